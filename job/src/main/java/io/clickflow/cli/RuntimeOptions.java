@@ -1,0 +1,85 @@
+package io.clickflow.cli;
+
+import io.clickflow.io.Database;
+
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+
+/** Options every job shares: parallelism, checkpoints, state backend, the local Web UI, the database. */
+public final class RuntimeOptions {
+    public int parallelism;
+    public Duration checkpointInterval;
+    public String stateBackend;
+    public Path checkpointDir;
+    public int webPort;
+    public Duration progressInterval;
+
+    public static void declare(CommandLine cl) {
+        cl.option("parallelism", "N", "2", "Parallelism of the job.")
+                .option("checkpoint-interval", "DURATION", "10s", "Exactly-once checkpoints this often; rows reach the database at least at each one.")
+                .option("state-backend", "NAME", "hashmap", "hashmap (state on the heap) | rocksdb (state on local disk).")
+                .option("checkpoint-dir", "DIR", "output/checkpoints", "Where checkpoints are kept (retained when the job is cancelled).")
+                .option("web-port", "PORT", "8081", "Local runs: port of the Flink Web UI.")
+                .option("progress-interval", "DURATION", "5s", "Local runs: how often a progress line is printed (0: never).");
+    }
+
+    public static RuntimeOptions parse(CommandLine cl) {
+        RuntimeOptions r = new RuntimeOptions();
+        r.parallelism = cl.integer("parallelism", 1, 1024);
+        r.checkpointInterval = cl.duration("checkpoint-interval");
+        if (r.checkpointInterval.toMillis() < 10) {
+            throw new UsageException("--checkpoint-interval must be at least 10ms: checkpoints are how results become exactly-once");
+        }
+        r.stateBackend = cl.get("state-backend", s -> {
+            String v = s.toLowerCase(Locale.ROOT);
+            if (!v.equals("hashmap") && !v.equals("rocksdb")) {
+                throw new IllegalArgumentException("must be hashmap or rocksdb, not '" + s + "'");
+            }
+            return v;
+        });
+        r.checkpointDir = Path.of(cl.string("checkpoint-dir"));
+        r.webPort = cl.integer("web-port", 1, 65535);
+        r.progressInterval = cl.duration("progress-interval");
+        return r;
+    }
+
+    /** The database options; credentials fall back to the environment so they stay out of process lists. */
+    public static Database database(CommandLine cl) {
+        String url = cl.string("jdbc-url");
+        String user = cl.isSet("jdbc-user") ? cl.string("jdbc-user") : System.getenv("CLICKFLOW_JDBC_USER");
+        String password = cl.isSet("jdbc-password") ? cl.string("jdbc-password") : System.getenv("CLICKFLOW_JDBC_PASSWORD");
+        Database db = new Database(url, user, password);
+        try {
+            db.driverClass();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--jdbc-url: " + e.getMessage());
+        }
+        return db;
+    }
+
+    /** Job configuration: exactly-once checkpoints kept on cancel, the state backend, no Kryo fallback. */
+    public Configuration flinkConfiguration() {
+        Configuration conf = new Configuration();
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
+        conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+        conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir.toAbsolutePath().toUri().toString());
+        conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        // A database that stays unavailable backs the job off instead of spinning in restarts.
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofMinutes(1));
+        return conf;
+    }
+}

@@ -1,0 +1,113 @@
+package io.clickflow.io;
+
+import io.clickflow.records.AttributedPageView;
+import io.clickflow.records.LateEvent;
+import io.clickflow.records.RejectedEvent;
+import io.clickflow.records.Times;
+
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.List;
+
+/**
+ * The attribution job's tables and their upserts. Every upsert sets values (never increments) and
+ * only moves a row forward in a fixed order, so a retried or replayed batch, in any order, leaves the
+ * same table.
+ */
+public final class AttributionTables {
+    private AttributionTables() {}
+
+    public static final List<String> DDL = List.of(
+            "CREATE TABLE IF NOT EXISTS attributed_page_views ("
+                    + "page_view_id TEXT PRIMARY KEY, "
+                    + "user_id TEXT NOT NULL, "
+                    + "event_time TEXT NOT NULL, "
+                    + "attributed_campaign_id TEXT, "
+                    + "attributed_click_id TEXT, "
+                    + "attributed_click_time TEXT, "
+                    + "is_final INTEGER NOT NULL)",
+            RejectedTable.DDL,
+            "CREATE TABLE IF NOT EXISTS late_events ("
+                    + "stream TEXT NOT NULL, "
+                    + "event_id TEXT NOT NULL, "
+                    + "user_id TEXT NOT NULL, "
+                    + "event_time TEXT NOT NULL, "
+                    + "watermark TEXT NOT NULL, "
+                    + "PRIMARY KEY (stream, event_id))");
+
+    /**
+     * A row replaces the stored one only if it ranks higher by (is_final, click time, click id), with
+     * "no click" lowest: final beats provisional, a better click beats a worse one, and nothing moves a
+     * final row back. The table holds the maximum of whatever subset of rows was applied.
+     */
+    public static final String UPSERT_ATTRIBUTED =
+            "INSERT INTO attributed_page_views (page_view_id, user_id, event_time, attributed_campaign_id, "
+                    + "attributed_click_id, attributed_click_time, is_final) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                    + "ON CONFLICT (page_view_id) DO UPDATE SET "
+                    + "user_id = excluded.user_id, "
+                    + "event_time = excluded.event_time, "
+                    + "attributed_campaign_id = excluded.attributed_campaign_id, "
+                    + "attributed_click_id = excluded.attributed_click_id, "
+                    + "attributed_click_time = excluded.attributed_click_time, "
+                    + "is_final = excluded.is_final "
+                    + "WHERE (excluded.is_final, COALESCE(excluded.attributed_click_time, ''), COALESCE(excluded.attributed_click_id, '')) "
+                    + "> (attributed_page_views.is_final, COALESCE(attributed_page_views.attributed_click_time, ''), "
+                    + "COALESCE(attributed_page_views.attributed_click_id, ''))";
+
+    /** Keeps the earliest watermark a late event was seen at, whatever order duplicates arrive in. */
+    public static final String UPSERT_LATE =
+            "INSERT INTO late_events (stream, event_id, user_id, event_time, watermark) VALUES (?, ?, ?, ?, ?) "
+                    + "ON CONFLICT (stream, event_id) DO UPDATE SET "
+                    + "user_id = excluded.user_id, event_time = excluded.event_time, watermark = excluded.watermark "
+                    + "WHERE excluded.watermark < late_events.watermark";
+
+    public static void bindAttributed(PreparedStatement ps, AttributedPageView row) throws SQLException {
+        ps.setString(1, row.pageViewId);
+        ps.setString(2, row.userId);
+        ps.setString(3, Times.format(row.eventTime));
+        ps.setString(4, row.campaignId);
+        ps.setString(5, row.clickId);
+        if (row.clickTime == null) {
+            ps.setNull(6, Types.VARCHAR);
+        } else {
+            ps.setString(6, Times.format(row.clickTime));
+        }
+        ps.setInt(7, row.isFinal ? 1 : 0);
+    }
+
+    public static void bindLate(PreparedStatement ps, LateEvent late) throws SQLException {
+        ps.setString(1, late.stream);
+        ps.setString(2, late.eventId);
+        ps.setString(3, late.userId);
+        ps.setString(4, Times.format(late.eventTime));
+        ps.setString(5, Times.format(late.watermark));
+    }
+
+    /** The table every job sends its unusable input to. */
+    public static final class RejectedTable {
+        private RejectedTable() {}
+
+        public static final String DDL =
+                "CREATE TABLE IF NOT EXISTS rejected_events ("
+                        + "source TEXT NOT NULL, "
+                        + "position TEXT NOT NULL, "
+                        + "stream TEXT NOT NULL, "
+                        + "reason TEXT NOT NULL, "
+                        + "payload TEXT, "
+                        + "PRIMARY KEY (source, position))";
+
+        public static final String UPSERT =
+                "INSERT INTO rejected_events (source, position, stream, reason, payload) VALUES (?, ?, ?, ?, ?) "
+                        + "ON CONFLICT (source, position) DO UPDATE SET "
+                        + "stream = excluded.stream, reason = excluded.reason, payload = excluded.payload";
+
+        public static void bind(PreparedStatement ps, RejectedEvent r) throws SQLException {
+            ps.setString(1, r.source);
+            ps.setString(2, r.position);
+            ps.setString(3, r.stream);
+            ps.setString(4, r.reason);
+            ps.setString(5, r.payload);
+        }
+    }
+}

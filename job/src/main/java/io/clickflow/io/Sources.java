@@ -1,0 +1,73 @@
+package io.clickflow.io;
+
+import io.clickflow.records.Decoded;
+import io.clickflow.records.JsonEventDecoder;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Properties;
+
+/** Builds the decoding sources every job reads from: Kafka topics or bounded JSON-lines files. */
+public final class Sources {
+    private Sources() {}
+
+    /** How to read Kafka. */
+    public record KafkaInput(String bootstrapServers, String groupId, StartingOffsets startingOffsets, boolean bounded,
+            Properties properties) implements Serializable {}
+
+    /** Where a Kafka job starts when no checkpoint says otherwise. */
+    public enum StartingOffsets {
+        /** The consumer group's committed offsets; the earliest where it has none. */
+        COMMITTED,
+        EARLIEST,
+        LATEST;
+
+        public static StartingOffsets parse(String s) {
+            try {
+                return valueOf(s.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("must be committed, earliest or latest, not '" + s + "'");
+            }
+        }
+
+        OffsetsInitializer initializer() {
+            switch (this) {
+                case EARLIEST: return OffsetsInitializer.earliest();
+                case LATEST: return OffsetsInitializer.latest();
+                default: return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+            }
+        }
+    }
+
+    public static <T> Source<Decoded<T>, ?, ?> kafka(KafkaInput input, String topic, JsonEventDecoder<T> decoder,
+            TypeInformation<Decoded<T>> type) {
+        var builder = KafkaSource.<Decoded<T>>builder()
+                .setBootstrapServers(input.bootstrapServers())
+                .setTopics(topic)
+                .setGroupId(input.groupId())
+                .setStartingOffsets(input.startingOffsets().initializer())
+                .setDeserializer(new DecodingKafkaDeserializer<>(decoder, type))
+                // Offsets live in checkpoints; committing them too lets lag tools see progress.
+                .setProperty("commit.offsets.on.checkpoint", "true")
+                .setProperties(input.properties());
+        if (input.bounded()) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    public static <T> Source<Decoded<T>, ?, ?> file(Path file, JsonEventDecoder<T> decoder, TypeInformation<Decoded<T>> type) {
+        return FileSource.forRecordStreamFormat(
+                        new JsonLinesFormat<>(decoder, file.getFileName().toString(), type),
+                        new org.apache.flink.core.fs.Path(file.toAbsolutePath().toUri()))
+                .build();
+    }
+}

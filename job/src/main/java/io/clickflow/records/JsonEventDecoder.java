@@ -1,0 +1,180 @@
+package io.clickflow.records;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Decodes one JSON object into an event without building a tree: root-level fields are read by name,
+ * everything else (including nested objects that happen to hold the same names) is skipped. Never
+ * throws for bad input; it returns a rejection with a short reason instead.
+ */
+public abstract class JsonEventDecoder<T> implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final String EVENT_TIME = "event_time";
+
+    private final String stream;
+    /** Required root-level string fields, in the order {@link #build} receives them. */
+    private final String[] idFields;
+    private transient JsonFactory jsonFactory;
+
+    protected JsonEventDecoder(String stream, String... idFields) {
+        this.stream = stream;
+        this.idFields = idFields;
+    }
+
+    /** Creates the event from the required string fields (in {@code idFields} order) and the event time. */
+    protected abstract T build(String[] ids, long eventTime);
+
+    public String stream() {
+        return stream;
+    }
+
+    public Decoded<T> decode(byte[] bytes, String source, String position) {
+        return decode(bytes, 0, bytes == null ? 0 : bytes.length, source, position);
+    }
+
+    public Decoded<T> decode(byte[] bytes, int offset, int length, String source, String position) {
+        if (bytes == null) {
+            return reject("record has no value (null)", null, 0, 0, source, position);
+        }
+        try {
+            return Decoded.of(parse(bytes, offset, length));
+        } catch (IllegalArgumentException e) {
+            return reject(e.getMessage(), bytes, offset, length, source, position);
+        } catch (IOException | RuntimeException e) {
+            return reject("not valid JSON: " + firstLine(e.getMessage()), bytes, offset, length, source, position);
+        } catch (StackOverflowError e) {
+            return reject("not valid JSON: nested too deeply", bytes, offset, length, source, position);
+        }
+    }
+
+    private T parse(byte[] bytes, int offset, int length) throws IOException {
+        if (jsonFactory == null) {
+            jsonFactory = new JsonFactory();
+        }
+        String[] ids = new String[idFields.length];
+        long eventTime = Long.MIN_VALUE;
+        try (JsonParser p = jsonFactory.createParser(bytes, offset, length)) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                throw new IllegalArgumentException("record is empty");
+            }
+            if (first != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException("record is not a JSON object (starts with " + describe(first) + ")");
+            }
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                int slot = slotOf(name);
+                if (slot >= 0) {
+                    ids[slot] = readId(name, value, p);
+                } else if (EVENT_TIME.equals(name)) {
+                    eventTime = readEventTime(value, p);
+                } else {
+                    p.skipChildren();
+                }
+            }
+            if (t != JsonToken.END_OBJECT) {
+                throw new IllegalArgumentException("not valid JSON: unexpected " + describe(t));
+            }
+            if (p.nextToken() != null) {
+                throw new IllegalArgumentException("not valid JSON: content after the object");
+            }
+        }
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] == null) {
+                throw new IllegalArgumentException(idFields[i] + " is missing");
+            }
+        }
+        if (eventTime == Long.MIN_VALUE) {
+            throw new IllegalArgumentException("event_time is missing");
+        }
+        return build(ids, eventTime);
+    }
+
+    private int slotOf(String name) {
+        for (int i = 0; i < idFields.length; i++) {
+            if (idFields[i].equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String readId(String name, JsonToken value, JsonParser p) throws IOException {
+        if (value == JsonToken.VALUE_STRING) {
+            String s = p.getText();
+            if (s.isBlank()) {
+                throw new IllegalArgumentException(name + " is blank");
+            }
+            return s;
+        }
+        if (value == JsonToken.VALUE_NULL) {
+            throw new IllegalArgumentException(name + " is null");
+        }
+        throw new IllegalArgumentException(name + " must be a string, not " + describe(value));
+    }
+
+    private static long readEventTime(JsonToken value, JsonParser p) throws IOException {
+        switch (value) {
+            case VALUE_STRING:
+                return EventTimes.parse(p.getText());
+            case VALUE_NUMBER_INT:
+                if (p.getNumberType() != JsonParser.NumberType.INT && p.getNumberType() != JsonParser.NumberType.LONG) {
+                    throw new IllegalArgumentException("event_time " + EventTimes.abbreviate(p.getText()) + " is too large for epoch milliseconds");
+                }
+                return EventTimes.checkRange(p.getLongValue());
+            case VALUE_NULL:
+                throw new IllegalArgumentException("event_time is null");
+            default:
+                throw new IllegalArgumentException("event_time must be an ISO-8601 string or epoch milliseconds, not " + describe(value));
+        }
+    }
+
+    private Decoded<T> reject(String reason, byte[] bytes, int offset, int length, String source, String position) {
+        return Decoded.rejected(new RejectedEvent(stream, source, position, reason, payloadText(bytes, offset, length)));
+    }
+
+    /** The raw bytes as text for the rejected table, bounded so a 1 MB record does not become a 1 MB row. */
+    public static String payloadText(byte[] bytes, int offset, int length) {
+        if (bytes == null) {
+            return null;
+        }
+        // 4 bytes per char at most in UTF-8: decoding this many bytes always yields enough characters.
+        int n = Math.min(length, RejectedEvent.MAX_PAYLOAD_CHARS * 4);
+        String s = new String(bytes, offset, n, StandardCharsets.UTF_8);
+        return s.length() <= RejectedEvent.MAX_PAYLOAD_CHARS ? s : s.substring(0, RejectedEvent.MAX_PAYLOAD_CHARS);
+    }
+
+    private static String describe(JsonToken t) {
+        if (t == null) {
+            return "end of input";
+        }
+        switch (t) {
+            case START_OBJECT: return "an object";
+            case START_ARRAY: return "an array";
+            case VALUE_STRING: return "a string";
+            case VALUE_NUMBER_INT:
+            case VALUE_NUMBER_FLOAT: return "a number";
+            case VALUE_TRUE:
+            case VALUE_FALSE: return "a boolean";
+            case VALUE_NULL: return "null";
+            default: return t.asString() == null ? t.name() : t.asString();
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int nl = message.indexOf('\n');
+        String line = nl < 0 ? message : message.substring(0, nl);
+        return line.length() <= 160 ? line : line.substring(0, 160) + "...";
+    }
+}

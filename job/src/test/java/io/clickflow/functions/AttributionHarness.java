@@ -1,0 +1,110 @@
+package io.clickflow.functions;
+
+import io.clickflow.records.AdClick;
+import io.clickflow.records.AttributedPageView;
+import io.clickflow.records.LateEvent;
+import io.clickflow.records.PageView;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** Drives {@link AttributionFunction} in a keyed test harness with named times on 2024-01-01. */
+final class AttributionHarness implements AutoCloseable {
+    static final Duration THIRTY_MINUTES = Duration.ofMinutes(30);
+
+    final KeyedTwoInputStreamOperatorTestHarness<String, AdClick, PageView, AttributedPageView> harness;
+
+    AttributionHarness(EmitMode mode) throws Exception {
+        this(mode, THIRTY_MINUTES);
+    }
+
+    AttributionHarness(EmitMode mode, Duration window) throws Exception {
+        harness = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
+                new AttributionFunction(window, mode), c -> c.userId, v -> v.userId, Types.STRING);
+    }
+
+    /** Epoch millis of {@code HH:mm[:ss]} on 2024-01-01 UTC. */
+    static long at(String time) {
+        String t = time.length() == 5 ? time + ":00" : time;
+        return Instant.parse("2024-01-01T" + t + "Z").toEpochMilli();
+    }
+
+    AttributionHarness click(String id, String user, String campaign, long time) throws Exception {
+        harness.processElement1(new StreamRecord<>(new AdClick(id, user, campaign, time), time));
+        return this;
+    }
+
+    AttributionHarness view(String id, String user, long time) throws Exception {
+        harness.processElement2(new StreamRecord<>(new PageView(id, user, time), time));
+        return this;
+    }
+
+    AttributionHarness watermark(long time) throws Exception {
+        harness.processBothWatermarks(new Watermark(time));
+        return this;
+    }
+
+    /** The end of input: every timer fires. */
+    AttributionHarness endOfInput() throws Exception {
+        return watermark(Long.MAX_VALUE);
+    }
+
+    List<AttributedPageView> rows() {
+        return harness.extractOutputValues();
+    }
+
+    /** The rows a sink would keep: per page view, the highest-ranked row emitted (see the upsert guard). */
+    Map<String, AttributedPageView> table() {
+        Map<String, AttributedPageView> table = new LinkedHashMap<>();
+        for (AttributedPageView row : rows()) {
+            table.merge(row.pageViewId, row, (old, neu) -> rank(neu, old) > 0 ? neu : old);
+        }
+        return table;
+    }
+
+    static int rank(AttributedPageView a, AttributedPageView b) {
+        if (a.isFinal != b.isFinal) {
+            return a.isFinal ? 1 : -1;
+        }
+        long ta = a.clickTime == null ? Long.MIN_VALUE : a.clickTime;
+        long tb = b.clickTime == null ? Long.MIN_VALUE : b.clickTime;
+        if (ta != tb) {
+            return Long.compare(ta, tb);
+        }
+        return AttributionRule.compareIds(a.clickId == null ? "" : a.clickId, b.clickId == null ? "" : b.clickId);
+    }
+
+    /** {@code pageViewId -> clickId or "none"} of the final rows. */
+    Map<String, String> finalClicks() {
+        return rows().stream().filter(r -> r.isFinal)
+                .collect(Collectors.toMap(r -> r.pageViewId, r -> r.clickId == null ? "none" : r.clickId, (a, b) -> b, LinkedHashMap::new));
+    }
+
+    List<LateEvent> lateEvents() {
+        var records = harness.getSideOutput(AttributionFunction.LATE_EVENTS);
+        return records == null ? List.of() : records.stream().map(StreamRecord::getValue).collect(Collectors.toList());
+    }
+
+    int stateEntries() {
+        return harness.numKeyedStateEntries();
+    }
+
+    int timers() {
+        return harness.numEventTimeTimers();
+    }
+
+    @Override
+    public void close() throws Exception {
+        harness.close();
+    }
+}
