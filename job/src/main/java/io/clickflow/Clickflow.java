@@ -1,0 +1,45 @@
+package io.clickflow;
+
+import io.clickflow.attribution.AttributionCommand;
+import io.clickflow.cli.UsageException;
+import io.clickflow.demo.DemoCommand;
+import io.clickflow.generator.GenerateCommand;
+
+import java.util.Arrays;
+
+/** The entry point of the jar: {@code clickflow <command> [options]}, locally or under {@code flink run}. */
+public final class Clickflow {
+    private Clickflow() {}
+
+    static final String USAGE = String.join("\n",
+            "Usage: ./clickflow <command> [options]",
+            "",
+            "Commands:",
+            "  demo          Start a Kafka broker, generate traffic and run attribution on it, with the Web UI.",
+            "  attribution   Attribute page views to ad clicks (Kafka or files in, database out).",
+            "  generate      Write synthetic ad clicks and page views to Kafka or to files.",
+            "",
+            "Run './clickflow <command> --help' for a command's options.",
+            "");
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            System.out.print(USAGE);
+            return;
+        }
+        String command = args[0];
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        try {
+            switch (command) {
+                case "attribution" -> AttributionCommand.run(rest);
+                case "generate" -> GenerateCommand.run(rest);
+                case "demo" -> DemoCommand.run(rest);
+                default -> throw new UsageException("unknown command '" + command + "'; commands: demo, attribution, generate");
+            }
+        } catch (UsageException e) {
+            System.err.println("clickflow " + command + ": " + e.getMessage());
+            System.err.println("Run './clickflow " + (command.startsWith("-") ? "" : command + " ") + "--help' for the options.");
+            System.exit(2);
+        }
+    }
+}

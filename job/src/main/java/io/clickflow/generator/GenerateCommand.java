@@ -1,0 +1,159 @@
+package io.clickflow.generator;
+
+import io.clickflow.cli.CommandLine;
+import io.clickflow.cli.UsageException;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.GZIPOutputStream;
+
+/** {@code ./clickflow generate}: synthetic clicks and page views to Kafka (keyed by user) or to two files. */
+public final class GenerateCommand {
+    private GenerateCommand() {}
+
+    public static CommandLine commandLine() {
+        return new CommandLine("generate",
+                "Writes synthetic ad clicks and page views, keyed by user, to Kafka (default, paced at --rate in real\n"
+                        + "time, event time = now) or to two JSON-lines files (event time from --start-time at --rate).")
+                .option("bootstrap-servers", "HOST:PORT", "localhost:9092", "Kafka brokers.")
+                .option("clicks-topic", "TOPIC", "ad_clicks", "Topic of ad clicks.")
+                .option("page-views-topic", "TOPIC", "page_views", "Topic of page views.")
+                .option("clicks-file", "PATH", null, "Write clicks to this file instead (.gz compresses); needs --page-views-file.")
+                .option("page-views-file", "PATH", null, "Write page views to this file instead (.gz compresses).")
+                .option("count", "N", null, "Events to write (default: files 100000, Kafka until Ctrl-C).")
+                .option("rate", "N", "1000", "Events per second of event time (Kafka: also of wall-clock time).")
+                .flag("as-fast-as-possible", "Kafka: do not pace; event time still advances at --rate from --start-time.")
+                .option("start-time", "ISO-8601", null, "Event time of the first event (default: now for Kafka, 2024-01-01T00:00:00Z for files).")
+                .option("users", "N", "1000", "Distinct users.")
+                .option("campaigns", "N", "20", "Distinct campaigns.")
+                .option("click-ratio", "FRACTION", "0.2", "Fraction of events that are clicks.")
+                .option("max-disorder", "DURATION", "3s", "Event times go back at most this much (keep it below the job's --out-of-orderness).")
+                .option("late-fraction", "FRACTION", "0", "Fraction of events made late by --late-by beyond the disorder.")
+                .option("late-by", "DURATION", "10m", "How far late events lag behind.")
+                .option("malformed-fraction", "FRACTION", "0", "Fraction of records that are malformed (bad JSON, missing fields, bad times).")
+                .option("duplicate-fraction", "FRACTION", "0", "Fraction of events sent twice.")
+                .option("seed", "N", "42", "Random seed: the same seed and options give the same events.");
+    }
+
+    public static void run(String[] args) throws Exception {
+        CommandLine cl = commandLine().parse(args);
+        if (cl.helpRequested()) {
+            System.out.print(cl.help());
+            return;
+        }
+        boolean files = cl.isSet("clicks-file") || cl.isSet("page-views-file");
+        if (files && !(cl.isSet("clicks-file") && cl.isSet("page-views-file"))) {
+            throw new UsageException("file output needs both --clicks-file and --page-views-file");
+        }
+        long count = cl.isSet("count") ? cl.longValue("count", 1) : (files ? 100_000 : Long.MAX_VALUE);
+        ClickstreamGenerator.Config config = config(cl, files ? Instant.parse("2024-01-01T00:00:00Z").toEpochMilli() : System.currentTimeMillis());
+        if (files) {
+            long n = writeFiles(new ClickstreamGenerator(config), count, Path.of(cl.string("clicks-file")), Path.of(cl.string("page-views-file")));
+            System.out.printf("Wrote %,d events to %s and %s%n", n, cl.string("clicks-file"), cl.string("page-views-file"));
+        } else {
+            AtomicBoolean stop = new AtomicBoolean();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));
+            long n = toKafka(new ClickstreamGenerator(config), count, cl.string("bootstrap-servers"), cl.string("clicks-topic"),
+                    cl.string("page-views-topic"), !cl.flag("as-fast-as-possible"), config.eventsPerSecond(), stop, null);
+            System.out.printf("Sent %,d events to %s%n", n, cl.string("bootstrap-servers"));
+        }
+    }
+
+    public static ClickstreamGenerator.Config config(CommandLine cl, long defaultStart) {
+        long start = cl.isSet("start-time") ? cl.get("start-time", s -> {
+            try {
+                return Instant.parse(s).toEpochMilli();
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException("'" + s + "' is not an ISO-8601 instant like 2024-01-01T00:00:00Z");
+            }
+        }) : defaultStart;
+        int rate = cl.integer("rate", 1, 10_000_000);
+        return new ClickstreamGenerator.Config(cl.longValue("seed", Long.MIN_VALUE), cl.integer("users", 1, 100_000_000),
+                cl.integer("campaigns", 1, 1_000_000), cl.fraction("click-ratio"), start, rate,
+                cl.duration("max-disorder").toMillis(), cl.fraction("late-fraction"), cl.duration("late-by").toMillis(),
+                cl.fraction("malformed-fraction"), cl.fraction("duplicate-fraction"), 1);
+    }
+
+    public static long writeFiles(ClickstreamGenerator generator, long count, Path clicksFile, Path viewsFile) throws IOException {
+        try (BufferedWriter clicks = writer(clicksFile); BufferedWriter views = writer(viewsFile)) {
+            for (long i = 0; i < count; i++) {
+                ClickstreamGenerator.Event e = generator.next();
+                BufferedWriter w = e.isClick() ? clicks : views;
+                w.write(e.json());
+                w.write('\n');
+            }
+        }
+        return count;
+    }
+
+    /**
+     * Sends events until {@code count} or {@code stop}; paced, event time tracks the wall clock.
+     *
+     * @param sent if not null, updated with the number sent so far
+     */
+    public static long toKafka(ClickstreamGenerator generator, long count, String bootstrapServers, String clicksTopic,
+            String viewsTopic, boolean paced, double rate, AtomicBoolean stop, java.util.concurrent.atomic.AtomicLong sent)
+            throws Exception {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "10");
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        long n = 0;
+        long startNanos = System.nanoTime();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            for (; n < count && !stop.get(); n++) {
+                if (failure.get() != null) {
+                    throw failure.get();
+                }
+                if (paced) {
+                    long dueNanos = startNanos + (long) (n * 1e9 / rate);
+                    long waitNanos = dueNanos - System.nanoTime();
+                    if (waitNanos > 1_000_000) {
+                        Thread.sleep(waitNanos / 1_000_000);
+                    }
+                }
+                ClickstreamGenerator.Event e = generator.next();
+                producer.send(new ProducerRecord<>(e.isClick() ? clicksTopic : viewsTopic, e.userId(),
+                        e.json().getBytes(StandardCharsets.UTF_8)), (md, ex) -> {
+                            if (ex != null) {
+                                failure.compareAndSet(null, ex);
+                            }
+                        });
+                if (sent != null) {
+                    sent.lazySet(n + 1);
+                }
+            }
+            producer.flush();
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        return n;
+    }
+
+    private static BufferedWriter writer(Path file) throws IOException {
+        if (file.toAbsolutePath().getParent() != null) {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+        }
+        var out = Files.newOutputStream(file);
+        return new BufferedWriter(new OutputStreamWriter(
+                file.toString().endsWith(".gz") ? new GZIPOutputStream(out, 1 << 16) : out, StandardCharsets.UTF_8), 1 << 16);
+    }
+}

@@ -1,0 +1,175 @@
+package io.clickflow.runner;
+
+import io.clickflow.io.Database;
+import io.clickflow.records.Times;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Prints a progress line of a local job every few seconds: events read (from the Web UI's REST API),
+ * rows in the result tables (read from the database), and the watermark of the main operator.
+ */
+public final class ProgressReporter {
+    private final Database database;
+    private final Map<String, List<String>> counts;
+    private final String operatorName;
+    private final ObjectMapper json = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final long startNanos = System.nanoTime();
+    private String restBase;
+    private String jobId;
+    private long lastEvents;
+    private long lastNanos = startNanos;
+    private Map<String, Long> lastCounts = Map.of();
+
+    /**
+     * @param counts a query returning one row of counts -> the labels of its columns, printed on each line
+     * @param operatorName a substring of the name of the operator whose input watermark is shown
+     */
+    public ProgressReporter(Database database, Map<String, List<String>> counts, String operatorName) {
+        this.database = database;
+        this.counts = new LinkedHashMap<>(counts);
+        this.operatorName = operatorName;
+    }
+
+    void attach(String restBase, String jobId) {
+        this.restBase = restBase;
+        this.jobId = jobId;
+    }
+
+    /** Prints a line every {@code interval} until the job's result is in, whatever it is. */
+    void runUntilDone(JobClient client, Duration interval) throws Exception {
+        long waitMillis = interval.isZero() ? Long.MAX_VALUE : interval.toMillis();
+        while (true) {
+            try {
+                client.getJobExecutionResult().get(waitMillis, TimeUnit.MILLISECONDS);
+                return;
+            } catch (java.util.concurrent.TimeoutException stillRunning) {
+                System.out.println(line());
+            } catch (java.util.concurrent.ExecutionException failedOrCancelled) {
+                return;
+            }
+        }
+    }
+
+    void printSummary(JobStatus status) {
+        System.out.println(line());
+        System.out.println("Job " + status.name().toLowerCase() + ". Results in " + database.describe() + ":");
+        for (Map.Entry<String, Long> e : lastCounts.entrySet()) {
+            System.out.printf("  %-12s %,d%n", e.getKey(), e.getValue());
+        }
+    }
+
+    /** One progress line; parts that cannot be read right now are left out rather than failing the run. */
+    String line() {
+        StringBuilder sb = new StringBuilder();
+        long now = System.nanoTime();
+        sb.append(String.format("[%5ds]", TimeUnit.NANOSECONDS.toSeconds(now - startNanos)));
+        Long events = eventsIn();
+        if (events != null) {
+            double rate = (events - lastEvents) / Math.max(1e-9, (now - lastNanos) / 1e9);
+            sb.append(String.format(" events in %,d (%,.0f/s)", events, rate));
+            lastEvents = events;
+            lastNanos = now;
+        }
+        Map<String, Long> current = countRows();
+        if (!current.isEmpty()) {
+            lastCounts = current;
+        }
+        current.forEach((label, n) -> sb.append(String.format(" | %s %,d", label, n)));
+        Long watermark = watermark();
+        if (watermark != null) {
+            if (watermark == Long.MIN_VALUE) {
+                sb.append(" | watermark none yet");
+            } else if (watermark == Long.MAX_VALUE) {
+                sb.append(" | watermark end of input");
+            } else {
+                sb.append(" | watermark ").append(Times.format(watermark));
+                long lag = System.currentTimeMillis() - watermark;
+                if (Math.abs(lag) < 24 * 3600_000L) { // replays of history have no meaningful lag
+                    sb.append(String.format(" (lag %.1fs)", lag / 1000.0));
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    private Long eventsIn() {
+        JsonNode job = get("/jobs/" + jobId);
+        if (job == null) {
+            return null;
+        }
+        long total = 0;
+        for (JsonNode v : job.path("vertices")) {
+            if (v.path("name").asText().startsWith("Source:")) {
+                total += v.path("metrics").path("write-records").asLong();
+            }
+        }
+        return total;
+    }
+
+    private Long watermark() {
+        JsonNode job = get("/jobs/" + jobId);
+        if (job == null) {
+            return null;
+        }
+        for (JsonNode v : job.path("vertices")) {
+            if (v.path("name").asText().contains(operatorName)) {
+                JsonNode marks = get("/jobs/" + jobId + "/vertices/" + v.path("id").asText() + "/watermarks");
+                if (marks == null || !marks.isArray() || marks.isEmpty()) {
+                    return null;
+                }
+                long min = Long.MAX_VALUE;
+                for (JsonNode m : marks) {
+                    min = Math.min(min, Long.parseLong(m.path("value").asText()));
+                }
+                return min;
+            }
+        }
+        return null;
+    }
+
+    private Map<String, Long> countRows() {
+        Map<String, Long> result = new LinkedHashMap<>();
+        try (Connection c = database.connect(); Statement s = c.createStatement()) {
+            for (Map.Entry<String, List<String>> e : counts.entrySet()) {
+                try (ResultSet rs = s.executeQuery(e.getKey())) {
+                    rs.next();
+                    for (int i = 0; i < e.getValue().size(); i++) {
+                        result.put(e.getValue().get(i), rs.getLong(i + 1));
+                    }
+                }
+            }
+        } catch (Exception e) {
+            return Map.of();
+        }
+        return result;
+    }
+
+    private JsonNode get(String path) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(restBase + path))
+                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? json.readTree(r.body()) : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.clickflow.testing;
+
+import io.clickflow.generator.ClickstreamGenerator;
+import io.clickflow.records.AdClick;
+import io.clickflow.records.PageView;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.zip.GZIPOutputStream;
+
+/** Generated events written to a clicks file and a page-views file, with what each line means. */
+public final class GeneratedInput {
+    public final List<ClickstreamGenerator.Event> events = new ArrayList<>();
+    public final List<AdClick> clicks = new ArrayList<>();
+    public final List<PageView> views = new ArrayList<>();
+    /** {@code file name + ":" + line number} of every malformed line. */
+    public final Set<String> malformedPositions = new HashSet<>();
+    public Path clicksFile;
+    public Path viewsFile;
+
+    public static GeneratedInput generate(ClickstreamGenerator.Config config, int count) {
+        GeneratedInput in = new GeneratedInput();
+        ClickstreamGenerator generator = new ClickstreamGenerator(config);
+        for (int i = 0; i < count; i++) {
+            ClickstreamGenerator.Event e = generator.next();
+            in.events.add(e);
+            if (e.click() != null) {
+                in.clicks.add(e.click());
+            }
+            if (e.view() != null) {
+                in.views.add(e.view());
+            }
+        }
+        return in;
+    }
+
+    /** Writes both files; a {@code .gz} name is compressed. */
+    public GeneratedInput writeFiles(Path clicksFile, Path viewsFile) throws IOException {
+        this.clicksFile = clicksFile;
+        this.viewsFile = viewsFile;
+        try (BufferedWriter c = writer(clicksFile); BufferedWriter v = writer(viewsFile)) {
+            long clickLine = 0;
+            long viewLine = 0;
+            for (ClickstreamGenerator.Event e : events) {
+                boolean isClick = e.isClick();
+                long line = isClick ? ++clickLine : ++viewLine;
+                (isClick ? c : v).write(e.json());
+                (isClick ? c : v).write('\n');
+                if (e.malformed()) {
+                    malformedPositions.add((isClick ? clicksFile : viewsFile).getFileName() + ":" + line);
+                }
+            }
+        }
+        return this;
+    }
+
+    private static BufferedWriter writer(Path file) throws IOException {
+        var out = Files.newOutputStream(file);
+        return new BufferedWriter(new OutputStreamWriter(
+                file.toString().endsWith(".gz") ? new GZIPOutputStream(out, 1 << 16) : out, StandardCharsets.UTF_8), 1 << 16);
+    }
+
+    public long malformedCount() {
+        return events.stream().filter(ClickstreamGenerator.Event::malformed).count();
+    }
+}

@@ -1,0 +1,64 @@
+package io.clickflow.testing;
+
+import io.clickflow.attribution.AttributionJob;
+import io.clickflow.functions.EmitMode;
+import io.clickflow.io.AttributionTables;
+import io.clickflow.io.Database;
+import io.clickflow.records.AdClick;
+import io.clickflow.records.Decoded;
+import io.clickflow.records.PageView;
+import io.clickflow.workflows.AttributionWorkflow;
+
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Shared set-up of integration tests: a MiniCluster of parallelism 2 and the attribution pipeline over real sinks. */
+public final class Pipelines {
+    private Pipelines() {}
+
+    public static final int PARALLELISM = 2;
+
+    public static MiniClusterExtension miniCluster() {
+        return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+                .setNumberTaskManagers(1)
+                .setNumberSlotsPerTaskManager(PARALLELISM)
+                .build());
+    }
+
+    public static AttributionWorkflow.Settings settings(EmitMode mode, Duration outOfOrderness, Duration idleTimeout) {
+        return new AttributionWorkflow.Settings(Duration.ofMinutes(30), mode, outOfOrderness, idleTimeout);
+    }
+
+    /** A fresh SQLite file with the attribution tables. */
+    public static Database sqlite(Path dir) throws Exception {
+        Database db = Database.of("jdbc:sqlite:" + dir.resolve("clickflow.db"));
+        db.createTables(AttributionTables.DDL);
+        return db;
+    }
+
+    /** The environment jobs get: exactly-once checkpoints, no Kryo fallback. */
+    public static StreamExecutionEnvironment environment() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        Configuration conf = new Configuration();
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(500));
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        env.configure(conf);
+        env.setParallelism(PARALLELISM);
+        return env;
+    }
+
+    public static void runAttribution(AttributionWorkflow.Settings settings, Source<Decoded<AdClick>, ?, ?> clicks,
+            Source<Decoded<PageView>, ?, ?> views, Database db) throws Exception {
+        StreamExecutionEnvironment env = environment();
+        AttributionWorkflow.defineWorkflow(env, settings, clicks, views, AttributionJob.jdbcSinks(db, PARALLELISM));
+        env.execute("attribution test");
+    }
+}

@@ -1,0 +1,53 @@
+package io.clickflow.testing;
+
+import io.clickflow.io.Database;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Reads the result tables back from the real database. */
+public final class ResultTables {
+    private ResultTables() {}
+
+    /** One row of {@code attributed_page_views} as stored. */
+    public record Row(String pageViewId, String userId, String eventTime, String campaignId, String clickId, String clickTime, boolean isFinal) {}
+
+    /** One row of {@code rejected_events} as stored. */
+    public record Rejected(String source, String position, String stream, String reason, String payload) {}
+
+    public static Map<String, Row> attributed(Database db) throws Exception {
+        Map<String, Row> rows = new HashMap<>();
+        try (Connection c = db.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT page_view_id, user_id, event_time, attributed_campaign_id, "
+                        + "attributed_click_id, attributed_click_time, is_final FROM attributed_page_views")) {
+            while (rs.next()) {
+                rows.put(rs.getString(1), new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getInt(7) == 1));
+            }
+        }
+        return rows;
+    }
+
+    public static Map<String, Rejected> rejected(Database db) throws Exception {
+        Map<String, Rejected> rows = new HashMap<>();
+        try (Connection c = db.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT source, position, stream, reason, payload FROM rejected_events")) {
+            while (rs.next()) {
+                rows.put(rs.getString(1) + ":" + rs.getString(2),
+                        new Rejected(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
+            }
+        }
+        return rows;
+    }
+
+    public static long count(Database db, String table) throws Exception {
+        try (Connection c = db.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

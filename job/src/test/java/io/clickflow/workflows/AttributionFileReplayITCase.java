@@ -1,0 +1,87 @@
+package io.clickflow.workflows;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.clickflow.functions.EmitMode;
+import io.clickflow.generator.ClickstreamGenerator;
+import io.clickflow.io.Database;
+import io.clickflow.io.Sources;
+import io.clickflow.records.AdClickDecoder;
+import io.clickflow.records.PageViewDecoder;
+import io.clickflow.records.RecordTypes;
+import io.clickflow.records.Times;
+import io.clickflow.testing.BruteForceAttribution;
+import io.clickflow.testing.GeneratedInput;
+import io.clickflow.testing.Pipelines;
+import io.clickflow.testing.ResultTables;
+
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Replays generated history from files through the whole pipeline into SQLite and compares the table
+ * with a brute-force computation of the rule, in both emit modes.
+ */
+class AttributionFileReplayITCase {
+    /** Events per replay; {@code -Dclickflow.replay.events=300000} for the large run. */
+    static final int EVENTS = Integer.getInteger("clickflow.replay.events", 60_000);
+
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER = Pipelines.miniCluster();
+
+    @ParameterizedTest
+    @EnumSource(EmitMode.class)
+    @Timeout(300)
+    void replayMatchesBruteForceAndKeepsEveryMalformedLine(EmitMode mode, @TempDir Path dir) throws Exception {
+        ClickstreamGenerator.Config config = ClickstreamGenerator.Config.defaults()
+                .withSeed(mode.ordinal() + 7)
+                .withUsers(3000)
+                .withEventsPerSecond(20)
+                .withClickRatio(0.15)
+                .withMaxDisorderMillis(4000)
+                .withMalformedFraction(0.002)
+                .withDuplicateFraction(0.01);
+        GeneratedInput input = GeneratedInput.generate(config, EVENTS)
+                .writeFiles(dir.resolve("clicks.jsonl.gz"), dir.resolve("page_views.jsonl"));
+        Database db = Pipelines.sqlite(dir);
+
+        Pipelines.runAttribution(Pipelines.settings(mode, Duration.ofSeconds(5), Duration.ZERO),
+                Sources.file(input.clicksFile, new AdClickDecoder(), RecordTypes.DECODED_CLICK),
+                Sources.file(input.viewsFile, new PageViewDecoder(), RecordTypes.DECODED_PAGE_VIEW),
+                db);
+
+        Map<String, BruteForceAttribution.Expected> expected =
+                BruteForceAttribution.compute(input.clicks, input.views, Duration.ofMinutes(30).toMillis());
+        Map<String, ResultTables.Row> actual = ResultTables.attributed(db);
+        assertThat(actual).hasSameSizeAs(expected);
+        long mismatches = expected.values().stream().filter(e -> !matches(e, actual.get(e.pageViewId()))).count();
+        assertThat(mismatches).as("rows differing from brute force, e.g. %s",
+                expected.values().stream().filter(e -> !matches(e, actual.get(e.pageViewId()))).limit(3)
+                        .map(e -> e + " vs " + actual.get(e.pageViewId())).toList()).isZero();
+        long attributed = expected.values().stream().filter(e -> e.clickId() != null).count();
+        assertThat(attributed).as("the input must exercise both outcomes").isBetween(expected.size() / 10L, expected.size() * 9L / 10);
+
+        assertThat(ResultTables.rejected(db).keySet()).isEqualTo(input.malformedPositions);
+        assertThat(input.malformedPositions).isNotEmpty();
+        assertThat(ResultTables.count(db, "late_events")).isZero();
+    }
+
+    static boolean matches(BruteForceAttribution.Expected e, ResultTables.Row row) {
+        return row != null
+                && row.isFinal()
+                && row.userId().equals(e.userId())
+                && row.eventTime().equals(Times.format(e.eventTime()))
+                && Objects.equals(row.clickId(), e.clickId())
+                && Objects.equals(row.campaignId(), e.campaignId())
+                && Objects.equals(row.clickTime(), e.clickTime() == null ? null : Times.format(e.clickTime()));
+    }
+}
