@@ -1,0 +1,19 @@
+package io.clickflow.testing;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+/** Bounded waits for a condition that another process or thread makes true; never used to order events. */
+public final class Waits {
+    private Waits() {}
+
+    public static void until(BooleanSupplier condition, Duration timeout, String failureMessage) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("after " + timeout.toSeconds() + " s: " + failureMessage);
+            }
+            Thread.sleep(100); // polling pause, not an ordering assumption
+        }
+    }
+}
