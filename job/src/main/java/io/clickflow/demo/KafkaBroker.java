@@ -1,12 +1,346 @@
 package io.clickflow.demo;
 
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
 
-/** Placeholder until the broker process lands. */
+/** A single-node Kafka broker (KRaft, combined broker and controller) run as a child JVM. */
 public final class KafkaBroker implements AutoCloseable {
-    public static Path defaultRuntimeClasspath() { throw new UnsupportedOperationException(); }
-    public static KafkaBroker start(Path dataDir, Path classpath) { throw new UnsupportedOperationException(); }
-    public String bootstrapServers() { return null; }
-    public void createTopic(String name, int partitions) {}
-    @Override public void close() {}
+
+    /** Set by the launcher script to the absolute path of kafka-runtime/target/classpath.txt. */
+    public static final String CLASSPATH_PROPERTY = "clickflow.kafka.classpath";
+
+    static final String DEFAULT_CLASSPATH_FILE = "kafka-runtime/target/classpath.txt";
+
+    /** Spelled out rather than "localhost", which may resolve to ::1 first and miss the listener. */
+    private static final String HOST = "127.0.0.1";
+
+    private static final Duration FORMAT_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+    private static final int LOG_TAIL_LINES = 40;
+
+    private final Process process;
+    private final String bootstrapServers;
+    private final Path logFile;
+    private final Admin admin;
+
+    private KafkaBroker(Process process, String bootstrapServers, Path logFile, Admin admin) {
+        this.process = process;
+        this.bootstrapServers = bootstrapServers;
+        this.logFile = logFile;
+        this.admin = admin;
+    }
+
+    /** Starts a broker on two free loopback ports; see {@link #start(Path, Path, int, int)}. */
+    public static KafkaBroker start(Path dataDir, Path runtimeClasspathFile) throws IOException {
+        return start(dataDir, runtimeClasspathFile, 0, 0);
+    }
+
+    /**
+     * Starts a broker keeping its data in {@code dataDir} and returns once it answers clients. A
+     * data dir that was formatted before is reused as is, so topics and offsets survive a restart;
+     * pass the same ports then, or clients holding the old address will not find it. Port 0 picks a
+     * free one.
+     */
+    public static KafkaBroker start(Path dataDir, Path runtimeClasspathFile, int port, int controllerPort)
+            throws IOException {
+        Path dir = dataDir.toAbsolutePath();
+        Files.createDirectories(dir);
+        String classpath = childClasspath(runtimeClasspathFile);
+        int brokerPort = port > 0 ? port : freePort();
+        int quorumPort = controllerPort > 0 ? controllerPort : freePort(brokerPort);
+        Path config = writeServerProperties(dir, brokerPort, quorumPort);
+
+        // Formatting an already formatted log dir fails, and a new cluster id would orphan its data.
+        if (!Files.exists(logDir(dir).resolve("meta.properties"))) {
+            format(dir, classpath, config);
+        }
+
+        Path logFile = dir.resolve("broker.log");
+        ProcessBuilder builder = new ProcessBuilder(
+                        javaExecutable(), "-Xmx512m", "-cp", classpath, "io.clickflow.broker.BrokerMain",
+                        config.toString())
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                // Appended, so after a restart the earlier run's log is still there to compare.
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        // stdin stays a pipe that this JVM holds open: BrokerMain exits when it closes, so a
+        // killed demo cannot leave an orphaned broker holding its ports.
+        Process process = builder.start();
+        String bootstrap = HOST + ":" + brokerPort;
+        try {
+            Admin admin = awaitReady(process, bootstrap, brokerPort, logFile);
+            return new KafkaBroker(process, bootstrap, logFile, admin);
+        } catch (RuntimeException e) {
+            stop(process);
+            throw e;
+        }
+    }
+
+    /**
+     * The runtime classpath file of module kafka-runtime: from system property {@value
+     * #CLASSPATH_PROPERTY}, else {@value #DEFAULT_CLASSPATH_FILE} under the working directory.
+     */
+    public static Path defaultRuntimeClasspath() {
+        String configured = System.getProperty(CLASSPATH_PROPERTY);
+        Path file = configured != null && !configured.isBlank()
+                ? Path.of(configured)
+                : Path.of(DEFAULT_CLASSPATH_FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalStateException("Kafka runtime classpath " + file.toAbsolutePath()
+                    + " not found: run `mvn -q package -DskipTests` (or `./clickflow`, which builds it)");
+        }
+        return file;
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    /** Creates a topic with replication 1, or leaves an existing one of that name as it is. */
+    public void createTopic(String name, int partitions) {
+        try {
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("Could not create topic " + name, e.getCause());
+            }
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Creating topic " + name + " took over 30 s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating topic " + name, e);
+        }
+    }
+
+    /** Stops the broker: SIGTERM lets it close its logs; a broker stuck past the timeout is killed. */
+    @Override
+    public void close() {
+        // Closed first, so it does not log reconnect attempts to a broker going away.
+        admin.close(Duration.ofSeconds(5));
+        stop(process);
+    }
+
+    private static void stop(Process process) {
+        process.destroy();
+        try {
+            if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        closeQuietly(process.getOutputStream());
+    }
+
+    /**
+     * The jars listed by maven-dependency-plugin, preceded by the module's own target/classes (next
+     * to the file in the Maven layout): build-classpath never lists a module's own output, and
+     * classes exist after compile whereas the jar's name carries the version. Being first also
+     * makes the module's log4j2.properties the one log4j finds.
+     */
+    static String childClasspath(Path runtimeClasspathFile) throws IOException {
+        Path file = runtimeClasspathFile.toAbsolutePath();
+        Path classes = file.getParent().resolve("classes");
+        if (!Files.isRegularFile(classes.resolve("io/clickflow/broker/BrokerMain.class"))) {
+            throw new IllegalStateException("No BrokerMain under " + classes
+                    + ": run `mvn -q package -DskipTests` (or `./clickflow`, which builds it)");
+        }
+        String jars = Files.readString(file, StandardCharsets.UTF_8).strip();
+        return classes + File.pathSeparator + jars;
+    }
+
+    private static Path logDir(Path dataDir) {
+        return dataDir.resolve("kraft-logs");
+    }
+
+    private static Path writeServerProperties(Path dataDir, int port, int controllerPort) throws IOException {
+        List<Map.Entry<String, String>> props = List.of(
+                Map.entry("process.roles", "broker,controller"),
+                Map.entry("node.id", "1"),
+                Map.entry("controller.quorum.voters", "1@" + HOST + ":" + controllerPort),
+                Map.entry("listeners",
+                        "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort),
+                Map.entry("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port),
+                Map.entry("controller.listener.names", "CONTROLLER"),
+                Map.entry("inter.broker.listener.name", "PLAINTEXT"),
+                Map.entry("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"),
+                Map.entry("log.dirs", logDir(dataDir).toString()),
+                // One node: the defaults of 3 replicas would leave these internal topics uncreatable.
+                Map.entry("offsets.topic.replication.factor", "1"),
+                Map.entry("transaction.state.log.replication.factor", "1"),
+                Map.entry("transaction.state.log.min.isr", "1"),
+                Map.entry("share.coordinator.state.topic.replication.factor", "1"),
+                Map.entry("share.coordinator.state.topic.min.isr", "1"),
+                // The default 50 partitions made the first consumer group wait ~1.5 s longer here
+                // (and likewise the first transaction); one local broker gains nothing from them.
+                Map.entry("offsets.topic.num.partitions", "1"),
+                Map.entry("transaction.state.log.num.partitions", "1"),
+                // Nobody else is going to join a demo's consumer group; do not wait 3 s for them.
+                Map.entry("group.initial.rebalance.delay.ms", "0"));
+        Path file = dataDir.resolve("server.properties");
+        // Written by hand, not Properties.store, to keep the order and skip escaping ':' so a person
+        // reading it sees what the broker got; only a backslash (in a Windows path) needs escaping.
+        StringBuilder text = new StringBuilder("# Written by clickflow's KafkaBroker on every start\n");
+        for (Map.Entry<String, String> p : props) {
+            text.append(p.getKey()).append('=').append(p.getValue().replace("\\", "\\\\")).append('\n');
+        }
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    private static void format(Path dataDir, String classpath, Path config) throws IOException {
+        Path output = dataDir.resolve("format.log");
+        Process format = new ProcessBuilder(
+                        javaExecutable(), "-cp", classpath, "kafka.tools.StorageTool", "format",
+                        "-t", Uuid.randomUuid().toString(), "-c", config.toString())
+                .directory(dataDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .start();
+        closeQuietly(format.getOutputStream());
+        try {
+            if (!format.waitFor(FORMAT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                format.destroyForcibly();
+                throw new IllegalStateException("Formatting Kafka storage took over "
+                        + FORMAT_TIMEOUT.toSeconds() + " s; output so far:\n" + tail(output));
+            }
+        } catch (InterruptedException e) {
+            format.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while formatting Kafka storage", e);
+        }
+        if (format.exitValue() != 0) {
+            throw new IllegalStateException("Formatting Kafka storage failed (exit " + format.exitValue()
+                    + "):\n" + tail(output));
+        }
+    }
+
+    /**
+     * Waits for the port to accept connections before asking anything through Admin: an Admin
+     * client started earlier logs a warning on every refused connection, into the demo's console.
+     */
+    private static Admin awaitReady(Process process, String bootstrap, int port, Path logFile) {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (!accepts(port)) {
+            checkStarting(process, deadline, logFile);
+            pause();
+        }
+        Admin admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000));
+        try {
+            while (true) {
+                try {
+                    // A listening broker can still lack the metadata to answer; nodes prove it has it.
+                    if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+                        return admin;
+                    }
+                } catch (ExecutionException | TimeoutException e) {
+                    // Not ready yet: the deadline below decides when to give up.
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("Interrupted while waiting for the Kafka broker", e);
+                }
+                checkStarting(process, deadline, logFile);
+                pause();
+            }
+        } catch (RuntimeException e) {
+            admin.close(Duration.ZERO);
+            throw e;
+        }
+    }
+
+    private static void checkStarting(Process process, long deadline, Path logFile) {
+        if (!process.isAlive()) {
+            throw new IllegalStateException("Kafka broker exited with code " + process.exitValue()
+                    + " while starting; " + logFile + " ends with:\n" + tail(logFile));
+        }
+        if (System.nanoTime() - deadline > 0) {
+            throw new IllegalStateException("Kafka broker not ready after " + START_TIMEOUT.toSeconds()
+                    + " s; " + logFile + " ends with:\n" + tail(logFile));
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(HOST, port), 1_000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for the Kafka broker", e);
+        }
+    }
+
+    /** A port free now; the broker binds it a few seconds later, a race lost only in theory. */
+    private static int freePort(int... taken) throws IOException {
+        while (true) {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+                int port = socket.getLocalPort();
+                if (Arrays.stream(taken).noneMatch(p -> p == port)) {
+                    return port;
+                }
+            }
+        }
+    }
+
+    private static String javaExecutable() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static String tail(Path file) {
+        try {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join(System.lineSeparator(),
+                    lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+        } catch (IOException e) {
+            return "(could not read " + file + ": " + e + ")";
+        }
+    }
+
+    private static void closeQuietly(OutputStream out) {
+        try {
+            out.close();
+        } catch (IOException e) {
+            // The child is gone or going; there is nobody left to tell.
+        }
+    }
 }
