@@ -38,7 +38,7 @@ public final class DemoCommand {
                 .option("duration", "DURATION", "0", "Stop by itself after this long (0: run until Ctrl-C).")
                 .option("partitions", "N", "4", "Partitions of each topic.")
                 .option("rate", "N", "1000", "Generated events per second.")
-                .option("users", "N", "100000", "Distinct users.")
+                .option("users", "N", "20000", "Distinct users.")
                 .option("click-ratio", "FRACTION", "0.1", "Fraction of events that are clicks.")
                 .option("max-disorder", "DURATION", "2s", "How far event time goes backwards within a partition.")
                 .option("late-fraction", "FRACTION", "0.001", "Fraction of events sent late (10 minutes behind).")
