@@ -1,10 +1,11 @@
 package io.clickflow.functions;
 
-import static io.clickflow.functions.AttributionHarness.at;
+import static io.clickflow.testing.AttributionHarness.at;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clickflow.records.AttributedPageView;
 import io.clickflow.records.LateEvent;
+import io.clickflow.testing.AttributionHarness;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

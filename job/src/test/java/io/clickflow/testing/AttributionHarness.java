@@ -1,5 +1,8 @@
-package io.clickflow.functions;
+package io.clickflow.testing;
 
+import io.clickflow.functions.AttributionFunction;
+import io.clickflow.functions.AttributionRule;
+import io.clickflow.functions.EmitMode;
 import io.clickflow.records.AdClick;
 import io.clickflow.records.AttributedPageView;
 import io.clickflow.records.LateEvent;
@@ -19,52 +22,52 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /** Drives {@link AttributionFunction} in a keyed test harness with named times on 2024-01-01. */
-final class AttributionHarness implements AutoCloseable {
-    static final Duration THIRTY_MINUTES = Duration.ofMinutes(30);
+public final class AttributionHarness implements AutoCloseable {
+    public static final Duration THIRTY_MINUTES = Duration.ofMinutes(30);
 
-    final KeyedTwoInputStreamOperatorTestHarness<String, AdClick, PageView, AttributedPageView> harness;
+    public final KeyedTwoInputStreamOperatorTestHarness<String, AdClick, PageView, AttributedPageView> harness;
 
-    AttributionHarness(EmitMode mode) throws Exception {
+    public AttributionHarness(EmitMode mode) throws Exception {
         this(mode, THIRTY_MINUTES);
     }
 
-    AttributionHarness(EmitMode mode, Duration window) throws Exception {
+    public AttributionHarness(EmitMode mode, Duration window) throws Exception {
         harness = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
                 new AttributionFunction(window, mode), c -> c.userId, v -> v.userId, Types.STRING);
     }
 
     /** Epoch millis of {@code HH:mm[:ss]} on 2024-01-01 UTC. */
-    static long at(String time) {
+    public static long at(String time) {
         String t = time.length() == 5 ? time + ":00" : time;
         return Instant.parse("2024-01-01T" + t + "Z").toEpochMilli();
     }
 
-    AttributionHarness click(String id, String user, String campaign, long time) throws Exception {
+    public AttributionHarness click(String id, String user, String campaign, long time) throws Exception {
         harness.processElement1(new StreamRecord<>(new AdClick(id, user, campaign, time), time));
         return this;
     }
 
-    AttributionHarness view(String id, String user, long time) throws Exception {
+    public AttributionHarness view(String id, String user, long time) throws Exception {
         harness.processElement2(new StreamRecord<>(new PageView(id, user, time), time));
         return this;
     }
 
-    AttributionHarness watermark(long time) throws Exception {
+    public AttributionHarness watermark(long time) throws Exception {
         harness.processBothWatermarks(new Watermark(time));
         return this;
     }
 
     /** The end of input: every timer fires. */
-    AttributionHarness endOfInput() throws Exception {
+    public AttributionHarness endOfInput() throws Exception {
         return watermark(Long.MAX_VALUE);
     }
 
-    List<AttributedPageView> rows() {
+    public List<AttributedPageView> rows() {
         return harness.extractOutputValues();
     }
 
     /** The rows a sink would keep: per page view, the highest-ranked row emitted (see the upsert guard). */
-    Map<String, AttributedPageView> table() {
+    public Map<String, AttributedPageView> table() {
         Map<String, AttributedPageView> table = new LinkedHashMap<>();
         for (AttributedPageView row : rows()) {
             table.merge(row.pageViewId, row, (old, neu) -> rank(neu, old) > 0 ? neu : old);
@@ -72,7 +75,7 @@ final class AttributionHarness implements AutoCloseable {
         return table;
     }
 
-    static int rank(AttributedPageView a, AttributedPageView b) {
+    public static int rank(AttributedPageView a, AttributedPageView b) {
         if (a.isFinal != b.isFinal) {
             return a.isFinal ? 1 : -1;
         }
@@ -85,21 +88,21 @@ final class AttributionHarness implements AutoCloseable {
     }
 
     /** {@code pageViewId -> clickId or "none"} of the final rows. */
-    Map<String, String> finalClicks() {
+    public Map<String, String> finalClicks() {
         return rows().stream().filter(r -> r.isFinal)
                 .collect(Collectors.toMap(r -> r.pageViewId, r -> r.clickId == null ? "none" : r.clickId, (a, b) -> b, LinkedHashMap::new));
     }
 
-    List<LateEvent> lateEvents() {
+    public List<LateEvent> lateEvents() {
         var records = harness.getSideOutput(AttributionFunction.LATE_EVENTS);
         return records == null ? List.of() : records.stream().map(StreamRecord::getValue).collect(Collectors.toList());
     }
 
-    int stateEntries() {
+    public int stateEntries() {
         return harness.numKeyedStateEntries();
     }
 
-    int timers() {
+    public int timers() {
         return harness.numEventTimeTimers();
     }
 
