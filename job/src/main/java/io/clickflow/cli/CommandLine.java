@@ -211,11 +211,34 @@ public final class CommandLine {
     }
 
     private String suggestion(String name) {
+        String best = null;
+        int bestDistance = 3; // only near misses: a typo, not another option
         for (String known : options.keySet()) {
-            if (known.contains(name) || name.contains(known)) {
-                return " (did you mean --" + known + "?)";
+            int d = editDistance(name, known);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = known;
             }
         }
-        return "";
+        return best == null ? "" : " (did you mean --" + best + "?)";
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 }
