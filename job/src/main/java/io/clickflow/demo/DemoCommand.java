@@ -87,7 +87,9 @@ public final class DemoCommand {
 
             generator = new Thread(() -> {
                 try {
-                    GenerateCommand.toKafka(new ClickstreamGenerator(generatorConfig), Long.MAX_VALUE, broker.bootstrapServers(),
+                    // Event time starts now, not when the options were read: the broker took seconds to start.
+                    ClickstreamGenerator live = new ClickstreamGenerator(generatorConfig.withStartTime(System.currentTimeMillis()));
+                    GenerateCommand.toKafka(live, Long.MAX_VALUE, broker.bootstrapServers(),
                             job.clicksTopic, job.pageViewsTopic, true, generatorConfig.eventsPerSecond(), stopGenerator, null);
                 } catch (Exception e) {
                     if (!stopGenerator.get()) {

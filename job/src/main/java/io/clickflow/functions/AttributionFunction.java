@@ -8,6 +8,8 @@ import io.clickflow.records.PageView;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
@@ -21,12 +23,18 @@ import java.util.Map;
 
 /**
  * Attributes each page view to the latest click of the same user within the attribution window,
- * keyed by user id. Clicks are held until no on-time page view can use them; page views wait for the
- * watermark to pass their event time, then their row is final and their state is gone.
+ * keyed by user id. Page views wait for the watermark to pass their event time, then their row is
+ * final and their state is gone.
+ *
+ * <p>Clicks the watermark has not passed yet are held one by one. Once the watermark passes a click it
+ * is "settled": of all settled clicks only the best one can still win for a view the watermark has
+ * not passed (any other settled click that is eligible is older and so loses to it), so only that one
+ * is kept, until the watermark reaches its time plus the window. State per user is thus the traffic
+ * of one out-of-orderness bound plus one click, however many clicks the window holds.
  *
  * <p>Late records (event time at or before the watermark on arrival) are not dropped: a late page view
- * is attributed from the clicks still held and written final at once; a late click still serves page
- * views that are not final. Both are reported on {@link #LATE_EVENTS}.
+ * is attributed from the clicks held and written final at once; a late click still serves page views
+ * that are not final. Both are reported on {@link #LATE_EVENTS}.
  */
 public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick, PageView, AttributedPageView> {
     private static final long serialVersionUID = 1L;
@@ -36,8 +44,10 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
     private final long windowMillis;
     private final EmitMode emitMode;
 
-    /** click_id -> click, for clicks some on-time page view may still use. */
-    private transient MapState<String, AdClick> clicksState;
+    /** click_id -> click, for clicks the watermark has not passed yet. */
+    private transient MapState<String, AdClick> recentClicksState;
+    /** The best click the watermark has passed, until it expires. */
+    private transient ValueState<AdClick> settledClickState;
     /** page_view_id -> view and its best click so far, for views the watermark has not passed. */
     private transient MapState<String, PendingPageView> pendingViewsState;
 
@@ -54,8 +64,10 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
 
     @Override
     public void open(OpenContext openContext) {
-        clicksState = getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("clicks-by-id", Types.STRING, TypeInformation.of(AdClick.class)));
+        recentClicksState = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("recent-clicks-by-id", Types.STRING, TypeInformation.of(AdClick.class)));
+        settledClickState = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("best-settled-click", TypeInformation.of(AdClick.class)));
         pendingViewsState = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("pending-page-views-by-id", Types.STRING, TypeInformation.of(PendingPageView.class)));
         var metrics = getRuntimeContext().getMetricGroup();
@@ -68,7 +80,8 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
 
     @Override
     public void processElement1(AdClick click, Context ctx, Collector<AttributedPageView> out) throws Exception {
-        if (clicksState.contains(click.clickId)) {
+        AdClick settled = settledClickState.value();
+        if (recentClicksState.contains(click.clickId) || (settled != null && settled.clickId.equals(click.clickId))) {
             duplicates.inc();
             return;
         }
@@ -76,12 +89,18 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
         if (click.eventTime <= watermark) {
             lateClicks.inc();
             ctx.output(LATE_EVENTS, new LateEvent(LateEvent.AD_CLICK, click.clickId, click.userId, click.eventTime, watermark));
+            if (clickExpiryTime(click) <= watermark) {
+                return; // too old to be eligible for any view that is not final yet
+            }
+            if (AttributionRule.isBetter(click, settled)) {
+                settledClickState.update(click);
+                ctx.timerService().registerEventTimeTimer(clickExpiryTime(click));
+            }
+        } else {
+            recentClicksState.put(click.clickId, click);
+            ctx.timerService().registerEventTimeTimer(clickSettleTime(click));
+            ctx.timerService().registerEventTimeTimer(clickExpiryTime(click));
         }
-        if (clickExpiryTime(click) <= watermark) {
-            return; // too late to be eligible for any view that is not final yet
-        }
-        clicksState.put(click.clickId, click);
-        ctx.timerService().registerEventTimeTimer(clickExpiryTime(click));
 
         for (Map.Entry<String, PendingPageView> entry : pendingViewsState.entries()) {
             PendingPageView pending = entry.getValue();
@@ -127,10 +146,26 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
                 views.remove();
             }
         }
-        Iterator<Map.Entry<String, AdClick>> clicks = clicksState.iterator();
+        AdClick settled = settledClickState.value();
+        AdClick bestSettled = settled;
+        Iterator<Map.Entry<String, AdClick>> clicks = recentClicksState.iterator();
         while (clicks.hasNext()) {
-            if (clickExpiryTime(clicks.next().getValue()) <= timestamp) {
+            AdClick click = clicks.next().getValue();
+            if (clickSettleTime(click) <= timestamp) {
                 clicks.remove();
+                if (AttributionRule.isBetter(click, bestSettled)) {
+                    bestSettled = click;
+                }
+            }
+        }
+        if (bestSettled != null && clickExpiryTime(bestSettled) <= timestamp) {
+            bestSettled = null;
+        }
+        if (bestSettled != settled) {
+            if (bestSettled == null) {
+                settledClickState.clear();
+            } else {
+                settledClickState.update(bestSettled);
             }
         }
         // Every entry has a timer at or before its removal time, so a user whose traffic stops ends
@@ -138,14 +173,19 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
         if (pendingViewsState.isEmpty()) {
             pendingViewsState.clear();
         }
-        if (clicksState.isEmpty()) {
-            clicksState.clear();
+        if (recentClicksState.isEmpty()) {
+            recentClicksState.clear();
         }
     }
 
     /** A view is final once the watermark reaches its event time: every click eligible for it is on time before then. */
     static long finalizationTime(PageView view) {
         return view.eventTime;
+    }
+
+    /** Once the watermark reaches a click, only the best such click can still win for a view that is not final. */
+    static long clickSettleTime(AdClick click) {
+        return click.eventTime;
     }
 
     /**
@@ -158,7 +198,11 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
 
     private AdClick bestHeldClick(PageView view) throws Exception {
         AdClick best = null;
-        for (AdClick click : clicksState.values()) {
+        AdClick settled = settledClickState.value();
+        if (settled != null && AttributionRule.isEligible(settled.eventTime, view.eventTime, windowMillis)) {
+            best = settled;
+        }
+        for (AdClick click : recentClicksState.values()) {
             if (AttributionRule.isEligible(click.eventTime, view.eventTime, windowMillis)
                     && AttributionRule.isBetter(click, best)) {
                 best = click;

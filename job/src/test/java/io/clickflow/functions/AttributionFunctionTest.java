@@ -230,6 +230,32 @@ class AttributionFunctionTest {
         }
     }
 
+    @Test
+    void onlyTheBestClickTheWatermarkHasPassedIsHeld() throws Exception {
+        try (AttributionHarness h = new AttributionHarness(EmitMode.ON_WATERMARK)) {
+            long t = AT_12_05;
+            for (int i = 0; i < 100; i++, t += 10_000) {
+                h.click("c" + i, "u", "A", t).watermark(t - 5_000);
+            }
+            // Two recent clicks (not passed by the watermark) and one settled click; not 100.
+            assertThat(h.stateEntries()).isLessThanOrEqualTo(3);
+            h.view("pv", "u", t).endOfInput();
+            assertThat(h.finalClicks()).containsExactly(Map.entry("pv", "c99"));
+            assertNoStateLeft(h);
+        }
+    }
+
+    @Test
+    void aLateViewOlderThanTheBestSettledClickOnlySeesHeldClicks() throws Exception {
+        try (AttributionHarness h = new AttributionHarness(EmitMode.ON_WATERMARK)) {
+            // c-old is dominated once the watermark passes c-new: no future on-time view can use it.
+            h.click("c-old", "u", "A", at("12:00")).click("c-new", "u", "B", AT_12_20).watermark(AT_12_25)
+                    .view("late-pv", "u", AT_12_10);
+            assertThat(h.finalClicks()).containsExactly(Map.entry("late-pv", "none"));
+            assertThat(h.lateEvents()).extracting(l -> l.eventId).containsExactly("late-pv");
+        }
+    }
+
     private static void assertNoStateLeft(AttributionHarness h) {
         assertThat(h.stateEntries()).as("keyed state entries").isZero();
         assertThat(h.timers()).as("event-time timers").isZero();
