@@ -118,7 +118,8 @@ public class JsonLinesFormat<T> extends SimpleStreamFormat<Decoded<T>> {
         }
 
         private int stripCr(int len) {
-            return len > 0 && len <= MAX_LINE_BYTES && line[len - 1] == '\r' ? len - 1 : len;
+            // Up to MAX_LINE_BYTES + 1 bytes are kept, so a line of exactly the limit still has its CR here.
+            return len > 0 && len <= MAX_LINE_BYTES + 1 && line[len - 1] == '\r' ? len - 1 : len;
         }
 
         private static boolean isBlank(byte[] b, int len) {

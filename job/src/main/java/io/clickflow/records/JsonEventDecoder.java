@@ -57,6 +57,12 @@ public abstract class JsonEventDecoder<T> implements Serializable {
         if (jsonFactory == null) {
             jsonFactory = new JsonFactory();
         }
+        // Jackson decodes overlong forms, encoded surrogates and code points past U+10FFFF into ids
+        // (lone surrogates, aliases of other ids) instead of failing: check strictly first.
+        int bad = invalidUtf8At(bytes, offset, length);
+        if (bad >= 0) {
+            throw new IllegalArgumentException("not valid JSON: invalid UTF-8 at byte " + (bad - offset));
+        }
         String[] ids = new String[idFields.length];
         long eventTime = Long.MIN_VALUE;
         try (JsonParser p = jsonFactory.createParser(bytes, offset, length)) {
@@ -98,6 +104,62 @@ public abstract class JsonEventDecoder<T> implements Serializable {
         return build(ids, eventTime);
     }
 
+    /** The index of the first byte that does not start a well-formed UTF-8 sequence (RFC 3629), or -1. */
+    static int invalidUtf8At(byte[] b, int offset, int length) {
+        int end = offset + length;
+        int i = offset;
+        while (i < end) {
+            int c = b[i];
+            if (c >= 0) {
+                i++;
+                continue;
+            }
+            c &= 0xFF;
+            int more;
+            int min = 0x80;
+            int max = 0xBF;
+            if (c >= 0xC2 && c <= 0xDF) {
+                more = 1;
+            } else if (c >= 0xE0 && c <= 0xEF) {
+                more = 2;
+                min = c == 0xE0 ? 0xA0 : 0x80; // overlong
+                max = c == 0xED ? 0x9F : 0xBF; // surrogates
+            } else if (c >= 0xF0 && c <= 0xF4) {
+                more = 3;
+                min = c == 0xF0 ? 0x90 : 0x80; // overlong
+                max = c == 0xF4 ? 0x8F : 0xBF; // past U+10FFFF
+            } else {
+                return i;
+            }
+            if (i + more >= end) {
+                return i;
+            }
+            int second = b[i + 1] & 0xFF;
+            if (second < min || second > max) {
+                return i;
+            }
+            for (int k = 2; k <= more; k++) {
+                if ((b[i + k] & 0xC0) != 0x80) {
+                    return i;
+                }
+            }
+            i += more + 1;
+        }
+        return -1;
+    }
+
+    private static boolean hasLoneSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private int slotOf(String name) {
         for (int i = 0; i < idFields.length; i++) {
             if (idFields[i].equals(name)) {
@@ -112,6 +174,10 @@ public abstract class JsonEventDecoder<T> implements Serializable {
             String s = p.getText();
             if (s.isBlank()) {
                 throw new IllegalArgumentException(name + " is blank");
+            }
+            if (hasLoneSurrogate(s)) {
+                // A lone surrogate written as a JSON escape is valid JSON but not text: the database would store '?'.
+                throw new IllegalArgumentException(name + " is not valid Unicode (lone surrogate)");
             }
             return s;
         }
@@ -149,7 +215,13 @@ public abstract class JsonEventDecoder<T> implements Serializable {
         // 4 bytes per char at most in UTF-8: decoding this many bytes always yields enough characters.
         int n = Math.min(length, RejectedEvent.MAX_PAYLOAD_CHARS * 4);
         String s = new String(bytes, offset, n, StandardCharsets.UTF_8);
-        return s.length() <= RejectedEvent.MAX_PAYLOAD_CHARS ? s : s.substring(0, RejectedEvent.MAX_PAYLOAD_CHARS);
+        if (s.length() <= RejectedEvent.MAX_PAYLOAD_CHARS) {
+            return s;
+        }
+        // Do not cut a surrogate pair in half: a lone high surrogate is not valid text in the database.
+        int end = Character.isHighSurrogate(s.charAt(RejectedEvent.MAX_PAYLOAD_CHARS - 1))
+                ? RejectedEvent.MAX_PAYLOAD_CHARS - 1 : RejectedEvent.MAX_PAYLOAD_CHARS;
+        return s.substring(0, end);
     }
 
     private static String describe(JsonToken t) {
