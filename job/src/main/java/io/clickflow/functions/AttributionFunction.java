@@ -6,20 +6,16 @@ import io.clickflow.records.LateEvent;
 import io.clickflow.records.PageView;
 
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 import java.time.Duration;
-import java.util.Iterator;
-import java.util.Map;
+import java.util.Arrays;
 
 /**
  * Attributes each page view to the latest click of the same user within the attribution window,
@@ -44,12 +40,8 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
     private final long windowMillis;
     private final EmitMode emitMode;
 
-    /** click_id -> click, for clicks the watermark has not passed yet. */
-    private transient MapState<String, AdClick> recentClicksState;
-    /** The best click the watermark has passed, until it expires. */
-    private transient ValueState<AdClick> settledClickState;
-    /** page_view_id -> view and its best click so far, for views the watermark has not passed. */
-    private transient MapState<String, PendingPageView> pendingViewsState;
+    /** Recent clicks, the best settled click and the pending views of the current user. */
+    private transient ValueState<UserAttributionState> userState;
 
     private transient Counter lateClicks;
     private transient Counter latePageViews;
@@ -64,12 +56,8 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
 
     @Override
     public void open(OpenContext openContext) {
-        recentClicksState = getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("recent-clicks-by-id", Types.STRING, TypeInformation.of(AdClick.class)));
-        settledClickState = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("best-settled-click", TypeInformation.of(AdClick.class)));
-        pendingViewsState = getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("pending-page-views-by-id", Types.STRING, TypeInformation.of(PendingPageView.class)));
+        userState = getRuntimeContext().getState(new ValueStateDescriptor<>(
+                "user-clicks-and-pending-views", TypeInformation.of(UserAttributionState.class)));
         var metrics = getRuntimeContext().getMetricGroup();
         lateClicks = metrics.counter("lateClicks");
         latePageViews = metrics.counter("latePageViews");
@@ -80,8 +68,8 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
 
     @Override
     public void processElement1(AdClick click, Context ctx, Collector<AttributedPageView> out) throws Exception {
-        AdClick settled = settledClickState.value();
-        if (recentClicksState.contains(click.clickId) || (settled != null && settled.clickId.equals(click.clickId))) {
+        UserAttributionState state = currentState();
+        if (state.holdsClick(click.clickId)) {
             duplicates.inc();
             return;
         }
@@ -92,36 +80,35 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
             if (clickExpiryTime(click) <= watermark) {
                 return; // too old to be eligible for any view that is not final yet
             }
-            if (AttributionRule.isBetter(click, settled)) {
-                settledClickState.update(click);
+            if (AttributionRule.isBetter(click, state.settledClick)) {
+                state.settledClick = click;
                 ctx.timerService().registerEventTimeTimer(clickExpiryTime(click));
             }
         } else {
-            recentClicksState.put(click.clickId, click);
+            state.addRecentClick(click);
             ctx.timerService().registerEventTimeTimer(clickSettleTime(click));
             ctx.timerService().registerEventTimeTimer(clickExpiryTime(click));
         }
-
-        for (Map.Entry<String, PendingPageView> entry : pendingViewsState.entries()) {
-            PendingPageView pending = entry.getValue();
+        for (PendingPageView pending : state.pendingViews) {
             if (AttributionRule.isEligible(click.eventTime, pending.view.eventTime, windowMillis)
                     && AttributionRule.isBetter(click, pending.bestClick)) {
                 pending.bestClick = click;
-                entry.setValue(pending);
                 if (emitMode == EmitMode.UPDATE) {
                     emit(pending, false, out);
                 }
             }
         }
+        userState.update(state);
     }
 
     @Override
     public void processElement2(PageView view, Context ctx, Collector<AttributedPageView> out) throws Exception {
-        if (pendingViewsState.contains(view.pageViewId)) {
+        UserAttributionState state = currentState();
+        if (state.holdsView(view.pageViewId)) {
             duplicates.inc();
             return;
         }
-        PendingPageView pending = new PendingPageView(view, bestHeldClick(view));
+        PendingPageView pending = new PendingPageView(view, bestHeldClick(state, view));
         long watermark = ctx.timerService().currentWatermark();
         if (view.eventTime <= watermark) {
             latePageViews.inc();
@@ -129,7 +116,8 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
             emit(pending, true, out);
             return;
         }
-        pendingViewsState.put(view.pageViewId, pending);
+        state.addPendingView(pending);
+        userState.update(state);
         ctx.timerService().registerEventTimeTimer(finalizationTime(view));
         if (emitMode == EmitMode.UPDATE) {
             emit(pending, false, out);
@@ -138,43 +126,40 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<AttributedPageView> out) throws Exception {
-        Iterator<Map.Entry<String, PendingPageView>> views = pendingViewsState.iterator();
-        while (views.hasNext()) {
-            PendingPageView pending = views.next().getValue();
+        UserAttributionState state = userState.value();
+        if (state == null) {
+            return;
+        }
+        state.normalize();
+        int keptViews = 0;
+        for (PendingPageView pending : state.pendingViews) {
             if (finalizationTime(pending.view) <= timestamp) {
                 emit(pending, true, out);
-                views.remove();
-            }
-        }
-        AdClick settled = settledClickState.value();
-        AdClick bestSettled = settled;
-        Iterator<Map.Entry<String, AdClick>> clicks = recentClicksState.iterator();
-        while (clicks.hasNext()) {
-            AdClick click = clicks.next().getValue();
-            if (clickSettleTime(click) <= timestamp) {
-                clicks.remove();
-                if (AttributionRule.isBetter(click, bestSettled)) {
-                    bestSettled = click;
-                }
-            }
-        }
-        if (bestSettled != null && clickExpiryTime(bestSettled) <= timestamp) {
-            bestSettled = null;
-        }
-        if (bestSettled != settled) {
-            if (bestSettled == null) {
-                settledClickState.clear();
             } else {
-                settledClickState.update(bestSettled);
+                state.pendingViews[keptViews++] = pending;
             }
         }
-        // Every entry has a timer at or before its removal time, so a user whose traffic stops ends
-        // with no state once the watermark passes the last of them.
-        if (pendingViewsState.isEmpty()) {
-            pendingViewsState.clear();
+        state.pendingViews = Arrays.copyOf(state.pendingViews, keptViews);
+        int keptClicks = 0;
+        for (AdClick click : state.recentClicks) {
+            if (clickSettleTime(click) <= timestamp) {
+                if (AttributionRule.isBetter(click, state.settledClick)) {
+                    state.settledClick = click;
+                }
+            } else {
+                state.recentClicks[keptClicks++] = click;
+            }
         }
-        if (recentClicksState.isEmpty()) {
-            recentClicksState.clear();
+        state.recentClicks = Arrays.copyOf(state.recentClicks, keptClicks);
+        if (state.settledClick != null && clickExpiryTime(state.settledClick) <= timestamp) {
+            state.settledClick = null;
+        }
+        // Every part has a timer at or before its removal time, so a user whose traffic stops ends
+        // with no state once the watermark passes the last of them.
+        if (state.isEmpty()) {
+            userState.clear();
+        } else {
+            userState.update(state);
         }
     }
 
@@ -196,19 +181,27 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
         return click.eventTime + windowMillis;
     }
 
-    private AdClick bestHeldClick(PageView view) throws Exception {
+    private AdClick bestHeldClick(UserAttributionState state, PageView view) {
         AdClick best = null;
-        AdClick settled = settledClickState.value();
-        if (settled != null && AttributionRule.isEligible(settled.eventTime, view.eventTime, windowMillis)) {
-            best = settled;
+        if (state.settledClick != null && AttributionRule.isEligible(state.settledClick.eventTime, view.eventTime, windowMillis)) {
+            best = state.settledClick;
         }
-        for (AdClick click : recentClicksState.values()) {
+        for (AdClick click : state.recentClicks) {
             if (AttributionRule.isEligible(click.eventTime, view.eventTime, windowMillis)
                     && AttributionRule.isBetter(click, best)) {
                 best = click;
             }
         }
         return best;
+    }
+
+    private UserAttributionState currentState() throws Exception {
+        UserAttributionState state = userState.value();
+        if (state == null) {
+            return new UserAttributionState();
+        }
+        state.normalize();
+        return state;
     }
 
     private void emit(PendingPageView pending, boolean isFinal, Collector<AttributedPageView> out) {

@@ -237,8 +237,10 @@ class AttributionFunctionTest {
             for (int i = 0; i < 100; i++, t += 10_000) {
                 h.click("c" + i, "u", "A", t).watermark(t - 5_000);
             }
-            // Two recent clicks (not passed by the watermark) and one settled click; not 100.
-            assertThat(h.stateEntries()).isLessThanOrEqualTo(3);
+            // The clicks the watermark has not passed and one settled click; not 100.
+            UserAttributionState state = h.userState("u");
+            assertThat(state.recentClicks).extracting(c -> c.clickId).containsExactly("c99");
+            assertThat(state.settledClick.clickId).isEqualTo("c98");
             h.view("pv", "u", t).endOfInput();
             assertThat(h.finalClicks()).containsExactly(Map.entry("pv", "c99"));
             assertNoStateLeft(h);

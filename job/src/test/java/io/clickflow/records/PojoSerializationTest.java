@@ -1,6 +1,7 @@
 package io.clickflow.records;
 
 import io.clickflow.functions.PendingPageView;
+import io.clickflow.functions.UserAttributionState;
 
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
@@ -26,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PojoSerializationTest {
 
     @ParameterizedTest
-    @ValueSource(classes = {AdClick.class, PageView.class, AttributedPageView.class, RejectedEvent.class, LateEvent.class, PendingPageView.class})
+    @ValueSource(classes = {AdClick.class, PageView.class, AttributedPageView.class, RejectedEvent.class, LateEvent.class, PendingPageView.class,
+            UserAttributionState.class})
     void isSerializedAsPojo(Class<?> type) {
         PojoTestUtils.assertSerializedAsPojo(type);
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(type);

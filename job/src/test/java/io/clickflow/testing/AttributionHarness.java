@@ -3,6 +3,12 @@ package io.clickflow.testing;
 import io.clickflow.functions.AttributionFunction;
 import io.clickflow.functions.AttributionRule;
 import io.clickflow.functions.EmitMode;
+import io.clickflow.functions.UserAttributionState;
+
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import io.clickflow.records.AdClick;
 import io.clickflow.records.AttributedPageView;
 import io.clickflow.records.LateEvent;
@@ -100,6 +106,14 @@ public final class AttributionHarness implements AutoCloseable {
 
     public int stateEntries() {
         return harness.numKeyedStateEntries();
+    }
+
+    /** The attribution state of one user, as the function stored it (null if none). */
+    public UserAttributionState userState(String userId) throws Exception {
+        var backend = harness.getOperator().getKeyedStateBackend();
+        backend.setCurrentKey(userId);
+        return backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                new ValueStateDescriptor<>("user-clicks-and-pending-views", TypeInformation.of(UserAttributionState.class))).value();
     }
 
     public int timers() {
