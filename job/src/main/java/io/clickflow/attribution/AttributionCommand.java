@@ -1,6 +1,7 @@
 package io.clickflow.attribution;
 
 import io.clickflow.cli.CommandLine;
+import io.clickflow.io.KafkaPreflight;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.runner.ProgressReporter;
 
@@ -20,6 +21,9 @@ public final class AttributionCommand {
         }
         AttributionOptions options = AttributionOptions.parse(cl);
         System.out.println("Attribution: " + describe(options));
+        if (!options.fileMode()) {
+            KafkaPreflight.checkTopics(options.kafka.bootstrapServers(), List.of(options.clicksTopic, options.pageViewsTopic));
+        }
         JobRunner.run("clickflow attribution", options.runtime, env -> AttributionJob.build(env, options), progress(options));
     }
 

@@ -13,6 +13,7 @@ import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -44,10 +45,15 @@ public final class Pipelines {
         return db;
     }
 
-    /** The environment jobs get: exactly-once checkpoints, no Kryo fallback. */
+    /** The environment jobs get: exactly-once checkpoints, no Kryo fallback, heap state. */
     public static StreamExecutionEnvironment environment() {
+        return environment("hashmap");
+    }
+
+    public static StreamExecutionEnvironment environment(String stateBackend) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         Configuration conf = new Configuration();
+        conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(500));
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         env.configure(conf);
@@ -57,7 +63,12 @@ public final class Pipelines {
 
     public static void runAttribution(AttributionWorkflow.Settings settings, Source<Decoded<AdClick>, ?, ?> clicks,
             Source<Decoded<PageView>, ?, ?> views, Database db) throws Exception {
-        StreamExecutionEnvironment env = environment();
+        runAttribution("hashmap", settings, clicks, views, db);
+    }
+
+    public static void runAttribution(String stateBackend, AttributionWorkflow.Settings settings, Source<Decoded<AdClick>, ?, ?> clicks,
+            Source<Decoded<PageView>, ?, ?> views, Database db) throws Exception {
+        StreamExecutionEnvironment env = environment(stateBackend);
         AttributionWorkflow.defineWorkflow(env, settings, clicks, views, AttributionJob.jdbcSinks(db, PARALLELISM));
         env.execute("attribution test");
     }

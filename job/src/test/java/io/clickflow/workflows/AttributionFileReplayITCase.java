@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,10 +38,10 @@ class AttributionFileReplayITCase {
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER = Pipelines.miniCluster();
 
-    @ParameterizedTest
-    @EnumSource(EmitMode.class)
+    @ParameterizedTest(name = "{0} mode, {1} state")
+    @CsvSource({"ON_WATERMARK, hashmap", "UPDATE, hashmap", "ON_WATERMARK, rocksdb", "UPDATE, rocksdb"})
     @Timeout(300)
-    void replayMatchesBruteForceAndKeepsEveryMalformedLine(EmitMode mode, @TempDir Path dir) throws Exception {
+    void replayMatchesBruteForceAndKeepsEveryMalformedLine(EmitMode mode, String stateBackend, @TempDir Path dir) throws Exception {
         ClickstreamGenerator.Config config = ClickstreamGenerator.Config.defaults()
                 .withSeed(mode.ordinal() + 7)
                 .withUsers(3000)
@@ -54,7 +54,7 @@ class AttributionFileReplayITCase {
                 .writeFiles(dir.resolve("clicks.jsonl.gz"), dir.resolve("page_views.jsonl"));
         Database db = Pipelines.sqlite(dir);
 
-        Pipelines.runAttribution(Pipelines.settings(mode, Duration.ofSeconds(5), Duration.ZERO),
+        Pipelines.runAttribution(stateBackend, Pipelines.settings(mode, Duration.ofSeconds(5), Duration.ZERO),
                 Sources.file(input.clicksFile, new AdClickDecoder(), RecordTypes.DECODED_CLICK),
                 Sources.file(input.viewsFile, new PageViewDecoder(), RecordTypes.DECODED_PAGE_VIEW),
                 db);

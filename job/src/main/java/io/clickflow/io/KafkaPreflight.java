@@ -1,0 +1,42 @@
+package io.clickflow.io;
+
+import io.clickflow.cli.UsageException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Checks before a job starts that its Kafka brokers answer and its topics exist, so a typo is one line, not a hung job. */
+public final class KafkaPreflight {
+    private KafkaPreflight() {}
+
+    public static void checkTopics(String bootstrapServers, List<String> topics) {
+        Map<String, Object> config = Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+        try (Admin admin = Admin.create(config)) {
+            admin.describeTopics(topics).allTopicNames().get(20, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                throw new UsageException("a topic of " + topics + " does not exist at " + bootstrapServers
+                        + " (create it, or check --clicks-topic/--page-views-topic)");
+            }
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw new UsageException("no Kafka broker answered at " + bootstrapServers + " within 15 s (check --bootstrap-servers)");
+            }
+            throw new UsageException("cannot read topics " + topics + " at " + bootstrapServers + ": " + e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            throw new UsageException("no Kafka broker answered at " + bootstrapServers + " within 20 s (check --bootstrap-servers)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UsageException("interrupted while checking Kafka at " + bootstrapServers);
+        }
+    }
+}
