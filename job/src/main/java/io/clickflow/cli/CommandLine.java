@@ -78,6 +78,10 @@ public final class CommandLine {
         return flag("help");
     }
 
+    public boolean isDeclared(String name) {
+        return options.containsKey(name);
+    }
+
     public boolean isSet(String name) {
         declared(name);
         return values.containsKey(name);

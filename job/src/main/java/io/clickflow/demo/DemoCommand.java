@@ -31,19 +31,13 @@ public final class DemoCommand {
     static final Path DEMO_DIR = Path.of("output", "demo");
 
     public static CommandLine commandLine() {
-        return new CommandLine("demo",
+        CommandLine cl = new CommandLine("demo",
                 "Starts a Kafka broker (KRaft, child process), creates the topics, generates traffic into them and runs\n"
                         + "the attribution job on it in a local MiniCluster with the Flink Web UI. Everything lives under\n"
                         + DEMO_DIR + "/ and is started afresh on each run. Ctrl-C stops it all.")
                 .option("duration", "DURATION", "0", "Stop by itself after this long (0: run until Ctrl-C).")
                 .option("partitions", "N", "4", "Partitions of each topic.")
                 .option("rate", "N", "1000", "Generated events per second.")
-                .option("users", "N", "20000", "Distinct users.")
-                .option("click-ratio", "FRACTION", "0.1", "Fraction of events that are clicks.")
-                .option("max-disorder", "DURATION", "2s", "How far event time goes backwards within a partition.")
-                .option("late-fraction", "FRACTION", "0.001", "Fraction of events sent late (10 minutes behind).")
-                .option("malformed-fraction", "FRACTION", "0.001", "Fraction of malformed records.")
-                .option("duplicate-fraction", "FRACTION", "0.002", "Fraction of events sent twice.")
                 .option("emit-mode", "MODE", "update", "on-watermark | update (see ./clickflow attribution --help).")
                 .option("out-of-orderness", "DURATION", "5s", "Watermark bound of the job.")
                 .option("attribution-window", "DURATION", "30m", "Attribution window of the job.")
@@ -51,6 +45,8 @@ public final class DemoCommand {
                 .option("state-backend", "NAME", "hashmap", "hashmap | rocksdb.")
                 .option("web-port", "PORT", "8081", "Port of the Flink Web UI.")
                 .option("progress-interval", "DURATION", "5s", "How often a progress line is printed.");
+        GenerateCommand.declareTraffic(cl, new GenerateCommand.TrafficDefaults("20000", "0.1", "2s", "0.001", "0.001", "0.002"));
+        return cl;
     }
 
     public static void run(String[] args) throws Exception {
@@ -61,7 +57,7 @@ public final class DemoCommand {
         }
         Duration duration = cl.duration("duration");
         int partitions = cl.integer("partitions", 1, 64);
-        ClickstreamGenerator.Config generatorConfig = generatorConfig(cl);
+        ClickstreamGenerator.Config generatorConfig = GenerateCommand.config(cl, System.currentTimeMillis());
         // Parse the job's options before starting anything, so a bad one stops the demo at once.
         AttributionOptions job = jobOptions(cl);
         Path classpath = KafkaBroker.defaultRuntimeClasspath();
@@ -124,20 +120,6 @@ public final class DemoCommand {
         System.out.println("  sqlite3 " + db + " \"SELECT * FROM attributed_page_views ORDER BY event_time DESC LIMIT 10\"");
         System.out.println("  sqlite3 " + db + " \"SELECT is_final, COUNT(*), COUNT(attributed_click_id) FROM attributed_page_views GROUP BY is_final\"");
         System.out.println("  sqlite3 " + db + " \"SELECT * FROM late_events LIMIT 5; SELECT * FROM rejected_events LIMIT 5\"");
-    }
-
-    static ClickstreamGenerator.Config generatorConfig(CommandLine cl) {
-        return ClickstreamGenerator.Config.defaults()
-                .withStartTime(System.currentTimeMillis())
-                .withEventsPerSecond(cl.integer("rate", 1, 1_000_000))
-                .withUsers(cl.integer("users", 1, 100_000_000))
-                .withClickRatio(cl.fraction("click-ratio"))
-                .withMaxDisorderMillis(cl.duration("max-disorder").toMillis())
-                .withLateFraction(cl.fraction("late-fraction"))
-                .withMalformedFraction(cl.fraction("malformed-fraction"))
-                .withDuplicateFraction(cl.fraction("duplicate-fraction"))
-                .withTimeGranularityMillis(1)
-                .withSeed(System.nanoTime());
     }
 
     static AttributionOptions jobOptions(CommandLine cl) {

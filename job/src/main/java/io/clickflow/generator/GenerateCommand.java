@@ -27,7 +27,7 @@ public final class GenerateCommand {
     private GenerateCommand() {}
 
     public static CommandLine commandLine() {
-        return new CommandLine("generate",
+        CommandLine cl = new CommandLine("generate",
                 "Writes synthetic ad clicks and page views, keyed by user, to Kafka (default, paced at --rate in real\n"
                         + "time, event time = now) or to two JSON-lines files (event time from --start-time at --rate).")
                 .option("bootstrap-servers", "HOST:PORT", "localhost:9092", "Kafka brokers.")
@@ -38,15 +38,25 @@ public final class GenerateCommand {
                 .option("count", "N", null, "Events to write (default: files 100000, Kafka until Ctrl-C).")
                 .option("rate", "N", "1000", "Events per second of event time (Kafka: also of wall-clock time).")
                 .flag("as-fast-as-possible", "Kafka: do not pace; event time still advances at --rate from --start-time.")
-                .option("start-time", "ISO-8601", null, "Event time of the first event (default: now for Kafka, 2024-01-01T00:00:00Z for files).")
-                .option("users", "N", "1000", "Distinct users.")
+                .option("start-time", "ISO-8601", null, "Event time of the first event (default: now for Kafka, 2024-01-01T00:00:00Z for files).");
+        declareTraffic(cl, new TrafficDefaults("1000", "0.2", "3s", "0", "0", "0"));
+        return cl;
+    }
+
+    /** Defaults of the traffic options, which the demo sets differently. */
+    public record TrafficDefaults(String users, String clickRatio, String maxDisorder, String lateFraction,
+            String malformedFraction, String duplicateFraction) {}
+
+    /** The options that shape generated traffic, shared with the demo; {@link #config} reads them. */
+    public static void declareTraffic(CommandLine cl, TrafficDefaults d) {
+        cl.option("users", "N", d.users(), "Distinct users.")
                 .option("campaigns", "N", "20", "Distinct campaigns.")
-                .option("click-ratio", "FRACTION", "0.2", "Fraction of events that are clicks.")
-                .option("max-disorder", "DURATION", "3s", "Event times go back at most this much (keep it below the job's --out-of-orderness).")
-                .option("late-fraction", "FRACTION", "0", "Fraction of events made late by --late-by beyond the disorder.")
+                .option("click-ratio", "FRACTION", d.clickRatio(), "Fraction of events that are clicks.")
+                .option("max-disorder", "DURATION", d.maxDisorder(), "Event times go back at most this much (keep it below the job's --out-of-orderness).")
+                .option("late-fraction", "FRACTION", d.lateFraction(), "Fraction of events made late by --late-by beyond the disorder.")
                 .option("late-by", "DURATION", "10m", "How far late events lag behind.")
-                .option("malformed-fraction", "FRACTION", "0", "Fraction of records that are malformed (bad JSON, missing fields, bad times).")
-                .option("duplicate-fraction", "FRACTION", "0", "Fraction of events sent twice.")
+                .option("malformed-fraction", "FRACTION", d.malformedFraction(), "Fraction of records that are malformed (bad JSON, missing fields, bad times).")
+                .option("duplicate-fraction", "FRACTION", d.duplicateFraction(), "Fraction of events sent twice.")
                 .option("seed", "N", "42", "Random seed: the same seed and options give the same events.");
     }
 
@@ -75,7 +85,7 @@ public final class GenerateCommand {
     }
 
     public static ClickstreamGenerator.Config config(CommandLine cl, long defaultStart) {
-        long start = cl.isSet("start-time") ? cl.get("start-time", s -> {
+        long start = cl.isDeclared("start-time") && cl.isSet("start-time") ? cl.get("start-time", s -> {
             try {
                 return Instant.parse(s).toEpochMilli();
             } catch (DateTimeParseException e) {
