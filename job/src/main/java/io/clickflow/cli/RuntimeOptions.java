@@ -1,6 +1,7 @@
 package io.clickflow.cli;
 
 import io.clickflow.io.Database;
+import io.clickflow.runner.RestorePoints;
 
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -8,8 +9,10 @@ import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -21,13 +24,17 @@ public final class RuntimeOptions {
     public String stateBackend;
     public Path checkpointDir;
     public int webPort;
+    /** Where the job restores from, or null to start fresh. */
+    public String restoreFrom;
     public Duration progressInterval;
 
     public static void declare(CommandLine cl) {
         cl.option("parallelism", "N", "2", "Parallelism of the job.")
                 .option("checkpoint-interval", "DURATION", "10s", "Exactly-once checkpoints this often; rows reach the database at least at each one.")
                 .option("state-backend", "NAME", "hashmap", "hashmap (state on the heap) | rocksdb (state on local disk).")
-                .option("checkpoint-dir", "DIR", "output/checkpoints", "Where checkpoints are kept (retained when the job is cancelled).")
+                .option("checkpoint-dir", "DIR", "output/checkpoints", "Where checkpoints are kept (retained when the job is cancelled or killed) and savepoints go (DIR/savepoints).")
+                .flag("resume", "Restart from the newest completed checkpoint or savepoint in --checkpoint-dir (from the start if there is none).")
+                .option("from-savepoint", "PATH", null, "Restart from this savepoint or retained checkpoint.")
                 .option("web-port", "PORT", "8081", "Local runs: port of the Flink Web UI.")
                 .option("progress-interval", "DURATION", "5s", "Local runs: how often a progress line is printed (0: never).");
     }
@@ -48,6 +55,21 @@ public final class RuntimeOptions {
         });
         r.checkpointDir = Path.of(cl.string("checkpoint-dir"));
         r.webPort = cl.integer("web-port", 1, 65535);
+        if (cl.flag("resume") && cl.isSet("from-savepoint")) {
+            throw new UsageException("--resume and --from-savepoint exclude each other");
+        }
+        if (cl.isSet("from-savepoint")) {
+            Path p = Path.of(cl.string("from-savepoint"));
+            if (!Files.isRegularFile(p.resolve("_metadata")) && !Files.isRegularFile(p)) {
+                throw new UsageException("--from-savepoint: no savepoint at " + p + " (expected a folder with _metadata)");
+            }
+            r.restoreFrom = p.toAbsolutePath().toString();
+        } else if (cl.flag("resume")) {
+            r.restoreFrom = RestorePoints.newest(r.checkpointDir).map(p -> p.toAbsolutePath().toString()).orElse(null);
+            System.out.println(r.restoreFrom == null
+                    ? "No completed checkpoint or savepoint in " + r.checkpointDir + ": starting from the beginning."
+                    : "Resuming from " + r.restoreFrom);
+        }
         r.progressInterval = cl.duration("progress-interval");
         return r;
     }
@@ -74,7 +96,11 @@ public final class RuntimeOptions {
         conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir.toAbsolutePath().toUri().toString());
+        conf.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, RestorePoints.savepointDir(checkpointDir).toAbsolutePath().toUri().toString());
         conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);
+        if (restoreFrom != null) {
+            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom);
+        }
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         // A database that stays unavailable backs the job off instead of spinning in restarts.
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");

@@ -8,6 +8,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.client.JobCancellationException;
 import org.apache.flink.util.ExceptionUtils;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
@@ -78,8 +79,11 @@ public final class JobRunner {
         String webUi = "http://localhost:" + runtime.webPort;
         System.out.println("Job " + jobName + " running (id " + client.getJobID() + "); Flink Web UI: " + webUi);
         Thread main = Thread.currentThread();
+        java.util.concurrent.atomic.AtomicBoolean stoppedByUser = new java.util.concurrent.atomic.AtomicBoolean();
+        String savepoints = RestorePoints.savepointDir(runtime.checkpointDir).toAbsolutePath().toUri().toString();
         Thread cancelOnExit = new Thread(() -> {
-            cancelQuietly(client);
+            stoppedByUser.set(true);
+            stopQuietly(client, savepoints);
             joinQuietly(main); // lets the main thread print its summary and clean up before the JVM halts
         }, "cancel-on-exit");
         Runtime.getRuntime().addShutdownHook(cancelOnExit);
@@ -96,7 +100,7 @@ public final class JobRunner {
                 status = cancelled ? JobStatus.CANCELED : JobStatus.FAILED;
                 failure = cancelled ? null : e.getCause();
             }
-            progress.printSummary(status);
+            progress.printSummary(stoppedByUser.get() && status == JobStatus.FINISHED ? "stopped" : status.name().toLowerCase());
             if (failure != null) {
                 throw new Exception("the job failed: " + failure.getMessage(), failure);
             }
@@ -109,11 +113,19 @@ public final class JobRunner {
         }
     }
 
-    private static void cancelQuietly(JobClient client) {
+    /** Ctrl-C: stop with a savepoint so that {@code --resume} continues exactly there; cancel if that fails. */
+    private static void stopQuietly(JobClient client, String savepointDir) {
         try {
             JobStatus status = client.getJobStatus().get(5, TimeUnit.SECONDS);
-            if (!status.isGloballyTerminalState()) {
-                System.out.println("\nCancelling the job (its last checkpoint is kept)...");
+            if (status.isGloballyTerminalState()) {
+                return;
+            }
+            System.out.println("\nStopping the job with a savepoint...");
+            try {
+                String path = client.stopWithSavepoint(false, savepointDir, SavepointFormatType.CANONICAL).get(60, TimeUnit.SECONDS);
+                System.out.println("Savepoint " + path + " (continue with --resume)");
+            } catch (Exception e) {
+                System.out.println("No savepoint (" + e.getClass().getSimpleName() + "); cancelling, the last checkpoint is kept.");
                 client.cancel().get(30, TimeUnit.SECONDS);
             }
         } catch (Exception e) {

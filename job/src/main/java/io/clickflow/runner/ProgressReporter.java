@@ -6,7 +6,6 @@ import io.clickflow.records.Times;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 
 import java.net.URI;
@@ -69,9 +68,9 @@ public final class ProgressReporter {
         }
     }
 
-    void printSummary(JobStatus status) {
+    void printSummary(String outcome) {
         System.out.println(line());
-        System.out.println("Job " + status.name().toLowerCase() + ". Results in " + database.describe() + ":");
+        System.out.println("Job " + outcome + ". Results in " + database.describe() + ":");
         for (Map.Entry<String, Long> e : lastCounts.entrySet()) {
             System.out.printf("  %-12s %,d%n", e.getKey(), e.getValue());
         }

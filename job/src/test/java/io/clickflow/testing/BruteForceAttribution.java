@@ -1,13 +1,20 @@
 package io.clickflow.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.clickflow.io.Database;
 import io.clickflow.records.AdClick;
 import io.clickflow.records.PageView;
+import io.clickflow.records.Times;
+
+import java.time.Duration;
 
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The attribution rule computed the obvious way over a whole input, independent of the job's code:
@@ -18,6 +25,33 @@ public final class BruteForceAttribution {
 
     /** The expected final row of one page view. */
     public record Expected(String pageViewId, String userId, long eventTime, String clickId, String campaignId, Long clickTime) {}
+
+    /** Asserts that the stored table holds exactly the brute-force answer for the generated input: every view, final. */
+    public static void assertTableMatches(GeneratedInput input, Map<String, ResultTables.Row> actual) {
+        Map<String, Expected> expected = compute(input.clicks, input.views, Duration.ofMinutes(30).toMillis());
+        assertThat(actual).hasSameSizeAs(expected);
+        List<String> wrong = expected.values().stream()
+                .filter(e -> !matches(e, actual.get(e.pageViewId())))
+                .limit(5)
+                .map(e -> e + " vs " + actual.get(e.pageViewId())).toList();
+        assertThat(wrong).as("rows differing from brute force (first 5)").isEmpty();
+        long attributed = expected.values().stream().filter(e -> e.clickId() != null).count();
+        assertThat(attributed).as("the input must exercise both outcomes").isBetween(1L, expected.size() - 1L);
+    }
+
+    public static void assertTableMatches(GeneratedInput input, Database db) throws Exception {
+        assertTableMatches(input, ResultTables.attributed(db));
+    }
+
+    static boolean matches(Expected e, ResultTables.Row row) {
+        return row != null
+                && row.isFinal()
+                && row.userId().equals(e.userId())
+                && row.eventTime().equals(Times.format(e.eventTime()))
+                && Objects.equals(row.clickId(), e.clickId())
+                && Objects.equals(row.campaignId(), e.campaignId())
+                && Objects.equals(row.clickTime(), e.clickTime() == null ? null : Times.format(e.clickTime()));
+    }
 
     public static Map<String, Expected> compute(List<AdClick> clicks, List<PageView> views, long windowMillis) {
         Map<String, List<AdClick>> clicksByUser = new HashMap<>();

@@ -9,7 +9,6 @@ import io.clickflow.io.Sources;
 import io.clickflow.records.AdClickDecoder;
 import io.clickflow.records.PageViewDecoder;
 import io.clickflow.records.RecordTypes;
-import io.clickflow.records.Times;
 import io.clickflow.testing.BruteForceAttribution;
 import io.clickflow.testing.GeneratedInput;
 import io.clickflow.testing.Pipelines;
@@ -24,8 +23,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Objects;
 
 /**
  * Replays generated history from files through the whole pipeline into SQLite and compares the table
@@ -59,29 +56,9 @@ class AttributionFileReplayITCase {
                 Sources.file(input.viewsFile, new PageViewDecoder(), RecordTypes.DECODED_PAGE_VIEW),
                 db);
 
-        Map<String, BruteForceAttribution.Expected> expected =
-                BruteForceAttribution.compute(input.clicks, input.views, Duration.ofMinutes(30).toMillis());
-        Map<String, ResultTables.Row> actual = ResultTables.attributed(db);
-        assertThat(actual).hasSameSizeAs(expected);
-        long mismatches = expected.values().stream().filter(e -> !matches(e, actual.get(e.pageViewId()))).count();
-        assertThat(mismatches).as("rows differing from brute force, e.g. %s",
-                expected.values().stream().filter(e -> !matches(e, actual.get(e.pageViewId()))).limit(3)
-                        .map(e -> e + " vs " + actual.get(e.pageViewId())).toList()).isZero();
-        long attributed = expected.values().stream().filter(e -> e.clickId() != null).count();
-        assertThat(attributed).as("the input must exercise both outcomes").isBetween(expected.size() / 10L, expected.size() * 9L / 10);
-
+        BruteForceAttribution.assertTableMatches(input, db);
         assertThat(ResultTables.rejected(db).keySet()).isEqualTo(input.malformedPositions);
         assertThat(input.malformedPositions).isNotEmpty();
         assertThat(ResultTables.count(db, "late_events")).isZero();
-    }
-
-    static boolean matches(BruteForceAttribution.Expected e, ResultTables.Row row) {
-        return row != null
-                && row.isFinal()
-                && row.userId().equals(e.userId())
-                && row.eventTime().equals(Times.format(e.eventTime()))
-                && Objects.equals(row.clickId(), e.clickId())
-                && Objects.equals(row.campaignId(), e.campaignId())
-                && Objects.equals(row.clickTime(), e.clickTime() == null ? null : Times.format(e.clickTime()));
     }
 }

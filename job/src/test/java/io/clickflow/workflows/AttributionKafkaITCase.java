@@ -72,7 +72,7 @@ class AttributionKafkaITCase {
                 db);
 
         assertThat(ResultTables.count(db, "late_events")).as("late events").isZero();
-        assertMatchesBruteForce(input, db);
+        BruteForceAttribution.assertTableMatches(input, db);
         assertThat(ResultTables.rejected(db).values()).hasSize((int) input.malformedCount())
                 .allSatisfy(r -> assertThat(r.position()).matches("[01]:\\d+"));
     }
@@ -117,7 +117,7 @@ class AttributionKafkaITCase {
         Map<String, ResultTables.Row> rows = ResultTables.attributed(db);
         rows.keySet().removeIf(id -> id.startsWith("flush-"));
         assertThat(ResultTables.count(db, "late_events")).as("late events").isZero();
-        assertMatchesBruteForce(input, rows);
+        BruteForceAttribution.assertTableMatches(input, rows);
     }
 
     static boolean isRunning(JobClient job) {
@@ -159,21 +159,6 @@ class AttributionKafkaITCase {
     static Sources.KafkaInput kafkaInput(boolean bounded) {
         return new Sources.KafkaInput(KAFKA.bootstrapServers(), "it-" + TOPIC_SEQUENCE.get(), Sources.StartingOffsets.EARLIEST,
                 bounded, new Properties());
-    }
-
-    static void assertMatchesBruteForce(GeneratedInput input, Database db) throws Exception {
-        assertMatchesBruteForce(input, ResultTables.attributed(db));
-    }
-
-    static void assertMatchesBruteForce(GeneratedInput input, Map<String, ResultTables.Row> actual) {
-        Map<String, BruteForceAttribution.Expected> expected =
-                BruteForceAttribution.compute(input.clicks, input.views, Duration.ofMinutes(30).toMillis());
-        assertThat(actual).hasSameSizeAs(expected);
-        List<String> wrong = expected.values().stream()
-                .filter(e -> !AttributionFileReplayITCase.matches(e, actual.get(e.pageViewId())))
-                .map(e -> e + " vs " + actual.get(e.pageViewId())).toList();
-        assertThat(wrong).as("rows differing from brute force").isEmpty();
-        assertThat(expected.values().stream().filter(e -> e.clickId() != null).count()).isPositive();
     }
 
     static long countFinal(Database db) {

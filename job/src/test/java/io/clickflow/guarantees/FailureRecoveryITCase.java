@@ -1,0 +1,85 @@
+package io.clickflow.guarantees;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.clickflow.attribution.AttributionJob;
+import io.clickflow.functions.EmitMode;
+import io.clickflow.generator.ClickstreamGenerator;
+import io.clickflow.io.Database;
+import io.clickflow.io.Sources;
+import io.clickflow.records.AdClickDecoder;
+import io.clickflow.records.AttributedPageView;
+import io.clickflow.records.PageViewDecoder;
+import io.clickflow.records.RecordTypes;
+import io.clickflow.testing.BruteForceAttribution;
+import io.clickflow.testing.GeneratedInput;
+import io.clickflow.testing.InjectedFailure;
+import io.clickflow.testing.Pipelines;
+import io.clickflow.testing.ResultTables;
+import io.clickflow.workflows.AttributionWorkflow;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Random;
+
+/**
+ * Failures thrown into the running pipeline at seeded points, before and after checkpoints, twice per
+ * run: the job restarts from its last checkpoint and the final table equals brute force (= a
+ * failure-free run), row for row, in both emit modes.
+ */
+class FailureRecoveryITCase {
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER = Pipelines.miniCluster();
+
+    @ParameterizedTest(name = "{0} mode, seed {1}, after a checkpoint: {2}")
+    @CsvSource({
+        "ON_WATERMARK, 1, true", "ON_WATERMARK, 2, true", "ON_WATERMARK, 3, false",
+        "UPDATE, 1, true", "UPDATE, 2, true", "UPDATE, 3, false"})
+    @Timeout(180)
+    void theTableAfterInjectedFailuresEqualsTheFailureFreeResult(EmitMode mode, long seed, boolean afterCheckpoint,
+            @TempDir Path dir) throws Exception {
+        GeneratedInput input = GeneratedInput.generate(ClickstreamGenerator.Config.defaults()
+                        .withSeed(seed).withUsers(2000).withEventsPerSecond(20).withClickRatio(0.15)
+                        .withMaxDisorderMillis(4000).withMalformedFraction(0.002).withDuplicateFraction(0.01), 40_000)
+                .writeFiles(dir.resolve("clicks.jsonl"), dir.resolve("page_views.jsonl"));
+        Database db = Pipelines.sqlite(dir);
+        long failAfter = 2_000 + new Random(seed).nextInt(10_000);
+
+        StreamExecutionEnvironment env = Pipelines.environment();
+        Configuration restarts = new Configuration();
+        restarts.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 5);
+        restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+        env.configure(restarts);
+        AttributionWorkflow.Sinks jdbc = AttributionJob.jdbcSinks(db, Pipelines.PARALLELISM);
+        AttributionWorkflow.Sinks failing = new AttributionWorkflow.Sinks(
+                rows -> jdbc.attributed().accept(rows
+                        .map(new InjectedFailure<AttributedPageView>(failAfter, 2, afterCheckpoint))
+                        .returns(TypeInformation.of(AttributedPageView.class))
+                        .name("injected failure")),
+                jdbc.rejected(), jdbc.late());
+        AttributionWorkflow.defineWorkflow(env, Pipelines.settings(mode, Duration.ofSeconds(5), Duration.ZERO),
+                Sources.file(input.clicksFile, new AdClickDecoder(), RecordTypes.DECODED_CLICK),
+                Sources.file(input.viewsFile, new PageViewDecoder(), RecordTypes.DECODED_PAGE_VIEW),
+                failing);
+        InjectedFailure.THROWN.set(0);
+        env.execute("attribution with injected failures");
+
+        // The second failure needs a checkpoint in the second attempt, which a short rest may not reach.
+        assertThat(InjectedFailure.THROWN.get()).as("injected failures").isBetween(1, 2);
+        BruteForceAttribution.assertTableMatches(input, db);
+        assertThat(ResultTables.rejected(db).keySet()).isEqualTo(input.malformedPositions);
+        assertThat(ResultTables.count(db, "late_events")).isZero();
+    }
+}
