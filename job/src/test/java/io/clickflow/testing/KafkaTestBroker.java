@@ -57,6 +57,14 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
         }
     }
 
+    /** The sum of the offsets a consumer group has committed, over all its partitions. */
+    public long committedOffsets(String groupId) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            return admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get().values().stream()
+                    .mapToLong(o -> o == null ? 0 : o.offset()).sum();
+        }
+    }
+
     /** A record with an explicit partition, so tests decide which partitions carry data and which stay idle. */
     public record Message(String topic, int partition, String key, byte[] value) {}
 

@@ -1,0 +1,64 @@
+package io.clickflow.testing;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code clickflow <args>} in its own JVM (the test classpath: the same classes the jar holds), so a
+ * test can kill it with SIGKILL like a crashed machine would.
+ */
+public final class ChildJob {
+    private final Process process;
+    private final Path log;
+
+    private ChildJob(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    public static ChildJob start(Path log, List<String> clickflowArgs) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g",
+                "-cp", System.getProperty("java.class.path"),
+                "io.clickflow.Clickflow"));
+        command.addAll(clickflowArgs);
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new ChildJob(p, log);
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGKILL: no shutdown hook, no savepoint, no flush. */
+    public int kill() throws InterruptedException {
+        process.destroyForcibly();
+        return process.waitFor();
+    }
+
+    public int waitFor(long seconds) throws Exception {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("the child job did not finish within " + seconds + " s; its output:\n" + output());
+        }
+        return process.exitValue();
+    }
+
+    public String output() throws IOException {
+        String s = Files.readString(log);
+        return s.length() <= 4000 ? s : "..." + s.substring(s.length() - 4000);
+    }
+}
