@@ -29,7 +29,7 @@ public final class KafkaBroker implements AutoCloseable {
     /** Set by the launcher script to the absolute path of kafka-runtime/target/classpath.txt. */
     public static final String CLASSPATH_PROPERTY = "clickflow.kafka.classpath";
 
-    static final String DEFAULT_CLASSPATH_FILE = "kafka-runtime/target/classpath.txt";
+    public static final String DEFAULT_CLASSPATH_FILE = "kafka-runtime/target/classpath.txt";
 
     /** Spelled out rather than "localhost", which may resolve to ::1 first and miss the listener. */
     private static final String HOST = "127.0.0.1";

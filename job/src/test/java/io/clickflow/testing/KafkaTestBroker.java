@@ -69,8 +69,13 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
     public record Message(String topic, int partition, String key, byte[] value) {}
 
     public void produce(List<Message> messages) throws Exception {
+        produce(bootstrapServers(), messages);
+    }
+
+    /** Produces to any broker, e.g. the demo's child-process broker. */
+    public static void produce(String bootstrapServers, List<Message> messages) throws Exception {
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
