@@ -7,6 +7,11 @@ import java.util.function.BooleanSupplier;
 public final class Waits {
     private Waits() {}
 
+    /** Keeps a simulated outage (a held lock, a stopped server) going for its duration; not an ordering device. */
+    public static void outageOf(Duration duration) throws InterruptedException {
+        Thread.sleep(duration.toMillis());
+    }
+
     public static void until(BooleanSupplier condition, Duration timeout, String failureMessage) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
