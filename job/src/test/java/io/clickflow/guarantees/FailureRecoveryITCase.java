@@ -19,6 +19,7 @@ import io.clickflow.testing.ResultTables;
 import io.clickflow.workflows.AttributionWorkflow;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -54,13 +55,15 @@ class FailureRecoveryITCase {
                         .withMaxDisorderMillis(4000).withMalformedFraction(0.002).withDuplicateFraction(0.01), 40_000)
                 .writeFiles(dir.resolve("clicks.jsonl"), dir.resolve("page_views.jsonl"));
         Database db = Pipelines.sqlite(dir);
-        long failAfter = 2_000 + new Random(seed).nextInt(10_000);
+        long failAfter = 1_000 + new Random(seed).nextInt(5_000);
 
         StreamExecutionEnvironment env = Pipelines.environment();
         Configuration restarts = new Configuration();
         restarts.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 5);
         restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+        // Frequent checkpoints, so that even a fast run completes one before the failure point.
+        restarts.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(100));
         env.configure(restarts);
         AttributionWorkflow.Sinks jdbc = AttributionJob.jdbcSinks(db, Pipelines.PARALLELISM);
         AttributionWorkflow.Sinks failing = new AttributionWorkflow.Sinks(
