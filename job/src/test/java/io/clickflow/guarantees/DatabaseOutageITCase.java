@@ -18,8 +18,6 @@ import io.clickflow.testing.ResultTables;
 import io.clickflow.testing.Waits;
 import io.clickflow.workflows.AttributionWorkflow;
 
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -55,19 +53,14 @@ class DatabaseOutageITCase {
         Database db = Database.of("jdbc:sqlite:" + file + "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=" + busyTimeoutMillis);
         db.createTables(AttributionTables.DDL);
 
-        StreamExecutionEnvironment env = Pipelines.environment();
-        Configuration restarts = new Configuration();
-        restarts.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 20);
-        restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
-        env.configure(restarts);
+        StreamExecutionEnvironment env = Pipelines.withFixedDelayRestarts(Pipelines.environment(), 20, Duration.ofSeconds(1));
         AttributionWorkflow.defineWorkflow(env, Pipelines.settings(EmitMode.UPDATE, Duration.ofSeconds(5), Duration.ZERO),
                 Sources.file(input.clicksFile, new AdClickDecoder(), RecordTypes.DECODED_CLICK),
                 Sources.file(input.viewsFile, new PageViewDecoder(), RecordTypes.DECODED_PAGE_VIEW),
                 AttributionJob.jdbcSinks(db, Pipelines.PARALLELISM));
         JobClient job = env.executeAsync("attribution through a locked database");
 
-        Waits.until(() -> rows(db) > 2000, Duration.ofSeconds(120), "no rows before the lock");
+        Waits.until(() -> ResultTables.rowsOrMinusOne(db) > 2000, Duration.ofSeconds(120), "no rows before the lock");
         long rowsWhenLocked;
         try (Connection other = Database.of("jdbc:sqlite:" + file).connect(); Statement s = other.createStatement()) {
             s.execute("BEGIN EXCLUSIVE");
@@ -90,11 +83,5 @@ class DatabaseOutageITCase {
         }
     }
 
-    static long rows(Database db) {
-        try {
-            return ResultTables.count(db, "attributed_page_views");
-        } catch (Exception e) {
-            return -1;
-        }
-    }
+
 }

@@ -21,7 +21,6 @@ import io.clickflow.workflows.AttributionWorkflow;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Timeout;
@@ -57,14 +56,11 @@ class FailureRecoveryITCase {
         Database db = Pipelines.sqlite(dir);
         long failAfter = 1_000 + new Random(seed).nextInt(5_000);
 
-        StreamExecutionEnvironment env = Pipelines.environment();
-        Configuration restarts = new Configuration();
-        restarts.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 5);
-        restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+        StreamExecutionEnvironment env = Pipelines.withFixedDelayRestarts(Pipelines.environment(), 5, Duration.ofMillis(100));
         // Frequent checkpoints, so that even a fast run completes one before the failure point.
-        restarts.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(100));
-        env.configure(restarts);
+        Configuration often = new Configuration();
+        often.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(100));
+        env.configure(often);
         AttributionWorkflow.Sinks jdbc = AttributionJob.jdbcSinks(db, Pipelines.PARALLELISM);
         AttributionWorkflow.Sinks failing = new AttributionWorkflow.Sinks(
                 rows -> jdbc.attributed().accept(rows

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,20 +64,8 @@ class ProcessCrashITCase {
     void killedInKafkaModeAndResumedGivesTheUninterruptedTable(@TempDir Path dir) throws Exception {
         GeneratedInput input = input(22);
         KAFKA.createTopics(3, "crash_clicks", "crash_views");
-        List<KafkaTestBroker.Message> messages = new ArrayList<>();
-        long last = 0;
-        for (ClickstreamGenerator.Event e : input.events) {
-            messages.add(new KafkaTestBroker.Message(e.isClick() ? "crash_clicks" : "crash_views",
-                    Math.floorMod(e.userId().hashCode(), 3), e.userId(), e.json().getBytes(StandardCharsets.UTF_8)));
-            last = Math.max(last, e.click() != null ? e.click().eventTime : e.view() != null ? e.view().eventTime : 0);
-        }
-        long later = last + Duration.ofHours(1).toMillis();
-        for (int p = 0; p < 3; p++) {
-            messages.add(new KafkaTestBroker.Message("crash_clicks", p, "flush", ("{\"click_id\":\"flush-c" + p
-                    + "\",\"user_id\":\"flush-" + p + "\",\"campaign_id\":\"none\",\"event_time\":" + later + "}").getBytes(StandardCharsets.UTF_8)));
-            messages.add(new KafkaTestBroker.Message("crash_views", p, "flush", ("{\"page_view_id\":\"flush-pv" + p
-                    + "\",\"user_id\":\"flush-" + p + "\",\"event_time\":" + later + "}").getBytes(StandardCharsets.UTF_8)));
-        }
+        List<KafkaTestBroker.Message> messages = new ArrayList<>(KafkaTestBroker.messages(input, "crash_clicks", "crash_views", 3));
+        messages.addAll(KafkaTestBroker.flushMessages(input, "crash_clicks", "crash_views", 3));
         KAFKA.produce(messages);
         long expectedViews = input.views.stream().map(v -> v.pageViewId).distinct().count();
         List<String> args = List.of("attribution",
@@ -86,20 +73,12 @@ class ProcessCrashITCase {
                 "--page-views-topic", "crash_views", "--group-id", "crash-test", "--starting-offsets", "earliest",
                 "--idle-timeout", "0", "--emit-mode", "on-watermark");
         Database db = Database.of("jdbc:sqlite:" + dir.resolve("clickflow.db"));
-        crashAndResume(dir, args, () -> finalRealRows(db) >= expectedViews);
+        crashAndResume(dir, args, () -> ResultTables.finalRowsOrMinusOne(db) >= expectedViews);
         var rows = ResultTables.attributed(db);
-        rows.keySet().removeIf(id -> id.startsWith("flush-"));
+        rows.keySet().removeIf(id -> id.startsWith(KafkaTestBroker.FLUSH_PREFIX));
         assertThat(ResultTables.count(db, "rejected_events")).isEqualTo(input.malformedCount());
         BruteForceAttribution.assertTableMatches(input, rows);
         assertThat(KAFKA.committedOffsets("crash-test")).as("offsets committed to the group on checkpoints").isPositive();
-    }
-
-    static long finalRealRows(Database db) {
-        try {
-            return ResultTables.attributed(db).values().stream().filter(r -> r.isFinal() && !r.pageViewId().startsWith("flush-")).count();
-        } catch (Exception e) {
-            return -1;
-        }
     }
 
     static Database crashAndResume(Path dir, List<String> jobArgs) throws Exception {

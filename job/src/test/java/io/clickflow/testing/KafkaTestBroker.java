@@ -1,5 +1,7 @@
 package io.clickflow.testing;
 
+import io.clickflow.generator.ClickstreamGenerator;
+
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -63,6 +65,38 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
             return admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get().values().stream()
                     .mapToLong(o -> o == null ? 0 : o.offset()).sum();
         }
+    }
+
+    /** Ids of the events {@link #flushMessages} adds; tests drop their rows before comparing. */
+    public static final String FLUSH_PREFIX = "flush-";
+
+    /** Every generated record, keyed by user, on partition {@code hash(user) mod partitions} of its topic. */
+    public static List<Message> messages(GeneratedInput input, String clicksTopic, String viewsTopic, int partitions) {
+        List<Message> messages = new java.util.ArrayList<>();
+        for (ClickstreamGenerator.Event e : input.events) {
+            messages.add(new Message(e.isClick() ? clicksTopic : viewsTopic, Math.floorMod(e.userId().hashCode(), partitions),
+                    e.userId(), e.json().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        return messages;
+    }
+
+    /**
+     * A click and a view on each of the first {@code partitions} partitions, an hour after the last
+     * generated event: they move every partition's watermark past all real events of an unbounded run.
+     */
+    public static List<Message> flushMessages(GeneratedInput input, String clicksTopic, String viewsTopic, int partitions) {
+        long later = input.events.stream()
+                .mapToLong(e -> e.click() != null ? e.click().eventTime : e.view() != null ? e.view().eventTime : 0)
+                .max().orElseThrow() + java.time.Duration.ofHours(1).toMillis();
+        List<Message> messages = new java.util.ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            String user = FLUSH_PREFIX + p;
+            messages.add(new Message(clicksTopic, p, user, ("{\"click_id\":\"" + FLUSH_PREFIX + "c" + p + "\",\"user_id\":\"" + user
+                    + "\",\"campaign_id\":\"none\",\"event_time\":" + later + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            messages.add(new Message(viewsTopic, p, user, ("{\"page_view_id\":\"" + FLUSH_PREFIX + "pv" + p + "\",\"user_id\":\"" + user
+                    + "\",\"event_time\":" + later + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        return messages;
     }
 
     /** A record with an explicit partition, so tests decide which partitions carry data and which stay idle. */

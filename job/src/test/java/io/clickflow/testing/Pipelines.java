@@ -13,6 +13,7 @@ import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -58,6 +59,16 @@ public final class Pipelines {
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         env.configure(conf);
         env.setParallelism(PARALLELISM);
+        return env;
+    }
+
+    /** Restarts after a failure, quickly and often enough for tests that cause failures on purpose. */
+    public static StreamExecutionEnvironment withFixedDelayRestarts(StreamExecutionEnvironment env, int attempts, Duration delay) {
+        Configuration restarts = new Configuration();
+        restarts.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, attempts);
+        restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, delay);
+        env.configure(restarts);
         return env;
     }
 

@@ -43,6 +43,24 @@ public final class ResultTables {
         return rows;
     }
 
+    /** Rows of attributed_page_views, or -1 while the database cannot be read (for polling). */
+    public static long rowsOrMinusOne(Database db) {
+        try {
+            return count(db, "attributed_page_views");
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** Final rows, not counting the {@code flush-} views tests add to move the watermark; -1 while unreadable. */
+    public static long finalRowsOrMinusOne(Database db) {
+        try {
+            return attributed(db).values().stream().filter(r -> r.isFinal() && !r.pageViewId().startsWith(KafkaTestBroker.FLUSH_PREFIX)).count();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
     public static long count(Database db, String table) throws Exception {
         try (Connection c = db.connect(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {

@@ -27,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,15 +87,8 @@ class AttributionKafkaITCase {
     void anIdlePartitionDoesNotStallFinalResults(@TempDir Path dir) throws Exception {
         GeneratedInput input = GeneratedInput.generate(config(11), 10_000);
         Topics topics = newTopics();
-        List<KafkaTestBroker.Message> messages = messages(input, topics);
-        long later = input.events.stream().mapToLong(e -> e.click() != null ? e.click().eventTime : e.view() != null ? e.view().eventTime : 0)
-                .max().orElseThrow() + Duration.ofHours(1).toMillis();
-        for (int p = 0; p < ACTIVE_PARTITIONS; p++) {
-            messages.add(new KafkaTestBroker.Message(topics.clicks(), p, "flush-" + p, json("{\"click_id\":\"flush-c" + p
-                    + "\",\"user_id\":\"flush-" + p + "\",\"campaign_id\":\"none\",\"event_time\":" + later + "}")));
-            messages.add(new KafkaTestBroker.Message(topics.views(), p, "flush-" + p, json("{\"page_view_id\":\"flush-pv" + p
-                    + "\",\"user_id\":\"flush-" + p + "\",\"event_time\":" + later + "}")));
-        }
+        List<KafkaTestBroker.Message> messages = new ArrayList<>(messages(input, topics));
+        messages.addAll(KafkaTestBroker.flushMessages(input, topics.clicks(), topics.views(), ACTIVE_PARTITIONS));
         Database db = Pipelines.sqlite(dir);
 
         StreamExecutionEnvironment env = Pipelines.environment();
@@ -109,13 +101,13 @@ class AttributionKafkaITCase {
             Waits.until(() -> isRunning(job), Duration.ofSeconds(60), "the job did not start");
             KAFKA.produce(messages);
             long expectedRows = input.views.stream().map(v -> v.pageViewId).distinct().count();
-            Waits.until(() -> countFinal(db) >= expectedRows, Duration.ofSeconds(120),
+            Waits.until(() -> ResultTables.finalRowsOrMinusOne(db) >= expectedRows, Duration.ofSeconds(120),
                     "the final rows of all " + expectedRows + " page views did not appear: an idle partition stalls the watermark?");
         } finally {
             job.cancel().get();
         }
         Map<String, ResultTables.Row> rows = ResultTables.attributed(db);
-        rows.keySet().removeIf(id -> id.startsWith("flush-"));
+        rows.keySet().removeIf(id -> id.startsWith(KafkaTestBroker.FLUSH_PREFIX));
         assertThat(ResultTables.count(db, "late_events")).as("late events").isZero();
         BruteForceAttribution.assertTableMatches(input, rows);
     }
@@ -146,30 +138,13 @@ class AttributionKafkaITCase {
         return topics;
     }
 
-    /** Keyed by user as the generator does; the partition is chosen here so that one stays empty. */
+    /** Keyed by user; only the first {@link #ACTIVE_PARTITIONS} partitions get data, so one stays empty. */
     static List<KafkaTestBroker.Message> messages(GeneratedInput input, Topics topics) {
-        List<KafkaTestBroker.Message> messages = new ArrayList<>();
-        for (ClickstreamGenerator.Event e : input.events) {
-            int partition = Math.floorMod(e.userId().hashCode(), ACTIVE_PARTITIONS);
-            messages.add(new KafkaTestBroker.Message(e.isClick() ? topics.clicks() : topics.views(), partition, e.userId(), json(e.json())));
-        }
-        return messages;
+        return KafkaTestBroker.messages(input, topics.clicks(), topics.views(), ACTIVE_PARTITIONS);
     }
 
     static Sources.KafkaInput kafkaInput(boolean bounded) {
         return new Sources.KafkaInput(KAFKA.bootstrapServers(), "it-" + TOPIC_SEQUENCE.get(), Sources.StartingOffsets.EARLIEST,
                 bounded, new Properties());
-    }
-
-    static long countFinal(Database db) {
-        try {
-            return ResultTables.attributed(db).values().stream().filter(r -> r.isFinal() && !r.pageViewId().startsWith("flush-")).count();
-        } catch (Exception e) {
-            return -1;
-        }
-    }
-
-    static byte[] json(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }
