@@ -53,6 +53,9 @@ public final class Sources {
                 .setBootstrapServers(input.bootstrapServers())
                 .setTopics(topic)
                 .setGroupId(input.groupId())
+                // Both sources of a job share the group; distinct client ids keep their consumers and
+                // admin clients apart in broker logs, quotas and JMX.
+                .setClientIdPrefix(input.groupId() + "-" + topic)
                 .setStartingOffsets(input.startingOffsets().initializer())
                 .setDeserializer(new DecodingKafkaDeserializer<>(decoder, type))
                 // Offsets live in checkpoints; committing them too lets lag tools see progress.

@@ -32,6 +32,7 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
                         .setNumControllerNodes(1)
                         .build())
                 .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("offsets.topic.num.partitions", "1")
                 .setConfigProp("transaction.state.log.replication.factor", "1")
                 .setConfigProp("transaction.state.log.min.isr", "1")
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
