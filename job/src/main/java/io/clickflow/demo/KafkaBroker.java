@@ -128,16 +128,25 @@ public final class KafkaBroker implements AutoCloseable {
     /** Creates a topic with replication 1, or leaves an existing one of that name as it is. */
     public void createTopic(String name, int partitions) {
         try {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("Could not create topic " + name, e.getCause());
+            try {
+                admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("Could not create topic " + name, e.getCause());
+                }
             }
+            io.clickflow.io.KafkaPreflight.awaitLeaders(admin, List.of(name), java.time.Duration.ofSeconds(30));
+        } catch (IllegalStateException e) {
+            throw e;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Could not create topic " + name, e.getCause());
         } catch (TimeoutException e) {
             throw new IllegalStateException("Creating topic " + name + " took over 30 s", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while creating topic " + name, e);
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not create topic " + name, e);
         }
     }
 

@@ -16,6 +16,32 @@ import java.util.concurrent.TimeoutException;
 public final class KafkaPreflight {
     private KafkaPreflight() {}
 
+    /**
+     * Waits until every partition of the topics has a leader. Right after creation a partition can
+     * answer NOT_LEADER_OR_FOLLOWER, and an idempotent producer retrying that can end in
+     * OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery timeout: records lost (seen in tests here).
+     */
+    public static void awaitLeaders(Admin admin, List<String> topics, java.time.Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                boolean ready = admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
+                        .allMatch(t -> t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                if (ready) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("partitions of " + topics + " have no leader after " + timeout.toSeconds() + " s");
+            }
+            Thread.sleep(50);
+        }
+    }
+
     public static void checkTopics(String bootstrapServers, List<String> topics) {
         Map<String, Object> config = Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,

@@ -57,6 +57,7 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
             admin.createTopics(java.util.Arrays.stream(topics).map(t -> new NewTopic(t, partitions, (short) 1)).toList())
                     .all().get();
+            io.clickflow.io.KafkaPreflight.awaitLeaders(admin, List.of(topics), java.time.Duration.ofSeconds(30));
         }
     }
 
@@ -113,11 +114,16 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000");
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
             for (Message m : messages) {
-                producer.send(new ProducerRecord<>(m.topic(), m.partition(), m.key(), m.value()));
+                sent.add(producer.send(new ProducerRecord<>(m.topic(), m.partition(), m.key(), m.value())));
             }
             producer.flush();
+            for (java.util.concurrent.Future<?> f : sent) {
+                f.get(); // a record the broker did not take fails the test here, not as a wrong table later
+            }
         }
     }
 }
