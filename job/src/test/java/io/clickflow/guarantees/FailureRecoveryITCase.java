@@ -57,9 +57,11 @@ class FailureRecoveryITCase {
         long failAfter = 1_000 + new Random(seed).nextInt(5_000);
 
         StreamExecutionEnvironment env = Pipelines.withFixedDelayRestarts(Pipelines.environment(), 5, Duration.ofMillis(100));
-        // Frequent checkpoints, so that even a fast run completes one before the failure point.
+        // Frequent unaligned checkpoints: their barriers overtake the rows queued in front of the
+        // throttled failure operator, so one completes before the failure point even in a fast run.
         Configuration often = new Configuration();
         often.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(100));
+        often.set(CheckpointingOptions.ENABLE_UNALIGNED, true);
         env.configure(often);
         AttributionWorkflow.Sinks jdbc = AttributionJob.jdbcSinks(db, Pipelines.PARALLELISM);
         AttributionWorkflow.Sinks failing = new AttributionWorkflow.Sinks(
