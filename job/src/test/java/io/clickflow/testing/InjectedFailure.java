@@ -38,11 +38,6 @@ public class InjectedFailure<T> extends RichMapFunction<T, T> implements Checkpo
     @Override
     public T map(T value) {
         seen++;
-        if (armed && afterCheckpoint && !checkpointCompleted) {
-            // Throttled until a checkpoint completes, so that a fast run cannot end before the failure
-            // point (barriers pass between records; nothing here orders events).
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-        }
         if (armed && seen >= recordsBeforeFailure >> attempt && (checkpointCompleted || !afterCheckpoint)) {
             THROWN.incrementAndGet();
             throw new IllegalStateException("injected failure after " + seen + " records (attempt "
