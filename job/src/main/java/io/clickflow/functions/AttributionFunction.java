@@ -139,7 +139,9 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
                 state.pendingViews[keptViews++] = pending;
             }
         }
-        state.pendingViews = Arrays.copyOf(state.pendingViews, keptViews);
+        if (keptViews < state.pendingViews.length) {
+            state.pendingViews = Arrays.copyOf(state.pendingViews, keptViews);
+        }
         int keptClicks = 0;
         for (AdClick click : state.recentClicks) {
             if (clickSettleTime(click) <= timestamp) {
@@ -150,7 +152,9 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
                 state.recentClicks[keptClicks++] = click;
             }
         }
-        state.recentClicks = Arrays.copyOf(state.recentClicks, keptClicks);
+        if (keptClicks < state.recentClicks.length) {
+            state.recentClicks = Arrays.copyOf(state.recentClicks, keptClicks);
+        }
         if (state.settledClick != null && clickExpiryTime(state.settledClick) <= timestamp) {
             state.settledClick = null;
         }

@@ -81,7 +81,8 @@ public final class ProgressReporter {
         StringBuilder sb = new StringBuilder();
         long now = System.nanoTime();
         sb.append(String.format("[%5ds]", TimeUnit.NANOSECONDS.toSeconds(now - startNanos)));
-        Long events = eventsIn();
+        JsonNode job = get("/jobs/" + jobId); // one request for both the event count and the watermark vertex
+        Long events = eventsIn(job);
         if (events != null) {
             double rate = (events - lastEvents) / Math.max(1e-9, (now - lastNanos) / 1e9);
             sb.append(String.format(" events in %,d (%,.0f/s)", events, rate));
@@ -93,7 +94,7 @@ public final class ProgressReporter {
             lastCounts = current;
         }
         current.forEach((label, n) -> sb.append(String.format(" | %s %,d", label, n)));
-        Long watermark = watermark();
+        Long watermark = watermark(job);
         if (watermark != null) {
             if (watermark == Long.MIN_VALUE) {
                 sb.append(" | watermark none yet");
@@ -110,8 +111,7 @@ public final class ProgressReporter {
         return sb.toString();
     }
 
-    private Long eventsIn() {
-        JsonNode job = get("/jobs/" + jobId);
+    private Long eventsIn(JsonNode job) {
         if (job == null) {
             return null;
         }
@@ -124,8 +124,7 @@ public final class ProgressReporter {
         return total;
     }
 
-    private Long watermark() {
-        JsonNode job = get("/jobs/" + jobId);
+    private Long watermark(JsonNode job) {
         if (job == null) {
             return null;
         }
