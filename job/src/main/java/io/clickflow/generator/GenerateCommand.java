@@ -124,6 +124,9 @@ public final class GenerateCommand {
         props.put(ProducerConfig.LINGER_MS_CONFIG, "10");
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
         props.put(ProducerConfig.ACKS_CONFIG, "all");
+        // One request in flight: on a freshly created partition a rejected first batch plus an accepted
+        // second one leaves the idempotent producer retrying OUT_OF_ORDER_SEQUENCE until records expire.
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
         AtomicReference<Exception> failure = new AtomicReference<>();
         long n = 0;
         long startNanos = System.nanoTime();

@@ -115,6 +115,10 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000");
+        // One request in flight per partition: a fresh partition may answer NOT_LEADER to the first batch
+        // while a second batch is accepted, and the idempotent producer then loops on OUT_OF_ORDER_SEQUENCE
+        // until the delivery timeout (seen once in CI: 14 records expired after 60 s).
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
             List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
             for (Message m : messages) {
