@@ -6,10 +6,15 @@ import io.clickflow.records.LateEvent;
 import io.clickflow.records.PageView;
 
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -32,7 +37,8 @@ import java.util.Arrays;
  * is attributed from the clicks held and written final at once; a late click still serves page views
  * that are not final. Both are reported on {@link #LATE_EVENTS}.
  */
-public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick, PageView, AttributedPageView> {
+public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick, PageView, AttributedPageView>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<LateEvent> LATE_EVENTS = new OutputTag<>("late-events", TypeInformation.of(LateEvent.class));
@@ -43,6 +49,19 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
     /** Recent clicks, the best settled click and the pending views of the current user. */
     private transient ValueState<UserAttributionState> userState;
 
+    /**
+     * Totals behind the {@code pendingPageViews} and {@code clicksHeld} gauges, one entry per subtask.
+     * Keyed state cannot be counted from here, so the totals move with every change and are
+     * checkpointed; after rescaling a subtask's share is arbitrary, but the sum over subtasks is exact.
+     */
+    private transient ListState<Long> pendingViewsCountState;
+    private transient ListState<Long> heldClicksCountState;
+    private transient long pendingViewsCount;
+    private transient long heldClicksCount;
+
+    private transient Counter clicksIn;
+    private transient Counter pageViewsIn;
+    private transient Counter rowsUpdated;
     private transient Counter lateClicks;
     private transient Counter latePageViews;
     private transient Counter duplicates;
@@ -59,6 +78,11 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
         userState = getRuntimeContext().getState(new ValueStateDescriptor<>(
                 "user-clicks-and-pending-views", TypeInformation.of(UserAttributionState.class)));
         var metrics = getRuntimeContext().getMetricGroup();
+        clicksIn = metrics.counter("clicksIn");
+        pageViewsIn = metrics.counter("pageViewsIn");
+        rowsUpdated = metrics.counter("rowsUpdated");
+        metrics.gauge("pendingPageViews", () -> pendingViewsCount);
+        metrics.gauge("clicksHeld", () -> heldClicksCount);
         lateClicks = metrics.counter("lateClicks");
         latePageViews = metrics.counter("latePageViews");
         duplicates = metrics.counter("duplicates");
@@ -68,7 +92,10 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
 
     @Override
     public void processElement1(AdClick click, Context ctx, Collector<AttributedPageView> out) throws Exception {
+        clicksIn.inc();
         UserAttributionState state = currentState();
+        int viewsBefore = state.pendingViews.length;
+        int clicksBefore = heldClicks(state);
         if (state.holdsClick(click.clickId)) {
             duplicates.inc();
             return;
@@ -94,15 +121,18 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
                     && AttributionRule.isBetter(click, pending.bestClick)) {
                 pending.bestClick = click;
                 if (emitMode == EmitMode.UPDATE) {
+                    rowsUpdated.inc();
                     emit(pending, false, out);
                 }
             }
         }
         userState.update(state);
+        track(viewsBefore, clicksBefore, state);
     }
 
     @Override
     public void processElement2(PageView view, Context ctx, Collector<AttributedPageView> out) throws Exception {
+        pageViewsIn.inc();
         UserAttributionState state = currentState();
         if (state.holdsView(view.pageViewId)) {
             duplicates.inc();
@@ -118,6 +148,7 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
         }
         state.addPendingView(pending);
         userState.update(state);
+        pendingViewsCount++;
         ctx.timerService().registerEventTimeTimer(finalizationTime(view));
         if (emitMode == EmitMode.UPDATE) {
             emit(pending, false, out);
@@ -131,6 +162,8 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
             return;
         }
         state.normalize();
+        int viewsBefore = state.pendingViews.length;
+        int clicksBefore = heldClicks(state);
         int keptViews = 0;
         for (PendingPageView pending : state.pendingViews) {
             if (finalizationTime(pending.view) <= timestamp) {
@@ -164,6 +197,48 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
             userState.clear();
         } else {
             userState.update(state);
+        }
+        track(viewsBefore, clicksBefore, state);
+    }
+
+    /** Page views waiting for the watermark in this subtask (the {@code pendingPageViews} gauge). */
+    public long pendingPageViews() {
+        return pendingViewsCount;
+    }
+
+    /** Clicks held for future page views in this subtask (the {@code clicksHeld} gauge). */
+    public long clicksHeld() {
+        return heldClicksCount;
+    }
+
+    private static int heldClicks(UserAttributionState state) {
+        return state.recentClicks.length + (state.settledClick == null ? 0 : 1);
+    }
+
+    private void track(int viewsBefore, int clicksBefore, UserAttributionState after) {
+        pendingViewsCount += after.pendingViews.length - viewsBefore;
+        heldClicksCount += heldClicks(after) - clicksBefore;
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        pendingViewsCountState.update(java.util.List.of(pendingViewsCount));
+        heldClicksCountState.update(java.util.List.of(heldClicksCount));
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        pendingViewsCountState = context.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>("pending-page-views-count", Long.class));
+        heldClicksCountState = context.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>("held-clicks-count", Long.class));
+        pendingViewsCount = 0;
+        heldClicksCount = 0;
+        for (Long n : pendingViewsCountState.get()) {
+            pendingViewsCount += n;
+        }
+        for (Long n : heldClicksCountState.get()) {
+            heldClicksCount += n;
         }
     }
 

@@ -258,8 +258,37 @@ class AttributionFunctionTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(EmitMode.class)
+    void pendingViewAndHeldClickGaugesFollowStateAndSurviveARestore(EmitMode mode) throws Exception {
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+        try (AttributionHarness h = new AttributionHarness(mode)) {
+            h.click("c1", "u1", "A", AT_12_05).click("c2", "u1", "B", AT_12_10).click("c3", "u2", "A", AT_12_10)
+                    .view("pv1", "u1", AT_12_20).view("pv2", "u2", AT_12_20).view("pv3", "u2", AT_12_44)
+                    .click("c2", "u1", "B", AT_12_10).view("pv1", "u1", AT_12_20); // duplicates change nothing
+            assertThat(h.function.pendingPageViews()).isEqualTo(3);
+            assertThat(h.function.clicksHeld()).isEqualTo(3);
+            // c1 and c2 settle: only the better one (c2) is held for u1.
+            h.watermark(AT_12_10);
+            assertThat(h.function.clicksHeld()).isEqualTo(2);
+            h.watermark(AT_12_20);
+            assertThat(h.function.pendingPageViews()).isEqualTo(1);
+            snapshot = h.snapshot();
+        }
+        try (AttributionHarness restored = AttributionHarness.restore(mode, snapshot)) {
+            assertThat(restored.function.pendingPageViews()).isEqualTo(1);
+            assertThat(restored.function.clicksHeld()).isEqualTo(2);
+            restored.endOfInput();
+            assertThat(restored.function.pendingPageViews()).isZero();
+            assertThat(restored.function.clicksHeld()).isZero();
+            assertNoStateLeft(restored);
+        }
+    }
+
     private static void assertNoStateLeft(AttributionHarness h) {
         assertThat(h.stateEntries()).as("keyed state entries").isZero();
         assertThat(h.timers()).as("event-time timers").isZero();
+        assertThat(h.function.pendingPageViews()).as("pendingPageViews gauge").isZero();
+        assertThat(h.function.clicksHeld()).as("clicksHeld gauge").isZero();
     }
 }

@@ -15,6 +15,8 @@ import io.clickflow.records.LateEvent;
 import io.clickflow.records.PageView;
 
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
@@ -37,9 +39,29 @@ public final class AttributionHarness implements AutoCloseable {
         this(mode, THIRTY_MINUTES);
     }
 
+    public final AttributionFunction function;
+
     public AttributionHarness(EmitMode mode, Duration window) throws Exception {
-        harness = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
-                new AttributionFunction(window, mode), c -> c.userId, v -> v.userId, Types.STRING);
+        function = new AttributionFunction(window, mode);
+        harness = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(function, c -> c.userId, v -> v.userId, Types.STRING);
+    }
+
+    private AttributionHarness(EmitMode mode, OperatorSubtaskState snapshot) throws Exception {
+        function = new AttributionFunction(THIRTY_MINUTES, mode);
+        harness = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(function),
+                (AdClick c) -> c.userId, (PageView v) -> v.userId, Types.STRING);
+        harness.setup();
+        harness.initializeState(snapshot);
+        harness.open();
+    }
+
+    /** A new operator restored from a snapshot of another, as after a failure. */
+    public static AttributionHarness restore(EmitMode mode, OperatorSubtaskState snapshot) throws Exception {
+        return new AttributionHarness(mode, snapshot);
+    }
+
+    public OperatorSubtaskState snapshot() throws Exception {
+        return harness.snapshot(1, 1);
     }
 
     /** Epoch millis of {@code HH:mm[:ss]} on 2024-01-01 UTC. */
