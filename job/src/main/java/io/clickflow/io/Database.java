@@ -55,6 +55,10 @@ public final class Database implements Serializable {
         return url.startsWith("jdbc:sqlite:");
     }
 
+    public boolean isPostgres() {
+        return url.startsWith("jdbc:postgresql:");
+    }
+
     public String driverClass() {
         if (isSqlite()) {
             return "org.sqlite.JDBC";
@@ -100,9 +104,18 @@ public final class Database implements Serializable {
         }
         try (Connection c = connect(); Statement s = c.createStatement()) {
             for (String statement : ddl) {
-                s.execute(statement);
+                s.execute(dialect(statement));
             }
         }
+    }
+
+    /**
+     * The DDL for this database. PostgreSQL compares text by the database's collation (often a
+     * language's, where "a" sorts before "Z"), but the upsert guards compare ids and ISO-8601 times and
+     * must order them by code point, as SQLite does: every text column gets the "C" collation.
+     */
+    String dialect(String ddl) {
+        return isPostgres() ? ddl.replace(" TEXT", " TEXT COLLATE \"C\"") : ddl;
     }
 
     private static String withDefaults(String url) {

@@ -34,6 +34,15 @@ class AttributedUpsertPropertyTest {
 
     @BeforeAll
     static void emitRows() throws Exception {
+        emitted = updateModeRows();
+    }
+
+    /** The rows of one seeded update-mode run (computed once per JVM; other database tests reuse them). */
+    static synchronized List<AttributedPageView> updateModeRows() throws Exception {
+        if (cachedRows != null) {
+            return cachedRows;
+        }
+        List<AttributedPageView> emitted;
         ClickstreamGenerator generator = new ClickstreamGenerator(ClickstreamGenerator.Config.defaults()
                 .withSeed(3).withUsers(40).withEventsPerSecond(2).withClickRatio(0.4)
                 .withMaxDisorderMillis(20_000).withLateFraction(0.05).withLateByMillis(120_000).withDuplicateFraction(0.05));
@@ -58,37 +67,55 @@ class AttributedUpsertPropertyTest {
         }
         long provisional = emitted.stream().filter(r -> !r.isFinal).count();
         assertThat(provisional).as("update mode must emit provisional rows").isGreaterThan(emitted.size() / 4);
+        cachedRows = emitted;
+        return emitted;
     }
+
+    private static List<AttributedPageView> cachedRows;
 
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
     @Timeout(60)
     void anyOrderAndRepetitionOfAnySubsetConvergesToTheSameTable(long seed) throws Exception {
-        Random random = new Random(seed);
-        List<AttributedPageView> subset = new ArrayList<>();
-        double keep = seed % 2 == 0 ? 1.0 : 0.6; // even seeds replay everything, odd ones a random subset
-        for (AttributedPageView row : emitted) {
-            if (random.nextDouble() < keep) {
-                subset.add(row);
-            }
-        }
-        List<AttributedPageView> shuffled = new ArrayList<>(subset);
-        for (int i = 0; i < subset.size() / 3; i++) {
-            shuffled.add(subset.get(random.nextInt(subset.size()))); // redeliveries
-        }
-        Collections.shuffle(shuffled, random);
-
-        TreeMap<String, String> inEmissionOrder = applyToFreshTable(subset);
-        TreeMap<String, String> inAnyOrder = applyToFreshTable(shuffled);
+        Replay replay = Replay.of(emitted, seed);
+        TreeMap<String, String> inEmissionOrder = applyToFreshTable(replay.subset());
+        TreeMap<String, String> inAnyOrder = applyToFreshTable(replay.shuffled());
         assertThat(inAnyOrder).isEqualTo(inEmissionOrder);
-        if (keep == 1.0) {
+        if (replay.everything()) {
             assertThat(inAnyOrder).isEqualTo(applyToFreshTable(finalRowsOnly()));
             assertThat(inAnyOrder.values()).allMatch(row -> row.endsWith("|1"));
         }
     }
 
+    /**
+     * A seeded subset of the emitted rows in emission order, and the same subset shuffled with a third
+     * more redeliveries. Even seeds keep every row, odd ones 60%.
+     */
+    record Replay(List<AttributedPageView> subset, List<AttributedPageView> shuffled, boolean everything) {
+        static Replay of(List<AttributedPageView> emitted, long seed) {
+            Random random = new Random(seed);
+            List<AttributedPageView> subset = new ArrayList<>();
+            double keep = seed % 2 == 0 ? 1.0 : 0.6;
+            for (AttributedPageView row : emitted) {
+                if (random.nextDouble() < keep) {
+                    subset.add(row);
+                }
+            }
+            List<AttributedPageView> shuffled = new ArrayList<>(subset);
+            for (int i = 0; i < subset.size() / 3; i++) {
+                shuffled.add(subset.get(random.nextInt(subset.size()))); // redeliveries
+            }
+            Collections.shuffle(shuffled, random);
+            return new Replay(subset, shuffled, keep == 1.0);
+        }
+    }
+
     /** The last final row the function emitted per page view: what the table must end with. */
     static List<AttributedPageView> finalRowsOnly() {
+        return finalRowsOnly(emitted);
+    }
+
+    static List<AttributedPageView> finalRowsOnly(List<AttributedPageView> emitted) {
         TreeMap<String, AttributedPageView> last = new TreeMap<>();
         for (AttributedPageView row : emitted) {
             if (row.isFinal) {
@@ -106,27 +133,32 @@ class AttributedUpsertPropertyTest {
                     s.execute(ddl);
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement(AttributionTables.UPSERT_ATTRIBUTED)) {
-                for (int i = 0; i < rows.size(); i++) {
-                    AttributionTables.bindAttributed(ps, rows.get(i));
-                    ps.addBatch();
-                    if (i % 50 == 49) {
-                        ps.executeBatch();
-                    }
-                }
-                ps.executeBatch();
-            }
-            TreeMap<String, String> table = new TreeMap<>();
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM attributed_page_views")) {
-                while (rs.next()) {
-                    StringBuilder row = new StringBuilder();
-                    for (int col = 1; col <= 7; col++) {
-                        row.append(col > 1 ? "|" : "").append(rs.getString(col));
-                    }
-                    table.put(rs.getString(1), row.toString());
-                }
-            }
-            return table;
+            return apply(c, rows);
         }
+    }
+
+    /** Applies rows in batches of 50 through the sink's statement, then reads the table back. */
+    static TreeMap<String, String> apply(Connection c, List<AttributedPageView> rows) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement(AttributionTables.UPSERT_ATTRIBUTED)) {
+            for (int i = 0; i < rows.size(); i++) {
+                AttributionTables.bindAttributed(ps, rows.get(i));
+                ps.addBatch();
+                if (i % 50 == 49) {
+                    ps.executeBatch();
+                }
+            }
+            ps.executeBatch();
+        }
+        TreeMap<String, String> table = new TreeMap<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM attributed_page_views")) {
+            while (rs.next()) {
+                StringBuilder row = new StringBuilder();
+                for (int col = 1; col <= 7; col++) {
+                    row.append(col > 1 ? "|" : "").append(rs.getString(col));
+                }
+                table.put(rs.getString(1), row.toString());
+            }
+        }
+        return table;
     }
 }
