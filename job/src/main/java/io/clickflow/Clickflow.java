@@ -4,6 +4,8 @@ import io.clickflow.attribution.AttributionCommand;
 import io.clickflow.cli.UsageException;
 import io.clickflow.demo.DemoCommand;
 import io.clickflow.generator.GenerateCommand;
+import io.clickflow.runner.JobRunner;
+import io.clickflow.submit.SubmitCommand;
 
 import java.util.Arrays;
 
@@ -18,6 +20,7 @@ public final class Clickflow {
             "  demo          Start a Kafka broker, generate traffic and run attribution on it, with the Web UI.",
             "  attribution   Attribute page views to ad clicks (Kafka or files in, database out).",
             "  generate      Write synthetic ad clicks and page views to Kafka or to files.",
+            "  submit        Run a job on a Flink cluster: upload this jar over REST and start it there.",
             "",
             "Run './clickflow <command> --help' for a command's options.",
             "");
@@ -34,9 +37,15 @@ public final class Clickflow {
                 case "attribution" -> AttributionCommand.run(rest);
                 case "generate" -> GenerateCommand.run(rest);
                 case "demo" -> DemoCommand.run(rest);
-                default -> throw new UsageException("unknown command '" + command + "'; commands: demo, attribution, generate");
+                case "submit" -> SubmitCommand.run(rest);
+                default -> throw new UsageException("unknown command '" + command + "'; commands: demo, attribution, generate, submit");
             }
         } catch (UsageException e) {
+            if (!JobRunner.isLocal()) {
+                // Under flink run or the REST API this main runs inside the client or the JobManager:
+                // System.exit would take that process down. The caller shows the message instead.
+                throw new IllegalArgumentException("clickflow " + command + ": " + e.getMessage(), e);
+            }
             System.err.println("clickflow " + command + ": " + e.getMessage());
             System.err.println("Run './clickflow " + (command.startsWith("-") ? "" : command + " ") + "--help' for the options.");
             System.exit(2);

@@ -35,7 +35,8 @@ public final class AttributionCommand {
         return in + " -> " + o.database.describe() + "; window " + CommandLine.formatDuration(o.settings.attributionWindow())
                 + ", emit " + o.settings.emitMode().cliName()
                 + ", out-of-orderness " + CommandLine.formatDuration(o.settings.outOfOrderness())
-                + ", parallelism " + o.runtime.parallelism + ", state " + o.runtime.stateBackend;
+                + (o.runtime.parallelismGiven || JobRunner.isLocal() ? ", parallelism " + o.runtime.parallelism : ", the cluster's parallelism")
+                + (o.runtime.stateBackendGiven || JobRunner.isLocal() ? ", state " + o.runtime.stateBackend : ", the cluster's state backend");
     }
 
     public static ProgressReporter progress(AttributionOptions o) {

@@ -31,7 +31,8 @@ public final class AttributionJob {
             clicks = Sources.kafka(o.kafka, o.clicksTopic, new AdClickDecoder(), RecordTypes.DECODED_CLICK);
             views = Sources.kafka(o.kafka, o.pageViewsTopic, new PageViewDecoder(), RecordTypes.DECODED_PAGE_VIEW);
         }
-        AttributionWorkflow.defineWorkflow(env, o.settings, clicks, views, jdbcSinks(o.database, o.runtime.parallelism));
+        AttributionWorkflow.defineWorkflow(env, o.settings, clicks, views, jdbcSinks(o.database, env.getParallelism()));
+        // env's parallelism, not the option: on a cluster an unset --parallelism yields to the cluster's.
     }
 
     /** The three tables of the attribution job, each upserted by its own sink. */

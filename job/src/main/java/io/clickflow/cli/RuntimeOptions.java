@@ -22,7 +22,17 @@ public final class RuntimeOptions {
     public int parallelism;
     public Duration checkpointInterval;
     public String stateBackend;
+    /** A local folder (null when --checkpoint-dir is a URI such as s3://...). */
     public Path checkpointDir;
+    /** --checkpoint-dir as Flink takes it: a URI. */
+    public String checkpointUri;
+    /**
+     * Options the user gave. On a cluster, options left at their defaults yield to the cluster's
+     * configuration (its checkpoint dirs, default parallelism and state backend, or {@code flink run -p}).
+     */
+    public boolean parallelismGiven;
+    public boolean checkpointDirGiven;
+    public boolean stateBackendGiven;
     public int webPort;
     /** Where the job restores from, or null to start fresh. */
     public String restoreFrom;
@@ -53,12 +63,27 @@ public final class RuntimeOptions {
             }
             return v;
         });
-        r.checkpointDir = Path.of(cl.string("checkpoint-dir"));
+        r.parallelismGiven = cl.isSet("parallelism");
+        r.stateBackendGiven = cl.isSet("state-backend");
+        r.checkpointDirGiven = cl.isSet("checkpoint-dir");
+        String dir = cl.string("checkpoint-dir");
+        if (dir.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:/.*") && !dir.startsWith("file:")) {
+            r.checkpointUri = dir; // a cluster file system (s3://, hdfs://, ...), read by Flink, not by us
+            if (cl.flag("resume")) {
+                throw new UsageException("--resume looks for checkpoints in a local --checkpoint-dir; with " + dir
+                        + " give the checkpoint to restore with --from-savepoint");
+            }
+        } else {
+            r.checkpointDir = Path.of(dir.startsWith("file:") ? java.net.URI.create(dir).getPath() : dir);
+            r.checkpointUri = r.checkpointDir.toAbsolutePath().toUri().toString();
+        }
         r.webPort = cl.integer("web-port", 1, 65535);
         if (cl.flag("resume") && cl.isSet("from-savepoint")) {
             throw new UsageException("--resume and --from-savepoint exclude each other");
         }
-        if (cl.isSet("from-savepoint")) {
+        if (cl.isSet("from-savepoint") && cl.string("from-savepoint").matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+            r.restoreFrom = cl.string("from-savepoint"); // on a cluster file system: Flink checks it
+        } else if (cl.isSet("from-savepoint")) {
             Path p = Path.of(cl.string("from-savepoint"));
             if (!Files.isRegularFile(p.resolve("_metadata")) && !Files.isRegularFile(p)) {
                 throw new UsageException("--from-savepoint: no savepoint at " + p + " (expected a folder with _metadata)");
@@ -88,16 +113,23 @@ public final class RuntimeOptions {
         return db;
     }
 
-    /** Job configuration: exactly-once checkpoints kept on cancel, the state backend, no Kryo fallback. */
-    public Configuration flinkConfiguration() {
+    /**
+     * Job configuration: exactly-once checkpoints kept on cancel, the state backend, no Kryo fallback.
+     * On a cluster, the checkpoint dirs and state backend are only set when given (see {@link #checkpointDirGiven}).
+     */
+    public Configuration flinkConfiguration(boolean local) {
         Configuration conf = new Configuration();
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
         conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
         conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
-        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir.toAbsolutePath().toUri().toString());
-        conf.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, RestorePoints.savepointDir(checkpointDir).toAbsolutePath().toUri().toString());
-        conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);
+        if (local || checkpointDirGiven) {
+            conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointUri);
+            conf.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, checkpointUri.replaceAll("/+$", "") + "/savepoints");
+        }
+        if (local || stateBackendGiven) {
+            conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);
+        }
         if (restoreFrom != null) {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom);
         }

@@ -40,7 +40,7 @@ public final class JobRunner {
 
     /** Creates the environment: on a cluster the one it provides, locally a MiniCluster with the Web UI. */
     public static StreamExecutionEnvironment environment(RuntimeOptions runtime, boolean local) {
-        Configuration conf = runtime.flinkConfiguration();
+        Configuration conf = runtime.flinkConfiguration(local);
         StreamExecutionEnvironment env;
         if (local) {
             ensurePortFree(runtime.webPort);
@@ -53,7 +53,9 @@ public final class JobRunner {
         } else {
             env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         }
-        env.setParallelism(runtime.parallelism);
+        if (local || runtime.parallelismGiven) {
+            env.setParallelism(runtime.parallelism);
+        }
         return env;
     }
 
@@ -80,7 +82,7 @@ public final class JobRunner {
         System.out.println("Job " + jobName + " running (id " + client.getJobID() + "); Flink Web UI: " + webUi);
         Thread main = Thread.currentThread();
         java.util.concurrent.atomic.AtomicBoolean stoppedByUser = new java.util.concurrent.atomic.AtomicBoolean();
-        String savepoints = RestorePoints.savepointDir(runtime.checkpointDir).toAbsolutePath().toUri().toString();
+        String savepoints = runtime.checkpointUri.replaceAll("/+$", "") + "/savepoints";
         Thread cancelOnExit = new Thread(() -> {
             stoppedByUser.set(true);
             stopQuietly(client, savepoints);

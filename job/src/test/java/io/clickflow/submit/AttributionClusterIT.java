@@ -1,0 +1,214 @@
+package io.clickflow.submit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.clickflow.deploy.DeployFiles;
+import io.clickflow.generator.ClickstreamGenerator;
+import io.clickflow.io.Database;
+import io.clickflow.testing.BruteForceAttribution;
+import io.clickflow.testing.GeneratedInput;
+import io.clickflow.testing.KafkaTestBroker;
+import io.clickflow.testing.PostgresTestServer;
+import io.clickflow.testing.ResultTables;
+import io.clickflow.testing.Waits;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The packaged job jar on a real Flink standalone cluster (deploy/local-cluster.sh: a JobManager and a
+ * TaskManager JVM from the build's Flink jars), submitted over REST with real options against a real
+ * Kafka broker, writing to a real PostgreSQL: the table equals brute force, the job's metrics are
+ * scraped from the Prometheus reporter, then the job is cancelled and the cluster stopped.
+ * Runs after {@code package} (failsafe), because it needs the shaded jar.
+ */
+class AttributionClusterIT {
+    @RegisterExtension
+    static final KafkaTestBroker KAFKA = new KafkaTestBroker();
+
+    @RegisterExtension
+    static final PostgresTestServer POSTGRES = new PostgresTestServer();
+
+    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    static final int PARTITIONS = 3;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ObjectMapper json = new ObjectMapper();
+    private Path clusterDir;
+
+    @AfterEach
+    void stopCluster() throws Exception {
+        if (clusterDir != null) {
+            String out = script("stop", "--dir", clusterDir.toString());
+            assertThat(out).contains("stopped");
+            try (Stream<Path> pids = Files.list(clusterDir)) {
+                assertThat(pids.filter(p -> p.toString().endsWith(".pid"))).as("pid files left").isEmpty();
+            }
+        }
+    }
+
+    @Test
+    @Timeout(300)
+    void submittedOverRestTheJobFillsPostgresExactlyAndReportsItsMetrics(@TempDir Path dir) throws Exception {
+        GeneratedInput input = GeneratedInput.generate(ClickstreamGenerator.Config.defaults()
+                .withSeed(21).withUsers(600).withEventsPerSecond(10).withClickRatio(0.15)
+                .withMaxDisorderMillis(3000).withMalformedFraction(0.003).withDuplicateFraction(0.01), 10_000);
+        KAFKA.createTopics(PARTITIONS, "ad_clicks", "page_views");
+        List<KafkaTestBroker.Message> messages = new ArrayList<>(KafkaTestBroker.messages(input, "ad_clicks", "page_views", PARTITIONS));
+        messages.addAll(KafkaTestBroker.flushMessages(input, "ad_clicks", "page_views", PARTITIONS));
+        KAFKA.produce(messages);
+        Database db = POSTGRES.newDatabase();
+
+        int restPort = freePort();
+        int prometheusFrom = freePort();
+        // Under target/, not the temp dir: its logs outlive a failure.
+        clusterDir = Path.of("target", "cluster-it", "run-" + System.currentTimeMillis()).toAbsolutePath();
+        String started = script("start", "--dir", clusterDir.toString(), "--rest-port", Integer.toString(restPort),
+                "--rpc-port", Integer.toString(freePort()), "--slots", "2",
+                "--prometheus-ports", prometheusFrom + "-" + (prometheusFrom + 4));
+        assertThat(started).contains("Flink cluster up");
+
+        SubmitCommand.Submitted job = SubmitCommand.submit(new String[] {
+            "attribution", "--jobmanager", "localhost:" + restPort, "--jar", jobJar().toString(),
+            "--bootstrap-servers", KAFKA.bootstrapServers(), "--starting-offsets", "earliest", "--idle-timeout", "0",
+            "--jdbc-url", db.url(), "--jdbc-user", db.user(),
+            "--parallelism", "2", "--checkpoint-interval", "1s", "--checkpoint-dir", dir.resolve("checkpoints").toString()});
+        assertThat(job.jobId()).matches("[0-9a-f]{32}");
+
+        long views = input.views.stream().map(v -> v.pageViewId).distinct().count();
+        // The flush views (one per partition) stay pending: nothing moves the watermark past them.
+        Waits.until(() -> ResultTables.finalRowsOrMinusOne(db) >= views, Duration.ofSeconds(180),
+                "the cluster job did not write the final rows of all " + views + " page views; logs in " + clusterDir.resolve("logs"));
+
+        Map<String, ResultTables.Row> rows = ResultTables.attributed(db);
+        rows.keySet().removeIf(id -> id.startsWith(KafkaTestBroker.FLUSH_PREFIX));
+        BruteForceAttribution.assertTableMatches(input, rows);
+        assertThat(ResultTables.count(db, "rejected_events")).isEqualTo(input.malformedCount());
+        assertThat(ResultTables.count(db, "late_events")).isZero();
+
+        String metrics = scrapeAll(prometheusFrom, prometheusFrom + 4);
+        assertThat(sum(metrics, "flink_taskmanager_job_task_operator_rowsFinal")).isEqualTo(views);
+        // The flush views (one per partition) are still waiting for a watermark nothing will send.
+        assertThat(sum(metrics, "flink_taskmanager_job_task_operator_pendingPageViews")).isEqualTo(PARTITIONS);
+        assertThat(sum(metrics, "flink_taskmanager_job_task_operator_rejectedEvents")).isEqualTo(input.malformedCount());
+        assertThat(sum(metrics, "flink_taskmanager_job_task_operator_clicksIn")).isEqualTo(input.clicks.size() + PARTITIONS);
+        assertThat(sum(metrics, "flink_taskmanager_job_task_operator_pageViewsIn")).isEqualTo(input.views.size() + PARTITIONS);
+        Matcher split = Pattern.compile("flink_taskmanager_job_task_operator_split_watermark_currentWatermark\\{split=\"([a-z_]+_\\d+)\"")
+                .matcher(metrics);
+        java.util.Set<String> splits = new java.util.TreeSet<>();
+        while (split.find()) {
+            splits.add(split.group(1));
+        }
+        assertThat(splits).as("one watermark gauge per Kafka partition").containsExactlyInAnyOrder(
+                "ad_clicks_0", "ad_clicks_1", "ad_clicks_2", "page_views_0", "page_views_1", "page_views_2");
+        // Every series the Grafana dashboard plots exists under the name and labels it queries.
+        for (String metric : DeployFiles.dashboardMetrics()) {
+            assertThat(metrics).as("deploy/grafana dashboard metric " + metric + " in the cluster's Prometheus pages")
+                    .containsPattern("(?m)^" + metric + "\\{[^\n]*job_name=\"clickflow_attribution\"");
+        }
+
+        String base = "http://localhost:" + restPort;
+        http.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + job.jobId() + "?mode=cancel"))
+                .method("PATCH", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        Waits.until(() -> "CANCELED".equals(jobState(base, job.jobId())), Duration.ofSeconds(60), "the job was not cancelled");
+    }
+
+    @Test
+    @Timeout(60)
+    void aBadOptionFailsBeforeAnythingIsUploaded() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SubmitCommand.submit(new String[] {
+                    "attribution", "--jobmanager", "localhost:1", "--emit-mdoe", "update"}))
+                .isInstanceOf(io.clickflow.cli.UsageException.class)
+                .hasMessageContaining("unknown option --emit-mdoe").hasMessageContaining("--emit-mode");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SubmitCommand.submit(new String[] {
+                    "attribution", "--jobmanager", "localhost:1", "--jar", jobJar().toString()}))
+                .isInstanceOf(io.clickflow.cli.UsageException.class)
+                .hasMessageContaining("no Flink JobManager answers at http://localhost:1");
+    }
+
+    private String jobState(String base, String jobId) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return json.readTree(r.body()).path("state").asText();
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+
+    /** The Prometheus pages of every process of the cluster (each reporter takes a port of the range). */
+    private String scrapeAll(int from, int to) throws Exception {
+        StringBuilder all = new StringBuilder();
+        for (int port = from; port <= to; port++) {
+            try {
+                all.append(http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body()).append('\n');
+            } catch (IOException nothingThere) {
+                // next port
+            }
+        }
+        assertThat(all.toString()).as("the JobManager's and the TaskManager's reporters on ports " + from + "-" + to)
+                .contains("flink_jobmanager_job_uptime", "flink_taskmanager_job_task_operator_rowsFinal");
+        return all.toString();
+    }
+
+    /** The sum of a metric over all its label sets (subtasks). */
+    static long sum(String prometheusText, String metric) {
+        double total = 0;
+        boolean found = false;
+        for (String line : prometheusText.split("\n")) {
+            if (line.startsWith(metric + "{") || line.startsWith(metric + " ")) {
+                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                found = true;
+            }
+        }
+        assertThat(found).as(metric + " in the scrape").isTrue();
+        return Math.round(total);
+    }
+
+    static Path jobJar() throws IOException {
+        try (Stream<Path> files = Files.list(ROOT.resolve("job/target"))) {
+            return files.filter(p -> p.getFileName().toString().matches("clickflow-job-.*\\.jar")
+                            && !p.getFileName().toString().startsWith("original-"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no job jar in job/target: run mvn package first"));
+        }
+    }
+
+    static String script(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("bash", ROOT.resolve("deploy/local-cluster.sh").toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("deploy/local-cluster.sh " + String.join(" ", args) + ":\n" + out).isZero();
+        return out;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
