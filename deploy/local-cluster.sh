@@ -7,6 +7,9 @@
 #                                 [--prometheus-ports 9249-9259] [--bind 127.0.0.1] [--dir output/cluster]
 #   deploy/local-cluster.sh stop   [--dir output/cluster]
 #   deploy/local-cluster.sh status [--dir output/cluster]
+#   deploy/local-cluster.sh flink  [--dir output/cluster] <flink CLI arguments>
+#       Flink's own command line (what a distribution's bin/flink runs) against this cluster, e.g.
+#       deploy/local-cluster.sh flink run --detached -c io.clickflow.Clickflow job/target/clickflow-job-*.jar attribution ...
 #
 # Then: ./clickflow submit attribution ... --jobmanager localhost:8081
 set -euo pipefail
@@ -17,9 +20,17 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 die() { echo "local-cluster: $*" >&2; exit 1; }
 
-[[ $# -ge 1 ]] || die "usage: deploy/local-cluster.sh start|stop|status [options] (see the top of this script)"
+[[ $# -ge 1 ]] || die "usage: deploy/local-cluster.sh start|stop|status|flink [options] (see the top of this script)"
 COMMAND="$1"; shift
 DIR="$ROOT/output/cluster"
+FLINK_ARGS=()
+if [[ "$COMMAND" == flink ]]; then
+  if [[ "${1:-}" == --dir ]]; then
+    [[ $# -ge 2 ]] || die "option --dir needs a value"
+    DIR="$2"; shift 2
+  fi
+  FLINK_ARGS=("$@"); set --
+fi
 REST_PORT=8081
 RPC_PORT=6123
 TASKMANAGERS=1
@@ -175,9 +186,18 @@ status() {
   fi
 }
 
+# Flink's CliFrontend with this cluster's config (its REST address) and the JVM flags bin/flink would use.
+flink_cli() {
+  [[ -f "$CONF/config.yaml" ]] || die "no cluster config in $DIR; start a cluster first (or give --dir)"
+  [[ -f "$FLINK_CP" ]] || die "no Flink classpath at $FLINK_CP; run mvn package first"
+  FLINK_CONF_DIR="$CONF" exec "$JAVA" "${JAVA_MODULE_OPTS[@]}" -Dlog4j.configurationFile="file:$ROOT/deploy/cluster/log4j-cli.properties" \
+    -cp "$(cat "$FLINK_CP")" org.apache.flink.client.cli.CliFrontend "${FLINK_ARGS[@]}"
+}
+
 case "$COMMAND" in
   start) start ;;
+  flink) flink_cli ;;
   stop) stop ;;
   status) status ;;
-  *) die "unknown command '$COMMAND' (start|stop|status)" ;;
+  *) die "unknown command '$COMMAND' (start|stop|status|flink)" ;;
 esac

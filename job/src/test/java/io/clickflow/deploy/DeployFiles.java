@@ -105,6 +105,23 @@ public final class DeployFiles {
         return "flink:" + pomProperty("flink.version") + "-scala_2.12-java17";
     }
 
+    /**
+     * The {@code flink run} line of docker-compose.yml's submit service, as the arguments of the {@code flink}
+     * command: {@code run --detached -m jobmanager:8081 -c io.clickflow.Clickflow <jar> attribution ...}.
+     */
+    public static List<String> composeFlinkRunLine() {
+        Map<String, Object> submit = map(map(yaml(ROOT.resolve("docker-compose.yml")).get("services")).get("submit"));
+        String script = String.valueOf(list(submit.get("command")).get(0)).replace("\\\n", " ");
+        for (String line : script.split("\n")) {
+            List<String> tokens = List.of(line.trim().split("\\s+"));
+            int run = tokens.indexOf("run");
+            if (run > 0 && tokens.get(run - 1).endsWith("bin/flink")) {
+                return tokens.subList(run, tokens.size());
+            }
+        }
+        throw new AssertionError("no 'flink run' line in docker-compose.yml's submit service");
+    }
+
     /** Every Flink metric the Grafana dashboard queries (panels and template variables). */
     public static Set<String> dashboardMetrics() {
         try {

@@ -22,7 +22,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -296,12 +295,9 @@ class DeployFilesTest {
 
     /** The arguments after the jar in the submit service's {@code flink run} line. */
     private static List<String> submittedArgs() {
-        String script = strings(service("submit").get("command")).get(0).replace("\\\n", " ");
-        String run = Arrays.stream(script.split("\n")).filter(l -> l.contains("flink run")).findFirst()
-                .orElseThrow(() -> new AssertionError("no flink run line in the submit service"));
-        List<String> tokens = List.of(run.trim().split("\\s+"));
+        List<String> tokens = DeployFiles.composeFlinkRunLine();
         assertThat(tokens).containsSequence("-c", "io.clickflow.Clickflow", JAR_IN_CONTAINER);
-        assertThat(tokens).contains("--detached", "jobmanager:8081");
+        assertThat(tokens).containsSequence("run", "--detached", "-m", "jobmanager:8081");
         return tokens.subList(tokens.indexOf(JAR_IN_CONTAINER) + 1, tokens.size());
     }
 

@@ -14,7 +14,8 @@ import io.clickflow.testing.Waits;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -54,12 +55,26 @@ class AttributionClusterIT {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     static final int PARTITIONS = 3;
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private final ObjectMapper json = new ObjectMapper();
-    private Path clusterDir;
+    /** One cluster for the class; under target/, not a temp dir, so its logs outlive a failure. */
+    private static Path clusterDir;
+    private static int restPort;
+    private static int prometheusFrom;
 
-    @AfterEach
-    void stopCluster() throws Exception {
+    @BeforeAll
+    static void startCluster() throws Exception {
+        restPort = freePort();
+        prometheusFrom = freePort();
+        clusterDir = Path.of("target", "cluster-it", "run-" + System.currentTimeMillis()).toAbsolutePath();
+        String started = script("start", "--dir", clusterDir.toString(), "--rest-port", Integer.toString(restPort),
+                "--rpc-port", Integer.toString(freePort()), "--slots", "4",
+                "--prometheus-ports", prometheusFrom + "-" + (prometheusFrom + 4));
+        assertThat(started).contains("Flink cluster up");
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
         if (clusterDir != null) {
             String out = script("stop", "--dir", clusterDir.toString());
             assertThat(out).contains("stopped");
@@ -69,26 +84,36 @@ class AttributionClusterIT {
         }
     }
 
-    @Test
-    @Timeout(300)
-    void submittedOverRestTheJobFillsPostgresExactlyAndReportsItsMetrics(@TempDir Path dir) throws Exception {
+    /** 10,000 events on three partitions of two fresh topics, with a flush record per partition. */
+    private static GeneratedInput produce(String clicksTopic, String viewsTopic) throws Exception {
         GeneratedInput input = GeneratedInput.generate(ClickstreamGenerator.Config.defaults()
                 .withSeed(21).withUsers(600).withEventsPerSecond(10).withClickRatio(0.15)
                 .withMaxDisorderMillis(3000).withMalformedFraction(0.003).withDuplicateFraction(0.01), 10_000);
-        KAFKA.createTopics(PARTITIONS, "ad_clicks", "page_views");
-        List<KafkaTestBroker.Message> messages = new ArrayList<>(KafkaTestBroker.messages(input, "ad_clicks", "page_views", PARTITIONS));
-        messages.addAll(KafkaTestBroker.flushMessages(input, "ad_clicks", "page_views", PARTITIONS));
+        KAFKA.createTopics(PARTITIONS, clicksTopic, viewsTopic);
+        List<KafkaTestBroker.Message> messages = new ArrayList<>(KafkaTestBroker.messages(input, clicksTopic, viewsTopic, PARTITIONS));
+        messages.addAll(KafkaTestBroker.flushMessages(input, clicksTopic, viewsTopic, PARTITIONS));
         KAFKA.produce(messages);
-        Database db = POSTGRES.newDatabase();
+        return input;
+    }
 
-        int restPort = freePort();
-        int prometheusFrom = freePort();
-        // Under target/, not the temp dir: its logs outlive a failure.
-        clusterDir = Path.of("target", "cluster-it", "run-" + System.currentTimeMillis()).toAbsolutePath();
-        String started = script("start", "--dir", clusterDir.toString(), "--rest-port", Integer.toString(restPort),
-                "--rpc-port", Integer.toString(freePort()), "--slots", "2",
-                "--prometheus-ports", prometheusFrom + "-" + (prometheusFrom + 4));
-        assertThat(started).contains("Flink cluster up");
+    /** Waits for every page view's final row, then compares the table with brute force. */
+    private static void assertTableExact(Database db, GeneratedInput input) throws Exception {
+        long views = input.views.stream().map(v -> v.pageViewId).distinct().count();
+        // The flush views (one per partition) stay pending: nothing moves the watermark past them.
+        Waits.until(() -> ResultTables.finalRowsOrMinusOne(db) >= views, Duration.ofSeconds(180),
+                "the cluster job did not write the final rows of all " + views + " page views; logs in " + clusterDir.resolve("logs"));
+        Map<String, ResultTables.Row> rows = ResultTables.attributed(db);
+        rows.keySet().removeIf(id -> id.startsWith(KafkaTestBroker.FLUSH_PREFIX));
+        BruteForceAttribution.assertTableMatches(input, rows);
+        assertThat(ResultTables.count(db, "rejected_events")).isEqualTo(input.malformedCount());
+        assertThat(ResultTables.count(db, "late_events")).isZero();
+    }
+
+    @Test
+    @Timeout(300)
+    void submittedOverRestTheJobFillsPostgresExactlyAndReportsItsMetrics(@TempDir Path dir) throws Exception {
+        GeneratedInput input = produce("ad_clicks", "page_views");
+        Database db = POSTGRES.newDatabase();
 
         SubmitCommand.Submitted job = SubmitCommand.submit(new String[] {
             "attribution", "--jobmanager", "localhost:" + restPort, "--jar", jobJar().toString(),
@@ -96,25 +121,16 @@ class AttributionClusterIT {
             "--jdbc-url", db.url(), "--jdbc-user", db.user(),
             "--parallelism", "2", "--checkpoint-interval", "1s", "--checkpoint-dir", dir.resolve("checkpoints").toString()});
         assertThat(job.jobId()).matches("[0-9a-f]{32}");
-
+        assertTableExact(db, input);
         long views = input.views.stream().map(v -> v.pageViewId).distinct().count();
-        // The flush views (one per partition) stay pending: nothing moves the watermark past them.
-        Waits.until(() -> ResultTables.finalRowsOrMinusOne(db) >= views, Duration.ofSeconds(180),
-                "the cluster job did not write the final rows of all " + views + " page views; logs in " + clusterDir.resolve("logs"));
-
-        Map<String, ResultTables.Row> rows = ResultTables.attributed(db);
-        rows.keySet().removeIf(id -> id.startsWith(KafkaTestBroker.FLUSH_PREFIX));
-        BruteForceAttribution.assertTableMatches(input, rows);
-        assertThat(ResultTables.count(db, "rejected_events")).isEqualTo(input.malformedCount());
-        assertThat(ResultTables.count(db, "late_events")).isZero();
 
         String metrics = scrapeAll(prometheusFrom, prometheusFrom + 4);
-        assertThat(sum(metrics, "flink_taskmanager_job_task_operator_rowsFinal")).isEqualTo(views);
+        assertThat(sum(metrics, job.jobId(), "flink_taskmanager_job_task_operator_rowsFinal")).isEqualTo(views);
         // The flush views (one per partition) are still waiting for a watermark nothing will send.
-        assertThat(sum(metrics, "flink_taskmanager_job_task_operator_pendingPageViews")).isEqualTo(PARTITIONS);
-        assertThat(sum(metrics, "flink_taskmanager_job_task_operator_rejectedEvents")).isEqualTo(input.malformedCount());
-        assertThat(sum(metrics, "flink_taskmanager_job_task_operator_clicksIn")).isEqualTo(input.clicks.size() + PARTITIONS);
-        assertThat(sum(metrics, "flink_taskmanager_job_task_operator_pageViewsIn")).isEqualTo(input.views.size() + PARTITIONS);
+        assertThat(sum(metrics, job.jobId(), "flink_taskmanager_job_task_operator_pendingPageViews")).isEqualTo(PARTITIONS);
+        assertThat(sum(metrics, job.jobId(), "flink_taskmanager_job_task_operator_rejectedEvents")).isEqualTo(input.malformedCount());
+        assertThat(sum(metrics, job.jobId(), "flink_taskmanager_job_task_operator_clicksIn")).isEqualTo(input.clicks.size() + PARTITIONS);
+        assertThat(sum(metrics, job.jobId(), "flink_taskmanager_job_task_operator_pageViewsIn")).isEqualTo(input.views.size() + PARTITIONS);
         Matcher split = Pattern.compile("flink_taskmanager_job_task_operator_split_watermark_currentWatermark\\{split=\"([a-z_]+_\\d+)\"")
                 .matcher(metrics);
         java.util.Set<String> splits = new java.util.TreeSet<>();
@@ -129,11 +145,56 @@ class AttributionClusterIT {
                     .containsPattern("(?m)^" + metric + "\\{[^\n]*job_name=\"clickflow_attribution\"");
         }
 
-        String base = "http://localhost:" + restPort;
-        http.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + job.jobId() + "?mode=cancel"))
-                .method("PATCH", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
-        Waits.until(() -> "CANCELED".equals(jobState(base, job.jobId())), Duration.ofSeconds(60), "the job was not cancelled");
+        cancel(job.jobId());
     }
+
+    /**
+     * The {@code submit} service of docker-compose.yml, run literally through Flink's own CLI
+     * ({@code flink run --detached ...}, here through {@code deploy/local-cluster.sh flink}): only the
+     * hosts, the jar path and the checkpoint dir are replaced by this machine's, and the topics and group
+     * are fresh. The password travels in CLICKFLOW_JDBC_PASSWORD as in the compose file.
+     */
+    @Test
+    @Timeout(300)
+    void theDockerComposeSubmitLineRunsUnderFlinkRun(@TempDir Path dir) throws Exception {
+        GeneratedInput input = produce("compose_clicks", "compose_views");
+        Database db = POSTGRES.newDatabase();
+        List<String> line = DeployFiles.composeFlinkRunLine();
+        Map<String, String> replace = Map.of(
+                "jobmanager:8081", "localhost:" + restPort,
+                "/opt/clickflow/clickflow-job.jar", jobJar().toString(),
+                "kafka:9092", KAFKA.bootstrapServers(),
+                "jdbc:postgresql://postgres:5432/clickflow", db.url(),
+                "clickflow", db.user(),
+                "file:///flink-data/checkpoints", dir.resolve("checkpoints").toUri().toString());
+        List<String> command = new ArrayList<>(List.of("bash", ROOT.resolve("deploy/local-cluster.sh").toString(),
+                "flink", "--dir", clusterDir.toString()));
+        assertThat(line.get(0)).isEqualTo("run");
+        line.forEach(token -> command.add(replace.getOrDefault(token, token)));
+        command.addAll(List.of("--clicks-topic", "compose_clicks", "--page-views-topic", "compose_views", "--group-id", "compose-it"));
+        assertThat(command).as("every host of the compose line was replaced").noneMatch(t -> t.contains("kafka:") || t.contains("postgres:"));
+
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("CLICKFLOW_JDBC_PASSWORD", db.password() == null ? "" : db.password());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).contains("No completed checkpoint or savepoint in").contains("starting from the beginning");
+        Matcher submitted = Pattern.compile("Job has been submitted with JobID ([0-9a-f]{32})").matcher(out);
+        assertThat(submitted.find()).as(out).isTrue();
+
+        assertTableExact(db, input);
+        cancel(submitted.group(1));
+    }
+
+    private void cancel(String jobId) throws Exception {
+        String base = "http://localhost:" + restPort;
+        HTTP.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "?mode=cancel"))
+                .method("PATCH", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        Waits.until(() -> "CANCELED".equals(jobState(base, jobId)), Duration.ofSeconds(60), "the job was not cancelled");
+    }
+
 
     @Test
     @Timeout(60)
@@ -150,7 +211,7 @@ class AttributionClusterIT {
 
     private String jobState(String base, String jobId) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId)).build(),
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId)).build(),
                     HttpResponse.BodyHandlers.ofString());
             return json.readTree(r.body()).path("state").asText();
         } catch (Exception e) {
@@ -163,7 +224,7 @@ class AttributionClusterIT {
         StringBuilder all = new StringBuilder();
         for (int port = from; port <= to; port++) {
             try {
-                all.append(http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/metrics")).build(),
+                all.append(HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/metrics")).build(),
                         HttpResponse.BodyHandlers.ofString()).body()).append('\n');
             } catch (IOException nothingThere) {
                 // next port
@@ -175,11 +236,11 @@ class AttributionClusterIT {
     }
 
     /** The sum of a metric over all its label sets (subtasks). */
-    static long sum(String prometheusText, String metric) {
+    static long sum(String prometheusText, String jobId, String metric) {
         double total = 0;
         boolean found = false;
         for (String line : prometheusText.split("\n")) {
-            if (line.startsWith(metric + "{") || line.startsWith(metric + " ")) {
+            if (line.startsWith(metric + "{") && line.contains("job_id=\"" + jobId + "\"")) {
                 total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
                 found = true;
             }
