@@ -67,7 +67,9 @@ class AttributionClusterIT {
         restPort = freePort();
         prometheusFrom = freePort();
         clusterDir = Path.of("target", "cluster-it", "run-" + System.currentTimeMillis()).toAbsolutePath();
-        String started = script("start", "--dir", clusterDir.toString(), "--rest-port", Integer.toString(restPort),
+        // The cluster's processes get the database password from their environment, as a real deployment
+        // would give it (a secret), so no job argument carries it.
+        String started = script(Map.of("CLICKFLOW_JDBC_PASSWORD", PostgresTestServer.PASSWORD), "start", "--dir", clusterDir.toString(), "--rest-port", Integer.toString(restPort),
                 "--rpc-port", Integer.toString(freePort()), "--slots", "4",
                 "--prometheus-ports", prometheusFrom + "-" + (prometheusFrom + 4));
         assertThat(started).contains("Flink cluster up");
@@ -76,7 +78,7 @@ class AttributionClusterIT {
     @AfterAll
     static void stopCluster() throws Exception {
         if (clusterDir != null) {
-            String out = script("stop", "--dir", clusterDir.toString());
+            String out = script(Map.of(), "stop", "--dir", clusterDir.toString());
             assertThat(out).contains("stopped");
             try (Stream<Path> pids = Files.list(clusterDir)) {
                 assertThat(pids.filter(p -> p.toString().endsWith(".pid"))).as("pid files left").isEmpty();
@@ -122,6 +124,7 @@ class AttributionClusterIT {
             "--parallelism", "2", "--checkpoint-interval", "1s", "--checkpoint-dir", dir.resolve("checkpoints").toString()});
         assertThat(job.jobId()).matches("[0-9a-f]{32}");
         assertTableExact(db, input);
+        assertPasswordInNoLog();
         long views = input.views.stream().map(v -> v.pageViewId).distinct().count();
 
         String metrics = scrapeAll(prometheusFrom, prometheusFrom + 4);
@@ -175,7 +178,7 @@ class AttributionClusterIT {
         assertThat(command).as("every host of the compose line was replaced").noneMatch(t -> t.contains("kafka:") || t.contains("postgres:"));
 
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().put("CLICKFLOW_JDBC_PASSWORD", db.password() == null ? "" : db.password());
+        pb.environment().put("CLICKFLOW_JDBC_PASSWORD", db.password());
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
@@ -185,7 +188,18 @@ class AttributionClusterIT {
         assertThat(submitted.find()).as(out).isTrue();
 
         assertTableExact(db, input);
+        assertThat(out).doesNotContain(PostgresTestServer.PASSWORD);
+        assertPasswordInNoLog();
         cancel(submitted.group(1));
+    }
+
+    /** The password reached the job (PostgreSQL checks it) and no log of the cluster shows it. */
+    private static void assertPasswordInNoLog() throws IOException {
+        try (Stream<Path> logs = Files.list(clusterDir.resolve("logs"))) {
+            for (Path log : logs.toList()) {
+                assertThat(Files.readString(log)).as(log.toString()).doesNotContain(PostgresTestServer.PASSWORD);
+            }
+        }
     }
 
     private void cancel(String jobId) throws Exception {
@@ -257,10 +271,12 @@ class AttributionClusterIT {
         }
     }
 
-    static String script(String... args) throws Exception {
+    static String script(Map<String, String> env, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("bash", ROOT.resolve("deploy/local-cluster.sh").toString()));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as("deploy/local-cluster.sh " + String.join(" ", args) + ":\n" + out).isZero();

@@ -31,6 +31,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class PostgresTestServer implements BeforeAllCallback, AfterAllCallback {
     private static final String NOBODY = "65534";
     private static final AtomicInteger DATABASES = new AtomicInteger();
+    /** The role clickflow writes as, and its password: tests check it appears in no log. */
+    public static final String USER = "clickflow";
+    public static final String PASSWORD = "secret-never-logged-7f3a";
 
     private Path dataDir;
     private Process server;
@@ -46,6 +49,12 @@ public final class PostgresTestServer implements BeforeAllCallback, AfterAllCall
         Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
         run(asServerUser(List.of(binaries.resolve("bin/initdb").toString(), "-A", "trust", "-U", "postgres",
                 "-D", dataDir.toString(), "-E", "UTF-8", "--locale=C", "--locale-provider=icu", "--icu-locale=en-US")));
+        // The tests' superuser gets in without a password; clickflow's role only with its password, so a
+        // job that lost its credentials on the way to a cluster fails instead of passing by trust.
+        Files.writeString(dataDir.resolve("pg_hba.conf"), String.join("\n",
+                "local all all trust",
+                "host all postgres 127.0.0.1/32 trust",
+                "host all " + USER + " 127.0.0.1/32 scram-sha-256", ""));
         port = freePort();
         server = new ProcessBuilder(asServerUser(List.of(binaries.resolve("bin/postgres").toString(),
                         "-D", dataDir.toString(), "-p", Integer.toString(port), "-h", "127.0.0.1", "-k", dataDir.toString(),
@@ -56,7 +65,9 @@ public final class PostgresTestServer implements BeforeAllCallback, AfterAllCall
             if (!server.isAlive()) {
                 throw new IllegalStateException("PostgreSQL exited: " + Files.readString(log));
             }
-            try (Connection c = DriverManager.getConnection(url("postgres"), "postgres", "")) {
+            try (Connection c = DriverManager.getConnection(url("postgres"), "postgres", "");
+                    Statement s = c.createStatement()) {
+                s.execute("CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "'");
                 break;
             } catch (java.sql.SQLException notYet) {
                 if (System.nanoTime() > deadline) {
@@ -89,9 +100,9 @@ public final class PostgresTestServer implements BeforeAllCallback, AfterAllCall
         String name = "clickflow_" + DATABASES.incrementAndGet();
         try (Connection c = DriverManager.getConnection(url("postgres"), "postgres", "");
                 Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + name);
+            s.execute("CREATE DATABASE " + name + " OWNER " + USER);
         }
-        return new Database(url(name), "postgres", "secret-never-logged");
+        return new Database(url(name), USER, PASSWORD);
     }
 
     private static Path unpackBinaries() throws Exception {
