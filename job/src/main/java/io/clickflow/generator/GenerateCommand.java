@@ -2,6 +2,7 @@ package io.clickflow.generator;
 
 import io.clickflow.cli.CommandLine;
 import io.clickflow.cli.UsageException;
+import io.clickflow.io.KafkaPreflight;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -76,6 +78,8 @@ public final class GenerateCommand {
             long n = writeFiles(new ClickstreamGenerator(config), count, Path.of(cl.string("clicks-file")), Path.of(cl.string("page-views-file")));
             System.out.printf("Wrote %,d events to %s and %s%n", n, cl.string("clicks-file"), cl.string("page-views-file"));
         } else {
+            // A wrong broker or a missing topic is one line now, not a producer timeout a minute later.
+            KafkaPreflight.checkTopics(cl.string("bootstrap-servers"), List.of(cl.string("clicks-topic"), cl.string("page-views-topic")));
             AtomicBoolean stop = new AtomicBoolean();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));
             long n = toKafka(new ClickstreamGenerator(config), count, cl.string("bootstrap-servers"), cl.string("clicks-topic"),
