@@ -1,0 +1,175 @@
+package io.clickflow.bench;
+
+import io.clickflow.attribution.AttributionJob;
+import io.clickflow.attribution.AttributionOptions;
+import io.clickflow.runner.JobRunner;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One measured job in its own JVM (so its peak RSS is its own): {@code attribution} or {@code sql} over
+ * the pre-filled topics, bounded, timed from submission to the last row in the database; or
+ * {@code serve}, the attribution job unbounded until killed, for the freshness measurement. The options
+ * after the case are {@code ./clickflow attribution}'s. Prints one {@code BENCH-RESULT {json}} line.
+ */
+public final class BenchCase {
+    static final String RESULT = "BENCH-RESULT ";
+    static final String READY = "BENCH-READY";
+
+    private BenchCase() {}
+
+    public static void main(String[] args) throws Exception {
+        String kind = args[0];
+        AttributionOptions o = AttributionOptions.parse(AttributionOptions.commandLine().parse(Arrays.copyOfRange(args, 1, args.length)));
+        StreamExecutionEnvironment env = JobRunner.environment(o.runtime, true);
+        if (kind.equals("sql")) {
+            SqlAttribution.define(env, o);
+        } else {
+            AttributionJob.build(env, o);
+        }
+        long start = System.nanoTime();
+        JobClient client = env.executeAsync("bench " + kind);
+        CheckpointWatcher checkpoints = new CheckpointWatcher(o.runtime.webPort, client.getJobID().toString());
+        checkpoints.start();
+        if (kind.equals("serve")) {
+            checkpoints.awaitAllTasksRunning();
+            System.out.println(READY);
+            System.out.flush();
+            client.getJobExecutionResult().get(); // until the parent kills this JVM
+            return;
+        }
+        client.getJobExecutionResult().get();
+        long nanos = System.nanoTime() - start;
+        checkpoints.stop();
+
+        ObjectNode result = new ObjectMapper().createObjectNode();
+        result.put("nanos", nanos);
+        try (Connection c = o.database.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COUNT(*), COALESCE(SUM(is_final), 0) FROM attributed_page_views")) {
+            rs.next();
+            result.put("rows", rs.getLong(1));
+            result.put("finalRows", rs.getLong(2));
+        }
+        result.put("peakRssBytes", peakRssBytes());
+        JsonNode last = checkpoints.lastCompleted();
+        result.put("checkpoints", checkpoints.completed());
+        if (last != null) {
+            result.put("checkpointBytes", last.path("checkpointed_size").asLong(last.path("state_size").asLong()));
+            result.put("stateBytes", last.path("state_size").asLong());
+            result.put("checkpointMillis", last.path("end_to_end_duration").asLong());
+        }
+        System.out.println(RESULT + result);
+        System.out.flush();
+        System.exit(0);
+    }
+
+    /** VmHWM: the most resident memory this JVM ever had. */
+    static long peakRssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (Exception e) {
+            // not Linux
+        }
+        return -1;
+    }
+
+    /** Follows the job's checkpoints over the MiniCluster's REST API, keeping the last completed one. */
+    static final class CheckpointWatcher {
+        private final HttpClient http = HttpClient.newHttpClient();
+        private final ObjectMapper json = new ObjectMapper();
+        private final String base;
+        private final AtomicReference<JsonNode> last = new AtomicReference<>();
+        private volatile long completed;
+        private volatile boolean running = true;
+        private Thread thread;
+
+        CheckpointWatcher(int port, String jobId) {
+            this.base = "http://127.0.0.1:" + port + "/jobs/" + jobId;
+        }
+
+        void start() {
+            thread = new Thread(() -> {
+                while (running) {
+                    poll();
+                    try {
+                        Thread.sleep(500);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "checkpoint-watcher");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void poll() {
+            try {
+                JsonNode stats = get("/checkpoints");
+                JsonNode latest = stats.path("latest").path("completed");
+                if (!latest.isMissingNode() && !latest.isNull()) {
+                    last.set(latest);
+                }
+                completed = stats.path("counts").path("completed").asLong(completed);
+            } catch (Exception e) {
+                // the job may be gone already; keep what we have
+            }
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.interrupt();
+            thread.join(2000);
+        }
+
+        JsonNode lastCompleted() {
+            return last.get();
+        }
+
+        long completed() {
+            return completed;
+        }
+
+        void awaitAllTasksRunning() throws Exception {
+            while (true) {
+                try {
+                    JsonNode job = get("");
+                    List<JsonNode> vertices = new java.util.ArrayList<>();
+                    job.path("vertices").forEach(vertices::add);
+                    if (!vertices.isEmpty() && vertices.stream().allMatch(v -> "RUNNING".equals(v.path("status").asText()))) {
+                        return;
+                    }
+                } catch (Exception notYet) {
+                    // REST not up yet
+                }
+                Thread.sleep(100);
+            }
+        }
+
+        private JsonNode get(String path) throws Exception {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+            return json.readTree(r.body());
+        }
+    }
+}

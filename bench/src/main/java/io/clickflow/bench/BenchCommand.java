@@ -1,0 +1,447 @@
+package io.clickflow.bench;
+
+import io.clickflow.cli.CommandLine;
+import io.clickflow.cli.UsageException;
+import io.clickflow.demo.KafkaBroker;
+import io.clickflow.generator.ClickstreamGenerator;
+import io.clickflow.generator.GenerateCommand;
+import io.clickflow.io.Database;
+import io.clickflow.io.KafkaPreflight;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code ./clickflow bench}: one run, one machine, the same pre-filled Kafka topics for every case: the
+ * decode ceiling, clickflow's attribution catch-up (heap and RocksDB state, both emit modes), the same
+ * rule in Flink SQL, and update-mode freshness at a fixed rate. Prints a table, writes a CSV.
+ */
+public final class BenchCommand {
+    private BenchCommand() {}
+
+    static final List<String> ALL_CASES = List.of("ceiling", "heap-on-watermark", "heap-update", "rocksdb-on-watermark",
+            "rocksdb-update", "sql", "freshness");
+    static final String CLICKS = "bench_clicks";
+    static final String VIEWS = "bench_views";
+
+    static CommandLine commandLine() {
+        return new CommandLine("bench",
+                "Measures clickflow on this machine in one run: the decode ceiling, attribution catch-up throughput\n"
+                        + "(heap and RocksDB, both emit modes), the same rule in Flink SQL, and update-mode freshness.")
+                .option("events", "N", "2000000", "Events pre-filled into the two topics (clicks and page views).")
+                .option("partitions", "N", "4", "Partitions of each topic.")
+                .option("users", "N", "100000", "Distinct users.")
+                .option("parallelism", "N", "2", "Parallelism of every job, and consumer threads of the ceiling.")
+                .option("cases", "LIST", String.join(",", ALL_CASES), "Which cases to run, comma-separated.")
+                .option("freshness-rate", "N", "10000", "Events per second appended during the freshness case.")
+                .option("freshness-duration", "DURATION", "30s", "How long freshness is measured, after a 10 s warm-up.")
+                .option("job-heap", "SIZE", "2g", "-Xmx of each job's JVM.")
+                .option("out", "DIR", "output/bench", "Where the run's folder (broker data, databases, logs, results.csv) goes.");
+    }
+
+    public static void main(String[] args) throws Exception {
+        CommandLine cl;
+        try {
+            cl = commandLine().parse(args);
+        } catch (UsageException e) {
+            System.err.println("clickflow bench: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (cl.helpRequested()) {
+            System.out.print(cl.help());
+            return;
+        }
+        try {
+            run(cl);
+        } catch (UsageException e) {
+            System.err.println("clickflow bench: " + e.getMessage());
+            System.exit(2);
+        }
+        System.exit(0);
+    }
+
+    static void run(CommandLine cl) throws Exception {
+        long events = cl.longValue("events", 1000);
+        int partitions = cl.integer("partitions", 1, 64);
+        int users = cl.integer("users", 1, 100_000_000);
+        int parallelism = cl.integer("parallelism", 1, 64);
+        Set<String> cases = new LinkedHashSet<>(List.of(cl.string("cases").split(",")));
+        for (String c : cases) {
+            if (!ALL_CASES.contains(c)) {
+                throw new UsageException("--cases: unknown case '" + c + "'; cases: " + String.join(",", ALL_CASES));
+            }
+        }
+        double freshRate = cl.integer("freshness-rate", 1, 1_000_000);
+        Duration freshFor = cl.duration("freshness-duration");
+        String jobHeap = cl.string("job-heap");
+        if (!jobHeap.matches("[0-9]+[mgMG]")) {
+            throw new UsageException("--job-heap must be like 2g or 1536m, not '" + jobHeap + "'");
+        }
+        Path run = Path.of(cl.string("out"), "run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))).toAbsolutePath();
+        Files.createDirectories(run);
+        Path log = run.resolve("bench.log");
+        System.setProperty("clickflow.bench.log", log.toString());
+
+        Map<String, Object> machine = machine();
+        System.out.printf("clickflow bench: %,d events, %d partitions per topic, parallelism %d; %s%n", events, partitions, parallelism,
+                machine.get("summary"));
+        System.out.println("Run folder: " + run);
+        List<Result> results = new ArrayList<>();
+        try (KafkaBroker broker = KafkaBroker.start(run.resolve("kafka"), KafkaBroker.defaultRuntimeClasspath())) {
+            String bs = broker.bootstrapServers();
+            createTopics(bs, partitions, Map.of(), CLICKS, VIEWS);
+            System.out.printf("Pre-filling %,d events...%n", events);
+            long t0 = System.nanoTime();
+            GenerateCommand.toKafka(new ClickstreamGenerator(ClickstreamGenerator.Config.defaults()
+                            .withSeed(42).withUsers(users).withClickRatio(0.1).withEventsPerSecond(5000)
+                            .withStartTime(Instant.parse("2024-01-01T00:00:00Z").toEpochMilli())
+                            .withMaxDisorderMillis(2000).withMalformedFraction(0.001).withDuplicateFraction(0.002).withLateFraction(0)),
+                    events, bs, CLICKS, VIEWS, false, 5000, new AtomicBoolean(), null);
+            long records = recordCount(bs, partitions, CLICKS, VIEWS);
+            double prefillSeconds = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("  %,d records in %.1f s (%,.0f records/s); topic size %s%n", records, prefillSeconds,
+                    records / prefillSeconds, mb(dirSize(run.resolve("kafka"))));
+
+            Result ceiling = null;
+            if (cases.contains("ceiling")) {
+                System.out.println("Ceiling: plain KafkaConsumers decoding every record...");
+                Ceiling.run(bs, CLICKS, VIEWS, partitions, parallelism); // warm-up: the JIT, the page cache
+                Ceiling.Result c = Ceiling.run(bs, CLICKS, VIEWS, partitions, parallelism);
+                if (c.records() != records) {
+                    throw new IllegalStateException("the ceiling read " + c.records() + " of " + records + " records");
+                }
+                ceiling = Result.throughput("ceiling (decode only, " + parallelism + " consumers)", records, c.nanos());
+                results.add(ceiling);
+                print(ceiling, null, null);
+            }
+            Map<String, Path> databases = new LinkedHashMap<>();
+            Result sql = null;
+            List<Result> clickflow = new ArrayList<>();
+            for (String c : cases) {
+                if (c.equals("ceiling") || c.equals("freshness")) {
+                    continue;
+                }
+                Path db = run.resolve(c + ".db");
+                databases.put(c, db);
+                List<String> options = new ArrayList<>(List.of(
+                        "--bootstrap-servers", bs, "--clicks-topic", CLICKS, "--page-views-topic", VIEWS,
+                        "--group-id", "bench-" + c, "--starting-offsets", "earliest", "--bounded",
+                        "--parallelism", Integer.toString(parallelism), "--jdbc-url", "jdbc:sqlite:" + db,
+                        "--checkpoint-dir", run.resolve("checkpoints/" + c).toString(), "--web-port", Integer.toString(freePort())));
+                String kind = c.equals("sql") ? "sql" : "attribution";
+                if (!c.equals("sql")) {
+                    options.addAll(List.of("--state-backend", c.startsWith("heap") ? "hashmap" : "rocksdb", "--emit-mode", c.substring(c.indexOf('-') + 1)));
+                }
+                String label = c.equals("sql") ? "Flink SQL peer (interval join + ROW_NUMBER, heap)"
+                        : "clickflow attribution, " + (c.startsWith("heap") ? "heap" : "RocksDB") + ", " + c.substring(c.indexOf('-') + 1);
+                System.out.println(label + "...");
+                JsonNode r = runCase(kind, options, jobHeap, log);
+                Result result = Result.job(label, records, r);
+                results.add(result);
+                if (c.equals("sql")) {
+                    sql = result;
+                } else {
+                    clickflow.add(result);
+                }
+                print(result, ceiling, null);
+            }
+            if (sql != null) {
+                for (Result r : clickflow) {
+                    r.vsSql = r.eventsPerSecond() / sql.eventsPerSecond();
+                }
+            }
+            String agreement = agreement(databases);
+            Result fresh = null;
+            if (cases.contains("freshness")) {
+                fresh = freshness(bs, partitions, parallelism, users, freshRate, freshFor, run, jobHeap, log);
+                results.add(fresh);
+            }
+            System.out.println();
+            printTable(results, ceiling, machine, events, records, partitions, parallelism, agreement);
+            writeCsv(run.resolve("results.csv"), results);
+            Path latest = Path.of(cl.string("out"), "results.csv").toAbsolutePath();
+            Files.copy(run.resolve("results.csv"), latest, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            System.out.println("CSV: " + run.resolve("results.csv") + " (also " + latest + ")");
+        }
+    }
+
+    /** One row of the table. */
+    static final class Result {
+        String name;
+        long records;
+        long nanos;
+        long rows = -1;
+        long finalRows = -1;
+        long peakRss = -1;
+        long checkpointBytes = -1;
+        long checkpointMillis = -1;
+        long checkpoints = -1;
+        double vsSql = Double.NaN;
+        long p50 = -1;
+        long p99 = -1;
+        long max = -1;
+        String note = "";
+
+        static Result throughput(String name, long records, long nanos) {
+            Result r = new Result();
+            r.name = name;
+            r.records = records;
+            r.nanos = nanos;
+            return r;
+        }
+
+        static Result job(String name, long records, JsonNode j) {
+            Result r = throughput(name, records, j.path("nanos").asLong());
+            r.rows = j.path("rows").asLong();
+            r.finalRows = j.path("finalRows").asLong();
+            r.peakRss = j.path("peakRssBytes").asLong();
+            r.checkpointBytes = j.path("checkpointBytes").asLong(-1);
+            r.checkpointMillis = j.path("checkpointMillis").asLong(-1);
+            r.checkpoints = j.path("checkpoints").asLong(-1);
+            return r;
+        }
+
+        double eventsPerSecond() {
+            return nanos <= 0 ? Double.NaN : records / (nanos / 1e9);
+        }
+    }
+
+    private static JsonNode runCase(String kind, List<String> options, String heap, Path log) throws Exception {
+        List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx" + heap, "-Xms" + heap,
+                "-Dclickflow.bench.log=" + log, "-cp", System.getProperty("java.class.path"), BenchCase.class.getName(), kind));
+        command.addAll(options);
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        JsonNode result = null;
+        StringBuilder out = new StringBuilder();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (line.startsWith(BenchCase.RESULT)) {
+                    result = new ObjectMapper().readTree(line.substring(BenchCase.RESULT.length()));
+                } else {
+                    out.append(line).append('\n');
+                }
+            }
+        }
+        if (!p.waitFor(30, TimeUnit.MINUTES) || result == null) {
+            p.destroyForcibly();
+            throw new IllegalStateException("the " + kind + " case failed (exit " + (p.isAlive() ? "none" : p.exitValue())
+                    + "); output:\n" + out + "see " + log);
+        }
+        return result;
+    }
+
+    private static Result freshness(String bs, int partitions, int parallelism, int users, double rate, Duration measure,
+            Path run, String heap, Path log) throws Exception {
+        System.out.printf("Freshness: update mode, %,.0f events/s for 10 s + %s...%n", rate, CommandLine.formatDuration(measure));
+        createTopics(bs, partitions, Map.of("message.timestamp.type", "LogAppendTime"), "fresh_clicks", "fresh_views");
+        Path dbFile = run.resolve("freshness.db");
+        int port = freePort();
+        List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx" + heap, "-Xms" + heap,
+                "-Dclickflow.bench.log=" + log, "-cp", System.getProperty("java.class.path"), BenchCase.class.getName(), "serve",
+                "--bootstrap-servers", bs, "--clicks-topic", "fresh_clicks", "--page-views-topic", "fresh_views",
+                "--group-id", "bench-freshness", "--starting-offsets", "earliest", "--emit-mode", "update",
+                "--parallelism", Integer.toString(parallelism), "--jdbc-url", "jdbc:sqlite:" + dbFile,
+                "--checkpoint-dir", run.resolve("checkpoints/freshness").toString(), "--web-port", Integer.toString(port)));
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            while ((line = out.readLine()) != null && !line.equals(BenchCase.READY)) {
+                // the job's start-up lines
+            }
+            if (line == null) {
+                throw new IllegalStateException("the freshness job did not start; see " + log);
+            }
+            Freshness.Result f = Freshness.measure(bs, "fresh_clicks", "fresh_views", Database.of("jdbc:sqlite:" + dbFile),
+                    rate, 10_000, measure.toMillis(), users);
+            Result r = Result.throughput(String.format(Locale.ROOT, "freshness, update mode at %,.0f events/s", rate), f.events(),
+                    (long) (f.events() / f.achievedRate() * 1e9));
+            r.p50 = f.percentile(50);
+            r.p99 = f.percentile(99);
+            r.max = f.percentile(100);
+            r.rows = f.measuredViews() - f.missing();
+            r.note = String.format(Locale.ROOT, "%,d page views measured, %d not seen within 15 s, %,.0f events/s achieved",
+                    f.measuredViews(), f.missing(), f.achievedRate());
+            System.out.printf("  append -> row visible: p50 %d ms, p99 %d ms, max %d ms (%s)%n", r.p50, r.p99, r.max, r.note);
+            return r;
+        } finally {
+            p.destroy();
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    /** How many page views the SQL peer attributed exactly as clickflow did (on-watermark, heap). */
+    private static String agreement(Map<String, Path> databases) throws Exception {
+        Path ours = databases.get("heap-on-watermark");
+        Path peer = databases.get("sql");
+        if (ours == null || peer == null) {
+            return null;
+        }
+        try (Connection c = Database.of("jdbc:sqlite:" + ours).connect(); Statement s = c.createStatement()) {
+            s.execute("ATTACH DATABASE '" + peer.toString().replace("'", "''") + "' AS peer");
+            try (ResultSet rs = s.executeQuery("SELECT COUNT(*), SUM(CASE WHEN o.attributed_click_id IS p.attributed_click_id THEN 1 ELSE 0 END) "
+                    + "FROM main.attributed_page_views o JOIN peer.attributed_page_views p USING (page_view_id)")) {
+                rs.next();
+                return String.format(Locale.ROOT, "The SQL peer attributes %,d of %,d page views exactly as clickflow does.", rs.getLong(2), rs.getLong(1));
+            }
+        }
+    }
+
+    private static void print(Result r, Result ceiling, Result sql) {
+        System.out.printf(Locale.ROOT, "  %,.0f events/s (%.1f s)%s%s%n", r.eventsPerSecond(), r.nanos / 1e9,
+                ceiling != null && r != ceiling ? String.format(Locale.ROOT, ", %.2fx the ceiling", r.eventsPerSecond() / ceiling.eventsPerSecond()) : "",
+                r.rows >= 0 ? String.format(Locale.ROOT, ", %,d rows (%,d final), peak RSS %s", r.rows, r.finalRows, mb(r.peakRss)) : "");
+    }
+
+    private static void printTable(List<Result> results, Result ceiling, Map<String, Object> machine, long events, long records,
+            int partitions, int parallelism, String agreement) {
+        System.out.printf("clickflow bench — %,d events (%,d Kafka records), %d partitions per topic, parallelism %d%n",
+                events, records, partitions, parallelism);
+        System.out.println(machine.get("summary"));
+        String header = String.format(Locale.ROOT, "%-52s %12s %9s %7s %8s %9s %12s", "case", "events/s", "/ceiling", "/SQL", "time",
+                "peak RSS", "last chkpt");
+        System.out.println(header);
+        System.out.println("-".repeat(header.length()));
+        for (Result r : results) {
+            if (r.p50 >= 0) {
+                continue;
+            }
+            System.out.printf(Locale.ROOT, "%-52s %,12.0f %9s %7s %7.1fs %9s %12s%n", r.name, r.eventsPerSecond(),
+                    ceiling == null || r == ceiling ? "" : String.format(Locale.ROOT, "%.2fx", r.eventsPerSecond() / ceiling.eventsPerSecond()),
+                    Double.isNaN(r.vsSql) ? "" : String.format(Locale.ROOT, "%.2fx", r.vsSql),
+                    r.nanos / 1e9, r.peakRss < 0 ? "" : mb(r.peakRss),
+                    r.checkpointBytes < 0 ? "" : mb(r.checkpointBytes) + "/" + r.checkpointMillis + "ms");
+        }
+        for (Result r : results) {
+            if (r.p50 >= 0) {
+                System.out.printf(Locale.ROOT, "%s: append -> row visible p50 %d ms, p99 %d ms, max %d ms (%s)%n", r.name, r.p50, r.p99, r.max, r.note);
+            }
+        }
+        if (agreement != null) {
+            System.out.println(agreement);
+        }
+        System.out.println("Targets: heap >= 0.5x the ceiling and >= 2x SQL; RocksDB >= 0.25x the ceiling; freshness p99 <= 1000 ms.");
+    }
+
+    private static void writeCsv(Path file, List<Result> results) throws IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add("case,records,seconds,events_per_second,vs_ceiling,vs_sql,rows,final_rows,peak_rss_bytes,"
+                + "last_checkpoint_bytes,last_checkpoint_ms,checkpoints,p50_ms,p99_ms,max_ms");
+        double ceiling = results.stream().filter(r -> r.name.startsWith("ceiling")).mapToDouble(Result::eventsPerSecond).findFirst().orElse(Double.NaN);
+        for (Result r : results) {
+            lines.add(String.join(",", "\"" + r.name + "\"", Long.toString(r.records), String.format(Locale.ROOT, "%.3f", r.nanos / 1e9),
+                    String.format(Locale.ROOT, "%.0f", r.eventsPerSecond()),
+                    Double.isNaN(ceiling) || r.p50 >= 0 ? "" : String.format(Locale.ROOT, "%.3f", r.eventsPerSecond() / ceiling),
+                    Double.isNaN(r.vsSql) ? "" : String.format(Locale.ROOT, "%.3f", r.vsSql),
+                    Long.toString(r.rows), Long.toString(r.finalRows), Long.toString(r.peakRss), Long.toString(r.checkpointBytes),
+                    Long.toString(r.checkpointMillis), Long.toString(r.checkpoints), Long.toString(r.p50), Long.toString(r.p99), Long.toString(r.max)));
+        }
+        Files.write(file, lines);
+    }
+
+    static void createTopics(String bs, int partitions, Map<String, String> config, String... topics) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bs))) {
+            List<NewTopic> newTopics = new ArrayList<>();
+            for (String t : topics) {
+                newTopics.add(new NewTopic(t, partitions, (short) 1).configs(config));
+            }
+            admin.createTopics(newTopics).all().get(60, TimeUnit.SECONDS);
+            KafkaPreflight.awaitLeaders(admin, List.of(topics), Duration.ofSeconds(60));
+        }
+    }
+
+    static long recordCount(String bs, int partitions, String... topics) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bs))) {
+            Map<TopicPartition, OffsetSpec> request = new LinkedHashMap<>();
+            for (String t : topics) {
+                for (int p = 0; p < partitions; p++) {
+                    request.put(new TopicPartition(t, p), OffsetSpec.latest());
+                }
+            }
+            return admin.listOffsets(request).all().get(60, TimeUnit.SECONDS).values().stream().mapToLong(o -> o.offset()).sum();
+        }
+    }
+
+    static Map<String, Object> machine() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        String cpu = "unknown CPU";
+        try {
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse(cpu);
+        } catch (IOException e) {
+            // not Linux
+        }
+        m.put("summary", String.format(Locale.ROOT, "%d cores (%s), %s GB RAM, Java %s, Flink %s",
+                Runtime.getRuntime().availableProcessors(), cpu, memoryGb(), System.getProperty("java.version"),
+                org.apache.flink.runtime.util.EnvironmentInformation.getVersion()));
+        return m;
+    }
+
+    private static String memoryGb() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (l.startsWith("MemTotal:")) {
+                    return String.format(Locale.ROOT, "%.0f", Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0 / 1024.0);
+                }
+            }
+        } catch (IOException e) {
+            // not Linux
+        }
+        return "?";
+    }
+
+    static String mb(long bytes) {
+        return bytes < 0 ? "?" : String.format(Locale.ROOT, "%,.0f MB", bytes / 1e6);
+    }
+
+    private static long dirSize(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            // Record data only: Kafka preallocates index files.
+            return files.filter(f -> f.toString().endsWith(".log") && Files.isRegularFile(f)).mapToLong(f -> f.toFile().length()).sum();
+        }
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

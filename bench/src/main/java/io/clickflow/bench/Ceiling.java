@@ -1,0 +1,105 @@
+package io.clickflow.bench;
+
+import io.clickflow.io.DecodingKafkaDeserializer;
+import io.clickflow.records.AdClickDecoder;
+import io.clickflow.records.Decoded;
+import io.clickflow.records.PageViewDecoder;
+import io.clickflow.records.RecordTypes;
+
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The ceiling: plain KafkaConsumers, as many as the job's parallelism, reading the topics from the start
+ * to their end and decoding every record with the job's own deserializer, nothing else.
+ */
+final class Ceiling {
+    private Ceiling() {}
+
+    /** Records read and decoded, and how long it took. */
+    record Result(long records, long rejected, long nanos) {}
+
+    static Result run(String bootstrapServers, String clicksTopic, String viewsTopic, int partitions, int threads) throws Exception {
+        List<List<TopicPartition>> assignment = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            assignment.add(new ArrayList<>());
+        }
+        int i = 0;
+        for (String topic : List.of(clicksTopic, viewsTopic)) {
+            for (int p = 0; p < partitions; p++) {
+                assignment.get(i++ % threads).add(new TopicPartition(topic, p));
+            }
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            long start = System.nanoTime();
+            List<Future<long[]>> futures = new ArrayList<>();
+            for (List<TopicPartition> part : assignment) {
+                futures.add(pool.submit(() -> consume(bootstrapServers, clicksTopic, part)));
+            }
+            long records = 0;
+            long rejected = 0;
+            for (Future<long[]> f : futures) {
+                long[] r = f.get();
+                records += r[0];
+                rejected += r[1];
+            }
+            return new Result(records, rejected, System.nanoTime() - start);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static long[] consume(String bootstrapServers, String clicksTopic, List<TopicPartition> partitions) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        // The Flink Kafka source's consumer defaults, so both read alike.
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
+        DecodingKafkaDeserializer<?> clicks = new DecodingKafkaDeserializer<>(new AdClickDecoder(), RecordTypes.DECODED_CLICK);
+        DecodingKafkaDeserializer<?> views = new DecodingKafkaDeserializer<>(new PageViewDecoder(), RecordTypes.DECODED_PAGE_VIEW);
+        long[] counts = new long[2];
+        Collector<Decoded<?>> count = new Collector<>() {
+            @Override
+            public void collect(Decoded<?> d) {
+                counts[0]++;
+                if (d.rejected != null) {
+                    counts[1]++;
+                }
+            }
+
+            @Override
+            public void close() {}
+        };
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long remaining = end.values().stream().mapToLong(Long::longValue).sum();
+            while (remaining > 0) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    @SuppressWarnings({"unchecked", "rawtypes"})
+                    DecodingKafkaDeserializer<Object> d = (DecodingKafkaDeserializer) (r.topic().equals(clicksTopic) ? clicks : views);
+                    @SuppressWarnings({"unchecked", "rawtypes"})
+                    Collector<Decoded<Object>> c = (Collector) count;
+                    d.deserialize(r, c);
+                    remaining--;
+                }
+            }
+        }
+        return counts;
+    }
+}
