@@ -50,8 +50,9 @@ public final class BenchCommand {
     private BenchCommand() {}
 
     static final List<String> ALL_CASES = List.of("ceiling", "heap-on-watermark", "heap-update", "rocksdb-on-watermark",
-            "rocksdb-update", "sql", "freshness");
+            "rocksdb-update", "sql", "connector-sink", "freshness");
     static final String CLICKS = "bench_clicks";
+    private static boolean profile;
     static final String VIEWS = "bench_views";
 
     static CommandLine commandLine() {
@@ -66,6 +67,7 @@ public final class BenchCommand {
                 .option("freshness-rate", "N", "10000", "Events per second appended during the freshness case.")
                 .option("freshness-duration", "DURATION", "30s", "How long freshness is measured, after a 10 s warm-up.")
                 .option("job-heap", "SIZE", "2g", "-Xmx of each job's JVM.")
+                .flag("profile", "Record each job's JVM with Java Flight Recorder (<case>.jfr in the run folder).")
                 .option("out", "DIR", "output/bench", "Where the run's folder (broker data, databases, logs, results.csv) goes.");
     }
 
@@ -105,6 +107,7 @@ public final class BenchCommand {
         double freshRate = cl.integer("freshness-rate", 1, 1_000_000);
         Duration freshFor = cl.duration("freshness-duration");
         String jobHeap = cl.string("job-heap");
+        profile = cl.flag("profile");
         if (!jobHeap.matches("[0-9]+[mgMG]")) {
             throw new UsageException("--job-heap must be like 2g or 1536m, not '" + jobHeap + "'");
         }
@@ -160,13 +163,21 @@ public final class BenchCommand {
                         "--parallelism", Integer.toString(parallelism), "--jdbc-url", "jdbc:sqlite:" + db,
                         "--checkpoint-dir", run.resolve("checkpoints/" + c).toString(), "--web-port", Integer.toString(freePort())));
                 String kind = c.equals("sql") ? "sql" : "attribution";
-                if (!c.equals("sql")) {
-                    options.addAll(List.of("--state-backend", c.startsWith("heap") ? "hashmap" : "rocksdb", "--emit-mode", c.substring(c.indexOf('-') + 1)));
+                List<String> jvm = new ArrayList<>();
+                String label;
+                if (c.equals("sql")) {
+                    label = "Flink SQL peer (interval join + ROW_NUMBER, heap)";
+                } else if (c.equals("connector-sink")) {
+                    // heap, on-watermark, but every row through the JDBC connector's sink: a commit per row
+                    jvm.add("-Dclickflow.jdbc.sink=connector");
+                    label = "clickflow attribution, heap, on-watermark, connector sink";
+                } else {
+                    String mode = c.substring(c.indexOf('-') + 1);
+                    options.addAll(List.of("--state-backend", c.startsWith("heap") ? "hashmap" : "rocksdb", "--emit-mode", mode));
+                    label = "clickflow attribution, " + (c.startsWith("heap") ? "heap" : "RocksDB") + ", " + mode;
                 }
-                String label = c.equals("sql") ? "Flink SQL peer (interval join + ROW_NUMBER, heap)"
-                        : "clickflow attribution, " + (c.startsWith("heap") ? "heap" : "RocksDB") + ", " + c.substring(c.indexOf('-') + 1);
                 System.out.println(label + "...");
-                JsonNode r = runCase(kind, options, jobHeap, log);
+                JsonNode r = runCase(kind, jvm, options, jobHeap, log, run.resolve(c + ".jfr"));
                 Result result = Result.job(label, records, r);
                 results.add(result);
                 if (c.equals("sql")) {
@@ -207,6 +218,7 @@ public final class BenchCommand {
         long checkpointBytes = -1;
         long checkpointMillis = -1;
         long checkpoints = -1;
+        long startUpNanos = -1;
         double vsSql = Double.NaN;
         long p50 = -1;
         long p99 = -1;
@@ -229,6 +241,7 @@ public final class BenchCommand {
             r.checkpointBytes = j.path("checkpointBytes").asLong(-1);
             r.checkpointMillis = j.path("checkpointMillis").asLong(-1);
             r.checkpoints = j.path("checkpoints").asLong(-1);
+            r.startUpNanos = j.path("startUpNanos").asLong(-1);
             return r;
         }
 
@@ -237,9 +250,13 @@ public final class BenchCommand {
         }
     }
 
-    private static JsonNode runCase(String kind, List<String> options, String heap, Path log) throws Exception {
-        List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx" + heap, "-Xms" + heap,
-                "-Dclickflow.bench.log=" + log, "-cp", System.getProperty("java.class.path"), BenchCase.class.getName(), kind));
+    private static JsonNode runCase(String kind, List<String> jvm, List<String> options, String heap, Path log, Path jfr) throws Exception {
+        List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx" + heap, "-Xms" + heap, "-Dclickflow.bench.log=" + log));
+        command.addAll(jvm);
+        if (profile) {
+            command.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true");
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchCase.class.getName(), kind));
         command.addAll(options);
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         JsonNode result = null;
@@ -360,7 +377,7 @@ public final class BenchCommand {
     private static void writeCsv(Path file, List<Result> results) throws IOException {
         List<String> lines = new ArrayList<>();
         lines.add("case,records,seconds,events_per_second,vs_ceiling,vs_sql,rows,final_rows,peak_rss_bytes,"
-                + "last_checkpoint_bytes,last_checkpoint_ms,checkpoints,p50_ms,p99_ms,max_ms");
+                + "last_checkpoint_bytes,last_checkpoint_ms,checkpoints,p50_ms,p99_ms,max_ms,minicluster_start_seconds");
         double ceiling = results.stream().filter(r -> r.name.startsWith("ceiling")).mapToDouble(Result::eventsPerSecond).findFirst().orElse(Double.NaN);
         for (Result r : results) {
             lines.add(String.join(",", "\"" + r.name + "\"", Long.toString(r.records), String.format(Locale.ROOT, "%.3f", r.nanos / 1e9),
@@ -368,7 +385,8 @@ public final class BenchCommand {
                     Double.isNaN(ceiling) || r.p50 >= 0 ? "" : String.format(Locale.ROOT, "%.3f", r.eventsPerSecond() / ceiling),
                     Double.isNaN(r.vsSql) ? "" : String.format(Locale.ROOT, "%.3f", r.vsSql),
                     Long.toString(r.rows), Long.toString(r.finalRows), Long.toString(r.peakRss), Long.toString(r.checkpointBytes),
-                    Long.toString(r.checkpointMillis), Long.toString(r.checkpoints), Long.toString(r.p50), Long.toString(r.p99), Long.toString(r.max)));
+                    Long.toString(r.checkpointMillis), Long.toString(r.checkpoints), Long.toString(r.p50), Long.toString(r.p99), Long.toString(r.max),
+                    r.startUpNanos < 0 ? "" : String.format(Locale.ROOT, "%.3f", r.startUpNanos / 1e9)));
         }
         Files.write(file, lines);
     }

@@ -39,10 +39,13 @@ public final class AttributionJob {
     public static AttributionWorkflow.Sinks jdbcSinks(Database db, int parallelism) {
         return new AttributionWorkflow.Sinks(
                 rows -> JdbcSinks.upsert(rows, db, AttributionTables.UPSERT_ATTRIBUTED, AttributionTables::bindAttributed,
+                        row -> row.pageViewId, AttributionTables::keepAttributed,
                         "attributed-page-views-sink", "attributed_page_views", parallelism),
                 rejected -> JdbcSinks.upsert(rejected, db, AttributionTables.RejectedTable.UPSERT, AttributionTables.RejectedTable::bind,
+                        r -> r.source + '\n' + r.position, (stored, incoming) -> incoming,
                         "rejected-events-sink", "rejected_events", parallelism),
                 late -> JdbcSinks.upsert(late, db, AttributionTables.UPSERT_LATE, AttributionTables::bindLate,
+                        e -> e.stream + '\n' + e.eventId, AttributionTables::keepLate,
                         "late-events-sink", "late_events", parallelism));
     }
 }

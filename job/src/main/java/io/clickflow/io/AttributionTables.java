@@ -1,5 +1,7 @@
 package io.clickflow.io;
 
+import io.clickflow.functions.AttributionRule;
+
 import io.clickflow.records.AttributedPageView;
 import io.clickflow.records.LateEvent;
 import io.clickflow.records.RejectedEvent;
@@ -54,6 +56,32 @@ public final class AttributionTables {
                     + "WHERE (excluded.is_final, COALESCE(excluded.attributed_click_time, ''), COALESCE(excluded.attributed_click_id, '')) "
                     + "> (attributed_page_views.is_final, COALESCE(attributed_page_views.attributed_click_time, ''), "
                     + "COALESCE(attributed_page_views.attributed_click_id, ''))";
+
+    /**
+     * Of two rows of one page view, the one {@link #UPSERT_ATTRIBUTED} keeps whatever order they are applied
+     * in: the higher by (is_final, click time, click id), no click lowest; on a tie, the stored one.
+     */
+    public static AttributedPageView keepAttributed(AttributedPageView stored, AttributedPageView incoming) {
+        return rank(incoming, stored) > 0 ? incoming : stored;
+    }
+
+    private static int rank(AttributedPageView a, AttributedPageView b) {
+        if (a.isFinal != b.isFinal) {
+            return a.isFinal ? 1 : -1;
+        }
+        if (!java.util.Objects.equals(a.clickTime, b.clickTime)) {
+            return a.clickTime == null ? -1 : b.clickTime == null ? 1 : Long.compare(a.clickTime, b.clickTime);
+        }
+        if (a.clickId == null || b.clickId == null) {
+            return a.clickId == null ? (b.clickId == null ? 0 : -1) : 1;
+        }
+        return AttributionRule.compareIds(a.clickId, b.clickId);
+    }
+
+    /** Of two sightings of one late event, the one {@link #UPSERT_LATE} keeps: the earlier watermark. */
+    public static LateEvent keepLate(LateEvent stored, LateEvent incoming) {
+        return incoming.watermark < stored.watermark ? incoming : stored;
+    }
 
     /** Keeps the earliest watermark a late event was seen at, whatever order duplicates arrive in. */
     public static final String UPSERT_LATE =

@@ -22,7 +22,12 @@ public class DecodingKafkaDeserializer<T> implements KafkaRecordDeserializationS
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Decoded<T>> out) {
-        out.collect(decoder.decode(record.value(), record.topic(), record.partition() + ":" + record.offset()));
+        // The position only matters for a rejection: no string per good record.
+        Decoded<T> decoded = decoder.decode(record.value(), record.topic(), null);
+        if (decoded.rejected != null) {
+            decoded.rejected.position = record.partition() + ":" + record.offset();
+        }
+        out.collect(decoded);
     }
 
     @Override

@@ -88,6 +88,32 @@ class AttributedUpsertPropertyTest {
     }
 
     /**
+     * The batching sink merges rows of one page view in memory before writing: merged in any order, in
+     * batches of any size, the table must be the one the rows give when each is written on its own.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+    @Timeout(60)
+    void mergingRowsInBatchesBeforeWritingGivesTheSameTable(long seed) throws Exception {
+        Replay replay = Replay.of(emitted, seed);
+        TreeMap<String, String> unmerged = applyToFreshTable(replay.shuffled());
+        Random random = new Random(seed);
+        List<AttributedPageView> merged = new ArrayList<>();
+        List<AttributedPageView> rows = replay.shuffled();
+        for (int from = 0; from < rows.size(); ) {
+            int to = Math.min(rows.size(), from + 1 + random.nextInt(500));
+            java.util.LinkedHashMap<String, AttributedPageView> batch = new java.util.LinkedHashMap<>();
+            for (AttributedPageView row : rows.subList(from, to)) {
+                batch.merge(row.pageViewId, row, AttributionTables::keepAttributed);
+            }
+            merged.addAll(batch.values());
+            from = to;
+        }
+        assertThat(merged.size()).as("merging removes writes").isLessThan(rows.size());
+        assertThat(applyToFreshTable(merged)).isEqualTo(unmerged);
+    }
+
+    /**
      * A seeded subset of the emitted rows in emission order, and the same subset shuffled with a third
      * more redeliveries. Even seeds keep every row, odd ones 60%.
      */

@@ -123,6 +123,62 @@ class EventTimesTest {
         }
     }
 
+    /**
+     * The hand-written parser of the common forms agrees with java.time on 200,000 texts: well-formed
+     * times of every fraction length and offset, and mutated ones (bad digits, day 31 of short months,
+     * Feb 29 of common years, hour 24, second 60, offsets past 18:00, lower-case letters, cut texts).
+     * Where java.time rejects, the fast path must hand the text over.
+     */
+    @Test
+    void theFastIsoPathAgreesWithJavaTime() {
+        java.util.Random random = new java.util.Random(11);
+        String[] zones = {"Z", "", "+00:00", "-00:00", "+02:00", "-05:30", "+14:00", "-18:00", "+18:00", "+18:01", "+24:00",
+                "-0530", "z", "+2:00", "[UTC]"};
+        int fastHits = 0;
+        for (int i = 0; i < 200_000; i++) {
+            long millis = EventTimes.MIN_EVENT_TIME - 86_400_000L * 400 + (long) (random.nextDouble() * 86_400_000L * 365 * 130);
+            String base = java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss")
+                    .withZone(java.time.ZoneOffset.UTC).format(Instant.ofEpochMilli(millis));
+            int fraction = random.nextInt(11);
+            String digits = String.format("%09d", random.nextInt(1_000_000_000)) + "7";
+            String text = base + (fraction == 0 ? "" : "." + digits.substring(0, fraction - 1)) + zones[random.nextInt(zones.length)];
+            if (random.nextInt(3) == 0) {
+                char[] c = text.toCharArray();
+                int at = random.nextInt(c.length);
+                c[at] = "0123456789T:-.Z+x 3".charAt(random.nextInt(19));
+                text = random.nextInt(10) == 0 ? new String(c, 0, at) : new String(c);
+            }
+            if (random.nextInt(50) == 0 && text.length() > 10) {
+                text = text.substring(0, 5) + (random.nextBoolean() ? "02-29" : "04-31") + text.substring(10);
+            }
+            long fast = EventTimes.parseCommonIso(text);
+            Long reference;
+            try {
+                reference = EventTimes.parseIso(text);
+            } catch (IllegalArgumentException rejected) {
+                reference = null;
+            }
+            if (fast != EventTimes.NOT_COMMON) {
+                fastHits++;
+                assertThat(reference).as(text).isEqualTo(fast);
+            }
+        }
+        assertThat(fastHits).as("the fast path takes the common forms").isGreaterThan(50_000);
+    }
+
+    @Test
+    void theHandWrittenFormatterAgreesWithJavaTime() {
+        java.time.format.DateTimeFormatter reference = java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+                .withZone(java.time.ZoneOffset.UTC);
+        java.util.Random random = new java.util.Random(5);
+        for (int i = 0; i < 200_000; i++) {
+            long millis = i < 10 ? new long[] {0, 1, 86_399_999, 86_400_000, 951_782_400_000L, 253_402_300_799_999L,
+                    253_402_300_800_000L, -1, -86_400_001, 4_102_444_800_000L}[i]
+                    : (long) (random.nextDouble() * 253_402_300_800_000L * (random.nextInt(20) == 0 ? 1.2 : 0.01));
+            assertThat(Times.format(millis)).as("%d", millis).isEqualTo(reference.format(Instant.ofEpochMilli(millis)));
+        }
+    }
+
     private static void assertRejected(String text, String reason) {
         assertThatThrownBy(() -> EventTimes.parse(text))
                 .as("parse(%s)", text)
