@@ -253,6 +253,9 @@ public final class BenchCommand {
     private static JsonNode runCase(String kind, List<String> jvm, List<String> options, String heap, Path log, Path jfr) throws Exception {
         List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx" + heap, "-Xms" + heap, "-Dclickflow.bench.log=" + log));
         command.addAll(jvm);
+        if (System.getProperty("clickflow.bench.jvm") != null) {
+            command.addAll(List.of(System.getProperty("clickflow.bench.jvm").split(" ")));
+        }
         if (profile) {
             command.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true");
         }
@@ -349,7 +352,7 @@ public final class BenchCommand {
         System.out.printf("clickflow bench — %,d events (%,d Kafka records), %d partitions per topic, parallelism %d%n",
                 events, records, partitions, parallelism);
         System.out.println(machine.get("summary"));
-        String header = String.format(Locale.ROOT, "%-52s %12s %9s %7s %8s %9s %12s", "case", "events/s", "/ceiling", "/SQL", "time",
+        String header = String.format(Locale.ROOT, "%-58s %12s %9s %7s %8s %9s %12s", "case", "events/s", "/ceiling", "/SQL", "time",
                 "peak RSS", "last chkpt");
         System.out.println(header);
         System.out.println("-".repeat(header.length()));
@@ -357,7 +360,7 @@ public final class BenchCommand {
             if (r.p50 >= 0) {
                 continue;
             }
-            System.out.printf(Locale.ROOT, "%-52s %,12.0f %9s %7s %7.1fs %9s %12s%n", r.name, r.eventsPerSecond(),
+            System.out.printf(Locale.ROOT, "%-58s %,12.0f %9s %7s %7.1fs %9s %12s%n", r.name, r.eventsPerSecond(),
                     ceiling == null || r == ceiling ? "" : String.format(Locale.ROOT, "%.2fx", r.eventsPerSecond() / ceiling.eventsPerSecond()),
                     Double.isNaN(r.vsSql) ? "" : String.format(Locale.ROOT, "%.2fx", r.vsSql),
                     r.nanos / 1e9, r.peakRss < 0 ? "" : mb(r.peakRss),

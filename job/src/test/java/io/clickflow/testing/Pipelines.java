@@ -1,6 +1,7 @@
 package io.clickflow.testing;
 
 import io.clickflow.attribution.AttributionJob;
+import io.clickflow.cli.RuntimeOptions;
 import io.clickflow.functions.EmitMode;
 import io.clickflow.io.AttributionTables;
 import io.clickflow.io.Database;
@@ -14,7 +15,6 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -54,7 +54,7 @@ public final class Pipelines {
     public static StreamExecutionEnvironment environment(String stateBackend) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         Configuration conf = new Configuration();
-        conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);
+        RuntimeOptions.configureStateBackend(conf, stateBackend); // as jobs do
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(500));
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         env.configure(conf);
