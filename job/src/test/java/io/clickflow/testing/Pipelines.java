@@ -59,7 +59,6 @@ public final class Pipelines {
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         env.configure(conf);
         env.setParallelism(PARALLELISM);
-        env.getConfig().enableObjectReuse(); // as JobRunner: the tests must see what production does
         return env;
     }
 
