@@ -53,6 +53,7 @@ public final class BenchCommand {
             "rocksdb-update", "sql", "connector-sink", "freshness");
     static final String CLICKS = "bench_clicks";
     private static boolean profile;
+    private static List<String> jobJvm = List.of();
     static final String VIEWS = "bench_views";
 
     static CommandLine commandLine() {
@@ -67,6 +68,7 @@ public final class BenchCommand {
                 .option("freshness-rate", "N", "10000", "Events per second appended during the freshness case.")
                 .option("freshness-duration", "DURATION", "30s", "How long freshness is measured, after a 10 s warm-up.")
                 .option("job-heap", "SIZE", "2g", "-Xmx of each job's JVM.")
+                .option("job-jvm", "FLAGS", "", "More JVM flags for each job's JVM, space-separated (e.g. -XX:+UseParallelGC).")
                 .flag("profile", "Record each job's JVM with Java Flight Recorder (<case>.jfr in the run folder).")
                 .option("out", "DIR", "output/bench", "Where the run's folder (broker data, databases, logs, results.csv) goes.");
     }
@@ -108,6 +110,7 @@ public final class BenchCommand {
         Duration freshFor = cl.duration("freshness-duration");
         String jobHeap = cl.string("job-heap");
         profile = cl.flag("profile");
+        jobJvm = cl.string("job-jvm").isBlank() ? List.of() : List.of(cl.string("job-jvm").trim().split("\\s+"));
         if (!jobHeap.matches("[0-9]+[mgMG]")) {
             throw new UsageException("--job-heap must be like 2g or 1536m, not '" + jobHeap + "'");
         }
@@ -253,9 +256,7 @@ public final class BenchCommand {
     private static JsonNode runCase(String kind, List<String> jvm, List<String> options, String heap, Path log, Path jfr) throws Exception {
         List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx" + heap, "-Xms" + heap, "-Dclickflow.bench.log=" + log));
         command.addAll(jvm);
-        if (System.getProperty("clickflow.bench.jvm") != null) {
-            command.addAll(List.of(System.getProperty("clickflow.bench.jvm").split(" ")));
-        }
+        command.addAll(jobJvm);
         if (profile) {
             command.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true");
         }
