@@ -15,15 +15,44 @@ import java.nio.charset.StandardCharsets;
  */
 public abstract class JsonEventDecoder<T> implements Serializable {
     private static final long serialVersionUID = 1L;
-    private static final String EVENT_TIME = "event_time";
+
+    /** Where a record's time is and how it is written. */
+    public enum TimeField {
+        /** {@code event_time}: ISO-8601, or epoch milliseconds as a number or a string of digits. */
+        EVENT_TIME("event_time", false),
+        /**
+         * {@code ts}: unix seconds as a number or a string of digits, or epoch milliseconds (told apart by
+         * size: below 10^11 is seconds, which is year 5138, or 1973 in milliseconds); ISO-8601 too.
+         */
+        TS("ts", true);
+
+        final String name;
+        final boolean secondsOrMillis;
+
+        TimeField(String name, boolean secondsOrMillis) {
+            this.name = name;
+            this.secondsOrMillis = secondsOrMillis;
+        }
+
+        /** Epoch milliseconds from a number written in this field. */
+        long millis(long number) {
+            return secondsOrMillis && number < 100_000_000_000L && number > -100_000_000_000L ? number * 1000 : number;
+        }
+    }
 
     private final String stream;
+    private final TimeField timeField;
     /** Required root-level string fields, in the order {@link #build} receives them. */
     private final String[] idFields;
     private transient JsonFactory jsonFactory;
 
     protected JsonEventDecoder(String stream, String... idFields) {
+        this(stream, TimeField.EVENT_TIME, idFields);
+    }
+
+    protected JsonEventDecoder(String stream, TimeField timeField, String... idFields) {
         this.stream = stream;
+        this.timeField = timeField;
         this.idFields = idFields;
     }
 
@@ -80,8 +109,8 @@ public abstract class JsonEventDecoder<T> implements Serializable {
                 int slot = slotOf(name);
                 if (slot >= 0) {
                     ids[slot] = readId(name, value, p);
-                } else if (EVENT_TIME.equals(name)) {
-                    eventTime = readEventTime(value, p);
+                } else if (timeField.name.equals(name)) {
+                    eventTime = readEventTime(timeField, value, p);
                 } else {
                     p.skipChildren();
                 }
@@ -99,7 +128,7 @@ public abstract class JsonEventDecoder<T> implements Serializable {
             }
         }
         if (eventTime == Long.MIN_VALUE) {
-            throw new IllegalArgumentException("event_time is missing");
+            throw new IllegalArgumentException(timeField.name + " is missing");
         }
         return build(ids, eventTime);
     }
@@ -187,20 +216,51 @@ public abstract class JsonEventDecoder<T> implements Serializable {
         throw new IllegalArgumentException(name + " must be a string, not " + describe(value));
     }
 
-    private static long readEventTime(JsonToken value, JsonParser p) throws IOException {
+    private static long readEventTime(TimeField field, JsonToken value, JsonParser p) throws IOException {
         switch (value) {
             case VALUE_STRING:
-                return EventTimes.parse(p.getText());
+                String text = p.getText();
+                if (field.secondsOrMillis && isDigits(text) && text.length() <= 15) {
+                    return renamed(field, () -> EventTimes.checkRange(field.millis(Long.parseLong(text))));
+                }
+                return renamed(field, () -> EventTimes.parse(text));
             case VALUE_NUMBER_INT:
                 if (p.getNumberType() != JsonParser.NumberType.INT && p.getNumberType() != JsonParser.NumberType.LONG) {
-                    throw new IllegalArgumentException("event_time " + EventTimes.abbreviate(p.getText()) + " is too large for epoch milliseconds");
+                    throw new IllegalArgumentException(field.name + " " + EventTimes.abbreviate(p.getText()) + " is too large for epoch milliseconds");
                 }
-                return EventTimes.checkRange(p.getLongValue());
+                long number = p.getLongValue();
+                return renamed(field, () -> EventTimes.checkRange(field.millis(number)));
             case VALUE_NULL:
-                throw new IllegalArgumentException("event_time is null");
+                throw new IllegalArgumentException(field.name + " is null");
             default:
-                throw new IllegalArgumentException("event_time must be an ISO-8601 string or epoch milliseconds, not " + describe(value));
+                throw new IllegalArgumentException(field.name + (field.secondsOrMillis
+                        ? " must be unix seconds or epoch milliseconds (an integer), not "
+                        : " must be an ISO-8601 string or epoch milliseconds, not ") + describe(value));
         }
+    }
+
+    /** EventTimes names the field event_time in its reasons; say the field the record really has. */
+    private static long renamed(TimeField field, java.util.function.LongSupplier parse) {
+        try {
+            return parse.getAsLong();
+        } catch (IllegalArgumentException e) {
+            if (field == TimeField.EVENT_TIME || !e.getMessage().startsWith("event_time")) {
+                throw e;
+            }
+            throw new IllegalArgumentException(field.name + e.getMessage().substring("event_time".length()));
+        }
+    }
+
+    private static boolean isDigits(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Decoded<T> reject(String reason, byte[] bytes, int offset, int length, String source, String position) {

@@ -28,7 +28,7 @@ class PojoSerializationTest {
 
     @ParameterizedTest
     @ValueSource(classes = {AdClick.class, PageView.class, AttributedPageView.class, RejectedEvent.class, LateEvent.class, PendingPageView.class,
-            UserAttributionState.class})
+            UserAttributionState.class, Frame.class})
     void isSerializedAsPojo(Class<?> type) {
         PojoTestUtils.assertSerializedAsPojo(type);
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(type);
