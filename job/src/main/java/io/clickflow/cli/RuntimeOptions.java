@@ -115,6 +115,11 @@ public final class RuntimeOptions {
         return db;
     }
 
+    /** Where savepoints go: {@code savepoints} under --checkpoint-dir, as a URI. */
+    public String savepointUri() {
+        return checkpointUri.replaceAll("/+$", "") + "/savepoints";
+    }
+
     /** How RocksDB keeps timers; set as a string so the job does not need the RocksDB classes to compile. */
     static final ConfigOption<String> ROCKSDB_TIMERS =
             ConfigOptions.key("state.backend.rocksdb.timer-service.factory").stringType().noDefaultValue();
@@ -143,7 +148,7 @@ public final class RuntimeOptions {
         if (local || checkpointDirGiven) {
             conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointUri);
-            conf.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, checkpointUri.replaceAll("/+$", "") + "/savepoints");
+            conf.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, savepointUri());
         }
         if (local || stateBackendGiven) {
             configureStateBackend(conf, stateBackend);

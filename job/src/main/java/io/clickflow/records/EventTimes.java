@@ -164,7 +164,7 @@ public final class EventTimes {
         return Long.parseLong(digits);
     }
 
-    private static boolean isDigits(String s) {
+    static boolean isDigits(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c < '0' || c > '9') {

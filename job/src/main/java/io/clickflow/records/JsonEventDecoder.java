@@ -217,50 +217,33 @@ public abstract class JsonEventDecoder<T> implements Serializable {
     }
 
     private static long readEventTime(TimeField field, JsonToken value, JsonParser p) throws IOException {
-        switch (value) {
-            case VALUE_STRING:
-                String text = p.getText();
-                if (field.secondsOrMillis && isDigits(text) && text.length() <= 15) {
-                    return renamed(field, () -> EventTimes.checkRange(field.millis(Long.parseLong(text))));
-                }
-                return renamed(field, () -> EventTimes.parse(text));
-            case VALUE_NUMBER_INT:
-                if (p.getNumberType() != JsonParser.NumberType.INT && p.getNumberType() != JsonParser.NumberType.LONG) {
-                    throw new IllegalArgumentException(field.name + " " + EventTimes.abbreviate(p.getText()) + " is too large for epoch milliseconds");
-                }
-                long number = p.getLongValue();
-                return renamed(field, () -> EventTimes.checkRange(field.millis(number)));
-            case VALUE_NULL:
-                throw new IllegalArgumentException(field.name + " is null");
-            default:
-                throw new IllegalArgumentException(field.name + (field.secondsOrMillis
-                        ? " must be unix seconds or epoch milliseconds (an integer), not "
-                        : " must be an ISO-8601 string or epoch milliseconds, not ") + describe(value));
-        }
-    }
-
-    /** EventTimes names the field event_time in its reasons; say the field the record really has. */
-    private static long renamed(TimeField field, java.util.function.LongSupplier parse) {
         try {
-            return parse.getAsLong();
+            switch (value) {
+                case VALUE_STRING:
+                    String text = p.getText();
+                    if (field.secondsOrMillis && !text.isEmpty() && text.length() <= 15 && EventTimes.isDigits(text)) {
+                        return EventTimes.checkRange(field.millis(Long.parseLong(text)));
+                    }
+                    return EventTimes.parse(text);
+                case VALUE_NUMBER_INT:
+                    if (p.getNumberType() != JsonParser.NumberType.INT && p.getNumberType() != JsonParser.NumberType.LONG) {
+                        throw new IllegalArgumentException(field.name + " " + EventTimes.abbreviate(p.getText()) + " is too large for epoch milliseconds");
+                    }
+                    return EventTimes.checkRange(field.millis(p.getLongValue()));
+                case VALUE_NULL:
+                    throw new IllegalArgumentException(field.name + " is null");
+                default:
+                    throw new IllegalArgumentException(field.name + (field.secondsOrMillis
+                            ? " must be unix seconds or epoch milliseconds (an integer), not "
+                            : " must be an ISO-8601 string or epoch milliseconds, not ") + describe(value));
+            }
         } catch (IllegalArgumentException e) {
+            // EventTimes names the field event_time in its reasons; say the field the record really has.
             if (field == TimeField.EVENT_TIME || !e.getMessage().startsWith("event_time")) {
                 throw e;
             }
             throw new IllegalArgumentException(field.name + e.getMessage().substring("event_time".length()));
         }
-    }
-
-    private static boolean isDigits(String s) {
-        if (s.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
-                return false;
-            }
-        }
-        return true;
     }
 
     private Decoded<T> reject(String reason, byte[] bytes, int offset, int length, String source, String position) {

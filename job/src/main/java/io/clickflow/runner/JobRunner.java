@@ -84,7 +84,7 @@ public final class JobRunner {
         System.out.println("Job " + jobName + " running (id " + client.getJobID() + "); Flink Web UI: " + webUi);
         Thread main = Thread.currentThread();
         java.util.concurrent.atomic.AtomicBoolean stoppedByUser = new java.util.concurrent.atomic.AtomicBoolean();
-        String savepoints = runtime.checkpointUri.replaceAll("/+$", "") + "/savepoints";
+        String savepoints = runtime.savepointUri();
         Thread cancelOnExit = new Thread(() -> {
             stoppedByUser.set(true);
             stopQuietly(client, savepoints);

@@ -60,6 +60,7 @@ class FrameDecoderTest {
             "{\"uid\":\"a\",\"x\":{\"ts\":1468244384}}    | ts is missing",
             "{\"uid\":12,\"ts\":1468244384}               | uid must be a string",
             "{\"uid\":\"a\",\"ts\":null}                  | ts is null",
+            "{\"uid\":\"a\",\"ts\":\"\"}                  | ts is blank",
             "{\"uid\":\"a\",\"ts\":1468244384.5}          | ts must be unix seconds or epoch milliseconds",
             "{\"uid\":\"a\",\"ts\":\"yesterday\"}         | ts 'yesterday' is neither ISO-8601 nor epoch milliseconds",
             "{\"uid\":\"a\",\"ts\":12}                    | ts 12000 ms is before 2000-01-01",

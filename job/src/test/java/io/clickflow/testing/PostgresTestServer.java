@@ -15,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -60,21 +61,28 @@ public final class PostgresTestServer implements BeforeAllCallback, AfterAllCall
                         "-D", dataDir.toString(), "-p", Integer.toString(port), "-h", "127.0.0.1", "-k", dataDir.toString(),
                         "-c", "fsync=off", "-c", "max_connections=50")))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            if (!server.isAlive()) {
-                throw new IllegalStateException("PostgreSQL exited: " + Files.readString(log));
+        Waits.until(() -> acceptsConnections(log), Duration.ofSeconds(30),
+                "PostgreSQL did not accept connections on port " + port + " (log: " + log + ")");
+        try (Connection c = DriverManager.getConnection(url("postgres"), "postgres", "");
+                Statement s = c.createStatement()) {
+            s.execute("CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "'");
+        }
+    }
+
+    private boolean acceptsConnections(Path log) {
+        if (!server.isAlive()) {
+            String output;
+            try {
+                output = Files.readString(log);
+            } catch (IOException e) {
+                output = "(no log: " + e.getMessage() + ")";
             }
-            try (Connection c = DriverManager.getConnection(url("postgres"), "postgres", "");
-                    Statement s = c.createStatement()) {
-                s.execute("CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "'");
-                break;
-            } catch (java.sql.SQLException notYet) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("PostgreSQL did not accept connections on port " + port + " within 30 s (log: " + log + ")", notYet);
-                }
-                Thread.sleep(100);
-            }
+            throw new IllegalStateException("PostgreSQL exited: " + output);
+        }
+        try (Connection c = DriverManager.getConnection(url("postgres"), "postgres", "")) {
+            return true;
+        } catch (java.sql.SQLException notYet) {
+            return false;
         }
     }
 
