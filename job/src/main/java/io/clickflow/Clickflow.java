@@ -6,6 +6,7 @@ import io.clickflow.demo.DemoCommand;
 import io.clickflow.generator.GenerateCommand;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.submit.SubmitCommand;
+import io.clickflow.uniques.UniquesCommand;
 
 import java.util.Arrays;
 
@@ -19,6 +20,7 @@ public final class Clickflow {
             "Commands:",
             "  demo          Start a Kafka broker, generate traffic and run attribution on it, with the Web UI.",
             "  attribution   Attribute page views to ad clicks (Kafka or files in, database out).",
+            "  uniques       Count unique users per minute/hour/day in JSON frames (Kafka or a file in, database and Kafka out).",
             "  generate      Write synthetic ad clicks and page views to Kafka or to files.",
             "  submit        Run a job on a Flink cluster: upload this jar over REST and start it there.",
             "",
@@ -35,10 +37,11 @@ public final class Clickflow {
         try {
             switch (command) {
                 case "attribution" -> AttributionCommand.run(rest);
+                case "uniques" -> UniquesCommand.run(rest);
                 case "generate" -> GenerateCommand.run(rest);
                 case "demo" -> DemoCommand.run(rest);
                 case "submit" -> SubmitCommand.run(rest);
-                default -> throw new UsageException("unknown command '" + command + "'; commands: demo, attribution, generate, submit");
+                default -> throw new UsageException("unknown command '" + command + "'; commands: demo, attribution, uniques, generate, submit");
             }
         } catch (UsageException e) {
             if (!JobRunner.isLocal()) {

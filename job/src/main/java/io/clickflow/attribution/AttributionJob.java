@@ -2,6 +2,7 @@ package io.clickflow.attribution;
 
 import io.clickflow.io.AttributionTables;
 import io.clickflow.io.Database;
+import io.clickflow.io.EventTables;
 import io.clickflow.io.JdbcSinks;
 import io.clickflow.io.Sources;
 import io.clickflow.records.AdClick;
@@ -41,11 +42,7 @@ public final class AttributionJob {
                 rows -> JdbcSinks.upsert(rows, db, AttributionTables.UPSERT_ATTRIBUTED, AttributionTables::bindAttributed,
                         row -> row.pageViewId, AttributionTables::keepAttributed,
                         "attributed-page-views-sink", "attributed_page_views", parallelism),
-                rejected -> JdbcSinks.upsert(rejected, db, AttributionTables.RejectedTable.UPSERT, AttributionTables.RejectedTable::bind,
-                        r -> r.source + '\n' + r.position, (stored, incoming) -> incoming,
-                        "rejected-events-sink", "rejected_events", parallelism),
-                late -> JdbcSinks.upsert(late, db, AttributionTables.UPSERT_LATE, AttributionTables::bindLate,
-                        e -> e.stream + '\n' + e.eventId, AttributionTables::keepLate,
-                        "late-events-sink", "late_events", parallelism));
+                rejected -> EventTables.upsertRejected(rejected, db, parallelism),
+                late -> EventTables.upsertLate(late, db, parallelism));
     }
 }

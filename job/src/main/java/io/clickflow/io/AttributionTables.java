@@ -3,8 +3,6 @@ package io.clickflow.io;
 import io.clickflow.functions.AttributionRule;
 
 import io.clickflow.records.AttributedPageView;
-import io.clickflow.records.LateEvent;
-import io.clickflow.records.RejectedEvent;
 import io.clickflow.records.Times;
 
 import java.sql.PreparedStatement;
@@ -20,7 +18,8 @@ import java.util.List;
 public final class AttributionTables {
     private AttributionTables() {}
 
-    public static final List<String> DDL = List.of(
+    /** The attributed rows, then the rejected and late events every job keeps. */
+    public static final List<String> DDL = EventTables.withEventTables(
             "CREATE TABLE IF NOT EXISTS attributed_page_views ("
                     + "page_view_id TEXT PRIMARY KEY, "
                     + "user_id TEXT NOT NULL, "
@@ -28,15 +27,7 @@ public final class AttributionTables {
                     + "attributed_campaign_id TEXT, "
                     + "attributed_click_id TEXT, "
                     + "attributed_click_time TEXT, "
-                    + "is_final INTEGER NOT NULL)",
-            RejectedTable.DDL,
-            "CREATE TABLE IF NOT EXISTS late_events ("
-                    + "stream TEXT NOT NULL, "
-                    + "event_id TEXT NOT NULL, "
-                    + "user_id TEXT NOT NULL, "
-                    + "event_time TEXT NOT NULL, "
-                    + "watermark TEXT NOT NULL, "
-                    + "PRIMARY KEY (stream, event_id))");
+                    + "is_final INTEGER NOT NULL)");
 
     /**
      * A row replaces the stored one only if it ranks higher by (is_final, click time, click id), with
@@ -78,18 +69,6 @@ public final class AttributionTables {
         return AttributionRule.compareIds(a.clickId, b.clickId);
     }
 
-    /** Of two sightings of one late event, the one {@link #UPSERT_LATE} keeps: the earlier watermark. */
-    public static LateEvent keepLate(LateEvent stored, LateEvent incoming) {
-        return incoming.watermark < stored.watermark ? incoming : stored;
-    }
-
-    /** Keeps the earliest watermark a late event was seen at, whatever order duplicates arrive in. */
-    public static final String UPSERT_LATE =
-            "INSERT INTO late_events (stream, event_id, user_id, event_time, watermark) VALUES (?, ?, ?, ?, ?) "
-                    + "ON CONFLICT (stream, event_id) DO UPDATE SET "
-                    + "user_id = excluded.user_id, event_time = excluded.event_time, watermark = excluded.watermark "
-                    + "WHERE excluded.watermark < late_events.watermark";
-
     public static void bindAttributed(PreparedStatement ps, AttributedPageView row) throws SQLException {
         ps.setString(1, row.pageViewId);
         ps.setString(2, row.userId);
@@ -102,40 +81,5 @@ public final class AttributionTables {
             ps.setString(6, Times.format(row.clickTime));
         }
         ps.setInt(7, row.isFinal ? 1 : 0);
-    }
-
-    public static void bindLate(PreparedStatement ps, LateEvent late) throws SQLException {
-        ps.setString(1, late.stream);
-        ps.setString(2, late.eventId);
-        ps.setString(3, late.userId);
-        ps.setString(4, Times.format(late.eventTime));
-        ps.setString(5, Times.format(late.watermark));
-    }
-
-    /** The table every job sends its unusable input to. */
-    public static final class RejectedTable {
-        private RejectedTable() {}
-
-        public static final String DDL =
-                "CREATE TABLE IF NOT EXISTS rejected_events ("
-                        + "source TEXT NOT NULL, "
-                        + "position TEXT NOT NULL, "
-                        + "stream TEXT NOT NULL, "
-                        + "reason TEXT NOT NULL, "
-                        + "payload TEXT, "
-                        + "PRIMARY KEY (source, position))";
-
-        public static final String UPSERT =
-                "INSERT INTO rejected_events (source, position, stream, reason, payload) VALUES (?, ?, ?, ?, ?) "
-                        + "ON CONFLICT (source, position) DO UPDATE SET "
-                        + "stream = excluded.stream, reason = excluded.reason, payload = excluded.payload";
-
-        public static void bind(PreparedStatement ps, RejectedEvent r) throws SQLException {
-            ps.setString(1, r.source);
-            ps.setString(2, r.position);
-            ps.setString(3, r.stream);
-            ps.setString(4, r.reason);
-            ps.setString(5, r.payload);
-        }
     }
 }

@@ -9,4 +9,5 @@ public final class RecordTypes {
 
     public static final TypeInformation<Decoded<AdClick>> DECODED_CLICK = TypeInformation.of(new TypeHint<Decoded<AdClick>>() {});
     public static final TypeInformation<Decoded<PageView>> DECODED_PAGE_VIEW = TypeInformation.of(new TypeHint<Decoded<PageView>>() {});
+    public static final TypeInformation<Decoded<Frame>> DECODED_FRAME = TypeInformation.of(new TypeHint<Decoded<Frame>>() {});
 }

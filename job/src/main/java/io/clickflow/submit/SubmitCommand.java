@@ -1,6 +1,7 @@
 package io.clickflow.submit;
 
 import io.clickflow.attribution.AttributionOptions;
+import io.clickflow.uniques.UniquesOptions;
 import io.clickflow.cli.CommandLine;
 import io.clickflow.cli.UsageException;
 
@@ -34,7 +35,9 @@ public final class SubmitCommand {
     private SubmitCommand() {}
 
     /** The jobs a cluster can run, with the options each accepts. */
-    static final Map<String, Supplier<CommandLine>> JOBS = Map.of(AttributionOptions.COMMAND, AttributionOptions::commandLine);
+    static final Map<String, Supplier<CommandLine>> JOBS = new java.util.TreeMap<>(Map.of(
+            AttributionOptions.COMMAND, AttributionOptions::commandLine,
+            UniquesOptions.COMMAND, UniquesOptions::commandLine));
 
     static final String ENTRY_CLASS = "io.clickflow.Clickflow";
 
