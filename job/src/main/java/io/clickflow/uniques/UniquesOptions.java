@@ -50,7 +50,7 @@ public final class UniquesOptions {
                 .option("frames-file", "PATH", null, "Read frames from a JSON-lines file (.gz accepted) instead of Kafka; bounded.")
                 .option("windows", "LIST", "1m", "Window sizes, comma-separated (e.g. 1m,1h,1d): tumbling, aligned to UTC, whole seconds.")
                 .option("count", "MODE", "exact", "exact: every distinct uid of an open window held | hll: HyperLogLog sketches (see --hll-lg-k).")
-                .option("hll-lg-k", "N", "14", "hll: log2 of the sketch's registers, 4..21; 14 = 16 KB per sketch, relative standard error 0.65%.")
+                .option("hll-lg-k", "N", "14", "hll: log2 of the sketch's registers, 4..21; 14 = 16 KB per sketch, relative standard error 0.81%.")
                 .option("emit-mode", "MODE", "on-watermark", "on-watermark: one final count per window | update: provisional counts, then final.")
                 .option("update-interval", "DURATION", "1s", "update: a window's provisional count is refreshed at most this often (processing time).")
                 .option("out-of-orderness", "DURATION", "5s", "How far event time may go backwards within a Kafka partition or file before a frame is late.")

@@ -31,6 +31,25 @@ public final class ResultTables {
         return rows;
     }
 
+    /** One row of {@code unique_users} as stored. */
+    public record UniqueUsersRow(long windowSeconds, String windowStart, String windowEnd, long uniqueUsers, long lowerBound,
+            long upperBound, boolean isFinal) {}
+
+    /** {@code window seconds + "s@" + start epoch seconds} -> the row. */
+    public static Map<String, UniqueUsersRow> uniqueUsers(Database db) throws Exception {
+        Map<String, UniqueUsersRow> rows = new HashMap<>();
+        try (Connection c = db.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT window_seconds, window_start, window_end, unique_users, lower_bound, "
+                        + "upper_bound, is_final FROM unique_users")) {
+            while (rs.next()) {
+                UniqueUsersRow row = new UniqueUsersRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+                        rs.getLong(5), rs.getLong(6), rs.getInt(7) == 1);
+                rows.put(row.windowSeconds() + "s@" + java.time.Instant.parse(row.windowStart()).getEpochSecond(), row);
+            }
+        }
+        return rows;
+    }
+
     public static Map<String, Rejected> rejected(Database db) throws Exception {
         Map<String, Rejected> rows = new HashMap<>();
         try (Connection c = db.connect(); Statement s = c.createStatement();

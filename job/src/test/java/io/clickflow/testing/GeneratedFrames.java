@@ -1,0 +1,103 @@
+package io.clickflow.testing;
+
+import io.clickflow.generator.FrameGenerator;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Generated frames of the challenge's shape, with malformed lines and frames minutes late mixed in, and
+ * the brute-force answer: distinct users per window.
+ */
+public final class GeneratedFrames {
+    /** The lines, in order; null entries in {@link #frames} mark the malformed ones. */
+    public final List<String> lines = new ArrayList<>();
+    public final List<FrameGenerator.Generated> frames = new ArrayList<>();
+    /** {@code file name + ":" + line number} of every malformed line. */
+    public final Set<String> malformedPositions = new HashSet<>();
+    public Path file;
+
+    static final String[] MALFORMED = {
+        "{\"ts\": 1704067200, \"other\": {\"uid\": \"nested-only\"}}",
+        "{\"uid\": \"abc\", \"ts\": \"yesterday\"}",
+        "{\"uid\": \"abc\", \"ts\": 17040672",
+        "not json at all",
+        "{\"uid\": 42, \"ts\": 1704067200}",
+    };
+
+    /**
+     * @param lateEvery every n-th frame is moved {@code lateBy} back in event time (0: none)
+     * @param malformedEvery a malformed line after every n-th frame (0: none)
+     */
+    public static GeneratedFrames generate(long seed, int count, int users, long startSeconds, double framesPerSecond,
+            int maxDisorderSeconds, int lateEvery, Duration lateBy, int malformedEvery) {
+        GeneratedFrames g = new GeneratedFrames();
+        FrameGenerator generator = new FrameGenerator(seed, users, startSeconds, framesPerSecond, maxDisorderSeconds);
+        for (int i = 1; i <= count; i++) {
+            FrameGenerator.Generated f = generator.next();
+            if (lateEvery > 0 && i % lateEvery == 0) {
+                long late = f.tsSeconds() - lateBy.toSeconds();
+                f = new FrameGenerator.Generated(f.json().replace("\"ts\":" + f.tsSeconds() + ",", "\"ts\":" + late + ",")
+                        .replace("\"ts\":" + f.tsSeconds() + "}", "\"ts\":" + late + "}"), f.uid(), late);
+            }
+            g.lines.add(f.json());
+            g.frames.add(f);
+            if (malformedEvery > 0 && i % malformedEvery == 0) {
+                g.lines.add(MALFORMED[(i / malformedEvery) % MALFORMED.length]);
+                g.frames.add(null);
+            }
+        }
+        return g;
+    }
+
+    public GeneratedFrames writeFile(Path file) throws IOException {
+        this.file = file;
+        var out = Files.newOutputStream(file);
+        try (BufferedWriter w = new BufferedWriter(new OutputStreamWriter(
+                file.toString().endsWith(".gz") ? new GZIPOutputStream(out, 1 << 16) : out, StandardCharsets.UTF_8), 1 << 16)) {
+            for (int i = 0; i < lines.size(); i++) {
+                w.write(lines.get(i));
+                w.write('\n');
+                if (frames.get(i) == null) {
+                    malformedPositions.add(file.getFileName() + ":" + (i + 1));
+                }
+            }
+        }
+        return this;
+    }
+
+    /** Distinct users per window: {@code window seconds + "s@" + start epoch seconds} -> count. */
+    public Map<String, Long> distinctUsers(List<Duration> windows) {
+        Map<String, Set<String>> users = new HashMap<>();
+        for (FrameGenerator.Generated f : frames) {
+            if (f == null) {
+                continue;
+            }
+            for (Duration w : windows) {
+                long size = w.toSeconds();
+                long start = Math.floorDiv(f.tsSeconds(), size) * size;
+                users.computeIfAbsent(size + "s@" + start, k -> new LinkedHashSet<>()).add(f.uid());
+            }
+        }
+        Map<String, Long> counts = new HashMap<>();
+        users.forEach((k, v) -> counts.put(k, (long) v.size()));
+        return counts;
+    }
+
+    public long lateFrameCount(int lateEvery) {
+        return lateEvery == 0 ? 0 : frames.stream().filter(f -> f != null).count() / lateEvery;
+    }
+}
