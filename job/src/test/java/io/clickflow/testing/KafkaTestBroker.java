@@ -130,4 +130,38 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
             }
         }
     }
+
+    /** A record read back: key and value as text. */
+    public record Read(int partition, long offset, String key, String value) {}
+
+    /**
+     * Every record of a topic up to its end offsets as a read_committed consumer sees them (records of
+     * open or aborted transactions are skipped), in partition then offset order.
+     */
+    public List<Read> readCommitted(String topic) {
+        Properties props = new Properties();
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        var deserializer = new org.apache.kafka.common.serialization.StringDeserializer();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(props, deserializer, deserializer)) {
+            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<Read> read = new java.util.ArrayList<>();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("could not read " + topic + " to its end offsets " + end + " in 30 s");
+                }
+                for (var r : consumer.poll(java.time.Duration.ofMillis(200))) {
+                    read.add(new Read(r.partition(), r.offset(), r.key(), r.value()));
+                }
+            }
+            read.sort(java.util.Comparator.comparingInt(Read::partition).thenComparingLong(Read::offset));
+            return read;
+        }
+    }
 }
