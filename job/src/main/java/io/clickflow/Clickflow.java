@@ -4,6 +4,7 @@ import io.clickflow.attribution.AttributionCommand;
 import io.clickflow.cli.UsageException;
 import io.clickflow.demo.DemoCommand;
 import io.clickflow.generator.GenerateCommand;
+import io.clickflow.generator.GenerateFramesCommand;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.submit.SubmitCommand;
 import io.clickflow.uniques.UniquesCommand;
@@ -18,11 +19,12 @@ public final class Clickflow {
             "Usage: ./clickflow <command> [options]",
             "",
             "Commands:",
-            "  demo          Start a Kafka broker, generate traffic and run attribution on it, with the Web UI.",
-            "  attribution   Attribute page views to ad clicks (Kafka or files in, database out).",
-            "  uniques       Count unique users per minute/hour/day in JSON frames (Kafka or a file in, database and Kafka out).",
-            "  generate      Write synthetic ad clicks and page views to Kafka or to files.",
-            "  submit        Run a job on a Flink cluster: upload this jar over REST and start it there.",
+            "  demo             Start a Kafka broker, generate traffic and run attribution on it, with the Web UI.",
+            "  attribution      Attribute page views to ad clicks (Kafka or files in, database out).",
+            "  uniques          Count unique users per minute/hour/day in JSON frames (Kafka or a file in, database and Kafka out).",
+            "  generate         Write synthetic ad clicks and page views to Kafka or to files.",
+            "  generate-frames  Write synthetic ~2 KB JSON frames (for uniques) to Kafka or to a file.",
+            "  submit           Run a job on a Flink cluster: upload this jar over REST and start it there.",
             "",
             "Run './clickflow <command> --help' for a command's options.",
             "");
@@ -39,9 +41,10 @@ public final class Clickflow {
                 case "attribution" -> AttributionCommand.run(rest);
                 case "uniques" -> UniquesCommand.run(rest);
                 case "generate" -> GenerateCommand.run(rest);
+                case "generate-frames" -> GenerateFramesCommand.run(rest);
                 case "demo" -> DemoCommand.run(rest);
                 case "submit" -> SubmitCommand.run(rest);
-                default -> throw new UsageException("unknown command '" + command + "'; commands: demo, attribution, uniques, generate, submit");
+                default -> throw new UsageException("unknown command '" + command + "'; commands: demo, attribution, uniques, generate, generate-frames, submit");
             }
         } catch (UsageException e) {
             if (!JobRunner.isLocal()) {

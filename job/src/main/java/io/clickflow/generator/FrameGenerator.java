@@ -14,7 +14,21 @@ import java.util.Random;
  */
 public final class FrameGenerator {
     /** One generated frame: its JSON and what a decoder must read from it. */
-    public record Generated(String json, String uid, long tsSeconds) {}
+    public record Generated(String json, String uid, long tsSeconds) {
+        /** A malformed line has no uid a decoder could read. */
+        public boolean malformed() {
+            return uid == null;
+        }
+    }
+
+    /** Malformed lines the generator mixes in: each fails for another reason. */
+    static final String[] MALFORMED = {
+        "{\"ts\": 1704067200, \"other\": {\"uid\": \"nested-only\"}}",
+        "{\"uid\": \"abc\", \"ts\": \"yesterday\"}",
+        "{\"uid\": \"abc\", \"ts\": 17040672",
+        "not json at all",
+        "{\"uid\": 42, \"ts\": 1704067200}",
+    };
 
     private static final String[] WORDS = {"alpha", "beta", "gamma", "café", "naïve", "Zürich", "東京", "😀 emoji", "tab\there",
         "quote \" inside", "back\\slash", "line\nbreak", "ünïcödé", "plain"};
@@ -25,6 +39,9 @@ public final class FrameGenerator {
     private final double framesPerSecond;
     private final int maxDisorderSeconds;
     private long sequence;
+    private double lateFraction;
+    private long lateBySeconds;
+    private double malformedFraction;
 
     public FrameGenerator(long seed, int users, long startSeconds, double framesPerSecond, int maxDisorderSeconds) {
         this.random = new Random(seed);
@@ -37,9 +54,23 @@ public final class FrameGenerator {
         this.maxDisorderSeconds = maxDisorderSeconds;
     }
 
+    /** Makes a fraction of frames late by {@code lateBy} beyond the disorder, and a fraction of lines malformed. */
+    public FrameGenerator withFaults(double lateFraction, long lateBySeconds, double malformedFraction) {
+        this.lateFraction = lateFraction;
+        this.lateBySeconds = lateBySeconds;
+        this.malformedFraction = malformedFraction;
+        return this;
+    }
+
     public Generated next() {
+        if (malformedFraction > 0 && random.nextDouble() < malformedFraction) {
+            return new Generated(MALFORMED[random.nextInt(MALFORMED.length)], null, 0);
+        }
         long base = startSeconds + (long) (sequence++ / framesPerSecond);
         long ts = base - (maxDisorderSeconds == 0 ? 0 : random.nextInt(maxDisorderSeconds + 1));
+        if (lateFraction > 0 && random.nextDouble() < lateFraction) {
+            ts -= lateBySeconds;
+        }
         String uid = users[random.nextInt(users.length)];
         List<String> fields = new ArrayList<>();
         fields.add("\"uid\":\"" + uid + "\"");

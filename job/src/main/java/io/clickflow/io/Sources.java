@@ -67,10 +67,13 @@ public final class Sources {
         return builder.build();
     }
 
-    public static <T> Source<Decoded<T>, ?, ?> file(Path file, JsonEventDecoder<T> decoder, TypeInformation<Decoded<T>> type) {
-        return FileSource.forRecordStreamFormat(
-                        new JsonLinesFormat<>(decoder, file.getFileName().toString(), type),
-                        new org.apache.flink.core.fs.Path(file.toAbsolutePath().toUri()))
+    /**
+     * A JSON-lines file, or every file in a folder (read in parallel, one reader per file; names starting
+     * with {@code .} or {@code _} are skipped); {@code .gz} files are decompressed.
+     */
+    public static <T> Source<Decoded<T>, ?, ?> file(Path fileOrFolder, JsonEventDecoder<T> decoder, TypeInformation<Decoded<T>> type) {
+        return FileSource.forBulkFileFormat(new JsonLinesFiles<>(decoder, type),
+                        new org.apache.flink.core.fs.Path(fileOrFolder.toAbsolutePath().toUri()))
                 .build();
     }
 }

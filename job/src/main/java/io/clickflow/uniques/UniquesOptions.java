@@ -47,7 +47,7 @@ public final class UniquesOptions {
                 .option("group-id", "ID", "clickflow-uniques", "Kafka consumer group; offsets are committed to it on each checkpoint.")
                 .option("starting-offsets", "WHERE", "committed", "committed | earliest | latest: where to start without a checkpoint (committed falls back to earliest).")
                 .flag("bounded", "Kafka: stop at the offsets that are the latest when the job starts, then finish every window.")
-                .option("frames-file", "PATH", null, "Read frames from a JSON-lines file (.gz accepted) instead of Kafka; bounded.")
+                .option("frames-file", "PATH", null, "Read frames from a JSON-lines file, or every file in a folder (in parallel), instead of Kafka (.gz accepted); bounded.")
                 .option("windows", "LIST", "1m", "Window sizes, comma-separated (e.g. 1m,1h,1d): tumbling, aligned to UTC, whole seconds.")
                 .option("count", "MODE", "exact", "exact: every distinct uid of an open window held | hll: HyperLogLog sketches (see --hll-lg-k).")
                 .option("hll-lg-k", "N", "14", "hll: log2 of the sketch's registers, 4..21; 14 = 16 KB per sketch, relative standard error 0.81%.")
@@ -73,8 +73,8 @@ public final class UniquesOptions {
                 cl.get("starting-offsets", Sources.StartingOffsets::parse), cl.flag("bounded"), new Properties());
         if (cl.isSet("frames-file")) {
             o.framesFile = Path.of(cl.string("frames-file"));
-            if (!Files.isRegularFile(o.framesFile)) {
-                throw new UsageException("--frames-file: no such file " + o.framesFile);
+            if (!Files.isRegularFile(o.framesFile) && !Files.isDirectory(o.framesFile)) {
+                throw new UsageException("--frames-file: no such file or folder " + o.framesFile);
             }
         }
         String topic = cl.string("output-topic");

@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.clickflow.attribution.AttributionOptions;
+import io.clickflow.functions.CountMode;
+import io.clickflow.functions.EmitMode;
+import io.clickflow.generator.GenerateFramesCommand;
+import io.clickflow.io.UniquesKafkaOutput;
+import io.clickflow.uniques.UniquesOptions;
 import io.clickflow.demo.DemoCommand;
 import io.clickflow.generator.GenerateCommand;
 
@@ -62,11 +67,42 @@ class CommandLineTest {
     @Test
     void theReadmeDocumentsEveryOptionOfEveryCommand() throws Exception {
         String readme = Files.readString(Path.of("..", "README.md"));
-        for (CommandLine cl : List.of(AttributionOptions.commandLine(), GenerateCommand.commandLine(), DemoCommand.commandLine())) {
+        for (CommandLine cl : List.of(AttributionOptions.commandLine(), UniquesOptions.commandLine(), GenerateCommand.commandLine(),
+                GenerateFramesCommand.commandLine(), DemoCommand.commandLine())) {
             for (CommandLine.Option option : cl.options().stream().filter(o -> !o.name().equals("help")).toList()) {
                 assertThat(readme).as("README documents --" + option.name()).contains("`--" + option.name());
             }
         }
+    }
+
+    @Test
+    void uniquesOptionsParseWithDefaults() {
+        UniquesOptions o = uniques();
+        assertThat(o.windows).containsExactly(Duration.ofMinutes(1));
+        assertThat(o.settings.counting().countMode()).isEqualTo(CountMode.EXACT);
+        assertThat(o.settings.counting().emitMode()).isEqualTo(EmitMode.ON_WATERMARK);
+        assertThat(o.settings.counting().allowedLatenessMillis()).isEqualTo(60_000);
+        assertThat(o.outputTopic).as("Kafka in: counts to Kafka too").isEqualTo("unique_users");
+        assertThat(o.outputDelivery).isEqualTo(UniquesKafkaOutput.Delivery.EXACTLY_ONCE);
+        assertThat(uniques("--windows", "1m,1h,1d").windows).containsExactly(Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofDays(1));
+        assertThat(uniques("--output-topic", "none").outputTopic).isNull();
+    }
+
+    @Test
+    void uniquesMistakesAreOneLine() {
+        assertThatThrownBy(() -> uniques("--windows", "1m,90ms")).hasMessage("--windows: a window is whole seconds of at least 1s, not '90ms'");
+        assertThatThrownBy(() -> uniques("--windows", "1m,60s")).hasMessage("--windows: window 60s is listed twice");
+        assertThatThrownBy(() -> uniques("--windows", "")).hasMessageStartingWith("--windows: '' is not a duration");
+        assertThatThrownBy(() -> uniques("--count", "approx")).hasMessage("--count: must be exact or hll, not 'approx'");
+        assertThatThrownBy(() -> uniques("--hll-lg-k", "30")).hasMessage("--hll-lg-k: must be between 4 and 21, not 30");
+        assertThatThrownBy(() -> uniques("--output-delivery", "twice")).hasMessage("--output-delivery: must be exactly-once or at-least-once, not 'twice'");
+        assertThatThrownBy(() -> uniques("--frames-file", "nope.jsonl")).hasMessage("--frames-file: no such file or folder nope.jsonl");
+        assertThatThrownBy(() -> uniques("--update-interval", "1ms")).hasMessage("--update-interval must be at least 10ms");
+        assertThatThrownBy(() -> uniques("--frame-topic", "x")).hasMessage("unknown option --frame-topic (did you mean --frames-topic?)");
+    }
+
+    private static UniquesOptions uniques(String... args) {
+        return UniquesOptions.parse(UniquesOptions.commandLine().parse(args));
     }
 
     private static AttributionOptions parse(String... args) {

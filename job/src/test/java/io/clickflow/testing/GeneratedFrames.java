@@ -79,6 +79,41 @@ public final class GeneratedFrames {
         return this;
     }
 
+    /**
+     * Writes the lines round-robin into {@code files} files in {@code folder} (every third one gzipped),
+     * each file in event-time order like the whole; positions are {@code file name:line}.
+     */
+    public GeneratedFrames writeFolder(Path folder, int files) throws IOException {
+        Files.createDirectories(folder);
+        this.file = folder;
+        List<BufferedWriter> writers = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        long[] lineNumbers = new long[files];
+        try {
+            for (int f = 0; f < files; f++) {
+                String name = "frames-" + f + (f % 3 == 1 ? ".jsonl.gz" : ".jsonl");
+                names.add(name);
+                var out = Files.newOutputStream(folder.resolve(name));
+                writers.add(new BufferedWriter(new OutputStreamWriter(
+                        name.endsWith(".gz") ? new GZIPOutputStream(out, 1 << 16) : out, StandardCharsets.UTF_8), 1 << 16));
+            }
+            for (int i = 0; i < lines.size(); i++) {
+                int f = i % files;
+                writers.get(f).write(lines.get(i));
+                writers.get(f).write('\n');
+                lineNumbers[f]++;
+                if (frames.get(i) == null) {
+                    malformedPositions.add(names.get(f) + ":" + lineNumbers[f]);
+                }
+            }
+        } finally {
+            for (BufferedWriter w : writers) {
+                w.close();
+            }
+        }
+        return this;
+    }
+
     /** Distinct users per window: {@code window seconds + "s@" + start epoch seconds} -> count. */
     public Map<String, Long> distinctUsers(List<Duration> windows) {
         Map<String, Set<String>> users = new HashMap<>();

@@ -46,12 +46,18 @@ class UniquesFileReplayITCase {
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER = Pipelines.miniCluster();
 
-    @ParameterizedTest(name = "{0} count, {1}, {2} state")
+    @ParameterizedTest(name = "{0} count, {1}, {2} state (update: a folder of 5 files)")
     @CsvSource({"EXACT, ON_WATERMARK, hashmap", "EXACT, UPDATE, rocksdb", "HLL, ON_WATERMARK, rocksdb", "HLL, UPDATE, hashmap"})
     @Timeout(300)
     void everyWindowMatchesBruteForce(CountMode count, EmitMode emit, String stateBackend, @TempDir Path dir) throws Exception {
         GeneratedFrames input = GeneratedFrames.generate(count.ordinal() * 10 + emit.ordinal(), FRAMES, 3000, START_SECONDS, 50, 4,
-                LATE_EVERY, Duration.ofMinutes(3), 997).writeFile(dir.resolve("frames.jsonl.gz"));
+                LATE_EVERY, Duration.ofMinutes(3), 997);
+        // One file, or a folder of files read in parallel (rejections positioned in their own file).
+        if (emit == EmitMode.UPDATE) {
+            input.writeFolder(dir.resolve("frames"), 5);
+        } else {
+            input.writeFile(dir.resolve("frames.jsonl.gz"));
+        }
         Database db = Database.of("jdbc:sqlite:" + dir.resolve("clickflow.db"));
         db.createTables(UniquesTables.DDL);
         UniqueCounting counting = new UniqueCounting(UniquesWorkflow.windowKeys(WINDOWS, count), count, 14, emit,

@@ -1,0 +1,139 @@
+package io.clickflow.generator;
+
+import io.clickflow.cli.CommandLine;
+import io.clickflow.cli.UsageException;
+import io.clickflow.io.KafkaPreflight;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.GZIPOutputStream;
+
+/** {@code ./clickflow generate-frames}: synthetic ~2 KB frames of the unique-users challenge to Kafka or a file. */
+public final class GenerateFramesCommand {
+    private GenerateFramesCommand() {}
+
+    public static CommandLine commandLine() {
+        return new CommandLine("generate-frames",
+                "Writes synthetic ~2 KB JSON frames (root-level uid and ts among many keys, decoys in nested objects,\n"
+                        + "escapes, non-ASCII) to Kafka (default, paced at --rate, event time = now) or to a JSON-lines file.")
+                .option("bootstrap-servers", "HOST:PORT", "localhost:9092", "Kafka brokers.")
+                .option("frames-topic", "TOPIC", "frames", "Topic of frames (keyed by uid).")
+                .option("frames-file", "PATH", null, "Write to this file instead (.gz compresses).")
+                .option("count", "N", null, "Frames to write (default: a file 100000, Kafka until Ctrl-C).")
+                .option("rate", "N", "1000", "Frames per second of event time (Kafka: also of wall-clock time).")
+                .flag("as-fast-as-possible", "Kafka: do not pace; event time still advances at --rate from --start-time.")
+                .option("start-time", "ISO-8601", null, "Event time of the first frame (default: now for Kafka, 2024-01-01T00:00:00Z for a file).")
+                .option("users", "N", "100000", "Distinct users (uids of 19 hex characters).")
+                .option("max-disorder", "DURATION", "3s", "A frame's ts is up to this much behind the newest (keep it below the job's --out-of-orderness).")
+                .option("late-fraction", "FRACTION", "0.001", "Fraction of frames made late by --late-by beyond the disorder.")
+                .option("late-by", "DURATION", "30s", "How far late frames lag behind.")
+                .option("malformed-fraction", "FRACTION", "0", "Fraction of lines that are malformed (bad JSON, no root uid, bad ts).")
+                .option("seed", "N", "42", "Random seed: the same seed and options give the same frames.");
+    }
+
+    public static void run(String[] args) throws Exception {
+        CommandLine cl = commandLine().parse(args);
+        if (cl.helpRequested()) {
+            System.out.print(cl.help());
+            return;
+        }
+        boolean file = cl.isSet("frames-file");
+        long count = cl.isSet("count") ? cl.longValue("count", 1) : (file ? 100_000 : Long.MAX_VALUE);
+        long start = cl.isSet("start-time") ? cl.get("start-time", s -> {
+            try {
+                return Instant.parse(s).getEpochSecond();
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException("'" + s + "' is not an ISO-8601 instant like 2024-01-01T00:00:00Z");
+            }
+        }) : file ? Instant.parse("2024-01-01T00:00:00Z").getEpochSecond() : Instant.now().getEpochSecond();
+        int rate = cl.integer("rate", 1, 10_000_000);
+        long disorder = cl.duration("max-disorder").toSeconds();
+        if (disorder > Integer.MAX_VALUE) {
+            throw new UsageException("--max-disorder is too large");
+        }
+        FrameGenerator generator = new FrameGenerator(cl.longValue("seed", Long.MIN_VALUE), cl.integer("users", 1, 100_000_000),
+                start, rate, (int) disorder)
+                .withFaults(cl.fraction("late-fraction"), cl.duration("late-by").toSeconds(), cl.fraction("malformed-fraction"));
+        if (file) {
+            Path path = Path.of(cl.string("frames-file"));
+            writeFile(generator, count, path);
+            System.out.printf("Wrote %,d frames to %s%n", count, path);
+        } else {
+            KafkaPreflight.checkTopics(cl.string("bootstrap-servers"), List.of(cl.string("frames-topic")));
+            AtomicBoolean stop = new AtomicBoolean();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));
+            long n = toKafka(generator, count, cl.string("bootstrap-servers"), cl.string("frames-topic"),
+                    !cl.flag("as-fast-as-possible"), rate, stop);
+            System.out.printf("Sent %,d frames to %s%n", n, cl.string("bootstrap-servers"));
+        }
+    }
+
+    public static void writeFile(FrameGenerator generator, long count, Path file) throws IOException {
+        if (file.toAbsolutePath().getParent() != null) {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+        }
+        var out = Files.newOutputStream(file);
+        try (BufferedWriter w = new BufferedWriter(new OutputStreamWriter(
+                file.toString().endsWith(".gz") ? new GZIPOutputStream(out, 1 << 16) : out, StandardCharsets.UTF_8), 1 << 16)) {
+            for (long i = 0; i < count; i++) {
+                w.write(generator.next().json());
+                w.write('\n');
+            }
+        }
+    }
+
+    /** Sends frames keyed by uid until {@code count} or {@code stop}; paced, event time tracks the wall clock. */
+    public static long toKafka(FrameGenerator generator, long count, String bootstrapServers, String topic, boolean paced,
+            double rate, AtomicBoolean stop) throws Exception {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "10");
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(512 * 1024));
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1"); // see GenerateCommand.toKafka
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        long n = 0;
+        long startNanos = System.nanoTime();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            for (; n < count && !stop.get(); n++) {
+                if (failure.get() != null) {
+                    throw failure.get();
+                }
+                if (paced) {
+                    long waitNanos = startNanos + (long) (n * 1e9 / rate) - System.nanoTime();
+                    if (waitNanos > 1_000_000) {
+                        Thread.sleep(waitNanos / 1_000_000);
+                    }
+                }
+                FrameGenerator.Generated f = generator.next();
+                producer.send(new ProducerRecord<>(topic, f.uid(), f.json().getBytes(StandardCharsets.UTF_8)), (md, ex) -> {
+                    if (ex != null) {
+                        failure.compareAndSet(null, ex);
+                    }
+                });
+            }
+            producer.flush();
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        return n;
+    }
+}
