@@ -38,6 +38,10 @@ public final class BenchCase {
 
     public static void main(String[] args) throws Exception {
         String kind = args[0];
+        if (kind.equals("uniques")) {
+            uniques(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         AttributionOptions o = AttributionOptions.parse(AttributionOptions.commandLine().parse(Arrays.copyOfRange(args, 1, args.length)));
         StreamExecutionEnvironment env = JobRunner.environment(o.runtime, true);
         if (kind.equals("sql")) {
@@ -81,6 +85,118 @@ public final class BenchCase {
         System.out.println(RESULT + result);
         System.out.flush();
         System.exit(0);
+    }
+
+    /** The uniques job over its bounded input, timed from submission to the end; the counts' rows read back. */
+    static void uniques(String[] args) throws Exception {
+        // A first, unmeasured run over the same input (own group, database and checkpoints) compiles the
+        // code, as the ceiling's warm-up pass does: a cold JVM spent ~45% of a 10 s run in the JIT here.
+        long coldNanos = -1;
+        if (Boolean.getBoolean("clickflow.bench.warmup")) {
+            List<String> warm = new java.util.ArrayList<>(List.of(args));
+            for (String option : List.of("--group-id", "--jdbc-url", "--checkpoint-dir")) {
+                int i = warm.indexOf(option);
+                if (i >= 0) {
+                    warm.set(i + 1, warm.get(i + 1) + "-warmup");
+                }
+            }
+            int port = warm.indexOf("--web-port");
+            if (port >= 0) {
+                warm.set(port + 1, Integer.toString(BenchCommand.freePort())); // the measured run keeps its own
+            }
+            io.clickflow.uniques.UniquesOptions w = io.clickflow.uniques.UniquesOptions.parse(
+                    io.clickflow.uniques.UniquesOptions.commandLine().parse(warm.toArray(String[]::new)));
+            StreamExecutionEnvironment warmEnv = JobRunner.environment(w.runtime, true);
+            io.clickflow.uniques.UniquesJob.build(warmEnv, w);
+            JobClient warmClient = warmEnv.executeAsync("bench uniques warm-up");
+            long t = System.nanoTime();
+            warmClient.getJobExecutionResult().get();
+            coldNanos = System.nanoTime() - t;
+        }
+        io.clickflow.uniques.UniquesOptions o = io.clickflow.uniques.UniquesOptions.parse(
+                io.clickflow.uniques.UniquesOptions.commandLine().parse(args));
+        StreamExecutionEnvironment env = JobRunner.environment(o.runtime, true);
+        io.clickflow.uniques.UniquesJob.build(env, o);
+        long startUp = System.nanoTime();
+        JobClient client = env.executeAsync("bench uniques");
+        long start = System.nanoTime();
+        long cpuStart = processCpuNanos();
+        CheckpointWatcher checkpoints = new CheckpointWatcher(o.runtime.webPort, client.getJobID().toString());
+        checkpoints.start();
+        client.getJobExecutionResult().get();
+        long nanos = System.nanoTime() - start;
+        long cpuNanos = processCpuNanos() - cpuStart;
+        checkpoints.stop();
+        ObjectNode result = new ObjectMapper().createObjectNode();
+        result.put("nanos", nanos);
+        result.put("cpuNanos", cpuNanos);
+        result.put("coldNanos", coldNanos);
+        result.set("threadCpuMillis", new ObjectMapper().valueToTree(threadCpuMillis()));
+        result.put("startUpNanos", start - startUp);
+        try (Connection c = o.database.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT (SELECT COUNT(*) FROM unique_users), (SELECT COALESCE(SUM(is_final), 0) "
+                        + "FROM unique_users), (SELECT COUNT(*) FROM late_events)")) {
+            rs.next();
+            result.put("rows", rs.getLong(1));
+            result.put("finalRows", rs.getLong(2));
+            result.put("late", rs.getLong(3));
+        }
+        result.put("peakRssBytes", peakRssBytes());
+        JsonNode last = checkpoints.lastCompleted();
+        result.put("checkpoints", checkpoints.completed());
+        if (last != null) {
+            result.put("checkpointBytes", last.path("checkpointed_size").asLong(last.path("state_size").asLong()));
+            result.put("checkpointMillis", last.path("end_to_end_duration").asLong());
+        }
+        System.out.println(RESULT + result);
+        System.out.flush();
+        System.exit(0);
+    }
+
+    /**
+     * CPU time of this JVM's threads by kind, from /proc (so the JIT compiler and GC threads, which JFR's
+     * sampler does not see, are counted): milliseconds, largest first.
+     */
+    static java.util.Map<String, Long> threadCpuMillis() {
+        java.util.Map<String, Long> byKind = new java.util.HashMap<>();
+        long ticksPerSecond = 100; // USER_HZ on Linux
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime
+                    byKind.merge(kind(name), ticks * 1000 / ticksPerSecond, Long::sum);
+                } catch (Exception gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (Exception e) {
+            return java.util.Map.of(); // not Linux
+        }
+        java.util.Map<String, Long> sorted = new java.util.LinkedHashMap<>();
+        byKind.entrySet().stream().sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+        return sorted;
+    }
+
+    /** Thread names (Linux cuts them to 15 characters) grouped into what they do. */
+    static String kind(String name) {
+        if (name.startsWith("C2 Compiler") || name.startsWith("C1 Compiler")) return "JIT";
+        if (name.startsWith("GC Thread") || name.startsWith("G1 ")) return "GC";
+        if (name.startsWith("Source Data Fet")) return "source fetchers";
+        if (name.startsWith("Source: ")) return "source tasks (decode, split, assign)";
+        if (name.startsWith("count distinct")) return "stage 1 (per shard)";
+        if (name.startsWith("count unique")) return "stage 2 (per window) + sinks";
+        if (name.startsWith("kafka-producer")) return "Kafka producer";
+        return "other";
+    }
+
+    /** CPU time of this whole JVM (all threads) so far. */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /** VmHWM: the most resident memory this JVM ever had. */

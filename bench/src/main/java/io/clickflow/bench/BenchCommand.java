@@ -52,7 +52,7 @@ public final class BenchCommand {
     static final List<String> ALL_CASES = List.of("ceiling", "heap-on-watermark", "heap-update", "rocksdb-on-watermark",
             "rocksdb-update", "sql", "connector-sink", "freshness");
     static final String CLICKS = "bench_clicks";
-    private static boolean profile;
+    static boolean profile;
     private static List<String> jobJvm = List.of();
     static final String VIEWS = "bench_views";
 
@@ -74,6 +74,10 @@ public final class BenchCommand {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("uniques")) {
+            UniquesBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         CommandLine cl;
         try {
             cl = commandLine().parse(args);
@@ -253,7 +257,7 @@ public final class BenchCommand {
         }
     }
 
-    private static JsonNode runCase(String kind, List<String> jvm, List<String> options, String heap, Path log, Path jfr) throws Exception {
+    static JsonNode runCase(String kind, List<String> jvm, List<String> options, String heap, Path log, Path jfr) throws Exception {
         List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx" + heap, "-Xms" + heap, "-Dclickflow.bench.log=" + log));
         command.addAll(jvm);
         command.addAll(jobJvm);
@@ -450,14 +454,18 @@ public final class BenchCommand {
         return bytes < 0 ? "?" : String.format(Locale.ROOT, "%,.0f MB", bytes / 1e6);
     }
 
-    private static long dirSize(Path dir) throws IOException {
+    static long dirSize(Path dir) throws IOException {
+        return dirSize(dir, ".log"); // record data only: Kafka preallocates index files
+    }
+
+    /** Bytes of the regular files under {@code dir} whose names end with {@code suffix}. */
+    static long dirSize(Path dir, String suffix) throws IOException {
         try (var files = Files.walk(dir)) {
-            // Record data only: Kafka preallocates index files.
-            return files.filter(f -> f.toString().endsWith(".log") && Files.isRegularFile(f)).mapToLong(f -> f.toFile().length()).sum();
+            return files.filter(f -> f.toString().endsWith(suffix) && Files.isRegularFile(f)).mapToLong(f -> f.toFile().length()).sum();
         }
     }
 
-    private static String javaBin() {
+    static String javaBin() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 

@@ -25,6 +25,15 @@ class BenchCommandTest {
         for (String c : BenchCommand.ALL_CASES) {
             assertThat(readme).as("README names the case " + c).contains(c);
         }
+        for (CommandLine.Option option : UniquesBench.commandLine().options()) {
+            if (option.name().equals("help")) {
+                continue;
+            }
+            assertThat(readme).as("README documents bench uniques --" + option.name()).contains("`--" + option.name());
+        }
+        for (String c : UniquesBench.ALL_CASES) {
+            assertThat(readme).as("README names the case " + c).contains("`" + c + "`");
+        }
     }
 
     @Test
@@ -33,6 +42,8 @@ class BenchCommandTest {
                 .isInstanceOf(UsageException.class).hasMessageContaining("unknown case 'turbo'");
         assertThatThrownBy(() -> BenchCommand.run(BenchCommand.commandLine().parse(new String[] {"--job-heap", "lots"})))
                 .isInstanceOf(UsageException.class).hasMessageContaining("--job-heap");
+        assertThatThrownBy(() -> UniquesBench.run(UniquesBench.commandLine().parse(new String[] {"--cases", "file-ceiling,warp"})))
+                .isInstanceOf(UsageException.class).hasMessageContaining("unknown case 'warp'");
         assertThatThrownBy(() -> BenchCommand.commandLine().parse(new String[] {"--event", "5"}))
                 .isInstanceOf(UsageException.class).hasMessageContaining("--events");
     }

@@ -68,12 +68,13 @@ public final class Sources {
     }
 
     /**
-     * A JSON-lines file, or every file in a folder (read in parallel, one reader per file; names starting
-     * with {@code .} or {@code _} are skipped); {@code .gz} files are decompressed.
+     * A JSON-lines file, or every file in a folder, in name order, as many at a time as the source has
+     * readers (names starting with {@code .} or {@code _} are skipped); {@code .gz} files are decompressed.
      */
     public static <T> Source<Decoded<T>, ?, ?> file(Path fileOrFolder, JsonEventDecoder<T> decoder, TypeInformation<Decoded<T>> type) {
         return FileSource.forBulkFileFormat(new JsonLinesFiles<>(decoder, type),
                         new org.apache.flink.core.fs.Path(fileOrFolder.toAbsolutePath().toUri()))
+                .setSplitAssigner(NameOrderSplitAssigner::new)
                 .build();
     }
 }

@@ -133,11 +133,21 @@ public abstract class JsonEventDecoder<T> implements Serializable {
         return build(ids, eventTime);
     }
 
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
     /** The index of the first byte that does not start a well-formed UTF-8 sequence (RFC 3629), or -1. */
     static int invalidUtf8At(byte[] b, int offset, int length) {
         int end = offset + length;
         int i = offset;
         while (i < end) {
+            // ASCII eight bytes at a time: most of a record is (the loop below was a quarter of the job's CPU).
+            while (i + 8 <= end && ((long) LONGS.get(b, i) & 0x8080808080808080L) == 0) {
+                i += 8;
+            }
+            if (i >= end) {
+                break;
+            }
             int c = b[i];
             if (c >= 0) {
                 i++;

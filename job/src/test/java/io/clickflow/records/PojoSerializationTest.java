@@ -28,7 +28,8 @@ class PojoSerializationTest {
 
     @ParameterizedTest
     @ValueSource(classes = {AdClick.class, PageView.class, AttributedPageView.class, RejectedEvent.class, LateEvent.class, PendingPageView.class,
-            UserAttributionState.class, Frame.class})
+            UserAttributionState.class, Frame.class, WindowedUser.class, ShardCount.class, UniqueUsers.class,
+            io.clickflow.functions.ShardProgress.class, io.clickflow.functions.WindowTotal.class})
     void isSerializedAsPojo(Class<?> type) {
         PojoTestUtils.assertSerializedAsPojo(type);
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(type);
@@ -47,6 +48,12 @@ class PojoSerializationTest {
         roundTrip(RecordTypes.DECODED_PAGE_VIEW, Decoded.of(new PageView("p", "u", 1_704_111_000_000L)));
         roundTrip(RecordTypes.DECODED_PAGE_VIEW, Decoded.rejected(new RejectedEvent("page_view", "views.jsonl", "3", "record is empty", "")));
         roundTrip(RecordTypes.DECODED_PAGE_VIEW, Decoded.rejected(new RejectedEvent("page_view", "page_views", "0:9", "record has no value (null)", null)));
+    }
+
+    @Test
+    void decodedFrameIsAPojoOfPojos() throws IOException {
+        assertPojoOfPojos(RecordTypes.DECODED_FRAME, Frame.class);
+        roundTrip(RecordTypes.DECODED_FRAME, Decoded.of(new Frame("1f2e3d4c5b6a7980112", 1_704_111_000_000L)));
     }
 
     private static void assertPojoOfPojos(TypeInformation<?> type, Class<?> eventClass) {

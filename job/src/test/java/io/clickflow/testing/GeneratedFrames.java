@@ -80,8 +80,8 @@ public final class GeneratedFrames {
     }
 
     /**
-     * Writes the lines round-robin into {@code files} files in {@code folder} (every third one gzipped),
-     * each file in event-time order like the whole; positions are {@code file name:line}.
+     * Writes the lines in consecutive slices into {@code files} files in {@code folder}, named in time order
+     * (every third one gzipped); positions are {@code file name:line}.
      */
     public GeneratedFrames writeFolder(Path folder, int files) throws IOException {
         Files.createDirectories(folder);
@@ -97,8 +97,9 @@ public final class GeneratedFrames {
                 writers.add(new BufferedWriter(new OutputStreamWriter(
                         name.endsWith(".gz") ? new GZIPOutputStream(out, 1 << 16) : out, StandardCharsets.UTF_8), 1 << 16));
             }
+            int perFile = (lines.size() + files - 1) / files;
             for (int i = 0; i < lines.size(); i++) {
-                int f = i % files;
+                int f = i / perFile;
                 writers.get(f).write(lines.get(i));
                 writers.get(f).write('\n');
                 lineNumbers[f]++;
