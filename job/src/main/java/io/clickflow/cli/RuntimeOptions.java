@@ -101,6 +101,13 @@ public final class RuntimeOptions {
         return r;
     }
 
+    /** Declares the database options; {@code what} says what the job writes there ("rows", "counts"). */
+    public static void declareDatabase(CommandLine cl, String what) {
+        cl.option("jdbc-url", "URL", "jdbc:sqlite:output/clickflow.db", "Where " + what + " go: jdbc:sqlite:PATH or jdbc:postgresql://HOST/DB.")
+                .option("jdbc-user", "USER", null, "Database user (or env CLICKFLOW_JDBC_USER).")
+                .option("jdbc-password", "PASSWORD", null, "Database password (or env CLICKFLOW_JDBC_PASSWORD); never logged.");
+    }
+
     /** The database options; credentials fall back to the environment so they stay out of process lists. */
     public static Database database(CommandLine cl) {
         String url = cl.string("jdbc-url");

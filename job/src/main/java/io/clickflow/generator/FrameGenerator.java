@@ -22,7 +22,7 @@ public final class FrameGenerator {
     }
 
     /** Malformed lines the generator mixes in: each fails for another reason. */
-    static final String[] MALFORMED = {
+    public static final String[] MALFORMED = {
         "{\"ts\": 1704067200, \"other\": {\"uid\": \"nested-only\"}}",
         "{\"uid\": \"abc\", \"ts\": \"yesterday\"}",
         "{\"uid\": \"abc\", \"ts\": 17040672",

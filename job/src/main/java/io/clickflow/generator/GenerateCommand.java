@@ -4,12 +4,6 @@ import io.clickflow.cli.CommandLine;
 import io.clickflow.cli.UsageException;
 import io.clickflow.io.KafkaPreflight;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -19,9 +13,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.GZIPOutputStream;
 
 /** {@code ./clickflow generate}: synthetic clicks and page views to Kafka (keyed by user) or to two files. */
@@ -123,44 +115,18 @@ public final class GenerateCommand {
     public static long toKafka(ClickstreamGenerator generator, long count, String bootstrapServers, String clicksTopic,
             String viewsTopic, boolean paced, double rate, AtomicBoolean stop, java.util.concurrent.atomic.AtomicLong sent)
             throws Exception {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "10");
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        // One request in flight: on a freshly created partition a rejected first batch plus an accepted
-        // second one leaves the idempotent producer retrying OUT_OF_ORDER_SEQUENCE until records expire.
-        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
-        AtomicReference<Exception> failure = new AtomicReference<>();
         long n = 0;
-        long startNanos = System.nanoTime();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaSender sender = new KafkaSender(bootstrapServers, 256 * 1024, "none")) {
             for (; n < count && !stop.get(); n++) {
-                if (failure.get() != null) {
-                    throw failure.get();
-                }
                 if (paced) {
-                    long dueNanos = startNanos + (long) (n * 1e9 / rate);
-                    long waitNanos = dueNanos - System.nanoTime();
-                    if (waitNanos > 1_000_000) {
-                        Thread.sleep(waitNanos / 1_000_000);
-                    }
+                    sender.pace(n, rate);
                 }
                 ClickstreamGenerator.Event e = generator.next();
-                producer.send(new ProducerRecord<>(e.isClick() ? clicksTopic : viewsTopic, e.userId(),
-                        e.json().getBytes(StandardCharsets.UTF_8)), (md, ex) -> {
-                            if (ex != null) {
-                                failure.compareAndSet(null, ex);
-                            }
-                        });
+                sender.send(e.isClick() ? clicksTopic : viewsTopic, e.userId(), e.json().getBytes(StandardCharsets.UTF_8));
                 if (sent != null) {
                     sent.lazySet(n + 1);
                 }
             }
-            producer.flush();
-        }
-        if (failure.get() != null) {
-            throw failure.get();
         }
         return n;
     }

@@ -4,12 +4,6 @@ import io.clickflow.cli.CommandLine;
 import io.clickflow.cli.UsageException;
 import io.clickflow.io.KafkaPreflight;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -19,9 +13,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.GZIPOutputStream;
 
 /** {@code ./clickflow generate-frames}: synthetic ~2 KB frames of the unique-users challenge to Kafka or a file. */
@@ -101,38 +93,15 @@ public final class GenerateFramesCommand {
     /** Sends frames keyed by uid until {@code count} or {@code stop}; paced, event time tracks the wall clock. */
     public static long toKafka(FrameGenerator generator, long count, String bootstrapServers, String topic, boolean paced,
             double rate, AtomicBoolean stop) throws Exception {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "10");
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(512 * 1024));
-        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1"); // see GenerateCommand.toKafka
-        AtomicReference<Exception> failure = new AtomicReference<>();
         long n = 0;
-        long startNanos = System.nanoTime();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaSender sender = new KafkaSender(bootstrapServers, 512 * 1024, "lz4")) {
             for (; n < count && !stop.get(); n++) {
-                if (failure.get() != null) {
-                    throw failure.get();
-                }
                 if (paced) {
-                    long waitNanos = startNanos + (long) (n * 1e9 / rate) - System.nanoTime();
-                    if (waitNanos > 1_000_000) {
-                        Thread.sleep(waitNanos / 1_000_000);
-                    }
+                    sender.pace(n, rate);
                 }
                 FrameGenerator.Generated f = generator.next();
-                producer.send(new ProducerRecord<>(topic, f.uid(), f.json().getBytes(StandardCharsets.UTF_8)), (md, ex) -> {
-                    if (ex != null) {
-                        failure.compareAndSet(null, ex);
-                    }
-                });
+                sender.send(topic, f.uid(), f.json().getBytes(StandardCharsets.UTF_8));
             }
-            producer.flush();
-        }
-        if (failure.get() != null) {
-            throw failure.get();
         }
         return n;
     }

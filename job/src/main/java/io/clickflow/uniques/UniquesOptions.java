@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 
 /** Every option of {@code ./clickflow uniques}, parsed and checked before anything starts. */
 public final class UniquesOptions {
@@ -43,11 +42,9 @@ public final class UniquesOptions {
                 "Counts unique users (root-level uid) per tumbling UTC window of event time (root-level ts) in JSON frames,\n"
                         + "exactly or with an HLL sketch, into the unique_users table and a Kafka topic. Reads Kafka (default) or a file.")
                 .option("bootstrap-servers", "HOST:PORT", "localhost:9092", "Kafka brokers (input and output topics).")
-                .option("frames-topic", "TOPIC", "frames", "Topic of frames.")
-                .option("group-id", "ID", "clickflow-uniques", "Kafka consumer group; offsets are committed to it on each checkpoint.")
-                .option("starting-offsets", "WHERE", "committed", "committed | earliest | latest: where to start without a checkpoint (committed falls back to earliest).")
-                .flag("bounded", "Kafka: stop at the offsets that are the latest when the job starts, then finish every window.")
-                .option("frames-file", "PATH", null, "Read frames from a JSON-lines file, or every file in a folder (in parallel), instead of Kafka (.gz accepted); bounded.")
+                .option("frames-topic", "TOPIC", "frames", "Topic of frames.");
+        Sources.declareKafkaConsumer(cl, "clickflow-uniques", "window");
+        cl.option("frames-file", "PATH", null, "Read frames from a JSON-lines file, or every file in a folder (in parallel), instead of Kafka (.gz accepted); bounded.")
                 .option("windows", "LIST", "1m", "Window sizes, comma-separated (e.g. 1m,1h,1d): tumbling, aligned to UTC, whole seconds.")
                 .option("count", "MODE", "exact", "exact: every distinct uid of an open window held | hll: HyperLogLog sketches (see --hll-lg-k).")
                 .option("hll-lg-k", "N", "14", "hll: log2 of the sketch's registers, 4..21; 14 = 16 KB per sketch, relative standard error 0.81%.")
@@ -58,10 +55,8 @@ public final class UniquesOptions {
                 .option("idle-timeout", "DURATION", "30s", "A partition silent this long stops holding the watermark back (0: never).")
                 .option("output-topic", "TOPIC", AUTO, "Kafka topic for the counts as JSON, keyed by window; none: only the database (auto: "
                         + DEFAULT_OUTPUT_TOPIC + " when reading Kafka, none when reading a file).")
-                .option("output-delivery", "GUARANTEE", "exactly-once", "exactly-once: Kafka transactions per checkpoint | at-least-once: at once, repeats after a restart.")
-                .option("jdbc-url", "URL", "jdbc:sqlite:output/clickflow.db", "Where counts go: jdbc:sqlite:PATH or jdbc:postgresql://HOST/DB.")
-                .option("jdbc-user", "USER", null, "Database user (or env CLICKFLOW_JDBC_USER).")
-                .option("jdbc-password", "PASSWORD", null, "Database password (or env CLICKFLOW_JDBC_PASSWORD); never logged.");
+                .option("output-delivery", "GUARANTEE", "exactly-once", "exactly-once: Kafka transactions per checkpoint | at-least-once: at once, repeats after a restart.");
+        RuntimeOptions.declareDatabase(cl, "counts");
         RuntimeOptions.declare(cl);
         return cl;
     }
@@ -69,8 +64,6 @@ public final class UniquesOptions {
     public static UniquesOptions parse(CommandLine cl) {
         UniquesOptions o = new UniquesOptions();
         o.framesTopic = cl.string("frames-topic");
-        o.kafka = new Sources.KafkaInput(cl.string("bootstrap-servers"), cl.string("group-id"),
-                cl.get("starting-offsets", Sources.StartingOffsets::parse), cl.flag("bounded"), new Properties());
         if (cl.isSet("frames-file")) {
             o.framesFile = Path.of(cl.string("frames-file"));
             if (!Files.isRegularFile(o.framesFile) && !Files.isDirectory(o.framesFile)) {
@@ -97,10 +90,7 @@ public final class UniquesOptions {
                 cl.duration("out-of-orderness"), cl.duration("idle-timeout"));
         o.database = RuntimeOptions.database(cl);
         o.runtime = RuntimeOptions.parse(cl);
-        if (o.kafka.bounded() && !o.fileMode() && (cl.flag("resume") || cl.isSet("from-savepoint"))) {
-            throw new UsageException("--bounded cannot be combined with --resume/--from-savepoint (a restored bounded "
-                    + "Kafka source never finishes, FLINK-31006); resume without --bounded");
-        }
+        o.kafka = Sources.kafkaInput(cl, o.fileMode());
         return o;
     }
 

@@ -30,14 +30,6 @@ public final class GeneratedFrames {
     public final Set<String> malformedPositions = new HashSet<>();
     public Path file;
 
-    static final String[] MALFORMED = {
-        "{\"ts\": 1704067200, \"other\": {\"uid\": \"nested-only\"}}",
-        "{\"uid\": \"abc\", \"ts\": \"yesterday\"}",
-        "{\"uid\": \"abc\", \"ts\": 17040672",
-        "not json at all",
-        "{\"uid\": 42, \"ts\": 1704067200}",
-    };
-
     /**
      * @param lateEvery every n-th frame is moved {@code lateBy} back in event time (0: none)
      * @param malformedEvery a malformed line after every n-th frame (0: none)
@@ -56,7 +48,7 @@ public final class GeneratedFrames {
             g.lines.add(f.json());
             g.frames.add(f);
             if (malformedEvery > 0 && i % malformedEvery == 0) {
-                g.lines.add(MALFORMED[(i / malformedEvery) % MALFORMED.length]);
+                g.lines.add(FrameGenerator.MALFORMED[(i / malformedEvery) % FrameGenerator.MALFORMED.length]);
                 g.frames.add(null);
             }
         }
