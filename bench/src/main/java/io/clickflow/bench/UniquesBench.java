@@ -312,12 +312,21 @@ public final class UniquesBench {
         try (var list = Files.list(folder)) {
             files = list.sorted().toList();
         }
+        List<java.util.concurrent.Callable<Long>> tasks = new ArrayList<>();
+        for (Path file : files) {
+            tasks.add(() -> parseFile(file));
+        }
+        return inParallel(threads, tasks);
+    }
+
+    /** Runs the tasks on {@code threads} threads: {sum of their counts, nanos until the last ended}. */
+    private static long[] inParallel(int threads, List<java.util.concurrent.Callable<Long>> tasks) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             long start = System.nanoTime();
             List<Future<Long>> futures = new ArrayList<>();
-            for (Path file : files) {
-                futures.add(pool.submit(() -> parseFile(file)));
+            for (var task : tasks) {
+                futures.add(pool.submit(task));
             }
             long n = 0;
             for (Future<Long> f : futures) {
@@ -364,25 +373,15 @@ public final class UniquesBench {
 
     /** Plain consumers decoding every frame with the job's Kafka deserializer: {frames, nanos}. */
     static long[] kafkaParse(String bs, int partitions, int threads) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            long start = System.nanoTime();
-            List<Future<Long>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                List<TopicPartition> mine = new ArrayList<>();
-                for (int p = t; p < partitions; p += threads) {
-                    mine.add(new TopicPartition(TOPIC, p));
-                }
-                futures.add(pool.submit(() -> consume(bs, mine)));
+        List<java.util.concurrent.Callable<Long>> tasks = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            List<TopicPartition> mine = new ArrayList<>();
+            for (int p = t; p < partitions; p += threads) {
+                mine.add(new TopicPartition(TOPIC, p));
             }
-            long n = 0;
-            for (Future<Long> f : futures) {
-                n += f.get();
-            }
-            return new long[] {n, System.nanoTime() - start};
-        } finally {
-            pool.shutdownNow();
+            tasks.add(() -> consume(bs, mine));
         }
+        return inParallel(threads, tasks);
     }
 
     private static long consume(String bs, List<TopicPartition> partitions) {

@@ -20,8 +20,6 @@ import io.clickflow.testing.ResultTables;
 import io.clickflow.workflows.AttributionWorkflow;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Timeout;
@@ -57,13 +55,8 @@ class FailureRecoveryITCase {
         Database db = Pipelines.sqlite(dir);
         long failAfter = 1_000 + new Random(seed).nextInt(5_000);
 
-        StreamExecutionEnvironment env = Pipelines.withFixedDelayRestarts(Pipelines.environment(), 5, Duration.ofMillis(100));
-        // Frequent checkpoints to files, as in production (not the JobManager's heap).
-        Configuration checkpoints = new Configuration();
-        checkpoints.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(100));
-        checkpoints.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        checkpoints.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.resolve("checkpoints").toUri().toString());
-        env.configure(checkpoints);
+        StreamExecutionEnvironment env = Pipelines.withFileCheckpoints(
+                Pipelines.withFixedDelayRestarts(Pipelines.environment(), 5, Duration.ofMillis(100)), dir.resolve("checkpoints"), Duration.ofMillis(100));
         AttributionWorkflow.Sinks jdbc = AttributionJob.jdbcSinks(db, Pipelines.PARALLELISM);
         AttributionWorkflow.Sinks failing = new AttributionWorkflow.Sinks(
                 rows -> jdbc.attributed().accept(rows

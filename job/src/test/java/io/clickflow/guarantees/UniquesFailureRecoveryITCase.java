@@ -19,8 +19,6 @@ import io.clickflow.testing.Pipelines;
 import io.clickflow.testing.ResultTables;
 import io.clickflow.workflows.UniquesWorkflow;
 
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Timeout;
@@ -81,12 +79,8 @@ class UniquesFailureRecoveryITCase {
         UniqueCounting counting = new UniqueCounting(UniquesWorkflow.windowKeys(WINDOWS, count), count, 14, emit,
                 Duration.ofMillis(100), Duration.ofMinutes(1));
 
-        StreamExecutionEnvironment env = Pipelines.withFixedDelayRestarts(Pipelines.environment(), 3, Duration.ofMillis(100));
-        Configuration checkpoints = new Configuration();
-        checkpoints.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(100));
-        checkpoints.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        checkpoints.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.resolve("checkpoints").toUri().toString());
-        env.configure(checkpoints);
+        StreamExecutionEnvironment env = Pipelines.withFileCheckpoints(
+                Pipelines.withFixedDelayRestarts(Pipelines.environment(), 3, Duration.ofMillis(100)), dir.resolve("checkpoints"), Duration.ofMillis(100));
         FailingFrameDecoder.THROWN.set(0);
         // The source waits for a completed checkpoint after 4,000 frames; the failure comes at the 7,000th.
         UniquesWorkflow.defineWorkflow(env, new UniquesWorkflow.Settings(counting, Duration.ofSeconds(5), Duration.ZERO),

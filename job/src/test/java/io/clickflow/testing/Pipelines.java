@@ -62,6 +62,16 @@ public final class Pipelines {
         return env;
     }
 
+    /** Frequent checkpoints to files in {@code dir}, as in production (not the JobManager's heap). */
+    public static StreamExecutionEnvironment withFileCheckpoints(StreamExecutionEnvironment env, java.nio.file.Path dir, Duration interval) {
+        Configuration checkpoints = new Configuration();
+        checkpoints.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, interval);
+        checkpoints.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        checkpoints.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.toUri().toString());
+        env.configure(checkpoints);
+        return env;
+    }
+
     /** Restarts after a failure, quickly and often enough for tests that cause failures on purpose. */
     public static StreamExecutionEnvironment withFixedDelayRestarts(StreamExecutionEnvironment env, int attempts, Duration delay) {
         Configuration restarts = new Configuration();
