@@ -143,7 +143,7 @@ public class ShardDistinctUsers extends KeyedProcessFunction<Long, WindowedUser,
             emit(shardKey, progress, out);
             progressState.update(progress);
         }
-        if (timestamp == counting.cleanupTime(window)) {
+        if (timestamp >= counting.cleanupTime(window)) {
             // Every key has this timer from its first frame on: no state outlives the allowed lateness.
             progressState.clear();
             if (seenUsersState != null) {
@@ -151,6 +151,10 @@ public class ShardDistinctUsers extends KeyedProcessFunction<Long, WindowedUser,
             } else {
                 sketchState.clear();
             }
+        } else if (timestamp >= counting.finalTime(window)) {
+            // The final timer, or a cleanup timer restored from a run with a shorter --allowed-lateness:
+            // this run's cleanup timer must exist (re-registering one is a no-op), or the state leaks.
+            ctx.timerService().registerEventTimeTimer(counting.cleanupTime(window));
         }
     }
 

@@ -31,6 +31,20 @@ public record UniqueCounting(WindowKeys windows, CountMode countMode, int hllLgK
         return finalTime(windowKey) + allowedLatenessMillis;
     }
 
+    /**
+     * What the counting state means, for the stateful operators' uids (e.g. {@code 1m,1h exact}, {@code 1d
+     * hll14}): state written under other windows or another count cannot be read as this one, so a restore
+     * across such a change fails at submission (Flink finds state for an operator the job does not have)
+     * instead of counting wrong.
+     */
+    public String stateMeaning() {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < windows.sizeCount(); i++) {
+            b.append(i == 0 ? "" : ",").append(io.clickflow.cli.CommandLine.formatDuration(java.time.Duration.ofMillis(windows.sizeMillisAt(i))));
+        }
+        return b.append(' ').append(countMode == CountMode.EXACT ? "exact" : "hll" + hllLgK).toString();
+    }
+
     /** Update mode: the earliest processing time of the next provisional count after one at {@code now}. */
     public long nextUpdateTime(long now) {
         return now + updateIntervalMillis;

@@ -46,6 +46,10 @@ public final class WindowKeys implements Serializable {
         return sizesMillis.length;
     }
 
+    public long sizeMillisAt(int sizeIndex) {
+        return sizesMillis[sizeIndex];
+    }
+
     public int shards() {
         return shards;
     }

@@ -100,8 +100,12 @@ public class WindowUniqueUsers extends KeyedProcessFunction<Long, ShardCount, Un
             emit(window, total, true, out);
             totalState.update(total);
         }
-        if (timestamp == counting.cleanupTime(window)) {
+        if (timestamp >= counting.cleanupTime(window)) {
             totalState.clear(); // every window has this timer from its first shard count on
+        } else if (timestamp >= counting.finalTime(window)) {
+            // The final timer, or a cleanup timer restored from a run with a shorter --allowed-lateness:
+            // this run's cleanup timer must exist (re-registering one is a no-op), or the state leaks.
+            ctx.timerService().registerEventTimeTimer(counting.cleanupTime(window));
         }
     }
 

@@ -57,13 +57,13 @@ public final class UniquesWorkflow {
                 .name("assign windows and shards")
                 .keyBy(user -> user.shardKey)
                 .process(new ShardDistinctUsers(counting), TypeInformation.of(ShardCount.class))
-                .uid("shard-distinct-users")
+                .uid("shard-distinct-users[" + counting.stateMeaning() + "]")
                 .name("count distinct users per shard");
 
         SingleOutputStreamOperator<UniqueUsers> counts = shardCounts
                 .keyBy(shard -> shard.windowKey)
                 .process(new WindowUniqueUsers(counting), TypeInformation.of(UniqueUsers.class))
-                .uid("window-unique-users")
+                .uid("window-unique-users[" + counting.stateMeaning() + "]")
                 .name("count unique users per window");
 
         sinks.counts().accept(counts);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.clickflow.records.UniqueUsers;
 import io.clickflow.testing.UniquesHarness;
 
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -172,6 +173,32 @@ class WindowUniqueUsersTest {
                     "2024-01-01T23:59:00Z/2024-01-02T00:00:00Z",
                     "2024-01-01T23:00:00Z/2024-01-02T00:00:00Z",
                     "2024-01-01T00:00:00Z/2024-01-02T00:00:00Z");
+        }
+    }
+
+    @ParameterizedTest(name = "lateness {0} -> {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"0, 60", "60, 120", "120, 0"})
+    void aResumedRunWithAnotherAllowedLatenessStillCleansUp(int beforeSeconds, int afterSeconds) throws Exception {
+        Duration before = Duration.ofSeconds(beforeSeconds);
+        Duration after = Duration.ofSeconds(afterSeconds);
+        OperatorSubtaskState[] snapshot;
+        try (UniquesHarness h = twoMinutes(CountMode.EXACT, EmitMode.ON_WATERMARK, before, ONE_MINUTE)) {
+            snapshot = h.snapshot();
+        }
+        try (UniquesHarness h = UniquesHarness.restore(snapshot, CountMode.EXACT, EmitMode.UPDATE, ONE_SECOND, after, ONE_MINUTE)) {
+            h.watermark(END_OF_12_00);
+            assertThat(h.newRows()).extracting(r -> r.uniqueUsers + ":" + r.isFinal).containsExactly("2:true");
+            if (after.isZero()) {
+                h.frame("u7", AT_12_00_30);
+                assertThat(h.lateFrames()).extracting(l -> l.userId).containsExactly("u7");
+            } else {
+                h.watermark(END_OF_12_00 + after.toMillis() - 1).frame("u7", AT_12_00_30);
+                assertThat(h.newRows()).as("within this run's lateness: corrected").filteredOn(r -> r.windowStart == at("12:00:00"))
+                        .extracting(r -> r.uniqueUsers + ":" + r.isFinal).containsExactly("3:true");
+            }
+            h.endOfInput();
+            assertThat(h.table().get("60s@12:00:00").uniqueUsers).isEqualTo(after.isZero() ? 2 : 3);
+            assertNothingLeft(h);
         }
     }
 

@@ -17,7 +17,8 @@ import io.clickflow.records.WindowedUser;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.util.Collector;
 
 import java.time.Duration;
@@ -41,9 +42,33 @@ public final class UniquesHarness implements AutoCloseable {
 
     public UniquesHarness(CountMode mode, EmitMode emitMode, Duration updateInterval, Duration allowedLateness, Duration... sizes)
             throws Exception {
+        this(mode, emitMode, updateInterval, allowedLateness, null, sizes);
+    }
+
+    private UniquesHarness(CountMode mode, EmitMode emitMode, Duration updateInterval, Duration allowedLateness,
+            OperatorSubtaskState[] restoreFrom, Duration... sizes) throws Exception {
         counting = new UniqueCounting(new WindowKeys(List.of(sizes), mode.shards()), mode, 12, emitMode, updateInterval, allowedLateness);
-        shards = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new ShardDistinctUsers(counting), u -> u.shardKey, Types.LONG);
-        windows = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new WindowUniqueUsers(counting), s -> s.windowKey, Types.LONG);
+        shards = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new ShardDistinctUsers(counting)),
+                (WindowedUser u) -> u.shardKey, Types.LONG);
+        windows = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new WindowUniqueUsers(counting)),
+                (ShardCount c) -> c.windowKey, Types.LONG);
+        shards.setup();
+        windows.setup();
+        shards.initializeState(restoreFrom == null ? null : restoreFrom[0]);
+        windows.initializeState(restoreFrom == null ? null : restoreFrom[1]);
+        shards.open();
+        windows.open();
+    }
+
+    /** Both operators' state, as in a checkpoint. */
+    public OperatorSubtaskState[] snapshot() throws Exception {
+        return new OperatorSubtaskState[] {shards.snapshot(1, 1), windows.snapshot(1, 1)};
+    }
+
+    /** New operators with other settings restored from a snapshot, as a resumed run. */
+    public static UniquesHarness restore(OperatorSubtaskState[] snapshot, CountMode mode, EmitMode emitMode, Duration updateInterval,
+            Duration allowedLateness, Duration... sizes) throws Exception {
+        return new UniquesHarness(mode, emitMode, updateInterval, allowedLateness, snapshot, sizes);
     }
 
     /** {@code "12:00:10"} on 2024-01-01, UTC. */
