@@ -17,8 +17,6 @@ import io.clickflow.testing.ResultTables;
 import io.clickflow.testing.Waits;
 import io.clickflow.workflows.AttributionWorkflow;
 
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -30,8 +28,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 
 /**
@@ -61,10 +57,7 @@ class RescalingITCase {
         assertThat(rowsAtSavepoint).as("stopped mid-way").isLessThan(input.views.size() / 2);
 
         for (int parallelism : new int[] {1, 4}) {
-            Database copy = Database.of("jdbc:sqlite:" + dir.resolve("p" + parallelism + ".db"));
-            try (Connection c = db.connect(); Statement s = c.createStatement()) {
-                s.execute("VACUUM INTO '" + dir.resolve("p" + parallelism + ".db") + "'");
-            }
+            Database copy = ResultTables.copy(db, dir.resolve("p" + parallelism + ".db"));
             define(copy, input, parallelism, savepoint).execute("attribution resumed at parallelism " + parallelism);
             BruteForceAttribution.assertTableMatches(input, copy);
             assertThat(ResultTables.rejected(copy).keySet()).isEqualTo(input.malformedPositions);
@@ -72,13 +65,7 @@ class RescalingITCase {
     }
 
     static StreamExecutionEnvironment define(Database db, GeneratedInput input, int parallelism, String savepoint) {
-        StreamExecutionEnvironment env = Pipelines.environment();
-        env.setParallelism(parallelism);
-        if (savepoint != null) {
-            Configuration restore = new Configuration();
-            restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-            env.configure(restore);
-        }
+        StreamExecutionEnvironment env = Pipelines.environment(parallelism, savepoint);
         AttributionWorkflow.defineWorkflow(env, Pipelines.settings(EmitMode.UPDATE, Duration.ofSeconds(5), Duration.ZERO),
                 Sources.file(input.clicksFile, new AdClickDecoder(), RecordTypes.DECODED_CLICK),
                 Sources.file(input.viewsFile, new PageViewDecoder(), RecordTypes.DECODED_PAGE_VIEW),

@@ -19,8 +19,6 @@ import io.clickflow.testing.ResultTables;
 import io.clickflow.testing.Waits;
 import io.clickflow.workflows.UniquesWorkflow;
 
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -33,8 +31,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -71,7 +67,7 @@ class UniquesRescalingITCase {
         Map<String, Long> expected = input.distinctUsers(WINDOWS);
         assertThat(windowsAtSavepoint).as("stopped mid-way").isLessThan(expected.size());
 
-        Database resumed = copy(db, dir.resolve("resumed.db"));
+        Database resumed = ResultTables.copy(db, dir.resolve("resumed.db"));
         define(resumed, input, WINDOWS, EmitMode.UPDATE, Duration.ofMinutes(2), 1, savepoint, Long.MAX_VALUE)
                 .execute("uniques resumed at parallelism 1");
         Map<String, ResultTables.UniqueUsersRow> table = ResultTables.uniqueUsers(resumed);
@@ -80,7 +76,7 @@ class UniquesRescalingITCase {
         assertThat(table.values()).allMatch(ResultTables.UniqueUsersRow::isFinal);
         assertThat(ResultTables.rejected(resumed).keySet()).isEqualTo(input.malformedPositions);
 
-        Database otherWindows = copy(db, dir.resolve("other-windows.db"));
+        Database otherWindows = ResultTables.copy(db, dir.resolve("other-windows.db"));
         assertThatThrownBy(() -> define(otherWindows, input, List.of(Duration.ofMinutes(1)), EmitMode.ON_WATERMARK,
                         Duration.ofMinutes(1), 1, savepoint, Long.MAX_VALUE).execute("uniques with other windows"))
                 .satisfies(e -> assertThat(ExceptionUtils.stringifyException(e)).contains("Cannot map checkpoint/savepoint state for operator"));
@@ -88,13 +84,7 @@ class UniquesRescalingITCase {
 
     static StreamExecutionEnvironment define(Database db, GeneratedFrames input, List<Duration> windows, EmitMode emit,
             Duration lateness, int parallelism, String savepoint, long holdAfter) {
-        StreamExecutionEnvironment env = Pipelines.environment();
-        env.setParallelism(parallelism);
-        if (savepoint != null) {
-            Configuration restore = new Configuration();
-            restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-            env.configure(restore);
-        }
+        StreamExecutionEnvironment env = Pipelines.environment(parallelism, savepoint);
         UniqueCounting counting = new UniqueCounting(UniquesWorkflow.windowKeys(windows, CountMode.EXACT), CountMode.EXACT, 14, emit,
                 Duration.ofMillis(100), lateness);
         UniquesWorkflow.defineWorkflow(env, new UniquesWorkflow.Settings(counting, Duration.ofSeconds(5), Duration.ZERO),
@@ -112,12 +102,5 @@ class UniquesRescalingITCase {
         } catch (Exception e) {
             return -1;
         }
-    }
-
-    static Database copy(Database db, Path to) throws Exception {
-        try (Connection c = db.connect(); Statement s = c.createStatement()) {
-            s.execute("VACUUM INTO '" + to + "'");
-        }
-        return Database.of("jdbc:sqlite:" + to);
     }
 }

@@ -62,6 +62,18 @@ public final class Pipelines {
         return env;
     }
 
+    /** The environment on {@code parallelism}, restoring from {@code savepoint} unless it is null. */
+    public static StreamExecutionEnvironment environment(int parallelism, String savepoint) {
+        StreamExecutionEnvironment env = environment();
+        env.setParallelism(parallelism);
+        if (savepoint != null) {
+            Configuration restore = new Configuration();
+            restore.set(org.apache.flink.configuration.StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+            env.configure(restore);
+        }
+        return env;
+    }
+
     /** Frequent checkpoints to files in {@code dir}, as in production (not the JobManager's heap). */
     public static StreamExecutionEnvironment withFileCheckpoints(StreamExecutionEnvironment env, java.nio.file.Path dir, Duration interval) {
         Configuration checkpoints = new Configuration();

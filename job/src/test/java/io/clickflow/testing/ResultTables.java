@@ -80,6 +80,14 @@ public final class ResultTables {
         }
     }
 
+    /** A copy of a SQLite database as it is now, for runs that resume from the same point. */
+    public static Database copy(Database db, java.nio.file.Path to) throws Exception {
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            s.execute("VACUUM INTO '" + to + "'");
+        }
+        return Database.of("jdbc:sqlite:" + to);
+    }
+
     public static long count(Database db, String table) throws Exception {
         try (Connection c = db.connect(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
