@@ -49,42 +49,17 @@ public final class BenchCase {
         } else {
             AttributionJob.build(env, o);
         }
-        long startUp = System.nanoTime();
-        JobClient client = env.executeAsync("bench " + kind); // starts the MiniCluster, then submits
-        long start = System.nanoTime();
-        CheckpointWatcher checkpoints = new CheckpointWatcher(o.runtime.webPort, client.getJobID().toString());
-        checkpoints.start();
         if (kind.equals("serve")) {
-            checkpoints.awaitAllTasksRunning();
+            JobClient client = env.executeAsync("bench serve"); // starts the MiniCluster, then submits
+            new CheckpointWatcher(o.runtime.webPort, client.getJobID().toString()).awaitAllTasksRunning();
             System.out.println(READY);
             System.out.flush();
             client.getJobExecutionResult().get(); // until the parent kills this JVM
             return;
         }
-        client.getJobExecutionResult().get();
-        long nanos = System.nanoTime() - start;
-        checkpoints.stop();
-
-        ObjectNode result = new ObjectMapper().createObjectNode();
-        result.put("nanos", nanos);
-        result.put("startUpNanos", start - startUp);
-        try (Connection c = o.database.connect(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT COUNT(*), COALESCE(SUM(is_final), 0) FROM attributed_page_views")) {
-            rs.next();
-            result.put("rows", rs.getLong(1));
-            result.put("finalRows", rs.getLong(2));
-        }
-        result.put("peakRssBytes", peakRssBytes());
-        JsonNode last = checkpoints.lastCompleted();
-        result.put("checkpoints", checkpoints.completed());
-        if (last != null) {
-            result.put("checkpointBytes", last.path("checkpointed_size").asLong(last.path("state_size").asLong()));
-            result.put("stateBytes", last.path("state_size").asLong());
-            result.put("checkpointMillis", last.path("end_to_end_duration").asLong());
-        }
-        System.out.println(RESULT + result);
-        System.out.flush();
-        System.exit(0);
+        ObjectNode result = runToEnd(env, "bench " + kind, o.runtime.webPort);
+        putCounts(result, o.database, "SELECT COUNT(*), COALESCE(SUM(is_final), 0) FROM attributed_page_views", "rows", "finalRows");
+        report(result);
     }
 
     /** The uniques job over its bounded input, timed from submission to the end; the counts' rows read back. */
@@ -117,37 +92,58 @@ public final class BenchCase {
                 io.clickflow.uniques.UniquesOptions.commandLine().parse(args));
         StreamExecutionEnvironment env = JobRunner.environment(o.runtime, true);
         io.clickflow.uniques.UniquesJob.build(env, o);
+        ObjectNode result = runToEnd(env, "bench uniques", o.runtime.webPort);
+        result.put("coldNanos", coldNanos);
+        result.set("threadCpuMillis", JSON.valueToTree(threadCpuMillis()));
+        putCounts(result, o.database, "SELECT (SELECT COUNT(*) FROM unique_users), (SELECT COALESCE(SUM(is_final), 0) "
+                + "FROM unique_users), (SELECT COUNT(*) FROM late_events)", "rows", "finalRows", "late");
+        report(result);
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Submits the job (the MiniCluster starts first: reported apart as startUpNanos) and waits for its end:
+     * wall and CPU time from submission, peak RSS, the last completed checkpoint.
+     */
+    static ObjectNode runToEnd(StreamExecutionEnvironment env, String name, int webPort) throws Exception {
         long startUp = System.nanoTime();
-        JobClient client = env.executeAsync("bench uniques");
+        JobClient client = env.executeAsync(name);
         long start = System.nanoTime();
         long cpuStart = processCpuNanos();
-        CheckpointWatcher checkpoints = new CheckpointWatcher(o.runtime.webPort, client.getJobID().toString());
+        CheckpointWatcher checkpoints = new CheckpointWatcher(webPort, client.getJobID().toString());
         checkpoints.start();
         client.getJobExecutionResult().get();
         long nanos = System.nanoTime() - start;
         long cpuNanos = processCpuNanos() - cpuStart;
         checkpoints.stop();
-        ObjectNode result = new ObjectMapper().createObjectNode();
+        ObjectNode result = JSON.createObjectNode();
         result.put("nanos", nanos);
         result.put("cpuNanos", cpuNanos);
-        result.put("coldNanos", coldNanos);
-        result.set("threadCpuMillis", new ObjectMapper().valueToTree(threadCpuMillis()));
         result.put("startUpNanos", start - startUp);
-        try (Connection c = o.database.connect(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT (SELECT COUNT(*) FROM unique_users), (SELECT COALESCE(SUM(is_final), 0) "
-                        + "FROM unique_users), (SELECT COUNT(*) FROM late_events)")) {
-            rs.next();
-            result.put("rows", rs.getLong(1));
-            result.put("finalRows", rs.getLong(2));
-            result.put("late", rs.getLong(3));
-        }
         result.put("peakRssBytes", peakRssBytes());
         JsonNode last = checkpoints.lastCompleted();
         result.put("checkpoints", checkpoints.completed());
         if (last != null) {
             result.put("checkpointBytes", last.path("checkpointed_size").asLong(last.path("state_size").asLong()));
+            result.put("stateBytes", last.path("state_size").asLong());
             result.put("checkpointMillis", last.path("end_to_end_duration").asLong());
         }
+        return result;
+    }
+
+    /** Puts the one row of numbers {@code sql} returns into the result, under {@code names}. */
+    static void putCounts(ObjectNode result, io.clickflow.io.Database db, String sql, String... names) throws Exception {
+        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            for (int i = 0; i < names.length; i++) {
+                result.put(names[i], rs.getLong(i + 1));
+            }
+        }
+    }
+
+    /** The one line the parent reads; then this JVM ends (Flink's non-daemon threads would keep it). */
+    static void report(ObjectNode result) {
         System.out.println(RESULT + result);
         System.out.flush();
         System.exit(0);

@@ -75,28 +75,32 @@ public final class BenchCommand {
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("uniques")) {
-            UniquesBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
-            return;
+            runCommand("bench uniques", java.util.Arrays.copyOfRange(args, 1, args.length), UniquesBench.commandLine(), UniquesBench::run);
+        } else {
+            runCommand("bench", args, commandLine(), BenchCommand::run);
         }
-        CommandLine cl;
+    }
+
+    /** A run of the whole benchmark. */
+    @FunctionalInterface
+    interface Run {
+        void run(CommandLine cl) throws Exception;
+    }
+
+    /** Parses, shows help or runs; a bad option is one line and exit code 2, before anything starts. */
+    static void runCommand(String name, String[] args, CommandLine options, Run run) throws Exception {
         try {
-            cl = commandLine().parse(args);
+            CommandLine cl = options.parse(args);
+            if (cl.helpRequested()) {
+                System.out.print(cl.help());
+                return;
+            }
+            run.run(cl);
         } catch (UsageException e) {
-            System.err.println("clickflow bench: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        if (cl.helpRequested()) {
-            System.out.print(cl.help());
-            return;
-        }
-        try {
-            run(cl);
-        } catch (UsageException e) {
-            System.err.println("clickflow bench: " + e.getMessage());
+            System.err.println("clickflow " + name + ": " + e.getMessage());
             System.exit(2);
         }
-        System.exit(0);
+        System.exit(0); // the broker's and Flink's non-daemon threads would keep the JVM
     }
 
     static void run(CommandLine cl) throws Exception {

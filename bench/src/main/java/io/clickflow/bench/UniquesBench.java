@@ -5,6 +5,7 @@ import io.clickflow.cli.UsageException;
 import io.clickflow.demo.KafkaBroker;
 import io.clickflow.generator.FrameGenerator;
 import io.clickflow.generator.GenerateFramesCommand;
+import io.clickflow.generator.LineFiles;
 import io.clickflow.io.DecodingKafkaDeserializer;
 import io.clickflow.records.Decoded;
 import io.clickflow.records.Frame;
@@ -23,8 +24,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStreamWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,21 +71,6 @@ public final class UniquesBench {
                 .flag("cold", "Measure each job's first run in a fresh JVM (default: a first run over the same input warms the JIT, as for the ceilings).")
                 .flag("profile", "Record each job's JVM with Java Flight Recorder (<case>.jfr in the run folder).")
                 .option("out", "DIR", "output/bench", "Where the run's folder (frames, broker data, databases, logs, results) goes.");
-    }
-
-    public static void main(String[] args) throws Exception {
-        try {
-            CommandLine cl = commandLine().parse(args);
-            if (cl.helpRequested()) {
-                System.out.print(cl.help());
-                return;
-            }
-            run(cl);
-        } catch (UsageException e) {
-            System.err.println("clickflow bench uniques: " + e.getMessage());
-            System.exit(2);
-        }
-        System.exit(0);
     }
 
     static void run(CommandLine cl) throws Exception {
@@ -279,12 +263,10 @@ public final class UniquesBench {
     }
 
     static void writeFolder(FrameGenerator generator, long frames, Path folder, int files) throws IOException {
-        Files.createDirectories(folder);
         List<BufferedWriter> writers = new ArrayList<>();
         try {
             for (int f = 0; f < files; f++) {
-                writers.add(new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(folder.resolve("frames-" + f + ".jsonl")),
-                        StandardCharsets.UTF_8), 1 << 16));
+                writers.add(LineFiles.writer(folder.resolve("frames-" + f + ".jsonl")));
             }
             // Consecutive slices, named in time order: how history is kept, and how the job reads a folder.
             long perFile = (frames + files - 1) / files;

@@ -35,8 +35,7 @@ public final class AttributionCommand {
         return in + " -> " + o.database.describe() + "; window " + CommandLine.formatDuration(o.settings.attributionWindow())
                 + ", emit " + o.settings.emitMode().cliName()
                 + ", out-of-orderness " + CommandLine.formatDuration(o.settings.outOfOrderness())
-                + (o.runtime.parallelismGiven || JobRunner.isLocal() ? ", parallelism " + o.runtime.parallelism : ", the cluster's parallelism")
-                + (o.runtime.stateBackendGiven || JobRunner.isLocal() ? ", state " + o.runtime.stateBackend : ", the cluster's state backend");
+                + JobRunner.describe(o.runtime);
     }
 
     public static ProgressReporter progress(AttributionOptions o) {

@@ -80,21 +80,16 @@ public class ShardDistinctUsers extends KeyedProcessFunction<Long, WindowedUser,
         ShardProgress progress = progressState.value();
         if (progress == null) {
             progress = new ShardProgress();
-            if (counting.finalTime(window) > watermark) {
-                ctx.timerService().registerEventTimeTimer(counting.finalTime(window));
-            }
-            ctx.timerService().registerEventTimeTimer(counting.cleanupTime(window));
+            counting.registerWindowTimers(ctx.timerService(), window);
         }
         if (!add(in.uid, progress)) {
             return;
         }
-        boolean closed = counting.finalTime(window) <= watermark;
-        if (closed) {
+        if (counting.isFinal(window, watermark)) {
             corrections.inc();
             emit(shardKey, progress, out); // within the allowed lateness: the window's final count is corrected now
-        } else if (counting.emitMode() == EmitMode.UPDATE && !progress.updateScheduled) {
-            progress.updateScheduled = true;
-            ctx.timerService().registerProcessingTimeTimer(counting.nextUpdateTime(ctx.timerService().currentProcessingTime()));
+        } else {
+            counting.scheduleUpdate(ctx.timerService(), progress);
         }
         progressState.update(progress);
     }
@@ -113,9 +108,8 @@ public class ShardDistinctUsers extends KeyedProcessFunction<Long, WindowedUser,
         if (sketch == null) {
             sketch = Sketches.newUpdatable(counting.hllLgK());
         }
-        Sketches.update(sketch, uid);
+        long users = Math.round(Sketches.updateAndEstimate(sketch, uid));
         sketchState.update(sketch); // a no-op on the heap (same array); RocksDB needs it written back
-        long users = Math.round(Sketches.estimate(sketch));
         if (users == progress.users) {
             return false;
         }
@@ -133,7 +127,7 @@ public class ShardDistinctUsers extends KeyedProcessFunction<Long, WindowedUser,
         long window = WindowKeys.windowOf(shardKey);
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
             progress.updateScheduled = false;
-            if (ctx.timerService().currentWatermark() < counting.finalTime(window) && progress.changedSinceEmitted()) {
+            if (!counting.isFinal(window, ctx.timerService().currentWatermark()) && progress.changedSinceEmitted()) {
                 emit(shardKey, progress, out);
             }
             progressState.update(progress);
@@ -143,18 +137,14 @@ public class ShardDistinctUsers extends KeyedProcessFunction<Long, WindowedUser,
             emit(shardKey, progress, out);
             progressState.update(progress);
         }
-        if (timestamp >= counting.cleanupTime(window)) {
-            // Every key has this timer from its first frame on: no state outlives the allowed lateness.
+        if (counting.cleanUpAt(ctx.timerService(), timestamp, window)) {
+            // Every key has a cleanup timer from its first frame on: no state outlives the allowed lateness.
             progressState.clear();
             if (seenUsersState != null) {
                 seenUsersState.clear();
             } else {
                 sketchState.clear();
             }
-        } else if (timestamp >= counting.finalTime(window)) {
-            // The final timer, or a cleanup timer restored from a run with a shorter --allowed-lateness:
-            // this run's cleanup timer must exist (re-registering one is a no-op), or the state leaks.
-            ctx.timerService().registerEventTimeTimer(counting.cleanupTime(window));
         }
     }
 

@@ -25,9 +25,11 @@ public final class Sketches {
         return bytes;
     }
 
-    /** Adds a user to the sketch in {@code updatable}, in place. */
-    public static void update(byte[] updatable, String uid) {
-        HllSketch.writableWrap(WritableMemory.writableWrap(updatable)).update(uid);
+    /** Adds a user to the sketch in {@code updatable}, in place; returns the sketch's new estimate (one wrap per frame). */
+    public static double updateAndEstimate(byte[] updatable, String uid) {
+        HllSketch sketch = HllSketch.writableWrap(WritableMemory.writableWrap(updatable));
+        sketch.update(uid);
+        return sketch.getEstimate();
     }
 
     public static double estimate(byte[] sketch) {

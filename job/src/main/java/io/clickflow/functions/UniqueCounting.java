@@ -1,5 +1,7 @@
 package io.clickflow.functions;
 
+import org.apache.flink.streaming.api.TimerService;
+
 import java.io.Serializable;
 import java.time.Duration;
 
@@ -48,5 +50,44 @@ public record UniqueCounting(WindowKeys windows, CountMode countMode, int hllLgK
     /** Update mode: the earliest processing time of the next provisional count after one at {@code now}. */
     public long nextUpdateTime(long now) {
         return now + updateIntervalMillis;
+    }
+
+    /** True once the watermark has passed the window's final time: its count is final, later changes are corrections. */
+    public boolean isFinal(long windowKey, long watermark) {
+        return finalTime(windowKey) <= watermark;
+    }
+
+    /**
+     * The timers of a window's (or shard's) first state: its final time, unless the watermark is past it
+     * (a frame within the allowed lateness), and its cleanup time.
+     */
+    void registerWindowTimers(TimerService timers, long windowKey) {
+        if (!isFinal(windowKey, timers.currentWatermark())) {
+            timers.registerEventTimeTimer(finalTime(windowKey));
+        }
+        timers.registerEventTimeTimer(cleanupTime(windowKey));
+    }
+
+    /** Update mode: a processing-time timer for the next provisional count, unless one is pending. */
+    void scheduleUpdate(TimerService timers, ShardProgress progress) {
+        if (emitMode == EmitMode.UPDATE && !progress.updateScheduled) {
+            progress.updateScheduled = true;
+            timers.registerProcessingTimeTimer(nextUpdateTime(timers.currentProcessingTime()));
+        }
+    }
+
+    /**
+     * At an event-time timer: true if the window's state goes now. Otherwise, from the final time on, makes
+     * sure this run's cleanup timer exists (re-registering is a no-op): a cleanup timer restored from a run
+     * with a shorter {@code --allowed-lateness} would leave the state without one.
+     */
+    boolean cleanUpAt(TimerService timers, long timestamp, long windowKey) {
+        if (timestamp >= cleanupTime(windowKey)) {
+            return true;
+        }
+        if (timestamp >= finalTime(windowKey)) {
+            timers.registerEventTimeTimer(cleanupTime(windowKey));
+        }
+        return false;
     }
 }

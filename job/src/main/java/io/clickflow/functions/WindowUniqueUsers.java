@@ -50,20 +50,16 @@ public class WindowUniqueUsers extends KeyedProcessFunction<Long, ShardCount, Un
         WindowTotal total = totalState.value();
         if (total == null) {
             total = new WindowTotal();
-            if (counting.finalTime(window) > watermark) {
-                ctx.timerService().registerEventTimeTimer(counting.finalTime(window));
-            }
-            ctx.timerService().registerEventTimeTimer(counting.cleanupTime(window));
+            counting.registerWindowTimers(ctx.timerService(), window);
         }
         merge(total, shard);
-        if (counting.finalTime(window) <= watermark) {
+        if (counting.isFinal(window, watermark)) {
             if (total.progress.changedSinceEmitted()) {
                 rowsCorrected.inc();
                 emit(window, total, true, out);
             }
-        } else if (counting.emitMode() == EmitMode.UPDATE && !total.progress.updateScheduled) {
-            total.progress.updateScheduled = true;
-            ctx.timerService().registerProcessingTimeTimer(counting.nextUpdateTime(ctx.timerService().currentProcessingTime()));
+        } else {
+            counting.scheduleUpdate(ctx.timerService(), total.progress);
         }
         totalState.update(total);
     }
@@ -77,7 +73,7 @@ public class WindowUniqueUsers extends KeyedProcessFunction<Long, ShardCount, Un
             total.shardUsers[shard.shard] = shard.users; // a shard's newer count replaces its older one
         } else {
             total.union = Sketches.union(total.union, shard.sketch, counting.hllLgK());
-            total.progress.users = Sketches.count(total.union)[0];
+            total.progress.users = Math.round(Sketches.estimate(total.union)); // bounds only when a row is emitted
         }
     }
 
@@ -90,7 +86,7 @@ public class WindowUniqueUsers extends KeyedProcessFunction<Long, ShardCount, Un
         long window = ctx.getCurrentKey();
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
             total.progress.updateScheduled = false;
-            if (ctx.timerService().currentWatermark() < counting.finalTime(window) && total.progress.changedSinceEmitted()) {
+            if (!counting.isFinal(window, ctx.timerService().currentWatermark()) && total.progress.changedSinceEmitted()) {
                 emit(window, total, false, out);
             }
             totalState.update(total);
@@ -100,12 +96,8 @@ public class WindowUniqueUsers extends KeyedProcessFunction<Long, ShardCount, Un
             emit(window, total, true, out);
             totalState.update(total);
         }
-        if (timestamp >= counting.cleanupTime(window)) {
-            totalState.clear(); // every window has this timer from its first shard count on
-        } else if (timestamp >= counting.finalTime(window)) {
-            // The final timer, or a cleanup timer restored from a run with a shorter --allowed-lateness:
-            // this run's cleanup timer must exist (re-registering one is a no-op), or the state leaks.
-            ctx.timerService().registerEventTimeTimer(counting.cleanupTime(window));
+        if (counting.cleanUpAt(ctx.timerService(), timestamp, window)) {
+            totalState.clear(); // every window has a cleanup timer from its first shard count on
         }
     }
 

@@ -6,15 +6,12 @@ import io.clickflow.io.KafkaPreflight;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.zip.GZIPOutputStream;
 
 /** {@code ./clickflow generate}: synthetic clicks and page views to Kafka (keyed by user) or to two files. */
 public final class GenerateCommand {
@@ -96,7 +93,7 @@ public final class GenerateCommand {
     }
 
     public static long writeFiles(ClickstreamGenerator generator, long count, Path clicksFile, Path viewsFile) throws IOException {
-        try (BufferedWriter clicks = writer(clicksFile); BufferedWriter views = writer(viewsFile)) {
+        try (BufferedWriter clicks = LineFiles.writer(clicksFile); BufferedWriter views = LineFiles.writer(viewsFile)) {
             for (long i = 0; i < count; i++) {
                 ClickstreamGenerator.Event e = generator.next();
                 BufferedWriter w = e.isClick() ? clicks : views;
@@ -129,14 +126,5 @@ public final class GenerateCommand {
             }
         }
         return n;
-    }
-
-    private static BufferedWriter writer(Path file) throws IOException {
-        if (file.toAbsolutePath().getParent() != null) {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-        }
-        var out = Files.newOutputStream(file);
-        return new BufferedWriter(new OutputStreamWriter(
-                file.toString().endsWith(".gz") ? new GZIPOutputStream(out, 1 << 16) : out, StandardCharsets.UTF_8), 1 << 16);
     }
 }

@@ -6,15 +6,12 @@ import io.clickflow.io.KafkaPreflight;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.zip.GZIPOutputStream;
 
 /** {@code ./clickflow generate-frames}: synthetic ~2 KB frames of the unique-users challenge to Kafka or a file. */
 public final class GenerateFramesCommand {
@@ -77,12 +74,7 @@ public final class GenerateFramesCommand {
     }
 
     public static void writeFile(FrameGenerator generator, long count, Path file) throws IOException {
-        if (file.toAbsolutePath().getParent() != null) {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-        }
-        var out = Files.newOutputStream(file);
-        try (BufferedWriter w = new BufferedWriter(new OutputStreamWriter(
-                file.toString().endsWith(".gz") ? new GZIPOutputStream(out, 1 << 16) : out, StandardCharsets.UTF_8), 1 << 16)) {
+        try (BufferedWriter w = LineFiles.writer(file)) {
             for (long i = 0; i < count; i++) {
                 w.write(generator.next().json());
                 w.write('\n');

@@ -38,6 +38,13 @@ public final class JobRunner {
         return StreamExecutionEnvironment.getExecutionEnvironment() instanceof LocalStreamEnvironment;
     }
 
+    /** The end of a job's start-up line: parallelism and state backend, or that the cluster decides them. */
+    public static String describe(RuntimeOptions runtime) {
+        boolean local = isLocal();
+        return (runtime.parallelismGiven || local ? ", parallelism " + runtime.parallelism : ", the cluster's parallelism")
+                + (runtime.stateBackendGiven || local ? ", state " + runtime.stateBackend : ", the cluster's state backend");
+    }
+
     /** Creates the environment: on a cluster the one it provides, locally a MiniCluster with the Web UI. */
     public static StreamExecutionEnvironment environment(RuntimeOptions runtime, boolean local) {
         Configuration conf = runtime.flinkConfiguration(local);

@@ -57,8 +57,7 @@ public final class UniquesCommand {
                 + (c.emitMode() == EmitMode.UPDATE ? " every " + CommandLine.formatDuration(Duration.ofMillis(c.updateIntervalMillis())) : "")
                 + ", out-of-orderness " + CommandLine.formatDuration(o.settings.outOfOrderness())
                 + ", allowed lateness " + CommandLine.formatDuration(Duration.ofMillis(c.allowedLatenessMillis()))
-                + (o.runtime.parallelismGiven || JobRunner.isLocal() ? ", parallelism " + o.runtime.parallelism : ", the cluster's parallelism")
-                + (o.runtime.stateBackendGiven || JobRunner.isLocal() ? ", state " + o.runtime.stateBackend : ", the cluster's state backend");
+                + JobRunner.describe(o.runtime);
     }
 
     public static ProgressReporter progress(UniquesOptions o) {

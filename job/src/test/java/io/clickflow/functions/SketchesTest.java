@@ -23,7 +23,7 @@ class SketchesTest {
             if (shards[shard] == null) {
                 shards[shard] = Sketches.newUpdatable(lgK);
             }
-            Sketches.update(shards[shard], uid);
+            Sketches.updateAndEstimate(shards[shard], uid);
         }
         byte[] union = null;
         for (byte[] shard : shards) {
@@ -75,11 +75,11 @@ class SketchesTest {
     void unionIsIdempotentSoAShardsNewerSketchMayReplaceItsOlderOne() {
         byte[] shard = Sketches.newUpdatable(14);
         for (int i = 0; i < 5000; i++) {
-            Sketches.update(shard, "a" + i);
+            Sketches.updateAndEstimate(shard, "a" + i);
         }
         byte[] older = Sketches.compact(shard);
         for (int i = 0; i < 5000; i++) {
-            Sketches.update(shard, "b" + i);
+            Sketches.updateAndEstimate(shard, "b" + i);
         }
         byte[] union = Sketches.union(Sketches.union(Sketches.union(null, older, 14), Sketches.compact(shard), 14), older, 14);
         byte[] otherOrder = Sketches.union(Sketches.union(null, Sketches.compact(shard), 14), older, 14);

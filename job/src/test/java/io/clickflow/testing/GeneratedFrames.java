@@ -1,12 +1,10 @@
 package io.clickflow.testing;
 
 import io.clickflow.generator.FrameGenerator;
+import io.clickflow.generator.LineFiles;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +14,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * Generated frames of the challenge's shape, with malformed lines and frames minutes late mixed in, and
@@ -57,9 +54,7 @@ public final class GeneratedFrames {
 
     public GeneratedFrames writeFile(Path file) throws IOException {
         this.file = file;
-        var out = Files.newOutputStream(file);
-        try (BufferedWriter w = new BufferedWriter(new OutputStreamWriter(
-                file.toString().endsWith(".gz") ? new GZIPOutputStream(out, 1 << 16) : out, StandardCharsets.UTF_8), 1 << 16)) {
+        try (BufferedWriter w = LineFiles.writer(file)) {
             for (int i = 0; i < lines.size(); i++) {
                 w.write(lines.get(i));
                 w.write('\n');
@@ -76,7 +71,6 @@ public final class GeneratedFrames {
      * (every third one gzipped); positions are {@code file name:line}.
      */
     public GeneratedFrames writeFolder(Path folder, int files) throws IOException {
-        Files.createDirectories(folder);
         this.file = folder;
         List<BufferedWriter> writers = new ArrayList<>();
         List<String> names = new ArrayList<>();
@@ -85,9 +79,7 @@ public final class GeneratedFrames {
             for (int f = 0; f < files; f++) {
                 String name = "frames-" + f + (f % 3 == 1 ? ".jsonl.gz" : ".jsonl");
                 names.add(name);
-                var out = Files.newOutputStream(folder.resolve(name));
-                writers.add(new BufferedWriter(new OutputStreamWriter(
-                        name.endsWith(".gz") ? new GZIPOutputStream(out, 1 << 16) : out, StandardCharsets.UTF_8), 1 << 16));
+                writers.add(LineFiles.writer(folder.resolve(name)));
             }
             int perFile = (lines.size() + files - 1) / files;
             for (int i = 0; i < lines.size(); i++) {

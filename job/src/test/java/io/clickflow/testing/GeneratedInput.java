@@ -1,20 +1,17 @@
 package io.clickflow.testing;
 
 import io.clickflow.generator.ClickstreamGenerator;
+import io.clickflow.generator.LineFiles;
 import io.clickflow.records.AdClick;
 import io.clickflow.records.PageView;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.zip.GZIPOutputStream;
 
 /** Generated events written to a clicks file and a page-views file, with what each line means. */
 public final class GeneratedInput {
@@ -46,7 +43,7 @@ public final class GeneratedInput {
     public GeneratedInput writeFiles(Path clicksFile, Path viewsFile) throws IOException {
         this.clicksFile = clicksFile;
         this.viewsFile = viewsFile;
-        try (BufferedWriter c = writer(clicksFile); BufferedWriter v = writer(viewsFile)) {
+        try (BufferedWriter c = LineFiles.writer(clicksFile); BufferedWriter v = LineFiles.writer(viewsFile)) {
             long clickLine = 0;
             long viewLine = 0;
             for (ClickstreamGenerator.Event e : events) {
@@ -60,12 +57,6 @@ public final class GeneratedInput {
             }
         }
         return this;
-    }
-
-    private static BufferedWriter writer(Path file) throws IOException {
-        var out = Files.newOutputStream(file);
-        return new BufferedWriter(new OutputStreamWriter(
-                file.toString().endsWith(".gz") ? new GZIPOutputStream(out, 1 << 16) : out, StandardCharsets.UTF_8), 1 << 16);
     }
 
     public long malformedCount() {
