@@ -1,60 +1,104 @@
 package io.clickflow;
 
 import io.clickflow.attribution.AttributionCommand;
+import io.clickflow.attribution.GenerateCommand;
+import io.clickflow.cli.Cli;
 import io.clickflow.cli.UsageException;
 import io.clickflow.demo.DemoCommand;
-import io.clickflow.generator.GenerateCommand;
-import io.clickflow.generator.GenerateFramesCommand;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.submit.SubmitCommand;
+import io.clickflow.uniques.GenerateFramesCommand;
 import io.clickflow.uniques.UniquesCommand;
 
-import java.util.Arrays;
+import java.util.Map;
 
-/** The entry point of the jar: {@code clickflow <command> [options]}, locally or under {@code flink run}. */
-public final class Clickflow {
-    private Clickflow() {}
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
-    static final String USAGE = String.join("\n",
-            "Usage: ./clickflow <command> [options]",
-            "",
-            "Commands:",
-            "  demo             Start a Kafka broker, generate traffic and run attribution on it, with the Web UI.",
-            "  attribution      Attribute page views to ad clicks (Kafka or files in, database out).",
-            "  uniques          Count unique users per minute/hour/day in JSON frames (Kafka or a file in, database and Kafka out).",
-            "  generate         Write synthetic ad clicks and page views to Kafka or to files.",
-            "  generate-frames  Write synthetic ~2 KB JSON frames (for uniques) to Kafka or to a file.",
-            "  submit           Run a job on a Flink cluster: upload this jar over REST and start it there.",
-            "",
-            "Run './clickflow <command> --help' for a command's options.",
-            "");
+/**
+ * The entry point of the jar, {@code clickflow <command> [options]}, locally or under {@code flink run}, and the one
+ * registry of commands: main, help, {@code submit} and the unknown-command message all read the list below.
+ */
+@Command(
+        name = "clickflow",
+        mixinStandardHelpOptions = true,
+        versionProvider = Cli.Version.class,
+        customSynopsis = "./clickflow <command> [options]",
+        description = "Flink jobs that turn ad and clickstream events into correct numbers in a database.",
+        commandListHeading = "%nCommands:%n",
+        footer = {"", "Run './clickflow <command> --help' for a command's options."},
+        subcommands = {
+            DemoCommand.class,
+            AttributionCommand.class,
+            UniquesCommand.class,
+            GenerateCommand.class,
+            GenerateFramesCommand.class,
+            Clickflow.Bench.class,
+            SubmitCommand.class
+        })
+public final class Clickflow implements Runnable {
+    @Spec
+    CommandSpec spec;
 
-    public static void main(String[] args) throws Exception {
-        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
-            System.out.print(USAGE);
-            return;
+    public static void main(String[] args) {
+        int code = execute(commandLine(), args);
+        if (code != 0) {
+            System.exit(code);
         }
-        String command = args[0];
-        String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        try {
-            switch (command) {
-                case "attribution" -> AttributionCommand.run(rest);
-                case "uniques" -> UniquesCommand.run(rest);
-                case "generate" -> GenerateCommand.run(rest);
-                case "generate-frames" -> GenerateFramesCommand.run(rest);
-                case "demo" -> DemoCommand.run(rest);
-                case "submit" -> SubmitCommand.run(rest);
-                default -> throw new UsageException("unknown command '" + command + "'; commands: demo, attribution, uniques, generate, generate-frames, submit");
+    }
+
+    /** Runs a command; a refusal is one line on stderr and exit code 2 (locally). */
+    public static int execute(CommandLine cl, String... args) {
+        cl.setParameterExceptionHandler((e, a) -> refuse(e.getCommandLine(), Cli.message(e)));
+        cl.setExecutionExceptionHandler((e, command, parseResult) -> {
+            if (e instanceof UsageException) {
+                return refuse(command, e.getMessage());
             }
-        } catch (UsageException e) {
-            if (!JobRunner.isLocal()) {
-                // Under flink run or the REST API this main runs inside the client or the JobManager:
-                // System.exit would take that process down. The caller shows the message instead.
-                throw new IllegalArgumentException("clickflow " + command + ": " + e.getMessage(), e);
-            }
-            System.err.println("clickflow " + command + ": " + e.getMessage());
-            System.err.println("Run './clickflow " + (command.startsWith("-") ? "" : command + " ") + "--help' for the options.");
-            System.exit(2);
+            throw e;
+        });
+        return cl.execute(args);
+    }
+
+    /** The whole command line, with clickflow's converters. */
+    public static CommandLine commandLine() {
+        return Cli.commandLine(new Clickflow());
+    }
+
+    /** The commands {@code submit} can start on a cluster. */
+    public static Map<String, Class<?>> jobs() {
+        return SubmitCommand.jobsOf(commandLine().getCommandSpec());
+    }
+
+    /** No command: the list of commands. */
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /**
+     * One line and exit code 2 locally. Under flink run or the REST API this main runs inside the client or the
+     * JobManager, where System.exit would take that process down: the caller shows the message instead.
+     */
+    private static int refuse(CommandLine command, String message) {
+        String line = command.getCommandSpec().qualifiedName(" ") + ": " + message;
+        if (!JobRunner.isLocal()) {
+            throw new IllegalArgumentException(line);
+        }
+        System.err.println(line);
+        return 2;
+    }
+
+    /** {@code ./clickflow bench} runs from its own module (the launcher starts it); listed here so help shows it. */
+    @Command(
+            name = "bench",
+            header = "Measure throughput and freshness against the decode ceiling and Flink SQL (./clickflow bench --help).",
+            description = "The benchmark lives in the bench module, outside the job jar; ./clickflow bench builds and runs it.")
+    static final class Bench implements Runnable {
+        @Override
+        public void run() {
+            System.err.println("clickflow bench: run it through the launcher, ./clickflow bench (it is not part of the job jar)");
         }
     }
 }

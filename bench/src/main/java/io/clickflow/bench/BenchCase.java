@@ -1,7 +1,11 @@
 package io.clickflow.bench;
 
 import io.clickflow.attribution.AttributionJob;
+import io.clickflow.attribution.AttributionCommand;
 import io.clickflow.attribution.AttributionOptions;
+import io.clickflow.uniques.UniquesCommand;
+import io.clickflow.uniques.UniquesJob;
+import io.clickflow.uniques.UniquesOptions;
 import io.clickflow.runner.JobRunner;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -42,8 +46,8 @@ public final class BenchCase {
             uniques(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
-        AttributionOptions o = AttributionOptions.parse(AttributionOptions.commandLine().parse(Arrays.copyOfRange(args, 1, args.length)));
-        StreamExecutionEnvironment env = JobRunner.environment(o.runtime, true);
+        AttributionOptions o = AttributionCommand.parse(Arrays.copyOfRange(args, 1, args.length));
+        StreamExecutionEnvironment env = JobRunner.environment(o.runtime, null, true);
         if (kind.equals("sql")) {
             SqlAttribution.define(env, o);
         } else {
@@ -79,19 +83,17 @@ public final class BenchCase {
             if (port >= 0) {
                 warm.set(port + 1, Integer.toString(BenchCommand.freePort())); // the measured run keeps its own
             }
-            io.clickflow.uniques.UniquesOptions w = io.clickflow.uniques.UniquesOptions.parse(
-                    io.clickflow.uniques.UniquesOptions.commandLine().parse(warm.toArray(String[]::new)));
-            StreamExecutionEnvironment warmEnv = JobRunner.environment(w.runtime, true);
-            io.clickflow.uniques.UniquesJob.build(warmEnv, w);
+            UniquesOptions w = UniquesCommand.parse(warm.toArray(String[]::new));
+            StreamExecutionEnvironment warmEnv = JobRunner.environment(w.runtime, null, true);
+            UniquesJob.build(warmEnv, w);
             JobClient warmClient = warmEnv.executeAsync("bench uniques warm-up");
             long t = System.nanoTime();
             warmClient.getJobExecutionResult().get();
             coldNanos = System.nanoTime() - t;
         }
-        io.clickflow.uniques.UniquesOptions o = io.clickflow.uniques.UniquesOptions.parse(
-                io.clickflow.uniques.UniquesOptions.commandLine().parse(args));
-        StreamExecutionEnvironment env = JobRunner.environment(o.runtime, true);
-        io.clickflow.uniques.UniquesJob.build(env, o);
+        UniquesOptions o = UniquesCommand.parse(args);
+        StreamExecutionEnvironment env = JobRunner.environment(o.runtime, null, true);
+        UniquesJob.build(env, o);
         ObjectNode result = runToEnd(env, "bench uniques", o.runtime.webPort);
         result.put("coldNanos", coldNanos);
         result.set("threadCpuMillis", JSON.valueToTree(threadCpuMillis()));
@@ -133,7 +135,7 @@ public final class BenchCase {
     }
 
     /** Puts the one row of numbers {@code sql} returns into the result, under {@code names}. */
-    static void putCounts(ObjectNode result, io.clickflow.io.Database db, String sql, String... names) throws Exception {
+    static void putCounts(ObjectNode result, io.clickflow.tables.Database db, String sql, String... names) throws Exception {
         try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             for (int i = 0; i < names.length; i++) {

@@ -1,12 +1,13 @@
 package io.clickflow.bench;
 
-import io.clickflow.cli.CommandLine;
+import io.clickflow.cli.Cli;
+import io.clickflow.cli.Durations;
 import io.clickflow.cli.UsageException;
 import io.clickflow.demo.KafkaBroker;
-import io.clickflow.generator.ClickstreamGenerator;
-import io.clickflow.generator.GenerateCommand;
-import io.clickflow.io.Database;
-import io.clickflow.io.KafkaPreflight;
+import io.clickflow.attribution.ClickstreamGenerator;
+import io.clickflow.attribution.GenerateCommand;
+import io.clickflow.tables.Database;
+import io.clickflow.runner.KafkaPreflight;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -38,17 +39,32 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./clickflow bench}: one run, one machine, the same pre-filled Kafka topics for every case: the
  * decode ceiling, clickflow's attribution catch-up (heap and RocksDB state, both emit modes), the same
  * rule in Flink SQL, and update-mode freshness at a fixed rate. Prints a table, writes a CSV.
  */
-public final class BenchCommand {
-    private BenchCommand() {}
-
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        sortOptions = false,
+        abbreviateSynopsis = true,
+        versionProvider = Cli.Version.class,
+        subcommands = UniquesBench.class,
+        description = {
+            "Measures clickflow on this machine in one run: the decode ceiling, attribution catch-up throughput",
+            "(heap and RocksDB, both emit modes), the same rule in Flink SQL, and update-mode freshness."
+        })
+public final class BenchCommand implements Callable<Integer> {
     static final List<String> ALL_CASES = List.of("ceiling", "heap-on-watermark", "heap-update", "rocksdb-on-watermark",
             "rocksdb-update", "sql", "connector-sink", "freshness");
     static final String CLICKS = "bench_clicks";
@@ -56,73 +72,89 @@ public final class BenchCommand {
     private static List<String> jobJvm = List.of();
     static final String VIEWS = "bench_views";
 
-    static CommandLine commandLine() {
-        return new CommandLine("bench",
-                "Measures clickflow on this machine in one run: the decode ceiling, attribution catch-up throughput\n"
-                        + "(heap and RocksDB, both emit modes), the same rule in Flink SQL, and update-mode freshness.")
-                .option("events", "N", "2000000", "Events pre-filled into the two topics (clicks and page views).")
-                .option("partitions", "N", "4", "Partitions of each topic.")
-                .option("users", "N", "100000", "Distinct users.")
-                .option("parallelism", "N", "2", "Parallelism of every job, and consumer threads of the ceiling.")
-                .option("cases", "LIST", String.join(",", ALL_CASES), "Which cases to run, comma-separated.")
-                .option("freshness-rate", "N", "10000", "Events per second appended during the freshness case.")
-                .option("freshness-duration", "DURATION", "30s", "How long freshness is measured, after a 10 s warm-up.")
-                .option("job-heap", "SIZE", "2g", "-Xmx of each job's JVM.")
-                .option("job-jvm", "FLAGS", "", "More JVM flags for each job's JVM, space-separated (e.g. -XX:+UseParallelGC).")
-                .flag("profile", "Record each job's JVM with Java Flight Recorder (<case>.jfr in the run folder).")
-                .option("out", "DIR", "output/bench", "Where the run's folder (broker data, databases, logs, results.csv) goes.");
-    }
+    @Option(names = "--events", paramLabel = "N", defaultValue = "2000000", description = "Events pre-filled into the two topics (clicks and page views).")
+    long events;
 
-    public static void main(String[] args) throws Exception {
-        if (args.length > 0 && args[0].equals("uniques")) {
-            runCommand("bench uniques", java.util.Arrays.copyOfRange(args, 1, args.length), UniquesBench.commandLine(), UniquesBench::run);
-        } else {
-            runCommand("bench", args, commandLine(), BenchCommand::run);
-        }
-    }
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "4", description = "Partitions of each topic.")
+    int partitions;
 
-    /** A run of the whole benchmark. */
-    @FunctionalInterface
-    interface Run {
-        void run(CommandLine cl) throws Exception;
-    }
+    @Option(names = "--users", paramLabel = "N", defaultValue = "100000", description = "Distinct users.")
+    int users;
 
-    /** Parses, shows help or runs; a bad option is one line and exit code 2, before anything starts. */
-    static void runCommand(String name, String[] args, CommandLine options, Run run) throws Exception {
-        try {
-            CommandLine cl = options.parse(args);
-            if (cl.helpRequested()) {
-                System.out.print(cl.help());
-                return;
+    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "2", description = "Parallelism of every job, and consumer threads of the ceiling.")
+    int parallelism;
+
+    @Option(names = "--cases", paramLabel = "LIST", defaultValue = "ceiling,heap-on-watermark,heap-update,rocksdb-on-watermark,"
+            + "rocksdb-update,sql,connector-sink,freshness", description = "Which cases to run, comma-separated.")
+    String cases;
+
+    @Option(names = "--freshness-rate", paramLabel = "N", defaultValue = "10000", description = "Events per second appended during the freshness case.")
+    int freshnessRate;
+
+    @Option(names = "--freshness-duration", paramLabel = "DURATION", defaultValue = "30s",
+            description = "How long freshness is measured, after a 10 s warm-up.")
+    Duration freshnessDuration;
+
+    @Option(names = "--job-heap", paramLabel = "SIZE", defaultValue = "2g", description = "-Xmx of each job's JVM.")
+    String jobHeap;
+
+    @Option(names = "--job-jvm", paramLabel = "FLAGS", defaultValue = "",
+            description = "More JVM flags for each job's JVM, space-separated (e.g. -XX:+UseParallelGC).")
+    String jobJvmFlags;
+
+    @Option(names = "--profile", description = "Record each job's JVM with Java Flight Recorder (<case>.jfr in the run folder).")
+    boolean profileOption;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "output/bench",
+            description = "Where the run's folder (broker data, databases, logs, results.csv) goes.")
+    Path out;
+
+    public static void main(String[] args) {
+        CommandLine cl = Cli.commandLine(new BenchCommand());
+        cl.setParameterExceptionHandler((e, a) -> refuse(e.getCommandLine(), Cli.message(e)));
+        cl.setExecutionExceptionHandler((e, command, parseResult) -> {
+            if (e instanceof UsageException) {
+                return refuse(command, e.getMessage());
             }
-            run.run(cl);
-        } catch (UsageException e) {
-            System.err.println("clickflow " + name + ": " + e.getMessage());
-            System.exit(2);
-        }
-        System.exit(0); // the broker's and Flink's non-daemon threads would keep the JVM
+            throw e;
+        });
+        // The broker's and Flink's non-daemon threads would keep the JVM.
+        System.exit(cl.execute(args));
     }
 
-    static void run(CommandLine cl) throws Exception {
-        long events = cl.longValue("events", 1000);
-        int partitions = cl.integer("partitions", 1, 64);
-        int users = cl.integer("users", 1, 100_000_000);
-        int parallelism = cl.integer("parallelism", 1, 64);
-        Set<String> cases = new LinkedHashSet<>(List.of(cl.string("cases").split(",")));
-        for (String c : cases) {
+    private static int refuse(CommandLine command, String message) {
+        System.err.println("clickflow " + command.getCommandSpec().qualifiedName(" ") + ": " + message);
+        return 2;
+    }
+
+    /** Checks the options that picocli cannot, as one line each, before anything starts. */
+    void check() {
+        Cli.range("--partitions", partitions, 1, 64);
+        Cli.range("--users", users, 1, 100_000_000);
+        Cli.range("--parallelism", parallelism, 1, 64);
+        Cli.range("--freshness-rate", freshnessRate, 1, 1_000_000);
+        if (events < 1000) {
+            throw new UsageException("--events: must be at least 1000, not " + events);
+        }
+        for (String c : cases.split(",")) {
             if (!ALL_CASES.contains(c)) {
                 throw new UsageException("--cases: unknown case '" + c + "'; cases: " + String.join(",", ALL_CASES));
             }
         }
-        double freshRate = cl.integer("freshness-rate", 1, 1_000_000);
-        Duration freshFor = cl.duration("freshness-duration");
-        String jobHeap = cl.string("job-heap");
-        profile = cl.flag("profile");
-        jobJvm = cl.string("job-jvm").isBlank() ? List.of() : List.of(cl.string("job-jvm").trim().split("\\s+"));
         if (!jobHeap.matches("[0-9]+[mgMG]")) {
             throw new UsageException("--job-heap must be like 2g or 1536m, not '" + jobHeap + "'");
         }
-        Path run = Path.of(cl.string("out"), "run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))).toAbsolutePath();
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        check();
+        Set<String> cases = new LinkedHashSet<>(List.of(this.cases.split(",")));
+        double freshRate = freshnessRate;
+        Duration freshFor = freshnessDuration;
+        profile = profileOption;
+        jobJvm = jobJvmFlags.isBlank() ? List.of() : List.of(jobJvmFlags.trim().split("\\s+"));
+        Path run = out.resolve("run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))).toAbsolutePath();
         Files.createDirectories(run);
         Path log = run.resolve("bench.log");
         System.setProperty("clickflow.bench.log", log.toString());
@@ -212,10 +244,11 @@ public final class BenchCommand {
             System.out.println();
             printTable(results, ceiling, machine, events, records, partitions, parallelism, agreement);
             writeCsv(run.resolve("results.csv"), results);
-            Path latest = Path.of(cl.string("out"), "results.csv").toAbsolutePath();
+            Path latest = out.resolve("results.csv").toAbsolutePath();
             Files.copy(run.resolve("results.csv"), latest, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             System.out.println("CSV: " + run.resolve("results.csv") + " (also " + latest + ")");
         }
+        return 0;
     }
 
     /** One row of the table. */
@@ -293,7 +326,7 @@ public final class BenchCommand {
 
     private static Result freshness(String bs, int partitions, int parallelism, int users, double rate, Duration measure,
             Path run, String heap, Path log) throws Exception {
-        System.out.printf("Freshness: update mode, %,.0f events/s for 10 s + %s...%n", rate, CommandLine.formatDuration(measure));
+        System.out.printf("Freshness: update mode, %,.0f events/s for 10 s + %s...%n", rate, Durations.format(measure));
         createTopics(bs, partitions, Map.of("message.timestamp.type", "LogAppendTime"), "fresh_clicks", "fresh_views");
         Path dbFile = run.resolve("freshness.db");
         int port = freePort();

@@ -1,10 +1,9 @@
 package io.clickflow.bench;
 
 import io.clickflow.io.DecodingKafkaDeserializer;
-import io.clickflow.records.AdClickDecoder;
-import io.clickflow.records.Decoded;
-import io.clickflow.records.PageViewDecoder;
-import io.clickflow.records.RecordTypes;
+import io.clickflow.attribution.AdClickDecoder;
+import io.clickflow.decode.Decoded;
+import io.clickflow.attribution.PageViewDecoder;
 
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -69,8 +68,8 @@ final class Ceiling {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         // The Flink Kafka source's consumer defaults, so both read alike.
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
-        DecodingKafkaDeserializer<?> clicks = new DecodingKafkaDeserializer<>(new AdClickDecoder(), RecordTypes.DECODED_CLICK);
-        DecodingKafkaDeserializer<?> views = new DecodingKafkaDeserializer<>(new PageViewDecoder(), RecordTypes.DECODED_PAGE_VIEW);
+        DecodingKafkaDeserializer<?> clicks = new DecodingKafkaDeserializer<>(new AdClickDecoder(), AdClickDecoder.TYPE);
+        DecodingKafkaDeserializer<?> views = new DecodingKafkaDeserializer<>(new PageViewDecoder(), PageViewDecoder.TYPE);
         long[] counts = new long[2];
         Collector<Decoded<?>> count = new Collector<>() {
             @Override

@@ -1,7 +1,7 @@
 package io.clickflow.bench;
 
-import io.clickflow.generator.ClickstreamGenerator;
-import io.clickflow.io.Database;
+import io.clickflow.attribution.ClickstreamGenerator;
+import io.clickflow.tables.Database;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;

@@ -2,18 +2,17 @@ package io.clickflow.bench;
 
 import io.clickflow.attribution.AttributionJob;
 import io.clickflow.attribution.AttributionOptions;
-import io.clickflow.functions.SplitRejected;
-import io.clickflow.io.AttributionTables;
-import io.clickflow.io.EventWatermarks;
+import io.clickflow.stream.SplitRejected;
+import io.clickflow.tables.AttributionTables;
+import io.clickflow.stream.EventWatermarks;
 import io.clickflow.io.Sources;
-import io.clickflow.records.AdClick;
-import io.clickflow.records.AdClickDecoder;
-import io.clickflow.records.AttributedPageView;
-import io.clickflow.records.EventTimed;
-import io.clickflow.records.PageView;
-import io.clickflow.records.PageViewDecoder;
-import io.clickflow.records.RecordTypes;
-import io.clickflow.workflows.AttributionWorkflow;
+import io.clickflow.attribution.AdClick;
+import io.clickflow.attribution.AdClickDecoder;
+import io.clickflow.tables.AttributedPageView;
+import io.clickflow.decode.EventTimed;
+import io.clickflow.attribution.PageView;
+import io.clickflow.attribution.PageViewDecoder;
+import io.clickflow.attribution.AttributionWorkflow;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -76,17 +75,15 @@ final class SqlAttribution {
     }
 
     private static AttributedPageView toRow(Row r) {
-        String clickId = r.getFieldAs("clickId");
-        AdClick click = clickId == null ? null
-                : new AdClick(clickId, r.getFieldAs("userId"), r.getFieldAs("campaignId"), r.<Long>getFieldAs("clickTime"));
-        return new AttributedPageView(r.getFieldAs("pageViewId"), r.getFieldAs("userId"), r.<Long>getFieldAs("viewTime"), click, true);
+        return new AttributedPageView(r.getFieldAs("pageViewId"), r.getFieldAs("userId"), r.<Long>getFieldAs("viewTime"),
+                r.getFieldAs("campaignId"), r.getFieldAs("clickId"), r.<Long>getFieldAs("clickTime"), true);
     }
 
     private static <T extends EventTimed> SingleOutputStreamOperator<T> decoded(StreamExecutionEnvironment env, AttributionOptions o,
-            String topic, String uid, io.clickflow.records.JsonEventDecoder<T> decoder, Class<T> type) {
+            String topic, String uid, io.clickflow.decode.JsonEventDecoder<T> decoder, Class<T> type) {
         @SuppressWarnings("unchecked")
-        TypeInformation<io.clickflow.records.Decoded<T>> decodedType = (TypeInformation<io.clickflow.records.Decoded<T>>) (TypeInformation<?>)
-                (type == AdClick.class ? RecordTypes.DECODED_CLICK : RecordTypes.DECODED_PAGE_VIEW);
+        TypeInformation<io.clickflow.decode.Decoded<T>> decodedType = (TypeInformation<io.clickflow.decode.Decoded<T>>) (TypeInformation<?>)
+                (type == AdClick.class ? AdClickDecoder.TYPE : PageViewDecoder.TYPE);
         return env.fromSource(Sources.kafka(o.kafka, topic, decoder, decodedType),
                         EventWatermarks.<T>strategy(o.settings.outOfOrderness(), o.settings.idleTimeout()), uid)
                 .uid(uid + "-source")

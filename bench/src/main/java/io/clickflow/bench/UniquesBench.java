@@ -1,16 +1,16 @@
 package io.clickflow.bench;
 
-import io.clickflow.cli.CommandLine;
+import io.clickflow.cli.Cli;
+import io.clickflow.cli.Durations;
 import io.clickflow.cli.UsageException;
 import io.clickflow.demo.KafkaBroker;
-import io.clickflow.generator.FrameGenerator;
-import io.clickflow.generator.GenerateFramesCommand;
-import io.clickflow.generator.LineFiles;
+import io.clickflow.uniques.FrameGenerator;
+import io.clickflow.uniques.GenerateFramesCommand;
+import io.clickflow.io.LineFiles;
 import io.clickflow.io.DecodingKafkaDeserializer;
-import io.clickflow.records.Decoded;
-import io.clickflow.records.Frame;
-import io.clickflow.records.FrameDecoder;
-import io.clickflow.records.RecordTypes;
+import io.clickflow.decode.Decoded;
+import io.clickflow.uniques.Frame;
+import io.clickflow.uniques.FrameDecoder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -41,56 +41,95 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./clickflow bench uniques}: the unique-users job over the same frames from a folder of files and
  * from a Kafka topic, next to the parse ceiling of each (the job's decoder on plain threads, no Flink),
  * all in one run on this machine. Prints frames/s and MB/s.
  */
-public final class UniquesBench {
-    private UniquesBench() {}
-
+@Command(
+        name = "uniques",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        sortOptions = false,
+        abbreviateSynopsis = true,
+        versionProvider = Cli.Version.class,
+        description = {
+            "Measures the unique-users job on this machine: frames/s and MB/s from files and from Kafka, each next",
+            "to the parse ceiling (the job's decoder on plain threads, no Flink), in one run."
+        })
+public final class UniquesBench implements Callable<Integer> {
     static final List<String> ALL_CASES = List.of("file-ceiling", "file-exact", "file-hll", "kafka-ceiling", "kafka-exact",
             "kafka-hll", "kafka-exact-rocksdb");
     static final String TOPIC = "bench_frames";
     private static String checkpointInterval = "10s";
     private static boolean warmUp = true;
 
-    static CommandLine commandLine() {
-        return new CommandLine("bench uniques",
-                "Measures the unique-users job on this machine: frames/s and MB/s from files and from Kafka, each next\n"
-                        + "to the parse ceiling (the job's decoder on plain threads, no Flink), in one run.")
-                .option("frames", "N", "1000000", "Frames (~2 KB each) written to the files and the topic.")
-                .option("partitions", "N", "4", "Partitions of the frames topic (and files in the folder).")
-                .option("users", "N", "100000", "Distinct users.")
-                .option("windows", "LIST", "1m", "The job's --windows.")
-                .option("parallelism", "N", "2", "Parallelism of every job, and threads of the ceilings.")
-                .option("cases", "LIST", String.join(",", ALL_CASES), "Which cases to run, comma-separated.")
-                .option("job-heap", "SIZE", "2g", "-Xmx of each job's JVM.")
-                .option("checkpoint-interval", "DURATION", "10s", "The jobs' --checkpoint-interval (a bounded job ends with a checkpoint, so up to one interval is in its time).")
-                .flag("cold", "Measure each job's first run in a fresh JVM (default: a first run over the same input warms the JIT, as for the ceilings).")
-                .flag("profile", "Record each job's JVM with Java Flight Recorder (<case>.jfr in the run folder).")
-                .option("out", "DIR", "output/bench", "Where the run's folder (frames, broker data, databases, logs, results) goes.");
-    }
+    @Option(names = "--frames", paramLabel = "N", defaultValue = "1000000", description = "Frames (~2 KB each) written to the files and the topic.")
+    long frames;
 
-    static void run(CommandLine cl) throws Exception {
-        long frames = cl.longValue("frames", 1000);
-        int partitions = cl.integer("partitions", 1, 64);
-        int users = cl.integer("users", 1, 100_000_000);
-        int parallelism = cl.integer("parallelism", 1, 64);
-        String windows = cl.string("windows");
-        String jobHeap = cl.string("job-heap");
-        BenchCommand.profile = cl.flag("profile");
-        warmUp = !cl.flag("cold");
-        checkpointInterval = cl.string("checkpoint-interval");
-        CommandLine.parseDuration(checkpointInterval);
-        Set<String> cases = new LinkedHashSet<>(List.of(cl.string("cases").split(",")));
-        for (String c : cases) {
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "4", description = "Partitions of the frames topic (and files in the folder).")
+    int partitions;
+
+    @Option(names = "--users", paramLabel = "N", defaultValue = "100000", description = "Distinct users.")
+    int users;
+
+    @Option(names = "--windows", paramLabel = "LIST", defaultValue = "1m", description = "The job's --windows.")
+    String windows;
+
+    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "2", description = "Parallelism of every job, and threads of the ceilings.")
+    int parallelism;
+
+    @Option(names = "--cases", paramLabel = "LIST",
+            defaultValue = "file-ceiling,file-exact,file-hll,kafka-ceiling,kafka-exact,kafka-hll,kafka-exact-rocksdb",
+            description = "Which cases to run, comma-separated.")
+    String cases;
+
+    @Option(names = "--job-heap", paramLabel = "SIZE", defaultValue = "2g", description = "-Xmx of each job's JVM.")
+    String jobHeap;
+
+    @Option(names = "--checkpoint-interval", paramLabel = "DURATION", defaultValue = "10s",
+            description = "The jobs' --checkpoint-interval (a bounded job ends with a checkpoint, so up to one interval is in its time).")
+    Duration checkpointIntervalOption;
+
+    @Option(names = "--cold",
+            description = "Measure each job's first run in a fresh JVM (default: a first run over the same input warms the JIT, as for the ceilings).")
+    boolean cold;
+
+    @Option(names = "--profile", description = "Record each job's JVM with Java Flight Recorder (<case>.jfr in the run folder).")
+    boolean profile;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "output/bench",
+            description = "Where the run's folder (frames, broker data, databases, logs, results) goes.")
+    Path out;
+
+    /** Checks the options that picocli cannot, as one line each, before anything starts. */
+    void check() {
+        if (frames < 1000) {
+            throw new UsageException("--frames: must be at least 1000, not " + frames);
+        }
+        Cli.range("--partitions", partitions, 1, 64);
+        Cli.range("--users", users, 1, 100_000_000);
+        Cli.range("--parallelism", parallelism, 1, 64);
+        for (String c : cases.split(",")) {
             if (!ALL_CASES.contains(c)) {
                 throw new UsageException("--cases: unknown case '" + c + "'; cases: " + String.join(",", ALL_CASES));
             }
         }
-        Path run = Path.of(cl.string("out"), "uniques-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        check();
+        BenchCommand.profile = profile;
+        warmUp = !cold;
+        checkpointInterval = Durations.format(checkpointIntervalOption);
+        Set<String> cases = new LinkedHashSet<>(List.of(this.cases.split(",")));
+        Path run = out.resolve("uniques-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
                 .toAbsolutePath();
         Files.createDirectories(run);
         Path log = run.resolve("bench.log");
@@ -187,7 +226,7 @@ public final class UniquesBench {
         System.out.println("CPU us/f: CPU time of the measuring JVM per frame (all its threads; the broker's not included).");
         System.out.println("cold f/s: the same job's first run in its fresh JVM (JIT compiling meanwhile); the row's numbers are its second run.");
         Files.write(run.resolve("results.csv"), csv);
-        System.out.println("CSV: " + run.resolve("results.csv"));
+        System.out.println("CSV: " + run.resolve("results.csv"));        return 0;
     }
 
     /** One row of the table. */
@@ -371,7 +410,7 @@ public final class UniquesBench {
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bs);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500"); // as the Flink Kafka source
-        DecodingKafkaDeserializer<Frame> deserializer = new DecodingKafkaDeserializer<>(new FrameDecoder(), RecordTypes.DECODED_FRAME);
+        DecodingKafkaDeserializer<Frame> deserializer = new DecodingKafkaDeserializer<>(new FrameDecoder(), FrameDecoder.TYPE);
         long[] n = new long[1];
         Collector<Decoded<Frame>> count = new Collector<>() {
             @Override

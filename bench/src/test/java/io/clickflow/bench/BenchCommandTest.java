@@ -3,48 +3,52 @@ package io.clickflow.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.clickflow.cli.CommandLine;
+import io.clickflow.cli.Cli;
 import io.clickflow.cli.UsageException;
-
-import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
-/** The bench's options are documented in the README and a bad one is refused in one line before anything starts. */
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+/** The bench's options are documented and a bad one is refused in one line before anything starts. */
 class BenchCommandTest {
     @Test
-    void theReadmeDocumentsEveryOptionAndCase() throws Exception {
-        String readme = Files.readString(Path.of("..", "README.md"));
-        for (CommandLine.Option option : BenchCommand.commandLine().options()) {
-            if (option.name().equals("help")) {
-                continue;
+    void theDocsDescribeEveryOptionAndCase() throws Exception {
+        StringBuilder docs = new StringBuilder(Files.readString(Path.of("..", "README.md")));
+        try (Stream<Path> files = Files.list(Path.of("..", "docs"))) {
+            for (Path p : files.filter(p -> p.toString().endsWith(".md")).sorted().toList()) {
+                docs.append(Files.readString(p));
             }
-            assertThat(readme).as("README documents --" + option.name()).contains("`--" + option.name());
+        }
+        CommandLine bench = Cli.commandLine(new BenchCommand());
+        for (CommandLine command : new CommandLine[] {bench, bench.getSubcommands().get("uniques")}) {
+            for (OptionSpec option : command.getCommandSpec().options()) {
+                if (!option.usageHelp() && !option.versionHelp()) {
+                    assertThat(docs).as("docs describe bench " + option.longestName()).contains("`" + option.longestName());
+                }
+            }
         }
         for (String c : BenchCommand.ALL_CASES) {
-            assertThat(readme).as("README names the case " + c).contains(c);
-        }
-        for (CommandLine.Option option : UniquesBench.commandLine().options()) {
-            if (option.name().equals("help")) {
-                continue;
-            }
-            assertThat(readme).as("README documents bench uniques --" + option.name()).contains("`--" + option.name());
+            assertThat(docs).as("docs name the case " + c).contains(c);
         }
         for (String c : UniquesBench.ALL_CASES) {
-            assertThat(readme).as("README names the case " + c).contains("`" + c + "`");
+            assertThat(docs).as("docs name the case " + c).contains("`" + c + "`");
         }
     }
 
     @Test
     void badOptionsAreOneLineBeforeAnythingStarts() {
-        assertThatThrownBy(() -> BenchCommand.run(BenchCommand.commandLine().parse(new String[] {"--cases", "ceiling,turbo"})))
+        assertThatThrownBy(() -> Cli.parse(new BenchCommand(), "--cases", "ceiling,turbo").check())
                 .isInstanceOf(UsageException.class).hasMessageContaining("unknown case 'turbo'");
-        assertThatThrownBy(() -> BenchCommand.run(BenchCommand.commandLine().parse(new String[] {"--job-heap", "lots"})))
+        assertThatThrownBy(() -> Cli.parse(new BenchCommand(), "--job-heap", "lots").check())
                 .isInstanceOf(UsageException.class).hasMessageContaining("--job-heap");
-        assertThatThrownBy(() -> UniquesBench.run(UniquesBench.commandLine().parse(new String[] {"--cases", "file-ceiling,warp"})))
+        assertThatThrownBy(() -> Cli.parse(new UniquesBench(), "--cases", "file-ceiling,warp").check())
                 .isInstanceOf(UsageException.class).hasMessageContaining("unknown case 'warp'");
-        assertThatThrownBy(() -> BenchCommand.commandLine().parse(new String[] {"--event", "5"}))
+        assertThatThrownBy(() -> Cli.parse(new BenchCommand(), "--event", "5"))
                 .isInstanceOf(UsageException.class).hasMessageContaining("--events");
     }
 }

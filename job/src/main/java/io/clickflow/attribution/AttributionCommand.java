@@ -1,30 +1,119 @@
 package io.clickflow.attribution;
 
-import io.clickflow.cli.CommandLine;
-import io.clickflow.io.KafkaPreflight;
+import io.clickflow.cli.Cli;
+import io.clickflow.cli.DatabaseOptions;
+import io.clickflow.cli.Durations;
+import io.clickflow.cli.JobCommand;
+import io.clickflow.cli.KafkaOptions;
+import io.clickflow.cli.RuntimeOptions;
+import io.clickflow.cli.UsageException;
 import io.clickflow.runner.JobRunner;
+import io.clickflow.runner.KafkaPreflight;
 import io.clickflow.runner.ProgressReporter;
+import io.clickflow.runner.TableCounts;
+import io.clickflow.stream.EmitMode;
 
-import java.util.LinkedHashMap;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.Callable;
 
-/** {@code ./clickflow attribution}: parses the options, then runs the job locally or on the cluster it was submitted to. */
-public final class AttributionCommand {
-    private AttributionCommand() {}
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-    public static void run(String[] args) throws Exception {
-        CommandLine cl = AttributionOptions.commandLine().parse(args);
-        if (cl.helpRequested()) {
-            System.out.print(cl.help());
-            return;
+/** {@code ./clickflow attribution}: checks the options, then runs the job locally or on the cluster it was submitted to. */
+@Command(
+        name = "attribution",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        sortOptions = false,
+        abbreviateSynopsis = true,
+        versionProvider = Cli.Version.class,
+        header = "Attribute page views to ad clicks (Kafka or files in, database out).",
+        description = {
+            "Attributes each page view to the latest ad click of the same user within the attribution window",
+            "and upserts the rows into a database. Reads Kafka (default) or two JSON-lines files."
+        })
+public final class AttributionCommand implements Callable<Integer>, JobCommand {
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--clicks-topic", paramLabel = "TOPIC", defaultValue = "ad_clicks", description = "Topic of ad clicks.")
+    String clicksTopic;
+
+    @Option(names = "--page-views-topic", paramLabel = "TOPIC", defaultValue = "page_views", description = "Topic of page views.")
+    String pageViewsTopic;
+
+    @Option(names = "--clicks-file", paramLabel = "PATH",
+            description = "Read clicks from a JSON-lines file (.gz accepted) instead of Kafka; needs --page-views-file.")
+    Path clicksFile;
+
+    @Option(names = "--page-views-file", paramLabel = "PATH",
+            description = "Read page views from a JSON-lines file (.gz accepted); needs --clicks-file.")
+    Path pageViewsFile;
+
+    @Option(names = "--attribution-window", paramLabel = "DURATION", defaultValue = "30m",
+            description = "A click is eligible for a page view up to this long before it (inclusive).")
+    Duration attributionWindow;
+
+    @Option(names = "--emit-mode", paramLabel = "MODE", defaultValue = "on-watermark",
+            description = "on-watermark: one final row per page view | update: a row at once, updated, then final.")
+    EmitMode emitMode;
+
+    @Option(names = "--out-of-orderness", paramLabel = "DURATION", defaultValue = "5s",
+            description = "How far event time may go backwards within a Kafka partition or file before a record is late.")
+    Duration outOfOrderness;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "30s",
+            description = "A partition silent this long stops holding the watermark back (0: never).")
+    Duration idleTimeout;
+
+    @Mixin
+    DatabaseOptions database;
+
+    @Mixin
+    RuntimeOptions runtime;
+
+    /** Parses and checks a command line, as a run would before it starts anything. */
+    public static AttributionOptions parse(String... args) {
+        return Cli.parse(new AttributionCommand(), args).options();
+    }
+
+    /** The checked options; every mistake is a {@link UsageException} naming the option. */
+    public AttributionOptions options() {
+        AttributionOptions o = new AttributionOptions();
+        o.clicksTopic = clicksTopic;
+        o.pageViewsTopic = pageViewsTopic;
+        if ((clicksFile != null) != (pageViewsFile != null)) {
+            throw new UsageException("file mode needs both --clicks-file and --page-views-file");
         }
-        AttributionOptions options = AttributionOptions.parse(cl);
+        if (clicksFile != null) {
+            o.clicksFile = existingFile("--clicks-file", clicksFile);
+            o.pageViewsFile = existingFile("--page-views-file", pageViewsFile);
+        }
+        if (attributionWindow.isZero()) {
+            throw new UsageException("--attribution-window must be longer than 0");
+        }
+        o.settings = new AttributionWorkflow.Settings(attributionWindow, emitMode, outOfOrderness, idleTimeout);
+        o.database = database.database();
+        o.runtime = runtime.validate();
+        o.kafka = kafka.input(o.fileMode(), o.runtime);
+        return o;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        AttributionOptions options = options();
         System.out.println("Attribution: " + describe(options));
         if (!options.fileMode()) {
-            KafkaPreflight.checkTopics(options.kafka.bootstrapServers(), List.of(options.clicksTopic, options.pageViewsTopic));
+            KafkaPreflight.checkTopics(options.kafka.bootstrapServers(),
+                    List.of(new KafkaPreflight.Topic(options.clicksTopic, "--clicks-topic"),
+                            new KafkaPreflight.Topic(options.pageViewsTopic, "--page-views-topic")));
         }
         JobRunner.run("clickflow attribution", options.runtime, env -> AttributionJob.build(env, options), progress(options));
+        return 0;
     }
 
     static String describe(AttributionOptions o) {
@@ -32,18 +121,25 @@ public final class AttributionCommand {
                 ? "files " + o.clicksFile + " + " + o.pageViewsFile
                 : "Kafka " + o.kafka.bootstrapServers() + " topics " + o.clicksTopic + " + " + o.pageViewsTopic
                         + " (group " + o.kafka.groupId() + (o.kafka.bounded() ? ", bounded" : "") + ")";
-        return in + " -> " + o.database.describe() + "; window " + CommandLine.formatDuration(o.settings.attributionWindow())
-                + ", emit " + o.settings.emitMode().cliName()
-                + ", out-of-orderness " + CommandLine.formatDuration(o.settings.outOfOrderness())
+        return in + " -> " + o.database.describe() + "; window " + Durations.format(o.settings.attributionWindow())
+                + ", emit " + Cli.name(o.settings.emitMode())
+                + ", out-of-orderness " + Durations.format(o.settings.outOfOrderness())
                 + JobRunner.describe(o.runtime);
     }
 
+    /** The progress line: Flink's events in and watermark, and the rows of the job's tables. */
     public static ProgressReporter progress(AttributionOptions o) {
-        Map<String, List<String>> counts = new LinkedHashMap<>();
-        counts.put("SELECT COUNT(*), COALESCE(SUM(is_final), 0), COUNT(attributed_click_id) FROM attributed_page_views",
-                List.of("rows", "final", "attributed"));
-        counts.put("SELECT COUNT(*) FROM late_events", List.of("late"));
-        counts.put("SELECT COUNT(*) FROM rejected_events", List.of("rejected"));
-        return new ProgressReporter(o.database, counts, "attribute page views");
+        TableCounts counts = new TableCounts(o.database)
+                .add("SELECT COUNT(*), COALESCE(SUM(is_final), 0), COUNT(attributed_click_id) FROM attributed_page_views",
+                        "rows", "final", "attributed")
+                .withDeadLetters();
+        return new ProgressReporter(counts, AttributionWorkflow.OPERATOR_NAME);
+    }
+
+    private static Path existingFile(String option, Path p) {
+        if (!Files.isRegularFile(p)) {
+            throw new UsageException(option + ": no such file " + p);
+        }
+        return p;
     }
 }

@@ -1,17 +1,11 @@
 package io.clickflow.attribution;
 
-import io.clickflow.io.AttributionTables;
-import io.clickflow.io.Database;
-import io.clickflow.io.EventTables;
+import io.clickflow.tables.AttributionTables;
+import io.clickflow.tables.Database;
+import io.clickflow.tables.DeadLetterTables;
 import io.clickflow.io.JdbcSinks;
 import io.clickflow.io.Sources;
-import io.clickflow.records.AdClick;
-import io.clickflow.records.AdClickDecoder;
-import io.clickflow.records.Decoded;
-import io.clickflow.records.PageView;
-import io.clickflow.records.PageViewDecoder;
-import io.clickflow.records.RecordTypes;
-import io.clickflow.workflows.AttributionWorkflow;
+import io.clickflow.decode.Decoded;
 
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -26,11 +20,11 @@ public final class AttributionJob {
         Source<Decoded<AdClick>, ?, ?> clicks;
         Source<Decoded<PageView>, ?, ?> views;
         if (o.fileMode()) {
-            clicks = Sources.file(o.clicksFile, new AdClickDecoder(), RecordTypes.DECODED_CLICK);
-            views = Sources.file(o.pageViewsFile, new PageViewDecoder(), RecordTypes.DECODED_PAGE_VIEW);
+            clicks = Sources.file(o.clicksFile, new AdClickDecoder(), AdClickDecoder.TYPE);
+            views = Sources.file(o.pageViewsFile, new PageViewDecoder(), PageViewDecoder.TYPE);
         } else {
-            clicks = Sources.kafka(o.kafka, o.clicksTopic, new AdClickDecoder(), RecordTypes.DECODED_CLICK);
-            views = Sources.kafka(o.kafka, o.pageViewsTopic, new PageViewDecoder(), RecordTypes.DECODED_PAGE_VIEW);
+            clicks = Sources.kafka(o.kafka, o.clicksTopic, new AdClickDecoder(), AdClickDecoder.TYPE);
+            views = Sources.kafka(o.kafka, o.pageViewsTopic, new PageViewDecoder(), PageViewDecoder.TYPE);
         }
         AttributionWorkflow.defineWorkflow(env, o.settings, clicks, views, jdbcSinks(o.database, env.getParallelism()));
         // env's parallelism, not the option: on a cluster an unset --parallelism yields to the cluster's.
@@ -39,10 +33,8 @@ public final class AttributionJob {
     /** The three tables of the attribution job, each upserted by its own sink. */
     public static AttributionWorkflow.Sinks jdbcSinks(Database db, int parallelism) {
         return new AttributionWorkflow.Sinks(
-                rows -> JdbcSinks.upsert(rows, db, AttributionTables.UPSERT_ATTRIBUTED, AttributionTables::bindAttributed,
-                        row -> row.pageViewId, AttributionTables::keepAttributed,
-                        "attributed-page-views-sink", "attributed_page_views", parallelism),
-                rejected -> EventTables.upsertRejected(rejected, db, parallelism),
-                late -> EventTables.upsertLate(late, db, parallelism));
+                rows -> JdbcSinks.upsert(rows, AttributionTables.ATTRIBUTED, db, parallelism),
+                rejected -> JdbcSinks.upsert(rejected, DeadLetterTables.REJECTED, db, parallelism),
+                late -> JdbcSinks.upsert(late, DeadLetterTables.LATE, db, parallelism));
     }
 }

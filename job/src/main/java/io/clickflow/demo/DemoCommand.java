@@ -3,10 +3,14 @@ package io.clickflow.demo;
 import io.clickflow.attribution.AttributionCommand;
 import io.clickflow.attribution.AttributionJob;
 import io.clickflow.attribution.AttributionOptions;
-import io.clickflow.cli.CommandLine;
-import io.clickflow.generator.ClickstreamGenerator;
-import io.clickflow.generator.GenerateCommand;
+import io.clickflow.attribution.ClickstreamGenerator;
+import io.clickflow.attribution.GenerateCommand;
+import io.clickflow.cli.Cli;
+import io.clickflow.cli.Durations;
+import io.clickflow.cli.RuntimeOptions;
+import io.clickflow.io.Sources;
 import io.clickflow.runner.JobRunner;
+import io.clickflow.stream.EmitMode;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,51 +19,98 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+
 /**
  * {@code ./clickflow demo}: a real Kafka broker as a child process, the generator writing to it, and
  * the attribution job reading it in a local MiniCluster with the Web UI, until Ctrl-C or --duration.
  */
-public final class DemoCommand {
-    private DemoCommand() {}
-
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        sortOptions = false,
+        abbreviateSynopsis = true,
+        versionProvider = Cli.Version.class,
+        defaultValueProvider = DemoCommand.TrafficDefaults.class,
+        header = "Start a Kafka broker, generate traffic and run attribution on it, with the Web UI.",
+        description = {
+            "Starts a Kafka broker (KRaft, child process), creates the topics, generates traffic into them and runs",
+            "the attribution job on it in a local MiniCluster with the Flink Web UI. Everything lives under",
+            "output/demo/ and is started afresh on each run. Ctrl-C (or --duration) stops it all with a savepoint."
+        })
+public final class DemoCommand implements Callable<Integer> {
     static final Path DEMO_DIR = Path.of("output", "demo");
 
-    public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine("demo",
-                "Starts a Kafka broker (KRaft, child process), creates the topics, generates traffic into them and runs\n"
-                        + "the attribution job on it in a local MiniCluster with the Flink Web UI. Everything lives under\n"
-                        + DEMO_DIR + "/ and is started afresh on each run. Ctrl-C stops it all.")
-                .option("duration", "DURATION", "0", "Stop by itself after this long (0: run until Ctrl-C).")
-                .option("partitions", "N", "4", "Partitions of each topic.")
-                .option("rate", "N", "1000", "Generated events per second.")
-                .option("emit-mode", "MODE", "update", "on-watermark | update (see ./clickflow attribution --help).")
-                .option("out-of-orderness", "DURATION", "5s", "Watermark bound of the job.")
-                .option("attribution-window", "DURATION", "30m", "Attribution window of the job.")
-                .option("parallelism", "N", "2", "Parallelism of the job.")
-                .option("state-backend", "NAME", "hashmap", "hashmap | rocksdb.")
-                .option("web-port", "PORT", "8081", "Port of the Flink Web UI.")
-                .option("progress-interval", "DURATION", "5s", "How often a progress line is printed.");
-        GenerateCommand.declareTraffic(cl, new GenerateCommand.TrafficDefaults("20000", "0.1", "2s", "0.001", "0.001", "0.002"));
-        return cl;
+    @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "0",
+            description = "Stop by itself after this long, as Ctrl-C does (0: run until Ctrl-C).")
+    Duration duration;
+
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "4", description = "Partitions of each topic.")
+    int partitions;
+
+    @Option(names = "--rate", paramLabel = "N", defaultValue = "1000", description = "Generated events per second.")
+    int rate;
+
+    @Option(names = "--emit-mode", paramLabel = "MODE", defaultValue = "update",
+            description = "on-watermark | update (see ./clickflow attribution --help).")
+    EmitMode emitMode;
+
+    @Option(names = "--out-of-orderness", paramLabel = "DURATION", defaultValue = "5s", description = "Watermark bound of the job.")
+    Duration outOfOrderness;
+
+    @Option(names = "--attribution-window", paramLabel = "DURATION", defaultValue = "30m", description = "Attribution window of the job.")
+    Duration attributionWindow;
+
+    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "2", description = "Parallelism of the job.")
+    int parallelism;
+
+    @Option(names = "--state-backend", paramLabel = "NAME", defaultValue = "hashmap", description = "hashmap | rocksdb.")
+    RuntimeOptions.StateBackend stateBackend;
+
+    @Option(names = "--web-port", paramLabel = "PORT", defaultValue = "8081", description = "Port of the Flink Web UI.")
+    int webPort;
+
+    @Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = "5s",
+            description = "How often a progress line is printed.")
+    Duration progressInterval;
+
+    @Mixin
+    GenerateCommand.TrafficOptions traffic;
+
+    /**
+     * The demo's traffic: 2,000 users clicking in a tenth of their events, so within a minute most users have
+     * clicked and most page views are attributed; a few late, malformed and duplicate events to see handled.
+     */
+    public static final class TrafficDefaults implements IDefaultValueProvider {
+        static final Map<String, String> VALUES = Map.of("--users", "2000", "--click-ratio", "0.1", "--max-disorder", "2s",
+                "--late-fraction", "0.001", "--malformed-fraction", "0.001", "--duplicate-fraction", "0.002");
+
+        @Override
+        public String defaultValue(ArgSpec arg) {
+            return arg instanceof OptionSpec o ? VALUES.get(o.longestName()) : null;
+        }
     }
 
-    public static void run(String[] args) throws Exception {
-        CommandLine cl = commandLine().parse(args);
-        if (cl.helpRequested()) {
-            System.out.print(cl.help());
-            return;
-        }
-        Duration duration = cl.duration("duration");
-        int partitions = cl.integer("partitions", 1, 64);
-        ClickstreamGenerator.Config generatorConfig = GenerateCommand.config(cl, System.currentTimeMillis());
+    @Override
+    public Integer call() throws Exception {
+        Cli.range("--partitions", partitions, 1, 64);
+        ClickstreamGenerator.Config generatorConfig = traffic.config(System.currentTimeMillis(), rate);
         // Parse the job's options before starting anything, so a bad one stops the demo at once.
-        AttributionOptions job = jobOptions(cl);
+        AttributionOptions job = jobOptions();
         Path classpath = KafkaBroker.defaultRuntimeClasspath();
 
         deleteRecursively(DEMO_DIR);
@@ -78,7 +129,7 @@ public final class DemoCommand {
             broker.createTopic(job.pageViewsTopic, partitions);
             System.out.println("Kafka at " + broker.bootstrapServers() + "; topics " + job.clicksTopic + " and " + job.pageViewsTopic
                     + " with " + partitions + " partitions each.");
-            job.kafka = new io.clickflow.io.Sources.KafkaInput(broker.bootstrapServers(), job.kafka.groupId(),
+            job.kafka = new Sources.KafkaInput(broker.bootstrapServers(), job.kafka.groupId(),
                     job.kafka.startingOffsets(), false, job.kafka.properties());
 
             generator = new Thread(() -> {
@@ -96,14 +147,17 @@ public final class DemoCommand {
             generator.setDaemon(true);
             generator.start();
             System.out.printf("Generating %,.0f events/s for %,d users (late %s, malformed %s, duplicates %s).%n",
-                    generatorConfig.eventsPerSecond(), generatorConfig.users(), cl.string("late-fraction"),
-                    cl.string("malformed-fraction"), cl.string("duplicate-fraction"));
+                    generatorConfig.eventsPerSecond(), generatorConfig.users(), traffic.lateFraction,
+                    traffic.malformedFraction, traffic.duplicateFraction);
+            System.out.printf("A page view is attributed when its user clicked within %s before it: with %,d users and %.0f%% "
+                    + "clicks, most users have clicked after a minute or so, and the share attributed grows.%n",
+                    Durations.format(attributionWindow), generatorConfig.users(), 100 * generatorConfig.clickRatio());
 
-            System.out.println("Attribution: " + job.database.describe() + ", emit " + job.settings.emitMode().cliName());
+            System.out.println("Attribution: " + job.database.describe() + ", emit " + Cli.name(job.settings.emitMode()));
             JobRunner.run("clickflow demo attribution", job.runtime, env -> AttributionJob.build(env, job),
-                    AttributionCommand.progress(job), client -> {
+                    AttributionCommand.progress(job), stop -> {
                         if (!duration.isZero()) {
-                            timer.schedule(() -> client.cancel(), duration.toMillis(), TimeUnit.MILLISECONDS);
+                            timer.schedule(stop, duration.toMillis(), TimeUnit.MILLISECONDS);
                         }
                     });
         } finally {
@@ -117,23 +171,28 @@ public final class DemoCommand {
         Path db = job.database.sqliteFile();
         System.out.println();
         System.out.println("Look at the result:");
-        System.out.println("  sqlite3 " + db + " \"SELECT * FROM attributed_page_views ORDER BY event_time DESC LIMIT 10\"");
-        System.out.println("  sqlite3 " + db + " \"SELECT is_final, COUNT(*), COUNT(attributed_click_id) FROM attributed_page_views GROUP BY is_final\"");
-        System.out.println("  sqlite3 " + db + " \"SELECT * FROM late_events LIMIT 5; SELECT * FROM rejected_events LIMIT 5\"");
+        System.out.println("  sqlite3 -header -column " + db + " \"SELECT COALESCE(attributed_campaign_id, '(no click)') AS campaign, "
+                + "COUNT(*) AS page_views FROM attributed_page_views GROUP BY 1 ORDER BY 2 DESC LIMIT 10\"");
+        System.out.println("  sqlite3 -header -column " + db + " \"SELECT is_final, COUNT(*) AS page_views, COUNT(attributed_click_id) "
+                + "AS attributed FROM attributed_page_views GROUP BY is_final\"");
+        System.out.println("  sqlite3 -header -column " + db + " \"SELECT * FROM late_events LIMIT 5; SELECT * FROM rejected_events LIMIT 5\"");
+        return 0;
     }
 
-    static AttributionOptions jobOptions(CommandLine cl) {
+    AttributionOptions jobOptions() {
         List<String> args = new ArrayList<>(List.of(
                 "--starting-offsets", "earliest",
                 "--group-id", "clickflow-demo",
                 "--jdbc-url", "jdbc:sqlite:" + DEMO_DIR.resolve("clickflow.db"),
-                "--checkpoint-dir", DEMO_DIR.resolve("checkpoints").toString()));
-        for (String pass : List.of("emit-mode", "out-of-orderness", "attribution-window", "parallelism", "state-backend",
-                "web-port", "progress-interval")) {
-            args.add("--" + pass);
-            args.add(cl.string(pass));
-        }
-        return AttributionOptions.parse(AttributionOptions.commandLine().parse(args.toArray(String[]::new)));
+                "--checkpoint-dir", DEMO_DIR.resolve("checkpoints").toString(),
+                "--emit-mode", Cli.name(emitMode),
+                "--out-of-orderness", Durations.format(outOfOrderness),
+                "--attribution-window", Durations.format(attributionWindow),
+                "--parallelism", Integer.toString(parallelism),
+                "--state-backend", Cli.name(stateBackend),
+                "--web-port", Integer.toString(webPort),
+                "--progress-interval", Durations.format(progressInterval)));
+        return AttributionCommand.parse(args.toArray(String[]::new));
     }
 
     static void deleteRecursively(Path dir) throws IOException {

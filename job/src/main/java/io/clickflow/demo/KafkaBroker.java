@@ -135,7 +135,7 @@ public final class KafkaBroker implements AutoCloseable {
                     throw new IllegalStateException("Could not create topic " + name, e.getCause());
                 }
             }
-            io.clickflow.io.KafkaPreflight.awaitLeaders(admin, List.of(name), java.time.Duration.ofSeconds(30));
+            io.clickflow.runner.KafkaPreflight.awaitLeaders(admin, List.of(name), java.time.Duration.ofSeconds(30));
         } catch (IllegalStateException e) {
             throw e;
         } catch (ExecutionException e) {

@@ -1,18 +1,17 @@
 package io.clickflow.io;
 
+import io.clickflow.tables.Database;
+import io.clickflow.tables.UpsertTable;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.util.function.SerializableFunction;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.Serializable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -32,32 +31,16 @@ public final class BatchingJdbcSink<T> implements Sink<T> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(BatchingJdbcSink.class);
 
-    /** Of two rows with the same key, the one the table's upsert keeps however they are applied. */
-    @FunctionalInterface
-    public interface Merge<T> extends Serializable {
-        T keep(T stored, T incoming);
-    }
-
     private final Database db;
-    private final String sql;
-    private final JdbcStatementBuilder<T> binder;
-    private final SerializableFunction<T, Object> key;
-    private final Merge<T> merge;
+    private final UpsertTable<T> table;
     private final int batchSize;
     private final long batchIntervalMillis;
     private final int maxRetries;
 
-    /**
-     * @param key rows with equal keys are merged inside a batch; null: every row is written
-     * @param merge which of two rows with the same key the upsert keeps (ignored without a key)
-     */
-    public BatchingJdbcSink(Database db, String sql, JdbcStatementBuilder<T> binder, SerializableFunction<T, Object> key,
-            Merge<T> merge, int batchSize, long batchIntervalMillis, int maxRetries) {
+    /** Rows of one key are merged inside a batch by the table's merge rule; a table without a key writes every row. */
+    public BatchingJdbcSink(Database db, UpsertTable<T> table, int batchSize, long batchIntervalMillis, int maxRetries) {
         this.db = db;
-        this.sql = sql;
-        this.binder = binder;
-        this.key = key;
-        this.merge = merge;
+        this.table = table;
         this.batchSize = batchSize;
         this.batchIntervalMillis = batchIntervalMillis;
         this.maxRetries = maxRetries;
@@ -88,10 +71,10 @@ public final class BatchingJdbcSink<T> implements Sink<T> {
 
         @Override
         public void write(T row, Context context) throws IOException {
-            if (key == null) {
+            if (table.key() == null) {
                 unkeyed.add(row);
             } else {
-                byKey.merge(key.apply(row), row, merge::keep);
+                byKey.merge(table.key().of(row), row, table.merge()::keep);
             }
             if (buffered() >= batchSize) {
                 writeBatch();
@@ -110,23 +93,23 @@ public final class BatchingJdbcSink<T> implements Sink<T> {
         }
 
         private int buffered() {
-            return key == null ? unkeyed.size() : byKey.size();
+            return table.key() == null ? unkeyed.size() : byKey.size();
         }
 
         private void writeBatch() throws IOException {
             if (buffered() == 0) {
                 return;
             }
-            Iterable<T> rows = key == null ? unkeyed : byKey.values();
+            Iterable<T> rows = table.key() == null ? unkeyed : byKey.values();
             for (int attempt = 0; ; attempt++) {
                 try {
                     if (connection == null) {
                         connection = db.connect();
                         connection.setAutoCommit(false);
-                        statement = connection.prepareStatement(sql);
+                        statement = connection.prepareStatement(table.upsert());
                     }
                     for (T row : rows) {
-                        binder.accept(statement, row);
+                        table.binder().bind(statement, row);
                         statement.addBatch();
                     }
                     statement.executeBatch();

@@ -1,7 +1,7 @@
 package io.clickflow.io;
 
-import io.clickflow.records.Decoded;
-import io.clickflow.records.JsonEventDecoder;
+import io.clickflow.decode.Decoded;
+import io.clickflow.decode.JsonEventDecoder;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;

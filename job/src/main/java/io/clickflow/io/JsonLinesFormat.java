@@ -1,8 +1,8 @@
 package io.clickflow.io;
 
-import io.clickflow.records.Decoded;
-import io.clickflow.records.JsonEventDecoder;
-import io.clickflow.records.RejectedEvent;
+import io.clickflow.decode.Decoded;
+import io.clickflow.decode.JsonEventDecoder;
+import io.clickflow.tables.RejectedEvent;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;

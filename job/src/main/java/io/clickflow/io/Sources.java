@@ -1,7 +1,7 @@
 package io.clickflow.io;
 
-import io.clickflow.records.Decoded;
-import io.clickflow.records.JsonEventDecoder;
+import io.clickflow.decode.Decoded;
+import io.clickflow.decode.JsonEventDecoder;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
@@ -12,7 +12,6 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 import java.io.Serializable;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Properties;
 
 /** Builds the decoding sources every job reads from: Kafka topics or bounded JSON-lines files. */
@@ -30,14 +29,6 @@ public final class Sources {
         EARLIEST,
         LATEST;
 
-        public static StartingOffsets parse(String s) {
-            try {
-                return valueOf(s.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("must be committed, earliest or latest, not '" + s + "'");
-            }
-        }
-
         OffsetsInitializer initializer() {
             switch (this) {
                 case EARLIEST: return OffsetsInitializer.earliest();
@@ -45,28 +36,6 @@ public final class Sources {
                 default: return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
             }
         }
-    }
-
-    /** Declares a job's consumer options (after its --bootstrap-servers and topic options). */
-    public static void declareKafkaConsumer(io.clickflow.cli.CommandLine cl, String defaultGroupId, String boundedFinishes) {
-        cl.option("group-id", "ID", defaultGroupId, "Kafka consumer group; offsets are committed to it on each checkpoint.")
-                .option("starting-offsets", "WHERE", "committed",
-                        "committed | earliest | latest: where to start without a checkpoint (committed falls back to earliest).")
-                .flag("bounded", "Kafka: stop at the offsets that are the latest when the job starts, then finish every " + boundedFinishes + ".");
-    }
-
-    /**
-     * The Kafka input of a job's options; refuses {@code --bounded} with a restore, unless the job reads
-     * files: Flink's bounded KafkaSource never signals its end after a restore (FLINK-31006), the job would hang.
-     */
-    public static KafkaInput kafkaInput(io.clickflow.cli.CommandLine cl, boolean fileMode) {
-        KafkaInput input = new KafkaInput(cl.string("bootstrap-servers"), cl.string("group-id"),
-                cl.get("starting-offsets", StartingOffsets::parse), cl.flag("bounded"), new Properties());
-        if (input.bounded() && !fileMode && (cl.flag("resume") || cl.isSet("from-savepoint"))) {
-            throw new io.clickflow.cli.UsageException("--bounded cannot be combined with --resume/--from-savepoint (a restored "
-                    + "bounded Kafka source never finishes, FLINK-31006); resume without --bounded");
-        }
-        return input;
     }
 
     public static <T> Source<Decoded<T>, ?, ?> kafka(KafkaInput input, String topic, JsonEventDecoder<T> decoder,

@@ -1,10 +1,20 @@
 package io.clickflow.runner;
 
+import io.clickflow.cli.Cli;
 import io.clickflow.cli.RuntimeOptions;
 import io.clickflow.cli.UsageException;
 
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -18,6 +28,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -42,12 +55,12 @@ public final class JobRunner {
     public static String describe(RuntimeOptions runtime) {
         boolean local = isLocal();
         return (runtime.parallelismGiven || local ? ", parallelism " + runtime.parallelism : ", the cluster's parallelism")
-                + (runtime.stateBackendGiven || local ? ", state " + runtime.stateBackend : ", the cluster's state backend");
+                + (runtime.stateBackendGiven || local ? ", state " + Cli.name(runtime.stateBackend) : ", the cluster's state backend");
     }
 
     /** Creates the environment: on a cluster the one it provides, locally a MiniCluster with the Web UI. */
-    public static StreamExecutionEnvironment environment(RuntimeOptions runtime, boolean local) {
-        Configuration conf = runtime.flinkConfiguration(local);
+    public static StreamExecutionEnvironment environment(RuntimeOptions runtime, String restoreFrom, boolean local) {
+        Configuration conf = configuration(runtime, restoreFrom, local);
         StreamExecutionEnvironment env;
         if (local) {
             ensurePortFree(runtime.webPort);
@@ -63,8 +76,7 @@ public final class JobRunner {
         if (local || runtime.parallelismGiven) {
             env.setParallelism(runtime.parallelism);
         }
-        // Object reuse stays off: measured 5% slower (./clickflow bench, heap, 2M events, 2 runs each:
-        // 63.8K/63.1K vs 67.3K/65.8K events/s), as operators with a side output then copy every record.
+        // Object reuse stays off: measured slower (BENCHMARKS.md), as operators with a side output then copy every record.
         return env;
     }
 
@@ -73,33 +85,44 @@ public final class JobRunner {
      * which cancels the job (its last checkpoint is retained) before the JVM exits.
      */
     public static void run(String jobName, RuntimeOptions runtime, Pipeline pipeline, ProgressReporter progress) throws Exception {
-        run(jobName, runtime, pipeline, progress, client -> {});
+        run(jobName, runtime, pipeline, progress, stop -> {});
     }
 
-    /** As {@link #run(String, RuntimeOptions, Pipeline, ProgressReporter)}; {@code onSubmitted} gets the running job (local runs only). */
+    /**
+     * As {@link #run(String, RuntimeOptions, Pipeline, ProgressReporter)}; {@code onSubmitted} gets what stops the
+     * running job as Ctrl-C does, with a savepoint (local runs only).
+     */
     public static void run(String jobName, RuntimeOptions runtime, Pipeline pipeline, ProgressReporter progress,
-            java.util.function.Consumer<JobClient> onSubmitted) throws Exception {
+            Consumer<Runnable> onSubmitted) throws Exception {
         boolean local = isLocal();
-        StreamExecutionEnvironment env = environment(runtime, local);
+        String restoreFrom = RestorePoints.restoreFrom(runtime);
+        if (local || runtime.checkpointDirGiven) {
+            RestorePoints.claim(runtime.checkpointDir, runtime.job);
+        }
+        StreamExecutionEnvironment env = environment(runtime, restoreFrom, local);
         pipeline.define(env);
         if (!local) {
-            env.execute(jobName);
+            execute(() -> env.execute(jobName), restoreFrom);
             return;
         }
-        JobClient client = env.executeAsync(jobName);
+        JobClient client = execute(() -> env.executeAsync(jobName), restoreFrom);
         String webUi = "http://localhost:" + runtime.webPort;
         System.out.println("Job " + jobName + " running (id " + client.getJobID() + "); Flink Web UI: " + webUi);
         Thread main = Thread.currentThread();
-        java.util.concurrent.atomic.AtomicBoolean stoppedByUser = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean stoppedByUser = new AtomicBoolean();
         String savepoints = runtime.savepointUri();
+        Runnable stop = () -> {
+            if (stoppedByUser.compareAndSet(false, true)) {
+                stopQuietly(client, savepoints);
+            }
+        };
         Thread cancelOnExit = new Thread(() -> {
-            stoppedByUser.set(true);
-            stopQuietly(client, savepoints);
+            stop.run();
             joinQuietly(main); // lets the main thread print its summary and clean up before the JVM halts
         }, "cancel-on-exit");
         Runtime.getRuntime().addShutdownHook(cancelOnExit);
         progress.attach(webUi, client.getJobID().toHexString());
-        onSubmitted.accept(client);
+        onSubmitted.accept(stop);
         try {
             progress.runUntilDone(client, runtime.progressInterval);
             JobStatus status = JobStatus.FINISHED;
@@ -124,6 +147,19 @@ public final class JobRunner {
         }
     }
 
+    /** Submits; a restore point whose state does not fit this job's operators becomes one line, not Flink's trace. */
+    private static <T> T execute(Callable<T> submit, String restoreFrom) throws Exception {
+        try {
+            return submit.call();
+        } catch (Exception e) {
+            if (restoreFrom != null && ExceptionUtils.findThrowableWithMessage(e, "Cannot map checkpoint/savepoint state").isPresent()) {
+                throw new UsageException("the state in " + restoreFrom + " does not fit this job (another job's, or taken with "
+                        + "other options that shape the state); start from another --checkpoint-dir or without --resume");
+            }
+            throw e;
+        }
+    }
+
     /** Ctrl-C: stop with a savepoint so that {@code --resume} continues exactly there; cancel if that fails. */
     private static void stopQuietly(JobClient client, String savepointDir) {
         try {
@@ -134,7 +170,7 @@ public final class JobRunner {
             System.out.println("\nStopping the job with a savepoint...");
             try {
                 String path = client.stopWithSavepoint(false, savepointDir, SavepointFormatType.CANONICAL).get(60, TimeUnit.SECONDS);
-                System.out.println("Savepoint " + path + " (continue with --resume)");
+                System.out.println("Stopped with a savepoint in " + path + " (continue with --resume)");
             } catch (Exception e) {
                 System.out.println("No savepoint (" + e.getClass().getSimpleName() + "); cancelling, the last checkpoint is kept.");
                 client.cancel().get(30, TimeUnit.SECONDS);
@@ -158,5 +194,63 @@ public final class JobRunner {
         } catch (IOException e) {
             throw new UsageException("port " + port + " for the Flink Web UI is in use (another clickflow?); choose one with --web-port");
         }
+    }
+
+    /** How RocksDB keeps timers; set as a string so the job does not need the RocksDB classes to compile. */
+    static final ConfigOption<String> ROCKSDB_TIMERS =
+            ConfigOptions.key("state.backend.rocksdb.timer-service.factory").stringType().noDefaultValue();
+
+    /**
+     * The state backend, and on RocksDB timers on the JVM heap: there is one per pending page view and
+     * per held click, small and bounded like the state itself, and keeping them out of RocksDB made
+     * catch-up faster (BENCHMARKS.md).
+     */
+    public static void configureStateBackend(Configuration conf, String stateBackend) {
+        conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);
+        if (stateBackend.equals("rocksdb")) {
+            conf.set(ROCKSDB_TIMERS, "HEAP");
+        }
+    }
+
+    /**
+     * Job configuration: exactly-once checkpoints kept on cancel, the state backend, no Kryo fallback.
+     * On a cluster, the checkpoint dir and state backend are only set when given (see {@link RuntimeOptions#checkpointDirGiven}).
+     */
+    static Configuration configuration(RuntimeOptions runtime, String restoreFrom, boolean local) {
+        Configuration conf = new Configuration();
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, runtime.checkpointInterval);
+        conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+        conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        if (local || runtime.checkpointDirGiven) {
+            conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, runtime.checkpointUri);
+        }
+        // Savepoints go under the job's checkpoint dir wherever it runs (also for flink stop without a
+        // target), so that --resume finds them; on a cluster with its own checkpoint dir, under that one.
+        conf.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, savepointUri(runtime, local));
+        if (local || runtime.stateBackendGiven) {
+            configureStateBackend(conf, Cli.name(runtime.stateBackend));
+        }
+        if (restoreFrom != null) {
+            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom);
+        }
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        // A database that stays unavailable backs the job off instead of spinning in restarts.
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofMinutes(1));
+        return conf;
+    }
+
+    /** The job's savepoint dir: under --checkpoint-dir, or on a cluster without one under the cluster's checkpoint dir. */
+    static String savepointUri(RuntimeOptions runtime, boolean local) {
+        if (!local && !runtime.checkpointDirGiven) {
+            String clusterDir = StreamExecutionEnvironment.getExecutionEnvironment().getConfiguration()
+                    .get(CheckpointingOptions.CHECKPOINTS_DIRECTORY);
+            if (clusterDir != null) {
+                return clusterDir.replaceAll("/+$", "") + "/savepoints";
+            }
+        }
+        return runtime.savepointUri();
     }
 }

@@ -1,7 +1,6 @@
 package io.clickflow.runner;
 
-import io.clickflow.io.Database;
-import io.clickflow.records.Times;
+import io.clickflow.tables.EventTimes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,12 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -26,8 +20,7 @@ import java.util.concurrent.TimeUnit;
  * rows in the result tables (read from the database), and the watermark of the main operator.
  */
 public final class ProgressReporter {
-    private final Database database;
-    private final Map<String, List<String>> counts;
+    private final TableCounts counts;
     private final String operatorName;
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -39,12 +32,11 @@ public final class ProgressReporter {
     private Map<String, Long> lastCounts = Map.of();
 
     /**
-     * @param counts a query returning one row of counts -> the labels of its columns, printed on each line
+     * @param counts the job's table counts printed on each line, or null for a job without tables
      * @param operatorName a substring of the name of the operator whose input watermark is shown
      */
-    public ProgressReporter(Database database, Map<String, List<String>> counts, String operatorName) {
-        this.database = database;
-        this.counts = new LinkedHashMap<>(counts);
+    public ProgressReporter(TableCounts counts, String operatorName) {
+        this.counts = counts;
         this.operatorName = operatorName;
     }
 
@@ -70,7 +62,11 @@ public final class ProgressReporter {
 
     void printSummary(String outcome) {
         System.out.println(line());
-        System.out.println("Job " + outcome + ". Results in " + database.describe() + ":");
+        if (counts == null) {
+            System.out.println("Job " + outcome + ".");
+            return;
+        }
+        System.out.println("Job " + outcome + ". Results in " + counts.where() + ":");
         for (Map.Entry<String, Long> e : lastCounts.entrySet()) {
             System.out.printf("  %-12s %,d%n", e.getKey(), e.getValue());
         }
@@ -101,7 +97,7 @@ public final class ProgressReporter {
             } else if (watermark == Long.MAX_VALUE) {
                 sb.append(" | watermark end of input");
             } else {
-                sb.append(" | watermark ").append(Times.format(watermark));
+                sb.append(" | watermark ").append(EventTimes.format(watermark));
                 long lag = System.currentTimeMillis() - watermark;
                 if (Math.abs(lag) < 24 * 3600_000L) { // replays of history have no meaningful lag
                     sb.append(String.format(" (lag %.1fs)", lag / 1000.0));
@@ -145,20 +141,7 @@ public final class ProgressReporter {
     }
 
     private Map<String, Long> countRows() {
-        Map<String, Long> result = new LinkedHashMap<>();
-        try (Connection c = database.connect(); Statement s = c.createStatement()) {
-            for (Map.Entry<String, List<String>> e : counts.entrySet()) {
-                try (ResultSet rs = s.executeQuery(e.getKey())) {
-                    rs.next();
-                    for (int i = 0; i < e.getValue().size(); i++) {
-                        result.put(e.getValue().get(i), rs.getLong(i + 1));
-                    }
-                }
-            }
-        } catch (Exception e) {
-            return Map.of();
-        }
-        return result;
+        return counts == null ? Map.of() : counts.read();
     }
 
     private JsonNode get(String path) {

@@ -1,8 +1,7 @@
 package io.clickflow.submit;
 
-import io.clickflow.attribution.AttributionOptions;
-import io.clickflow.uniques.UniquesOptions;
-import io.clickflow.cli.CommandLine;
+import io.clickflow.cli.Cli;
+import io.clickflow.cli.JobCommand;
 import io.clickflow.cli.UsageException;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,39 +22,58 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
-import java.util.function.Supplier;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
 
 /**
  * {@code ./clickflow submit <job> [job options] [--jobmanager HOST:PORT] [--jar PATH]}: uploads the job
  * jar to a running Flink cluster over its REST API and starts the job there with the same options a
- * local run takes. The options are checked here first, so a typo fails before anything is uploaded.
+ * local run takes. The options are parsed here first, so a typo fails before anything is uploaded.
  */
-public final class SubmitCommand {
-    private SubmitCommand() {}
-
-    /** The jobs a cluster can run, with the options each accepts. */
-    static final Map<String, Supplier<CommandLine>> JOBS = new java.util.TreeMap<>(Map.of(
-            AttributionOptions.COMMAND, AttributionOptions::commandLine,
-            UniquesOptions.COMMAND, UniquesOptions::commandLine));
-
+@Command(
+        name = "submit",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        sortOptions = false,
+        versionProvider = Cli.Version.class,
+        customSynopsis = "./clickflow submit <job> [job options] [--jobmanager HOST:PORT] [--jar PATH]",
+        header = "Run a job on a Flink cluster: upload this jar over REST and start it there.",
+        description = {
+            "Uploads the job jar to a Flink cluster's REST API and runs <job> there (detached) with the job options,",
+            "exactly as './clickflow <job>' takes them. Jobs: the commands that run a Flink job (attribution, uniques).",
+            "",
+            "File paths and jdbc:sqlite: URLs in the job options are read by the cluster's processes, on their machines.",
+            "Pass the database password through the cluster's environment (CLICKFLOW_JDBC_PASSWORD), not --jdbc-password:",
+            "Flink shows program arguments in its Web UI."
+        })
+public final class SubmitCommand implements Callable<Integer> {
     static final String ENTRY_CLASS = "io.clickflow.Clickflow";
 
-    static final String HELP = String.join("\n",
-            "Usage: ./clickflow submit <job> [job options] [--jobmanager HOST:PORT] [--jar PATH]",
-            "",
-            "Uploads the job jar to a Flink cluster's REST API and runs <job> there (detached) with the job",
-            "options, exactly as './clickflow <job>' takes them. Jobs: " + String.join(", ", JOBS.keySet()) + ".",
-            "",
-            "Options:",
-            "  --jobmanager HOST:PORT   REST address of the cluster's JobManager. Default: localhost:8081",
-            "  --jar PATH               The job jar to upload. Default: the jar this command runs from",
-            "  --help                   Show this help and exit.",
-            "",
-            "File paths and jdbc:sqlite: URLs in the job options are read by the cluster's processes, on",
-            "their machines. Pass the database password through the cluster's environment",
-            "(CLICKFLOW_JDBC_PASSWORD), not --jdbc-password: Flink shows program arguments in its Web UI.",
-            "");
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "JOB", description = "The job to run: attribution or uniques.")
+    String job;
+
+    @Unmatched
+    List<String> jobArgs = new ArrayList<>();
+
+    @Option(names = "--jobmanager", paramLabel = "HOST:PORT", defaultValue = "localhost:8081",
+            description = "REST address of the cluster's JobManager.")
+    String jobManager;
+
+    @Option(names = "--jar", paramLabel = "PATH", description = "The job jar to upload. Default: the jar this command runs from")
+    Path jar;
 
     /** What a submission started. */
     public record Submitted(String jobManager, String jobId) {
@@ -64,54 +82,46 @@ public final class SubmitCommand {
         }
     }
 
-    public static void run(String[] args) throws Exception {
-        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
-            System.out.print(HELP);
-            return;
-        }
-        Submitted submitted = submit(args);
-        System.out.println("Submitted " + args[0] + " as job " + submitted.jobId() + " to " + submitted.jobManager());
+    @Override
+    public Integer call() throws Exception {
+        Submitted submitted = submit(jobsOf(spec.parent()));
+        System.out.println("Submitted " + job + " as job " + submitted.jobId() + " to " + submitted.jobManager());
         System.out.println("Web UI: " + submitted.webUi());
-        System.out.println("Stop it with a savepoint: curl -X POST " + submitted.jobManager() + "/jobs/" + submitted.jobId()
+        System.out.println("Stop it with a savepoint (it goes to the job's --checkpoint-dir/savepoints, where --resume looks):");
+        System.out.println("  deploy/local-cluster.sh flink stop " + submitted.jobId());
+        System.out.println("  curl -X POST " + submitted.jobManager() + "/jobs/" + submitted.jobId()
                 + "/stop -H 'Content-Type: application/json' -d '{\"drain\":false}'");
+        return 0;
     }
 
-    /** Checks the options, uploads the jar, runs the job and removes the uploaded jar again. */
-    public static Submitted submit(String[] args) throws Exception {
-        String job = args[0];
-        Supplier<CommandLine> options = JOBS.get(job);
-        if (options == null) {
-            throw new UsageException("'" + job + "' cannot be submitted to a cluster; jobs: " + String.join(", ", JOBS.keySet()));
-        }
-        String jobManager = "localhost:8081";
-        Path jar = null;
-        List<String> jobArgs = new ArrayList<>();
-        jobArgs.add(job);
-        for (int i = 1; i < args.length; i++) {
-            String arg = args[i];
-            if (arg.equals("--jobmanager") || arg.equals("--jar")) {
-                if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-                    throw new UsageException(arg + " needs a value");
-                }
-                String value = args[++i];
-                if (arg.equals("--jobmanager")) {
-                    jobManager = value;
-                } else {
-                    jar = Path.of(value);
-                }
-            } else if (arg.startsWith("--jobmanager=")) {
-                jobManager = arg.substring("--jobmanager=".length());
-            } else if (arg.startsWith("--jar=")) {
-                jar = Path.of(arg.substring("--jar=".length()));
-            } else {
-                jobArgs.add(arg);
+    /** The commands that run a Flink job, by name, among {@code root}'s subcommands. */
+    public static Map<String, Class<?>> jobsOf(CommandSpec root) {
+        Map<String, Class<?>> jobs = new TreeMap<>();
+        for (Map.Entry<String, CommandLine> e : root.subcommands().entrySet()) {
+            if (e.getValue().getCommand() instanceof JobCommand) {
+                jobs.put(e.getKey(), e.getValue().getCommand().getClass());
             }
         }
-        CommandLine cl = options.get().parse(jobArgs.subList(1, jobArgs.size()).toArray(String[]::new));
-        if (cl.helpRequested()) {
+        return jobs;
+    }
+
+    /** Parses {@code args} as the command line does, then submits; for tests and callers without a command line. */
+    public static Submitted submit(Map<String, Class<?>> jobs, String... args) throws Exception {
+        return Cli.parse(new SubmitCommand(), args).submit(jobs);
+    }
+
+    /** Checks the job's options, uploads the jar, runs the job and removes the uploaded jar again. */
+    Submitted submit(Map<String, Class<?>> jobs) throws Exception {
+        Class<?> command = jobs.get(job);
+        if (command == null) {
+            throw new UsageException("'" + job + "' cannot be submitted to a cluster; jobs: " + String.join(", ", jobs.keySet()));
+        }
+        CommandLine parsed = Cli.commandLine(command.getDeclaredConstructor().newInstance());
+        ParseResult result = Cli.parseArgs(parsed, jobArgs.toArray(String[]::new));
+        if (parsed.isUsageHelpRequested() || parsed.isVersionHelpRequested()) {
             throw new UsageException("--help shows a job's options: ./clickflow " + job + " --help");
         }
-        if (cl.isSet("web-port") || cl.isSet("progress-interval")) {
+        if (result.hasMatchedOption("--web-port") || result.hasMatchedOption("--progress-interval")) {
             throw new UsageException("--web-port and --progress-interval are for local runs; the cluster has its own Web UI");
         }
         String base = baseUrl(jobManager);
@@ -119,12 +129,15 @@ public final class SubmitCommand {
         if (!Files.isRegularFile(jarFile)) {
             throw new UsageException("--jar: no file at " + jarFile);
         }
+        List<String> programArgs = new ArrayList<>();
+        programArgs.add(job);
+        programArgs.addAll(jobArgs);
         RestClient rest = new RestClient(base);
         String jarId = rest.uploadJar(jarFile);
         try {
             ObjectNode request = rest.json.createObjectNode();
             request.put("entryClass", ENTRY_CLASS);
-            request.set("programArgsList", rest.json.valueToTree(jobArgs));
+            request.set("programArgsList", rest.json.valueToTree(programArgs));
             JsonNode response = rest.post("/jars/" + jarId + "/run", request);
             return new Submitted(base, response.path("jobid").asText());
         } finally {

@@ -1,70 +1,209 @@
 package io.clickflow.uniques;
 
-import io.clickflow.cli.CommandLine;
-import io.clickflow.functions.CountMode;
-import io.clickflow.functions.EmitMode;
-import io.clickflow.functions.Sketches;
-import io.clickflow.functions.UniqueCounting;
-import io.clickflow.io.KafkaPreflight;
+import io.clickflow.cli.Cli;
+import io.clickflow.cli.DatabaseOptions;
+import io.clickflow.cli.Durations;
+import io.clickflow.cli.JobCommand;
+import io.clickflow.cli.KafkaOptions;
+import io.clickflow.cli.RuntimeOptions;
+import io.clickflow.cli.UsageException;
+import io.clickflow.io.KafkaSinks;
 import io.clickflow.runner.JobRunner;
+import io.clickflow.runner.KafkaPreflight;
 import io.clickflow.runner.ProgressReporter;
+import io.clickflow.runner.TableCounts;
+import io.clickflow.stream.EmitMode;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
-/** {@code ./clickflow uniques}: parses the options, then runs the job locally or on the cluster it was submitted to. */
-public final class UniquesCommand {
-    private UniquesCommand() {}
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-    public static void run(String[] args) throws Exception {
-        CommandLine cl = UniquesOptions.commandLine().parse(args);
-        if (cl.helpRequested()) {
-            System.out.print(cl.help());
-            return;
+/** {@code ./clickflow uniques}: checks the options, then runs the job locally or on the cluster it was submitted to. */
+@Command(
+        name = "uniques",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        sortOptions = false,
+        abbreviateSynopsis = true,
+        versionProvider = Cli.Version.class,
+        header = "Count unique users per minute/hour/day in JSON frames (Kafka or a file in, database and Kafka out).",
+        description = {
+            "Counts unique users (root-level uid) per tumbling UTC window of event time (root-level ts) in JSON frames,",
+            "exactly or with an HLL sketch, into the unique_users table and a Kafka topic. Reads Kafka (default) or a file."
+        })
+public final class UniquesCommand implements Callable<Integer>, JobCommand {
+    /** --output-topic's default: the {@code unique_users} topic when reading Kafka, none when reading a file. */
+    static final String AUTO = "auto";
+
+    static final String DEFAULT_OUTPUT_TOPIC = "unique_users";
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--frames-topic", paramLabel = "TOPIC", defaultValue = "frames", description = "Topic of frames.")
+    String framesTopic;
+
+    @Option(names = "--frames-file", paramLabel = "PATH",
+            description = "Read frames from a JSON-lines file, or every file in a folder (in parallel), instead of Kafka "
+                    + "(.gz accepted); bounded.")
+    Path framesFile;
+
+    @Option(names = "--windows", paramLabel = "LIST", defaultValue = "1m",
+            description = "Window sizes, comma-separated (e.g. 1m,1h,1d): tumbling, aligned to UTC, whole seconds.")
+    String windows;
+
+    @Option(names = "--count", paramLabel = "MODE", defaultValue = "exact",
+            description = "exact: every distinct uid of an open window held | hll: HyperLogLog sketches (see --hll-lg-k).")
+    CountMode count;
+
+    @Option(names = "--hll-lg-k", paramLabel = "N", defaultValue = "14",
+            description = "hll: log2 of the sketch's registers, 4..21; 14 = 16 KB per sketch, relative standard error 0.81%.")
+    int hllLgK;
+
+    @Option(names = "--emit-mode", paramLabel = "MODE", defaultValue = "on-watermark",
+            description = "on-watermark: one final count per window | update: provisional counts, then final.")
+    EmitMode emitMode;
+
+    @Option(names = "--update-interval", paramLabel = "DURATION", defaultValue = "1s",
+            description = "update: a window's provisional count is refreshed at most this often (processing time).")
+    Duration updateInterval;
+
+    @Option(names = "--out-of-orderness", paramLabel = "DURATION", defaultValue = "5s",
+            description = "How far event time may go backwards within a Kafka partition or file before a frame is late.")
+    Duration outOfOrderness;
+
+    @Option(names = "--allowed-lateness", paramLabel = "DURATION", defaultValue = "1m",
+            description = "A final count is still corrected (and re-emitted) for frames this late; later ones go to late_events.")
+    Duration allowedLateness;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "30s",
+            description = "A partition silent this long stops holding the watermark back (0: never).")
+    Duration idleTimeout;
+
+    @Option(names = "--output-topic", paramLabel = "TOPIC", defaultValue = AUTO,
+            description = "Kafka topic for the counts as JSON, keyed by window; none: only the database (auto: "
+                    + DEFAULT_OUTPUT_TOPIC + " when reading Kafka, none when reading a file).")
+    String outputTopic;
+
+    @Option(names = "--output-delivery", paramLabel = "GUARANTEE", defaultValue = "exactly-once",
+            description = "exactly-once: Kafka transactions per checkpoint | at-least-once: at once, repeats after a restart.")
+    KafkaSinks.Delivery outputDelivery;
+
+    @Mixin
+    DatabaseOptions database;
+
+    @Mixin
+    RuntimeOptions runtime;
+
+    /** Parses and checks a command line, as a run would before it starts anything. */
+    public static UniquesOptions parse(String... args) {
+        return Cli.parse(new UniquesCommand(), args).options();
+    }
+
+    /** The checked options; every mistake is a {@link UsageException} naming the option. */
+    public UniquesOptions options() {
+        UniquesOptions o = new UniquesOptions();
+        o.framesTopic = framesTopic;
+        if (framesFile != null) {
+            if (!Files.isRegularFile(framesFile) && !Files.isDirectory(framesFile)) {
+                throw new UsageException("--frames-file: no such file or folder " + framesFile);
+            }
+            o.framesFile = framesFile;
         }
-        UniquesOptions options = UniquesOptions.parse(cl);
+        o.outputTopic = outputTopic.equals(AUTO) ? (o.fileMode() ? null : DEFAULT_OUTPUT_TOPIC)
+                : outputTopic.equals("none") ? null : outputTopic;
+        if (o.outputTopic != null && o.outputTopic.isBlank()) {
+            throw new UsageException("--output-topic: give a topic name, or none");
+        }
+        o.outputDelivery = outputDelivery;
+        try {
+            o.windows = parseWindows(windows);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--windows: " + e.getMessage());
+        }
+        Cli.range("--hll-lg-k", hllLgK, 4, 21);
+        if (updateInterval.toMillis() < 10) {
+            throw new UsageException("--update-interval must be at least 10ms");
+        }
+        WindowKeys keys = UniquesWorkflow.windowKeys(o.windows, count);
+        o.settings = new UniquesWorkflow.Settings(
+                new CountingSettings(keys, count, hllLgK, emitMode, updateInterval, allowedLateness), outOfOrderness, idleTimeout);
+        o.database = database.database();
+        o.runtime = runtime.validate();
+        o.kafka = kafka.input(o.fileMode(), o.runtime);
+        return o;
+    }
+
+    /** {@code 1m,1h,1d}: distinct sizes of whole seconds, at most {@link WindowKeys#MAX_SIZES}. */
+    static List<Duration> parseWindows(String list) {
+        List<Duration> sizes = new ArrayList<>();
+        for (String part : list.split(",", -1)) {
+            Duration d = Durations.parse(part);
+            if (d.toMillis() < 1000 || d.toMillis() % 1000 != 0) {
+                throw new IllegalArgumentException("a window is whole seconds of at least 1s, not '" + part.trim() + "'");
+            }
+            if (sizes.contains(d)) {
+                throw new IllegalArgumentException("window " + part.trim() + " is listed twice");
+            }
+            sizes.add(d);
+        }
+        if (sizes.size() > WindowKeys.MAX_SIZES) {
+            throw new IllegalArgumentException("at most " + WindowKeys.MAX_SIZES + " window sizes, not " + sizes.size());
+        }
+        return sizes;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        UniquesOptions options = options();
         System.out.println("Unique users: " + describe(options));
-        List<String> topics = new ArrayList<>();
+        List<KafkaPreflight.Topic> topics = new ArrayList<>();
         if (!options.fileMode()) {
-            topics.add(options.framesTopic);
+            topics.add(new KafkaPreflight.Topic(options.framesTopic, "--frames-topic"));
         }
         if (options.outputTopic != null) {
-            topics.add(options.outputTopic);
+            topics.add(new KafkaPreflight.Topic(options.outputTopic, "--output-topic"));
         }
         if (!topics.isEmpty()) {
             KafkaPreflight.checkTopics(options.kafka.bootstrapServers(), topics);
         }
         JobRunner.run("clickflow uniques", options.runtime, env -> UniquesJob.build(env, options), progress(options));
+        return 0;
     }
 
     static String describe(UniquesOptions o) {
-        UniqueCounting c = o.settings.counting();
+        CountingSettings c = o.settings.counting();
         String in = o.fileMode()
                 ? "file " + o.framesFile
                 : "Kafka " + o.kafka.bootstrapServers() + " topic " + o.framesTopic
                         + " (group " + o.kafka.groupId() + (o.kafka.bounded() ? ", bounded" : "") + ")";
-        String out = o.database.describe() + (o.outputTopic == null ? "" : " + Kafka topic " + o.outputTopic + " (" + o.outputDelivery.cliName() + ")");
+        String out = o.database.describe()
+                + (o.outputTopic == null ? "" : " + Kafka topic " + o.outputTopic + " (" + Cli.name(o.outputDelivery) + ")");
         String count = c.countMode() == CountMode.EXACT ? "exact"
                 : String.format("hll lgK %d (relative standard error %.2f%%, bounds at 2 sigma)", c.hllLgK(),
                         100 * Sketches.relativeStandardError(c.hllLgK()));
-        return in + " -> " + out + "; windows " + o.windows.stream().map(CommandLine::formatDuration).collect(Collectors.joining(","))
+        return in + " -> " + out + "; windows " + o.windows.stream().map(Durations::format).collect(Collectors.joining(","))
                 + ", count " + count
-                + ", emit " + c.emitMode().cliName()
-                + (c.emitMode() == EmitMode.UPDATE ? " every " + CommandLine.formatDuration(Duration.ofMillis(c.updateIntervalMillis())) : "")
-                + ", out-of-orderness " + CommandLine.formatDuration(o.settings.outOfOrderness())
-                + ", allowed lateness " + CommandLine.formatDuration(Duration.ofMillis(c.allowedLatenessMillis()))
+                + ", emit " + Cli.name(c.emitMode())
+                + (c.emitMode() == EmitMode.UPDATE ? " every " + Durations.format(Duration.ofMillis(c.updateIntervalMillis())) : "")
+                + ", out-of-orderness " + Durations.format(o.settings.outOfOrderness())
+                + ", allowed lateness " + Durations.format(Duration.ofMillis(c.allowedLatenessMillis()))
                 + JobRunner.describe(o.runtime);
     }
 
+    /** The progress line: Flink's frames in and watermark, and the rows of the job's tables. */
     public static ProgressReporter progress(UniquesOptions o) {
-        Map<String, List<String>> counts = new LinkedHashMap<>();
-        counts.put("SELECT COUNT(*), COALESCE(SUM(is_final), 0) FROM unique_users", List.of("windows", "final"));
-        counts.put("SELECT COUNT(*) FROM late_events", List.of("late"));
-        counts.put("SELECT COUNT(*) FROM rejected_events", List.of("rejected"));
-        return new ProgressReporter(o.database, counts, "count unique users per window");
+        TableCounts counts = new TableCounts(o.database)
+                .add("SELECT COUNT(*), COALESCE(SUM(is_final), 0) FROM unique_users", "windows", "final")
+                .withDeadLetters();
+        return new ProgressReporter(counts, UniquesWorkflow.OPERATOR_NAME);
     }
 }

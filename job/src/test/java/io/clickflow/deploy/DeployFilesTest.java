@@ -7,9 +7,10 @@ import static io.clickflow.deploy.DeployFiles.map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
-import io.clickflow.attribution.AttributionOptions;
-import io.clickflow.cli.CommandLine;
-import io.clickflow.generator.GenerateCommand;
+import io.clickflow.attribution.AttributionCommand;
+import io.clickflow.cli.Cli;
+import picocli.CommandLine;
+import io.clickflow.attribution.GenerateCommand;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -69,9 +70,8 @@ class DeployFilesTest {
     @Test
     void composeSubmitsTheJarItMountsWithOptionsTheJobAccepts() {
         List<String> args = submittedArgs();
-        assertThat(args.get(0)).isEqualTo(AttributionOptions.COMMAND);
-        CommandLine cl = AttributionOptions.commandLine().parse(args.subList(1, args.size()).toArray(String[]::new));
-        assertThatCode(() -> AttributionOptions.parse(cl)).doesNotThrowAnyException();
+        assertThat(args.get(0)).isEqualTo("attribution");
+        assertThatCode(() -> AttributionCommand.parse(args.subList(1, args.size()).toArray(String[]::new))).doesNotThrowAnyException();
         assertThat(args).as("the password comes from the environment, never the arguments").doesNotContain("--jdbc-password");
 
         for (String flink : List.of("jobmanager", "taskmanager", "generator", "submit")) {
@@ -89,20 +89,18 @@ class DeployFilesTest {
         assertThat(entrypoint.get(entrypoint.indexOf("-cp") + 1).split(":")).contains("/opt/flink/lib/*", JAR_IN_CONTAINER);
         List<String> command = strings(generator.get("command"));
         assertThat(command.get(0)).isEqualTo("generate");
-        CommandLine cl = GenerateCommand.commandLine().parse(command.subList(1, command.size()).toArray(String[]::new));
-        assertThatCode(() -> GenerateCommand.config(cl, 0)).doesNotThrowAnyException();
-        assertThat(cl.isSet("clicks-file")).as("to Kafka, not to files").isFalse();
+        CommandLine cl = parsed(new GenerateCommand(), command.subList(1, command.size()));
+        assertThat(given(cl, "--clicks-file")).as("to Kafka, not to files").isFalse();
     }
 
     @Test
     void composeWiresKafkaTopicsDatabaseAndCredentials() {
         CommandLine job = jobOptions();
-        CommandLine generator = GenerateCommand.commandLine().parse(strings(service("generator").get("command"))
-                .stream().skip(1).toArray(String[]::new));
+        CommandLine generator = parsed(new GenerateCommand(), strings(service("generator").get("command")).stream().skip(1).toList());
 
         Map<String, Object> kafka = environment("kafka");
-        String bootstrap = job.string("bootstrap-servers");
-        assertThat(generator.string("bootstrap-servers")).isEqualTo(bootstrap);
+        String bootstrap = value(job, "--bootstrap-servers");
+        assertThat(value(generator, "--bootstrap-servers")).isEqualTo(bootstrap);
         assertThat(String.valueOf(kafka.get("KAFKA_ADVERTISED_LISTENERS")).split(",")).contains("PLAINTEXT://" + bootstrap);
         assertThat(services()).containsKey(bootstrap.split(":")[0]);
 
@@ -110,19 +108,19 @@ class DeployFilesTest {
         Matcher created = Pattern.compile("for topic in ([a-z_ ]+);").matcher(topicsScript);
         assertThat(created.find()).as("the topics service loops over the topics").isTrue();
         Set<String> topics = Set.of(created.group(1).trim().split(" +"));
-        assertThat(topics).containsExactlyInAnyOrder(job.string("clicks-topic"), job.string("page-views-topic"));
-        assertThat(topics).containsExactlyInAnyOrder(generator.string("clicks-topic"), generator.string("page-views-topic"));
+        assertThat(topics).containsExactlyInAnyOrder(value(job, "--clicks-topic"), value(job, "--page-views-topic"));
+        assertThat(topics).containsExactlyInAnyOrder(value(generator, "--clicks-topic"), value(generator, "--page-views-topic"));
         assertThat(topicsScript).contains("--bootstrap-server " + bootstrap);
 
         Map<String, Object> postgres = environment("postgres");
-        assertThat(job.string("jdbc-url")).isEqualTo("jdbc:postgresql://postgres:5432/" + postgres.get("POSTGRES_DB"));
-        assertThat(job.string("jdbc-user")).isEqualTo(postgres.get("POSTGRES_USER"));
+        assertThat(value(job, "--jdbc-url")).isEqualTo("jdbc:postgresql://postgres:5432/" + postgres.get("POSTGRES_DB"));
+        assertThat(value(job, "--jdbc-user")).isEqualTo(postgres.get("POSTGRES_USER"));
         assertThat(environment("submit").get("CLICKFLOW_JDBC_PASSWORD")).isEqualTo(postgres.get("POSTGRES_PASSWORD"));
     }
 
     @Test
     void composeCheckpointsLiveOnAVolumeEveryFlinkProcessSharesAtTheSamePath() {
-        String dir = jobOptions().string("checkpoint-dir");
+        String dir = value(jobOptions(), "--checkpoint-dir");
         assertThat(dir).startsWith("file:///flink-data/");
         for (String process : List.of("jobmanager", "taskmanager", "submit")) {
             assertThat(volumes(process)).as(process).contains("flink-data:/flink-data");
@@ -246,12 +244,12 @@ class DeployFilesTest {
         assertThat(at(deployment, "spec.job.entryClass")).isEqualTo("io.clickflow.Clickflow");
 
         List<String> args = strings(at(deployment, "spec.job.args"));
-        assertThat(args.get(0)).isEqualTo(AttributionOptions.COMMAND);
-        CommandLine cl = AttributionOptions.commandLine().parse(args.subList(1, args.size()).toArray(String[]::new));
-        assertThatCode(() -> AttributionOptions.parse(cl)).doesNotThrowAnyException();
+        assertThat(args.get(0)).isEqualTo("attribution");
+        CommandLine cl = parsed(new AttributionCommand(), args.subList(1, args.size()));
+        assertThatCode(() -> AttributionCommand.parse(args.subList(1, args.size()).toArray(String[]::new))).doesNotThrowAnyException();
         // These come from the spec (job.parallelism, flinkConfiguration), which the job yields to on a cluster.
         for (String fromSpec : List.of("parallelism", "checkpoint-dir", "state-backend", "jdbc-password", "resume", "from-savepoint")) {
-            assertThat(cl.isSet(fromSpec)).as("--" + fromSpec + " in the FlinkDeployment's args").isFalse();
+            assertThat(given(cl, "--" + fromSpec)).as("--" + fromSpec + " in the FlinkDeployment's args").isFalse();
         }
         assertThat(at(deployment, "spec.job.upgradeMode")).isEqualTo("savepoint");
         assertThat(at(deployment, "spec.job.parallelism")).isInstanceOf(Integer.class);
@@ -303,7 +301,24 @@ class DeployFilesTest {
 
     private static CommandLine jobOptions() {
         List<String> args = submittedArgs();
-        return AttributionOptions.commandLine().parse(args.subList(1, args.size()).toArray(String[]::new));
+        return parsed(new AttributionCommand(), args.subList(1, args.size()));
+    }
+
+    /** A command's command line after parsing {@code args} the way the jar does. */
+    private static CommandLine parsed(Object command, List<String> args) {
+        CommandLine cl = Cli.commandLine(command);
+        Cli.parseArgs(cl, args.toArray(String[]::new));
+        return cl;
+    }
+
+    private static boolean given(CommandLine cl, String option) {
+        return cl.getParseResult().hasMatchedOption(option);
+    }
+
+    /** An option's value as parsed, its default when not given. */
+    private static String value(CommandLine cl, String option) {
+        Object v = cl.getCommandSpec().findOption(option).getValue();
+        return String.valueOf(v);
     }
 
     private static Map<String, Object> environment(String service) {

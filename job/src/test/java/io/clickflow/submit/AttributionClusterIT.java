@@ -1,12 +1,14 @@
 package io.clickflow.submit;
 
+import io.clickflow.Clickflow;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clickflow.deploy.DeployFiles;
-import io.clickflow.generator.ClickstreamGenerator;
-import io.clickflow.io.Database;
-import io.clickflow.testing.BruteForceAttribution;
-import io.clickflow.testing.GeneratedInput;
+import io.clickflow.attribution.ClickstreamGenerator;
+import io.clickflow.tables.Database;
+import io.clickflow.attribution.BruteForceAttribution;
+import io.clickflow.attribution.GeneratedInput;
 import io.clickflow.testing.KafkaTestBroker;
 import io.clickflow.testing.PostgresTestServer;
 import io.clickflow.testing.ResultTables;
@@ -117,7 +119,7 @@ class AttributionClusterIT {
         GeneratedInput input = produce("ad_clicks", "page_views");
         Database db = POSTGRES.newDatabase();
 
-        SubmitCommand.Submitted job = SubmitCommand.submit(new String[] {
+        SubmitCommand.Submitted job = SubmitCommand.submit(Clickflow.jobs(), new String[] {
             "attribution", "--jobmanager", "localhost:" + restPort, "--jar", jobJar().toString(),
             "--bootstrap-servers", KAFKA.bootstrapServers(), "--starting-offsets", "earliest", "--idle-timeout", "0",
             "--jdbc-url", db.url(), "--jdbc-user", db.user(),
@@ -213,11 +215,11 @@ class AttributionClusterIT {
     @Test
     @Timeout(60)
     void aBadOptionFailsBeforeAnythingIsUploaded() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SubmitCommand.submit(new String[] {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SubmitCommand.submit(Clickflow.jobs(), new String[] {
                     "attribution", "--jobmanager", "localhost:1", "--emit-mdoe", "update"}))
                 .isInstanceOf(io.clickflow.cli.UsageException.class)
                 .hasMessageContaining("unknown option --emit-mdoe").hasMessageContaining("--emit-mode");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SubmitCommand.submit(new String[] {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SubmitCommand.submit(Clickflow.jobs(), new String[] {
                     "attribution", "--jobmanager", "localhost:1", "--jar", jobJar().toString()}))
                 .isInstanceOf(io.clickflow.cli.UsageException.class)
                 .hasMessageContaining("no Flink JobManager answers at http://localhost:1");

@@ -1,6 +1,7 @@
 package io.clickflow.testing;
 
-import io.clickflow.generator.ClickstreamGenerator;
+import io.clickflow.attribution.GeneratedInput;
+import io.clickflow.attribution.ClickstreamGenerator;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -57,7 +58,7 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
             admin.createTopics(java.util.Arrays.stream(topics).map(t -> new NewTopic(t, partitions, (short) 1)).toList())
                     .all().get();
-            io.clickflow.io.KafkaPreflight.awaitLeaders(admin, List.of(topics), java.time.Duration.ofSeconds(30));
+            io.clickflow.runner.KafkaPreflight.awaitLeaders(admin, List.of(topics), java.time.Duration.ofSeconds(30));
         }
     }
 

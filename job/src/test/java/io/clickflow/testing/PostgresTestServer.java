@@ -1,6 +1,6 @@
 package io.clickflow.testing;
 
-import io.clickflow.io.Database;
+import io.clickflow.tables.Database;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;

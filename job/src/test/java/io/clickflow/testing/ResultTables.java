@@ -1,6 +1,6 @@
 package io.clickflow.testing;
 
-import io.clickflow.io.Database;
+import io.clickflow.tables.Database;
 
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -1,0 +1,297 @@
+package io.clickflow.attribution;
+
+import io.clickflow.stream.EmitMode;
+import io.clickflow.tables.AttributedPageView;
+import io.clickflow.tables.LateEvent;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+import java.time.Duration;
+import java.util.Arrays;
+
+/**
+ * Attributes each page view to the latest click of the same user within the attribution window,
+ * keyed by user id. Page views wait for the watermark to pass their event time, then their row is
+ * final and their state is gone.
+ *
+ * <p>Clicks the watermark has not passed yet are held one by one. Once the watermark passes a click it
+ * is "settled": of all settled clicks only the best one can still win for a view the watermark has
+ * not passed (any other settled click that is eligible is older and so loses to it), so only that one
+ * is kept, until the watermark reaches its time plus the window. State per user is thus the traffic
+ * of one out-of-orderness bound plus one click, however many clicks the window holds.
+ *
+ * <p>Late records (event time at or before the watermark on arrival) are not dropped: a late page view
+ * is attributed from the clicks held and written final at once; a late click still serves page views
+ * that are not final. Both are reported on {@link #LATE_EVENTS}.
+ */
+public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick, PageView, AttributedPageView>
+        implements CheckpointedFunction {
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<LateEvent> LATE_EVENTS = new OutputTag<>("late-events", TypeInformation.of(LateEvent.class));
+
+    private final long windowMillis;
+    private final EmitMode emitMode;
+
+    /** Recent clicks, the best settled click and the pending views of the current user. */
+    private transient ValueState<UserAttributionState> userState;
+
+    /**
+     * Totals behind the {@code pendingPageViews} and {@code clicksHeld} gauges, one entry per subtask.
+     * Keyed state cannot be counted from here, so the totals move with every change and are
+     * checkpointed; after rescaling a subtask's share is arbitrary, but the sum over subtasks is exact.
+     */
+    private transient ListState<Long> pendingViewsCountState;
+    private transient ListState<Long> heldClicksCountState;
+    private transient long pendingViewsCount;
+    private transient long heldClicksCount;
+
+    private transient Counter clicksIn;
+    private transient Counter pageViewsIn;
+    private transient Counter rowsUpdated;
+    private transient Counter lateClicks;
+    private transient Counter latePageViews;
+    private transient Counter duplicates;
+    private transient Counter rowsProvisional;
+    private transient Counter rowsFinal;
+
+    public AttributionFunction(Duration attributionWindow, EmitMode emitMode) {
+        this.windowMillis = attributionWindow.toMillis();
+        this.emitMode = emitMode;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        userState = getRuntimeContext().getState(new ValueStateDescriptor<>(
+                "user-clicks-and-pending-views", TypeInformation.of(UserAttributionState.class)));
+        var metrics = getRuntimeContext().getMetricGroup();
+        clicksIn = metrics.counter("clicksIn");
+        pageViewsIn = metrics.counter("pageViewsIn");
+        rowsUpdated = metrics.counter("rowsUpdated");
+        metrics.gauge("pendingPageViews", () -> pendingViewsCount);
+        metrics.gauge("clicksHeld", () -> heldClicksCount);
+        lateClicks = metrics.counter("lateClicks");
+        latePageViews = metrics.counter("latePageViews");
+        duplicates = metrics.counter("duplicates");
+        rowsProvisional = metrics.counter("rowsProvisional");
+        rowsFinal = metrics.counter("rowsFinal");
+    }
+
+    @Override
+    public void processElement1(AdClick click, Context ctx, Collector<AttributedPageView> out) throws Exception {
+        clicksIn.inc();
+        UserAttributionState state = currentState();
+        int viewsBefore = state.pendingViews.length;
+        int clicksBefore = heldClicks(state);
+        if (state.holdsClick(click.clickId)) {
+            duplicates.inc();
+            return;
+        }
+        long watermark = ctx.timerService().currentWatermark();
+        if (click.eventTime <= watermark) {
+            lateClicks.inc();
+            ctx.output(LATE_EVENTS, new LateEvent(LateEvent.AD_CLICK, click.clickId, click.userId, click.eventTime, watermark));
+            if (clickExpiryTime(click) <= watermark) {
+                return; // too old to be eligible for any view that is not final yet
+            }
+            if (AttributionRule.isBetter(click, state.settledClick)) {
+                state.settledClick = click;
+                ctx.timerService().registerEventTimeTimer(clickExpiryTime(click));
+            }
+        } else {
+            state.addRecentClick(click);
+            ctx.timerService().registerEventTimeTimer(clickSettleTime(click));
+            ctx.timerService().registerEventTimeTimer(clickExpiryTime(click));
+        }
+        for (PendingPageView pending : state.pendingViews) {
+            if (AttributionRule.isEligible(click.eventTime, pending.view.eventTime, windowMillis)
+                    && AttributionRule.isBetter(click, pending.bestClick)) {
+                pending.bestClick = click;
+                if (emitMode == EmitMode.UPDATE) {
+                    rowsUpdated.inc();
+                    emit(pending, false, out);
+                }
+            }
+        }
+        userState.update(state);
+        track(viewsBefore, clicksBefore, state);
+    }
+
+    @Override
+    public void processElement2(PageView view, Context ctx, Collector<AttributedPageView> out) throws Exception {
+        pageViewsIn.inc();
+        UserAttributionState state = currentState();
+        if (state.holdsView(view.pageViewId)) {
+            duplicates.inc();
+            return;
+        }
+        PendingPageView pending = new PendingPageView(view, bestHeldClick(state, view));
+        long watermark = ctx.timerService().currentWatermark();
+        if (view.eventTime <= watermark) {
+            latePageViews.inc();
+            ctx.output(LATE_EVENTS, new LateEvent(LateEvent.PAGE_VIEW, view.pageViewId, view.userId, view.eventTime, watermark));
+            emit(pending, true, out);
+            return;
+        }
+        state.addPendingView(pending);
+        userState.update(state);
+        pendingViewsCount++;
+        ctx.timerService().registerEventTimeTimer(finalizationTime(view));
+        if (emitMode == EmitMode.UPDATE) {
+            emit(pending, false, out);
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<AttributedPageView> out) throws Exception {
+        UserAttributionState state = userState.value();
+        if (state == null) {
+            return;
+        }
+        state.normalize();
+        int viewsBefore = state.pendingViews.length;
+        int clicksBefore = heldClicks(state);
+        int keptViews = 0;
+        for (PendingPageView pending : state.pendingViews) {
+            if (finalizationTime(pending.view) <= timestamp) {
+                emit(pending, true, out);
+            } else {
+                state.pendingViews[keptViews++] = pending;
+            }
+        }
+        if (keptViews < state.pendingViews.length) {
+            state.pendingViews = Arrays.copyOf(state.pendingViews, keptViews);
+        }
+        int keptClicks = 0;
+        for (AdClick click : state.recentClicks) {
+            if (clickSettleTime(click) <= timestamp) {
+                if (AttributionRule.isBetter(click, state.settledClick)) {
+                    state.settledClick = click;
+                }
+            } else {
+                state.recentClicks[keptClicks++] = click;
+            }
+        }
+        if (keptClicks < state.recentClicks.length) {
+            state.recentClicks = Arrays.copyOf(state.recentClicks, keptClicks);
+        }
+        if (state.settledClick != null && clickExpiryTime(state.settledClick) <= timestamp) {
+            state.settledClick = null;
+        }
+        // Every part has a timer at or before its removal time, so a user whose traffic stops ends
+        // with no state once the watermark passes the last of them.
+        if (state.isEmpty()) {
+            userState.clear();
+        } else {
+            userState.update(state);
+        }
+        track(viewsBefore, clicksBefore, state);
+    }
+
+    /** Page views waiting for the watermark in this subtask (the {@code pendingPageViews} gauge). */
+    public long pendingPageViews() {
+        return pendingViewsCount;
+    }
+
+    /** Clicks held for future page views in this subtask (the {@code clicksHeld} gauge). */
+    public long clicksHeld() {
+        return heldClicksCount;
+    }
+
+    private static int heldClicks(UserAttributionState state) {
+        return state.recentClicks.length + (state.settledClick == null ? 0 : 1);
+    }
+
+    private void track(int viewsBefore, int clicksBefore, UserAttributionState after) {
+        pendingViewsCount += after.pendingViews.length - viewsBefore;
+        heldClicksCount += heldClicks(after) - clicksBefore;
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        pendingViewsCountState.update(java.util.List.of(pendingViewsCount));
+        heldClicksCountState.update(java.util.List.of(heldClicksCount));
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        pendingViewsCountState = context.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>("pending-page-views-count", Long.class));
+        heldClicksCountState = context.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>("held-clicks-count", Long.class));
+        pendingViewsCount = 0;
+        heldClicksCount = 0;
+        for (Long n : pendingViewsCountState.get()) {
+            pendingViewsCount += n;
+        }
+        for (Long n : heldClicksCountState.get()) {
+            heldClicksCount += n;
+        }
+    }
+
+    /** A view is final once the watermark reaches its event time: every click eligible for it is on time before then. */
+    static long finalizationTime(PageView view) {
+        return view.eventTime;
+    }
+
+    /** Once the watermark reaches a click, only the best such click can still win for a view that is not final. */
+    static long clickSettleTime(AdClick click) {
+        return click.eventTime;
+    }
+
+    /**
+     * A click is dropped once the watermark reaches {@code clickTime + window}: any on-time view arriving
+     * later has {@code viewTime > watermark}, so the click is outside its window.
+     */
+    long clickExpiryTime(AdClick click) {
+        return click.eventTime + windowMillis;
+    }
+
+    private AdClick bestHeldClick(UserAttributionState state, PageView view) {
+        AdClick best = null;
+        if (state.settledClick != null && AttributionRule.isEligible(state.settledClick.eventTime, view.eventTime, windowMillis)) {
+            best = state.settledClick;
+        }
+        for (AdClick click : state.recentClicks) {
+            if (AttributionRule.isEligible(click.eventTime, view.eventTime, windowMillis)
+                    && AttributionRule.isBetter(click, best)) {
+                best = click;
+            }
+        }
+        return best;
+    }
+
+    private UserAttributionState currentState() throws Exception {
+        UserAttributionState state = userState.value();
+        if (state == null) {
+            return new UserAttributionState();
+        }
+        state.normalize();
+        return state;
+    }
+
+    private void emit(PendingPageView pending, boolean isFinal, Collector<AttributedPageView> out) {
+        (isFinal ? rowsFinal : rowsProvisional).inc();
+        out.collect(row(pending.view, pending.bestClick, isFinal));
+    }
+
+    /** The row of a page view attributed to {@code click} (null: to nothing). */
+    public static AttributedPageView row(PageView view, AdClick click, boolean isFinal) {
+        return click == null
+                ? new AttributedPageView(view.pageViewId, view.userId, view.eventTime, null, null, null, isFinal)
+                : new AttributedPageView(view.pageViewId, view.userId, view.eventTime, click.campaignId, click.clickId,
+                        click.eventTime, isFinal);
+    }
+}

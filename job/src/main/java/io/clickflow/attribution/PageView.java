@@ -1,0 +1,43 @@
+package io.clickflow.attribution;
+
+import io.clickflow.decode.EventTimed;
+import io.clickflow.tables.EventTimes;
+import java.util.Objects;
+
+/** A page view of a user at an event time (epoch milliseconds, UTC); other fields of the input are not kept. */
+public class PageView implements EventTimed {
+    public String pageViewId;
+    public String userId;
+    public long eventTime;
+
+    public PageView() {}
+
+    public PageView(String pageViewId, String userId, long eventTime) {
+        this.pageViewId = pageViewId;
+        this.userId = userId;
+        this.eventTime = eventTime;
+    }
+
+    @Override
+    public long eventTimeMillis() {
+        return eventTime;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PageView v
+                && eventTime == v.eventTime
+                && Objects.equals(pageViewId, v.pageViewId)
+                && Objects.equals(userId, v.userId);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(pageViewId, userId, eventTime);
+    }
+
+    @Override
+    public String toString() {
+        return "PageView{" + pageViewId + ", user=" + userId + ", t=" + EventTimes.format(eventTime) + "}";
+    }
+}

@@ -1,0 +1,25 @@
+package io.clickflow.attribution;
+
+import io.clickflow.decode.Decoded;
+import io.clickflow.decode.JsonEventDecoder;
+
+import org.apache.flink.api.common.typeinfo.TypeHint;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import io.clickflow.tables.LateEvent;
+
+/** Decodes {@code {"page_view_id", "user_id", "event_time", ...}} records; other fields are ignored. */
+public final class PageViewDecoder extends JsonEventDecoder<PageView> {
+    private static final long serialVersionUID = 1L;
+
+    /** Flink's type of this decoder's output, resolved once so no operator falls back to Kryo. */
+    public static final TypeInformation<Decoded<PageView>> TYPE = TypeInformation.of(new TypeHint<Decoded<PageView>>() {});
+
+    public PageViewDecoder() {
+        super(LateEvent.PAGE_VIEW, "page_view_id", "user_id");
+    }
+
+    @Override
+    protected PageView build(String[] ids, long eventTime) {
+        return new PageView(ids[0], ids[1], eventTime);
+    }
+}

@@ -1,0 +1,223 @@
+package io.clickflow.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.stream.Collectors;
+
+import picocli.CommandLine;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * clickflow's rules on top of picocli: durations, numbers with {@code _} and enums by their option names
+ * ({@code on-watermark}); every mistake is one line naming the option (with "did you mean" for typos)
+ * and stops the command before anything starts; help shows every option with its default.
+ */
+public final class Cli {
+    private Cli() {}
+
+    /** The picocli command line of {@code command} (and its subcommands) with clickflow's converters. */
+    public static CommandLine commandLine(Object command) {
+        CommandLine cl = new CommandLine(command);
+        cl.setAbbreviatedOptionsAllowed(false);
+        cl.setUsageHelpWidth(110);
+        cl.setUsageHelpLongOptionsMaxWidth(34);
+        cl.registerConverter(java.time.Duration.class, Durations::parse);
+        cl.registerConverter(Integer.class, s -> Integer.valueOf(wholeNumber(s)));
+        cl.registerConverter(int.class, s -> Integer.valueOf(wholeNumber(s)));
+        cl.registerConverter(Long.class, s -> Long.valueOf(wholeNumber(s)));
+        cl.registerConverter(long.class, s -> Long.valueOf(wholeNumber(s)));
+        registerEnums(cl, cl);
+        return cl;
+    }
+
+    /**
+     * Parses {@code args} into {@code command}'s fields. A typo, a missing value or a value of the wrong
+     * form becomes a {@link UsageException} whose message is the one line the user sees.
+     */
+    public static <T> T parse(T command, String... args) {
+        parseArgs(commandLine(command), args);
+        return command;
+    }
+
+    /** As {@link #parse}, on a command line already made. */
+    public static ParseResult parseArgs(CommandLine cl, String... args) {
+        try {
+            return cl.parseArgs(args);
+        } catch (ParameterException e) {
+            throw new UsageException(message(e));
+        }
+    }
+
+    /** The option's name in messages and help: {@code ON_WATERMARK} is {@code on-watermark}. */
+    public static String name(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** Checks a whole number's range, naming the option. */
+    public static int range(String option, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new UsageException(option + ": must be between " + min + " and " + max + ", not " + value);
+        }
+        return value;
+    }
+
+    /** Checks a fraction between 0 and 1, naming the option. */
+    public static double fraction(String option, double value) {
+        if (!(value >= 0 && value <= 1)) {
+            throw new UsageException(option + ": must be a fraction between 0 and 1, not " + value);
+        }
+        return value;
+    }
+
+    /** An ISO-8601 instant such as {@code 2024-01-01T00:00:00Z}, naming the option when it is not one. */
+    public static Instant instant(String option, String value) {
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new UsageException(option + ": '" + value + "' is not an ISO-8601 instant like 2024-01-01T00:00:00Z");
+        }
+    }
+
+    /** Was {@code option} given on the command line (not left at its default)? */
+    public static boolean given(CommandSpec spec, String option) {
+        return spec.commandLine() != null
+                && spec.commandLine().getParseResult() != null
+                && spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    /** One line for a picocli refusal, in the words the rest of clickflow uses. */
+    public static String message(ParameterException e) {
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            String arg = u.getUnmatched().get(0);
+            boolean option = arg.startsWith("-");
+            List<String> suggestions = new ArrayList<>(u.getSuggestions());
+            if (!option && e.getCommandLine().getSubcommands().isEmpty()) {
+                return "unexpected argument '" + arg + "' (options start with --)";
+            }
+            String what = option ? "unknown option " + arg.replaceFirst("=.*", "") : "unknown command '" + arg + "'";
+            String nearest = nearest(arg.replaceFirst("=.*", ""), suggestions);
+            if (nearest != null) {
+                return what + " (did you mean " + nearest + "?)";
+            }
+            if (!option) {
+                return what + "; commands: " + String.join(", ", e.getCommandLine().getSubcommands().keySet());
+            }
+            return what;
+        }
+        if (e instanceof CommandLine.MissingParameterException m && !m.getMissing().isEmpty()) {
+            ArgSpec missing = m.getMissing().get(0);
+            if (missing instanceof OptionSpec o) {
+                return o.longestName() + " needs a value " + o.paramLabel();
+            }
+            return "missing " + missing.paramLabel();
+        }
+        ArgSpec arg = e.getArgSpec();
+        String text = e.getMessage();
+        if (arg instanceof OptionSpec o && e.getCause() != null && e.getCause().getMessage() != null) {
+            return o.longestName() + ": " + e.getCause().getMessage();
+        }
+        if (arg instanceof OptionSpec o && text != null && text.startsWith("Invalid value for option")) {
+            int colon = text.indexOf("': ");
+            return o.longestName() + ": " + (colon >= 0 ? text.substring(colon + 3) : text);
+        }
+        return text == null ? e.toString() : text.replace('\n', ' ').trim();
+    }
+
+    /** Picocli suggests every candidate it finds; clickflow names one near miss, or none. */
+    private static String nearest(String typed, List<String> candidates) {
+        String best = null;
+        int bestDistance = 3; // only near misses: a typo, not another option
+        for (String known : candidates) {
+            int d = editDistance(typed, known);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = known;
+            }
+        }
+        return best;
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    private static String wholeNumber(String s) {
+        String digits = s.replace("_", "");
+        try {
+            Long.parseLong(digits);
+            return digits;
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + s + "' is not a whole number");
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void registerEnums(CommandLine root, CommandLine cl) {
+        for (OptionSpec o : cl.getCommandSpec().options()) {
+            if (o.type().isEnum()) {
+                Class type = o.type();
+                root.registerConverter(type, s -> enumValue(type, s));
+            }
+        }
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            registerEnums(root, sub);
+        }
+    }
+
+    private static <E extends Enum<E>> E enumValue(Class<E> type, String s) {
+        for (E value : type.getEnumConstants()) {
+            if (name(value).equals(s.toLowerCase(Locale.ROOT))) {
+                return value;
+            }
+        }
+        throw new CommandLine.TypeConversionException("must be " + choices(type) + ", not '" + s + "'");
+    }
+
+    /** {@code on-watermark or update}, {@code committed, earliest or latest}. */
+    static <E extends Enum<E>> String choices(Class<E> type) {
+        List<String> names = List.of(type.getEnumConstants()).stream().map(Cli::name).collect(Collectors.toList());
+        return names.size() == 1 ? names.get(0)
+                : String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
+    }
+
+    /** {@code --version}: clickflow's version and the Flink and Kafka versions it was built against. */
+    public static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = Cli.class.getResourceAsStream("/clickflow-version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {"clickflow " + p.getProperty("version", "unknown") + " (Flink "
+                    + p.getProperty("flink", "?") + ", Kafka clients " + p.getProperty("kafka", "?") + ")"};
+        }
+    }
+}

@@ -1,0 +1,307 @@
+package io.clickflow.decode;
+
+import io.clickflow.tables.EventTimes;
+import io.clickflow.tables.RejectedEvent;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Decodes one JSON object into an event without building a tree: root-level fields are read by name,
+ * everything else (including nested objects that happen to hold the same names) is skipped. Never
+ * throws for bad input; it returns a rejection with a short reason instead.
+ */
+public abstract class JsonEventDecoder<T> implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Where a record's time is and how it is written. */
+    public enum TimeField {
+        /** {@code event_time}: ISO-8601, or epoch milliseconds as a number or a string of digits. */
+        EVENT_TIME("event_time", false),
+        /**
+         * {@code ts}: unix seconds as a number or a string of digits, or epoch milliseconds (told apart by
+         * size: below 10^11 is seconds, which is year 5138, or 1973 in milliseconds); ISO-8601 too.
+         */
+        TS("ts", true);
+
+        final String name;
+        final boolean secondsOrMillis;
+
+        TimeField(String name, boolean secondsOrMillis) {
+            this.name = name;
+            this.secondsOrMillis = secondsOrMillis;
+        }
+
+        /** Epoch milliseconds from a number written in this field. */
+        long millis(long number) {
+            return secondsOrMillis && number < 100_000_000_000L && number > -100_000_000_000L ? number * 1000 : number;
+        }
+    }
+
+    private final String stream;
+    private final TimeField timeField;
+    /** Required root-level string fields, in the order {@link #build} receives them. */
+    private final String[] idFields;
+    private transient JsonFactory jsonFactory;
+
+    protected JsonEventDecoder(String stream, String... idFields) {
+        this(stream, TimeField.EVENT_TIME, idFields);
+    }
+
+    protected JsonEventDecoder(String stream, TimeField timeField, String... idFields) {
+        this.stream = stream;
+        this.timeField = timeField;
+        this.idFields = idFields;
+    }
+
+    /** Creates the event from the required string fields (in {@code idFields} order) and the event time. */
+    protected abstract T build(String[] ids, long eventTime);
+
+    public String stream() {
+        return stream;
+    }
+
+    public Decoded<T> decode(byte[] bytes, String source, String position) {
+        return decode(bytes, 0, bytes == null ? 0 : bytes.length, source, position);
+    }
+
+    public Decoded<T> decode(byte[] bytes, int offset, int length, String source, String position) {
+        if (bytes == null) {
+            return reject("record has no value (null)", null, 0, 0, source, position);
+        }
+        try {
+            return Decoded.of(parse(bytes, offset, length));
+        } catch (IllegalArgumentException e) {
+            return reject(e.getMessage(), bytes, offset, length, source, position);
+        } catch (IOException | RuntimeException e) {
+            return reject("not valid JSON: " + firstLine(e.getMessage()), bytes, offset, length, source, position);
+        } catch (StackOverflowError e) {
+            return reject("not valid JSON: nested too deeply", bytes, offset, length, source, position);
+        }
+    }
+
+    private T parse(byte[] bytes, int offset, int length) throws IOException {
+        if (jsonFactory == null) {
+            jsonFactory = new JsonFactory();
+        }
+        // Jackson decodes overlong forms, encoded surrogates and code points past U+10FFFF into ids
+        // (lone surrogates, aliases of other ids) instead of failing: check strictly first.
+        int bad = invalidUtf8At(bytes, offset, length);
+        if (bad >= 0) {
+            throw new IllegalArgumentException("not valid JSON: invalid UTF-8 at byte " + (bad - offset));
+        }
+        String[] ids = new String[idFields.length];
+        long eventTime = Long.MIN_VALUE;
+        try (JsonParser p = jsonFactory.createParser(bytes, offset, length)) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                throw new IllegalArgumentException("record is empty");
+            }
+            if (first != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException("record is not a JSON object (starts with " + describe(first) + ")");
+            }
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                int slot = slotOf(name);
+                if (slot >= 0) {
+                    ids[slot] = readId(name, value, p);
+                } else if (timeField.name.equals(name)) {
+                    eventTime = readEventTime(timeField, value, p);
+                } else {
+                    p.skipChildren();
+                }
+            }
+            if (t != JsonToken.END_OBJECT) {
+                throw new IllegalArgumentException("not valid JSON: unexpected " + describe(t));
+            }
+            if (p.nextToken() != null) {
+                throw new IllegalArgumentException("not valid JSON: content after the object");
+            }
+        }
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] == null) {
+                throw new IllegalArgumentException(idFields[i] + " is missing");
+            }
+        }
+        if (eventTime == Long.MIN_VALUE) {
+            throw new IllegalArgumentException(timeField.name + " is missing");
+        }
+        return build(ids, eventTime);
+    }
+
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    /** The index of the first byte that does not start a well-formed UTF-8 sequence (RFC 3629), or -1. */
+    static int invalidUtf8At(byte[] b, int offset, int length) {
+        int end = offset + length;
+        int i = offset;
+        while (i < end) {
+            // ASCII eight bytes at a time: most of a record is (the loop below was a quarter of the job's CPU).
+            while (i + 8 <= end && ((long) LONGS.get(b, i) & 0x8080808080808080L) == 0) {
+                i += 8;
+            }
+            if (i >= end) {
+                break;
+            }
+            int c = b[i];
+            if (c >= 0) {
+                i++;
+                continue;
+            }
+            c &= 0xFF;
+            int more;
+            int min = 0x80;
+            int max = 0xBF;
+            if (c >= 0xC2 && c <= 0xDF) {
+                more = 1;
+            } else if (c >= 0xE0 && c <= 0xEF) {
+                more = 2;
+                min = c == 0xE0 ? 0xA0 : 0x80; // overlong
+                max = c == 0xED ? 0x9F : 0xBF; // surrogates
+            } else if (c >= 0xF0 && c <= 0xF4) {
+                more = 3;
+                min = c == 0xF0 ? 0x90 : 0x80; // overlong
+                max = c == 0xF4 ? 0x8F : 0xBF; // past U+10FFFF
+            } else {
+                return i;
+            }
+            if (i + more >= end) {
+                return i;
+            }
+            int second = b[i + 1] & 0xFF;
+            if (second < min || second > max) {
+                return i;
+            }
+            for (int k = 2; k <= more; k++) {
+                if ((b[i + k] & 0xC0) != 0x80) {
+                    return i;
+                }
+            }
+            i += more + 1;
+        }
+        return -1;
+    }
+
+    private static boolean hasLoneSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int slotOf(String name) {
+        for (int i = 0; i < idFields.length; i++) {
+            if (idFields[i].equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String readId(String name, JsonToken value, JsonParser p) throws IOException {
+        if (value == JsonToken.VALUE_STRING) {
+            String s = p.getText();
+            if (s.isBlank()) {
+                throw new IllegalArgumentException(name + " is blank");
+            }
+            if (hasLoneSurrogate(s)) {
+                // A lone surrogate written as a JSON escape is valid JSON but not text: the database would store '?'.
+                throw new IllegalArgumentException(name + " is not valid Unicode (lone surrogate)");
+            }
+            return s;
+        }
+        if (value == JsonToken.VALUE_NULL) {
+            throw new IllegalArgumentException(name + " is null");
+        }
+        throw new IllegalArgumentException(name + " must be a string, not " + describe(value));
+    }
+
+    private static long readEventTime(TimeField field, JsonToken value, JsonParser p) throws IOException {
+        try {
+            switch (value) {
+                case VALUE_STRING:
+                    String text = p.getText();
+                    if (field.secondsOrMillis && !text.isEmpty() && text.length() <= 15 && EventTimes.isDigits(text)) {
+                        return EventTimes.checkRange(field.millis(Long.parseLong(text)));
+                    }
+                    return EventTimes.parse(text);
+                case VALUE_NUMBER_INT:
+                    if (p.getNumberType() != JsonParser.NumberType.INT && p.getNumberType() != JsonParser.NumberType.LONG) {
+                        throw new IllegalArgumentException(field.name + " " + EventTimes.abbreviate(p.getText()) + " is too large for epoch milliseconds");
+                    }
+                    return EventTimes.checkRange(field.millis(p.getLongValue()));
+                case VALUE_NULL:
+                    throw new IllegalArgumentException(field.name + " is null");
+                default:
+                    throw new IllegalArgumentException(field.name + (field.secondsOrMillis
+                            ? " must be unix seconds or epoch milliseconds (an integer), not "
+                            : " must be an ISO-8601 string or epoch milliseconds, not ") + describe(value));
+            }
+        } catch (IllegalArgumentException e) {
+            // EventTimes names the field event_time in its reasons; say the field the record really has.
+            if (field == TimeField.EVENT_TIME || !e.getMessage().startsWith("event_time")) {
+                throw e;
+            }
+            throw new IllegalArgumentException(field.name + e.getMessage().substring("event_time".length()));
+        }
+    }
+
+    private Decoded<T> reject(String reason, byte[] bytes, int offset, int length, String source, String position) {
+        return Decoded.rejected(new RejectedEvent(stream, source, position, reason, payloadText(bytes, offset, length)));
+    }
+
+    /** The raw bytes as text for the rejected table, bounded so a 1 MB record does not become a 1 MB row. */
+    public static String payloadText(byte[] bytes, int offset, int length) {
+        if (bytes == null) {
+            return null;
+        }
+        // 4 bytes per char at most in UTF-8: decoding this many bytes always yields enough characters.
+        int n = Math.min(length, RejectedEvent.MAX_PAYLOAD_CHARS * 4);
+        String s = new String(bytes, offset, n, StandardCharsets.UTF_8);
+        if (s.length() <= RejectedEvent.MAX_PAYLOAD_CHARS) {
+            return s;
+        }
+        // Do not cut a surrogate pair in half: a lone high surrogate is not valid text in the database.
+        int end = Character.isHighSurrogate(s.charAt(RejectedEvent.MAX_PAYLOAD_CHARS - 1))
+                ? RejectedEvent.MAX_PAYLOAD_CHARS - 1 : RejectedEvent.MAX_PAYLOAD_CHARS;
+        return s.substring(0, end);
+    }
+
+    private static String describe(JsonToken t) {
+        if (t == null) {
+            return "end of input";
+        }
+        switch (t) {
+            case START_OBJECT: return "an object";
+            case START_ARRAY: return "an array";
+            case VALUE_STRING: return "a string";
+            case VALUE_NUMBER_INT:
+            case VALUE_NUMBER_FLOAT: return "a number";
+            case VALUE_TRUE:
+            case VALUE_FALSE: return "a boolean";
+            case VALUE_NULL: return "null";
+            default: return t.asString() == null ? t.name() : t.asString();
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int nl = message.indexOf('\n');
+        String line = nl < 0 ? message : message.substring(0, nl);
+        return line.length() <= 160 ? line : line.substring(0, 160) + "...";
+    }
+}

@@ -1,0 +1,95 @@
+package io.clickflow.uniques;
+
+import io.clickflow.cli.Durations;
+import io.clickflow.stream.EmitMode;
+import org.apache.flink.streaming.api.TimerService;
+
+import java.io.Serializable;
+import java.time.Duration;
+
+/**
+ * The rules both stages of the unique-user count share: the windows, how users are counted, when rows
+ * are emitted, and the one place each timer's time is computed.
+ */
+public record CountingSettings(WindowKeys windows, CountMode countMode, int hllLgK, EmitMode emitMode,
+        long updateIntervalMillis, long allowedLatenessMillis) implements Serializable {
+
+    public CountingSettings(WindowKeys windows, CountMode countMode, int hllLgK, EmitMode emitMode,
+            Duration updateInterval, Duration allowedLateness) {
+        this(windows, countMode, hllLgK, emitMode, updateInterval.toMillis(), allowedLateness.toMillis());
+    }
+
+    /**
+     * A window's count is final once the watermark reaches its last millisecond: every frame of it that
+     * is not late has arrived.
+     */
+    public long finalTime(long windowKey) {
+        return windows.end(windowKey) - 1;
+    }
+
+    /**
+     * A window's state is dropped once the watermark is {@code allowedLateness} past its final time;
+     * frames of it arriving after that are only reported as late.
+     */
+    public long cleanupTime(long windowKey) {
+        return finalTime(windowKey) + allowedLatenessMillis;
+    }
+
+    /**
+     * What the counting state means, for the stateful operators' uids (e.g. {@code 1m,1h exact}, {@code 1d
+     * hll14}): state written under other windows or another count cannot be read as this one, so a restore
+     * across such a change fails at submission (Flink finds state for an operator the job does not have)
+     * instead of counting wrong.
+     */
+    public String stateMeaning() {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < windows.sizeCount(); i++) {
+            b.append(i == 0 ? "" : ",").append(Durations.format(Duration.ofMillis(windows.sizeMillisAt(i))));
+        }
+        return b.append(' ').append(countMode == CountMode.EXACT ? "exact" : "hll" + hllLgK).toString();
+    }
+
+    /** Update mode: the earliest processing time of the next provisional count after one at {@code now}. */
+    public long nextUpdateTime(long now) {
+        return now + updateIntervalMillis;
+    }
+
+    /** True once the watermark has passed the window's final time: its count is final, later changes are corrections. */
+    public boolean isFinal(long windowKey, long watermark) {
+        return finalTime(windowKey) <= watermark;
+    }
+
+    /**
+     * The timers of a window's (or shard's) first state: its final time, unless the watermark is past it
+     * (a frame within the allowed lateness), and its cleanup time.
+     */
+    void registerWindowTimers(TimerService timers, long windowKey) {
+        if (!isFinal(windowKey, timers.currentWatermark())) {
+            timers.registerEventTimeTimer(finalTime(windowKey));
+        }
+        timers.registerEventTimeTimer(cleanupTime(windowKey));
+    }
+
+    /** Update mode: a processing-time timer for the next provisional count, unless one is pending. */
+    void scheduleUpdate(TimerService timers, ShardProgress progress) {
+        if (emitMode == EmitMode.UPDATE && !progress.updateScheduled) {
+            progress.updateScheduled = true;
+            timers.registerProcessingTimeTimer(nextUpdateTime(timers.currentProcessingTime()));
+        }
+    }
+
+    /**
+     * At an event-time timer: true if the window's state goes now. Otherwise, from the final time on, makes
+     * sure this run's cleanup timer exists (re-registering is a no-op): a cleanup timer restored from a run
+     * with a shorter {@code --allowed-lateness} would leave the state without one.
+     */
+    boolean cleanUpAt(TimerService timers, long timestamp, long windowKey) {
+        if (timestamp >= cleanupTime(windowKey)) {
+            return true;
+        }
+        if (timestamp >= finalTime(windowKey)) {
+            timers.registerEventTimeTimer(cleanupTime(windowKey));
+        }
+        return false;
+    }
+}

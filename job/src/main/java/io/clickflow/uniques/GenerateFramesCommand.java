@@ -1,0 +1,136 @@
+package io.clickflow.uniques;
+
+import io.clickflow.cli.Cli;
+import io.clickflow.cli.UsageException;
+import io.clickflow.io.KafkaSender;
+import io.clickflow.io.LineFiles;
+import io.clickflow.runner.KafkaPreflight;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./clickflow generate-frames}: synthetic ~2 KB frames of the unique-users challenge to Kafka or a file. */
+@Command(
+        name = "generate-frames",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        sortOptions = false,
+        abbreviateSynopsis = true,
+        versionProvider = Cli.Version.class,
+        header = "Write synthetic ~2 KB JSON frames (for uniques) to Kafka or to a file.",
+        description = {
+            "Writes synthetic ~2 KB JSON frames (root-level uid and ts among many keys, decoys in nested objects,",
+            "escapes, non-ASCII) to Kafka (default, paced at --rate, event time = now) or to a JSON-lines file."
+        })
+public final class GenerateFramesCommand implements Callable<Integer> {
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", defaultValue = "localhost:9092", description = "Kafka brokers.")
+    String bootstrapServers;
+
+    @Option(names = "--frames-topic", paramLabel = "TOPIC", defaultValue = "frames", description = "Topic of frames (keyed by uid).")
+    String framesTopic;
+
+    @Option(names = "--frames-file", paramLabel = "PATH", description = "Write to this file instead (.gz compresses).")
+    Path framesFile;
+
+    @Option(names = "--count", paramLabel = "N", description = "Frames to write. Default: a file 100000, Kafka until Ctrl-C")
+    Long count;
+
+    @Option(names = "--rate", paramLabel = "N", defaultValue = "1000",
+            description = "Frames per second of event time (Kafka: also of wall-clock time).")
+    int rate;
+
+    @Option(names = "--as-fast-as-possible",
+            description = "Kafka: do not pace; event time still advances at --rate from --start-time.")
+    boolean asFastAsPossible;
+
+    @Option(names = "--start-time", paramLabel = "ISO-8601",
+            description = "Event time of the first frame; no frame is earlier. Default: now for Kafka, 2024-01-01T00:00:00Z for a file")
+    String startTime;
+
+    @Option(names = "--users", paramLabel = "N", defaultValue = "100000", description = "Distinct users (uids of 19 hex characters).")
+    int users;
+
+    @Option(names = "--max-disorder", paramLabel = "DURATION", defaultValue = "3s",
+            description = "A frame's ts is up to this much behind the newest (keep it below the job's --out-of-orderness).")
+    Duration maxDisorder;
+
+    @Option(names = "--late-fraction", paramLabel = "FRACTION", defaultValue = "0.001",
+            description = "Fraction of frames made late by --late-by beyond the disorder.")
+    double lateFraction;
+
+    @Option(names = "--late-by", paramLabel = "DURATION", defaultValue = "30s", description = "How far late frames lag behind.")
+    Duration lateBy;
+
+    @Option(names = "--malformed-fraction", paramLabel = "FRACTION", defaultValue = "0",
+            description = "Fraction of lines that are malformed (bad JSON, no root uid, bad ts).")
+    double malformedFraction;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Random seed: the same seed and options give the same frames.")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        boolean file = framesFile != null;
+        if (count != null && count < 1) {
+            throw new UsageException("--count: must be at least 1, not " + count);
+        }
+        long n = count != null ? count : (file ? 100_000 : Long.MAX_VALUE);
+        long start = startTime != null ? Cli.instant("--start-time", startTime).getEpochSecond()
+                : file ? Instant.parse("2024-01-01T00:00:00Z").getEpochSecond() : Instant.now().getEpochSecond();
+        Cli.range("--rate", rate, 1, 10_000_000);
+        Cli.range("--users", users, 1, 100_000_000);
+        long disorder = maxDisorder.toSeconds();
+        if (disorder > Integer.MAX_VALUE) {
+            throw new UsageException("--max-disorder is too large");
+        }
+        FrameGenerator generator = new FrameGenerator(seed, users, start, rate, (int) disorder)
+                .withFaults(Cli.fraction("--late-fraction", lateFraction), lateBy.toSeconds(),
+                        Cli.fraction("--malformed-fraction", malformedFraction));
+        if (file) {
+            writeFile(generator, n, framesFile);
+            System.out.printf("Wrote %,d frames to %s%n", n, framesFile);
+        } else {
+            KafkaPreflight.checkTopics(bootstrapServers, List.of(new KafkaPreflight.Topic(framesTopic, "--frames-topic")));
+            AtomicBoolean stop = new AtomicBoolean();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));
+            long sent = toKafka(generator, n, bootstrapServers, framesTopic, !asFastAsPossible, rate, stop);
+            System.out.printf("Sent %,d frames to %s%n", sent, bootstrapServers);
+        }
+        return 0;
+    }
+
+    public static void writeFile(FrameGenerator generator, long count, Path file) throws IOException {
+        try (BufferedWriter w = LineFiles.writer(file)) {
+            for (long i = 0; i < count; i++) {
+                w.write(generator.next().json());
+                w.write('\n');
+            }
+        }
+    }
+
+    /** Sends frames keyed by uid until {@code count} or {@code stop}; paced, event time tracks the wall clock. */
+    public static long toKafka(FrameGenerator generator, long count, String bootstrapServers, String topic, boolean paced,
+            double rate, AtomicBoolean stop) throws Exception {
+        long n = 0;
+        try (KafkaSender sender = new KafkaSender(bootstrapServers, 512 * 1024, "lz4")) {
+            for (; n < count && !stop.get(); n++) {
+                if (paced) {
+                    sender.pace(n, rate);
+                }
+                FrameGenerator.Generated f = generator.next();
+                sender.send(topic, f.uid(), f.json().getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return n;
+    }
+}

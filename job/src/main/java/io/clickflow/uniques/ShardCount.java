@@ -1,0 +1,31 @@
+package io.clickflow.uniques;
+
+/**
+ * What one shard of a window knows: its distinct users (exact count, or an HLL sketch of them). A newer
+ * ShardCount of a shard replaces the older one; shards partition the users, so the window's total is
+ * the sum of the shards' counts, or the union of their sketches.
+ */
+public class ShardCount {
+    /** The window, packed by {@code io.clickflow.uniques.WindowKeys} (no shard). */
+    public long windowKey;
+    public int shard;
+    /** Exact mode: the shard's distinct users. */
+    public long users;
+    /** HLL mode: the shard's sketch, compact; null in exact mode. */
+    public byte[] sketch;
+
+    public ShardCount() {}
+
+    public ShardCount(long windowKey, int shard, long users, byte[] sketch) {
+        this.windowKey = windowKey;
+        this.shard = shard;
+        this.users = users;
+        this.sketch = sketch;
+    }
+
+    @Override
+    public String toString() {
+        return "ShardCount{window " + windowKey + " shard " + shard + " users " + users
+                + (sketch == null ? "" : " sketch " + sketch.length + " B") + "}";
+    }
+}

@@ -1,0 +1,57 @@
+package io.clickflow;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The house reads one way: job packages use the shared core, the core never uses a job, and no two packages
+ * depend on each other. A new job goes in its own package and is registered once, in {@link Clickflow}.
+ */
+class ArchitectureTest {
+    /** The shared core: what every job may use. */
+    static final String[] CORE = {
+        "io.clickflow.tables..", "io.clickflow.decode..", "io.clickflow.io..", "io.clickflow.stream..",
+        "io.clickflow.cli..", "io.clickflow.runner.."
+    };
+
+    /** The jobs and the commands built on them. */
+    static final String[] ROOMS = {
+        "io.clickflow.attribution..", "io.clickflow.uniques..", "io.clickflow.demo..", "io.clickflow.submit.."
+    };
+
+    private static final JavaClasses MAIN = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.clickflow");
+
+    @Test
+    void noPackageCycles() {
+        slices().matching("io.clickflow.(*)..").should().beFreeOfCycles().check(MAIN);
+    }
+
+    @Test
+    void theSharedCoreNeverUsesAJobOrACommand() {
+        noClasses().that().resideInAnyPackage(CORE).should().dependOnClassesThat().resideInAnyPackage(ROOMS).check(MAIN);
+        noClasses().that().resideInAnyPackage(CORE).should().dependOnClassesThat().haveFullyQualifiedName("io.clickflow.Clickflow")
+                .check(MAIN);
+    }
+
+    @Test
+    void jobsDoNotUseEachOther() {
+        noClasses().that().resideInAPackage("io.clickflow.attribution..").should().dependOnClassesThat()
+                .resideInAPackage("io.clickflow.uniques..").check(MAIN);
+        noClasses().that().resideInAPackage("io.clickflow.uniques..").should().dependOnClassesThat()
+                .resideInAPackage("io.clickflow.attribution..").check(MAIN);
+    }
+
+    @Test
+    void theTablesStayFreeOfFlink() {
+        noClasses().that().resideInAPackage("io.clickflow.tables..").should().dependOnClassesThat()
+                .resideInAnyPackage("org.apache.flink..", "org.apache.kafka..").check(MAIN);
+    }
+}

@@ -1,0 +1,294 @@
+package io.clickflow.attribution;
+
+import io.clickflow.stream.EmitMode;
+import static io.clickflow.attribution.AttributionHarness.at;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.clickflow.tables.AttributedPageView;
+import io.clickflow.tables.LateEvent;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.List;
+import java.util.Map;
+
+class AttributionFunctionTest {
+    static final long AT_12_05 = at("12:05");
+    static final long AT_12_10 = at("12:10");
+    static final long AT_12_14 = at("12:14");
+    static final long AT_12_15 = at("12:15");
+    static final long AT_12_20 = at("12:20");
+    static final long AT_12_25 = at("12:25");
+    static final long AT_12_30 = at("12:30");
+    static final long AT_12_35 = at("12:35");
+    static final long AT_12_44 = at("12:44");
+    static final long AT_12_45 = at("12:45");
+    static final long AT_13_10 = at("13:10");
+    static final long AT_13_20 = at("13:20");
+    static final long TWO_MINUTES = 2 * 60_000;
+    static final long THIRTY_MINUTES = 30 * 60_000;
+
+    /**
+     * The seed's scenario with 2 minutes out-of-orderness (watermark = max event time seen - 2m).
+     * pv_5: its click (12:44) arrives after the watermark passed the view (12:45), so the view is
+     * already final without it: pv_5 -> none, and click_5 is reported late.
+     */
+    static AttributionHarness seedScenario(EmitMode mode) throws Exception {
+        AttributionHarness h = new AttributionHarness(mode);
+        h.click("click_1", "user_1", "campaign_A", AT_12_05).watermark(AT_12_05 - TWO_MINUTES)
+                .view("pv_1", "user_1", AT_12_10).watermark(AT_12_10 - TWO_MINUTES)
+                .view("pv_2", "user_2", AT_12_15).watermark(AT_12_15 - TWO_MINUTES)
+                .click("click_2", "user_2", "campaign_B", AT_12_14) // after its view, before the watermark passes it
+                .click("click_3a", "user_3", "campaign_C", AT_12_20).watermark(AT_12_20 - TWO_MINUTES)
+                .click("click_3b", "user_3", "campaign_D", AT_12_25).watermark(AT_12_25 - TWO_MINUTES)
+                .view("pv_3", "user_3", AT_12_30).watermark(AT_12_30 - TWO_MINUTES)
+                .click("click_4", "user_4", "campaign_E", AT_12_35).watermark(AT_12_35 - TWO_MINUTES)
+                .view("pv_5", "user_5", AT_12_45).watermark(AT_12_45 - TWO_MINUTES)
+                .view("pv_4", "user_4", AT_13_10).watermark(AT_13_10 - TWO_MINUTES)
+                .click("click_5", "user_5", "campaign_F", AT_12_44) // late: the watermark is at 13:08
+                .view("pv_6", "user_6", AT_13_20).watermark(AT_13_20 - TWO_MINUTES)
+                .endOfInput();
+        return h;
+    }
+
+    @ParameterizedTest
+    @EnumSource(EmitMode.class)
+    void seedScenarioAttributesAsDocumented(EmitMode mode) throws Exception {
+        try (AttributionHarness h = seedScenario(mode)) {
+            assertThat(h.finalClicks()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                    "pv_1", "click_1", "pv_2", "click_2", "pv_3", "click_3b",
+                    "pv_4", "none", "pv_5", "none", "pv_6", "none"));
+            Map<String, AttributedPageView> table = h.table();
+            assertThat(table.get("pv_1").campaignId).isEqualTo("campaign_A");
+            assertThat(table.get("pv_2").campaignId).isEqualTo("campaign_B");
+            assertThat(table.get("pv_3").campaignId).isEqualTo("campaign_D");
+            assertThat(table.values()).allMatch(r -> r.isFinal);
+            assertThat(h.lateEvents()).extracting(l -> l.stream + ":" + l.eventId).containsExactly("ad_click:click_5");
+            assertThat(h.lateEvents().get(0).watermark).isEqualTo(AT_13_10 - TWO_MINUTES);
+            assertNoStateLeft(h);
+        }
+    }
+
+    @Test
+    void onWatermarkEmitsOneFinalRowPerViewAndNothingBefore() throws Exception {
+        try (AttributionHarness h = seedScenario(EmitMode.ON_WATERMARK)) {
+            assertThat(h.rows()).hasSize(6).allMatch(r -> r.isFinal);
+        }
+        try (AttributionHarness h = new AttributionHarness(EmitMode.ON_WATERMARK)) {
+            h.click("c", "u", "A", AT_12_05).view("pv", "u", AT_12_10).watermark(AT_12_10 - 1);
+            assertThat(h.rows()).isEmpty();
+            h.watermark(AT_12_10);
+            assertThat(h.rows()).singleElement().satisfies(r -> {
+                assertThat(r.isFinal).isTrue();
+                assertThat(r.clickId).isEqualTo("c");
+            });
+        }
+    }
+
+    @Test
+    void updateModeEmitsAtOnceThenImprovesThenFinalizes() throws Exception {
+        try (AttributionHarness h = seedScenario(EmitMode.UPDATE)) {
+            List<String> pv2 = h.rows().stream().filter(r -> r.pageViewId.equals("pv_2"))
+                    .map(r -> (r.isFinal ? "final:" : "provisional:") + r.clickId).toList();
+            assertThat(pv2).containsExactly("provisional:null", "provisional:click_2", "final:click_2");
+            List<String> pv3 = h.rows().stream().filter(r -> r.pageViewId.equals("pv_3"))
+                    .map(r -> (r.isFinal ? "final:" : "provisional:") + r.clickId).toList();
+            assertThat(pv3).containsExactly("provisional:click_3b", "final:click_3b");
+        }
+    }
+
+    @Test
+    void updateModeNeverUpdatesAFinalRow() throws Exception {
+        try (AttributionHarness h = new AttributionHarness(EmitMode.UPDATE)) {
+            h.view("pv", "u", AT_12_30).watermark(AT_12_30);
+            int rowsAtFinal = h.rows().size();
+            h.click("late", "u", "A", AT_12_25).endOfInput();
+            assertThat(h.rows()).hasSize(rowsAtFinal);
+            assertThat(h.table().get("pv").clickId).isNull();
+            assertThat(h.lateEvents()).extracting(l -> l.eventId).containsExactly("late");
+            assertNoStateLeft(h);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(EmitMode.class)
+    void outOfOrderClicksPickTheLatestEventTimeNotTheLatestArrival(EmitMode mode) throws Exception {
+        try (AttributionHarness h = new AttributionHarness(mode)) {
+            h.click("newer", "u", "B", AT_12_25).click("older", "u", "A", AT_12_20)
+                    .view("pv", "u", AT_12_30).click("oldest", "u", "Z", AT_12_15).endOfInput();
+            assertThat(h.finalClicks()).containsExactly(Map.entry("pv", "newer"));
+            assertThat(h.table().get("pv").campaignId).isEqualTo("B");
+            assertNoStateLeft(h);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(EmitMode.class)
+    void aClickArrivingAfterItsViewStillAttributesIt(EmitMode mode) throws Exception {
+        try (AttributionHarness h = new AttributionHarness(mode)) {
+            h.view("pv", "u", AT_12_30).watermark(AT_12_25).click("c", "u", "A", AT_12_25 + 1).endOfInput();
+            assertThat(h.finalClicks()).containsExactly(Map.entry("pv", "c"));
+            assertThat(h.lateEvents()).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(EmitMode.class)
+    void windowBoundsAreInclusive(EmitMode mode) throws Exception {
+        try (AttributionHarness h = new AttributionHarness(mode)) {
+            h.click("at-start", "u1", "A", AT_12_30 - THIRTY_MINUTES).view("pv1", "u1", AT_12_30)
+                    .click("before-start", "u2", "A", AT_12_30 - THIRTY_MINUTES - 1).view("pv2", "u2", AT_12_30)
+                    .click("same-time", "u3", "A", AT_12_30).view("pv3", "u3", AT_12_30)
+                    .click("after-view", "u4", "A", AT_12_30 + 1).view("pv4", "u4", AT_12_30)
+                    .endOfInput();
+            assertThat(h.finalClicks()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                    "pv1", "at-start", "pv2", "none", "pv3", "same-time", "pv4", "none"));
+            assertNoStateLeft(h);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(EmitMode.class)
+    void tiesGoToTheGreatestClickIdWhateverTheArrivalOrder(EmitMode mode) throws Exception {
+        try (AttributionHarness h = new AttributionHarness(mode)) {
+            h.click("click_b", "u1", "B", AT_12_20).click("click_a", "u1", "A", AT_12_20).view("pv1", "u1", AT_12_30)
+                    .click("click_a", "u2", "A", AT_12_20).view("pv2", "u2", AT_12_30).click("click_b", "u2", "B", AT_12_20)
+                    .endOfInput();
+            assertThat(h.finalClicks()).containsExactlyInAnyOrderEntriesOf(Map.of("pv1", "click_b", "pv2", "click_b"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(EmitMode.class)
+    void duplicatesChangeNothing(EmitMode mode) throws Exception {
+        List<AttributedPageView> once;
+        try (AttributionHarness h = new AttributionHarness(mode)) {
+            h.click("c1", "u", "A", AT_12_20).view("pv", "u", AT_12_30).click("c2", "u", "B", AT_12_25).endOfInput();
+            once = h.rows();
+        }
+        try (AttributionHarness h = new AttributionHarness(mode)) {
+            h.click("c1", "u", "A", AT_12_20).click("c1", "u", "A", AT_12_20)
+                    .view("pv", "u", AT_12_30).view("pv", "u", AT_12_30)
+                    .click("c2", "u", "B", AT_12_25).click("c1", "u", "A", AT_12_20).click("c2", "u", "B", AT_12_25)
+                    .endOfInput();
+            assertThat(h.rows()).isEqualTo(once);
+            assertNoStateLeft(h);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(EmitMode.class)
+    void aLateViewIsAttributedFromHeldClicksAndFinalAtOnce(EmitMode mode) throws Exception {
+        try (AttributionHarness h = new AttributionHarness(mode)) {
+            h.click("c", "u", "A", AT_12_20).click("other", "x", "B", AT_12_35).watermark(AT_12_35)
+                    .view("late-pv", "u", AT_12_25);
+            assertThat(h.rows()).singleElement().satisfies(r -> {
+                assertThat(r.isFinal).isTrue();
+                assertThat(r.clickId).isEqualTo("c");
+            });
+            assertThat(h.lateEvents()).singleElement().isEqualTo(
+                    new LateEvent(LateEvent.PAGE_VIEW, "late-pv", "u", AT_12_25, AT_12_35));
+            h.endOfInput();
+            assertNoStateLeft(h);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(EmitMode.class)
+    void aLateClickStillServesViewsThatAreNotFinal(EmitMode mode) throws Exception {
+        try (AttributionHarness h = new AttributionHarness(mode)) {
+            h.view("pv", "u", AT_12_30).watermark(AT_12_20).click("late-click", "u", "A", AT_12_15).endOfInput();
+            assertThat(h.finalClicks()).containsExactly(Map.entry("pv", "late-click"));
+            assertThat(h.lateEvents()).extracting(l -> l.eventId).containsExactly("late-click");
+            assertNoStateLeft(h);
+        }
+    }
+
+    @Test
+    void aClickTooLateForAnyOpenViewIsNotHeld() throws Exception {
+        try (AttributionHarness h = new AttributionHarness(EmitMode.ON_WATERMARK)) {
+            h.watermark(AT_13_10).click("ancient", "u", "A", AT_12_05);
+            assertThat(h.stateEntries()).isZero();
+            assertThat(h.timers()).isZero();
+            assertThat(h.lateEvents()).hasSize(1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(EmitMode.class)
+    void stateOfAUserWhoseTrafficStopsReturnsToZeroWhileOthersGoOn(EmitMode mode) throws Exception {
+        try (AttributionHarness h = new AttributionHarness(mode)) {
+            h.click("c1", "quiet", "A", AT_12_05).view("pv1", "quiet", AT_12_10).click("c2", "quiet", "B", AT_12_10);
+            assertThat(h.stateEntries()).isPositive();
+            // Another user's traffic moves the watermark past every timer of the quiet user.
+            h.click("busy-1", "busy", "A", AT_12_44).watermark(AT_12_10 + THIRTY_MINUTES);
+            assertThat(h.finalClicks()).containsEntry("pv1", "c2");
+            h.view("busy-pv", "busy", AT_13_20).watermark(AT_13_20);
+            assertNoStateLeft(h);
+        }
+    }
+
+    @Test
+    void onlyTheBestClickTheWatermarkHasPassedIsHeld() throws Exception {
+        try (AttributionHarness h = new AttributionHarness(EmitMode.ON_WATERMARK)) {
+            long t = AT_12_05;
+            for (int i = 0; i < 100; i++, t += 10_000) {
+                h.click("c" + i, "u", "A", t).watermark(t - 5_000);
+            }
+            // The clicks the watermark has not passed and one settled click; not 100.
+            UserAttributionState state = h.userState("u");
+            assertThat(state.recentClicks).extracting(c -> c.clickId).containsExactly("c99");
+            assertThat(state.settledClick.clickId).isEqualTo("c98");
+            h.view("pv", "u", t).endOfInput();
+            assertThat(h.finalClicks()).containsExactly(Map.entry("pv", "c99"));
+            assertNoStateLeft(h);
+        }
+    }
+
+    @Test
+    void aLateViewOlderThanTheBestSettledClickOnlySeesHeldClicks() throws Exception {
+        try (AttributionHarness h = new AttributionHarness(EmitMode.ON_WATERMARK)) {
+            // c-old is dominated once the watermark passes c-new: no future on-time view can use it.
+            h.click("c-old", "u", "A", at("12:00")).click("c-new", "u", "B", AT_12_20).watermark(AT_12_25)
+                    .view("late-pv", "u", AT_12_10);
+            assertThat(h.finalClicks()).containsExactly(Map.entry("late-pv", "none"));
+            assertThat(h.lateEvents()).extracting(l -> l.eventId).containsExactly("late-pv");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(EmitMode.class)
+    void pendingViewAndHeldClickGaugesFollowStateAndSurviveARestore(EmitMode mode) throws Exception {
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+        try (AttributionHarness h = new AttributionHarness(mode)) {
+            h.click("c1", "u1", "A", AT_12_05).click("c2", "u1", "B", AT_12_10).click("c3", "u2", "A", AT_12_10)
+                    .view("pv1", "u1", AT_12_20).view("pv2", "u2", AT_12_20).view("pv3", "u2", AT_12_44)
+                    .click("c2", "u1", "B", AT_12_10).view("pv1", "u1", AT_12_20); // duplicates change nothing
+            assertThat(h.function.pendingPageViews()).isEqualTo(3);
+            assertThat(h.function.clicksHeld()).isEqualTo(3);
+            // c1 and c2 settle: only the better one (c2) is held for u1.
+            h.watermark(AT_12_10);
+            assertThat(h.function.clicksHeld()).isEqualTo(2);
+            h.watermark(AT_12_20);
+            assertThat(h.function.pendingPageViews()).isEqualTo(1);
+            snapshot = h.snapshot();
+        }
+        try (AttributionHarness restored = AttributionHarness.restore(mode, snapshot)) {
+            assertThat(restored.function.pendingPageViews()).isEqualTo(1);
+            assertThat(restored.function.clicksHeld()).isEqualTo(2);
+            restored.endOfInput();
+            assertThat(restored.function.pendingPageViews()).isZero();
+            assertThat(restored.function.clicksHeld()).isZero();
+            assertNoStateLeft(restored);
+        }
+    }
+
+    private static void assertNoStateLeft(AttributionHarness h) {
+        assertThat(h.stateEntries()).as("keyed state entries").isZero();
+        assertThat(h.timers()).as("event-time timers").isZero();
+        assertThat(h.function.pendingPageViews()).as("pendingPageViews gauge").isZero();
+        assertThat(h.function.clicksHeld()).as("clicksHeld gauge").isZero();
+    }
+}

@@ -1,0 +1,127 @@
+package io.clickflow.tables;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Where results go: a JDBC URL (SQLite or PostgreSQL) with its credentials, the dialect facts the
+ * sinks need, and table creation.
+ */
+public final class Database implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * Applied to SQLite URLs that set none of their own: WAL lets readers look while the job writes,
+     * synchronous=NORMAL is durable at each WAL checkpoint and ~5x faster per commit, and the busy
+     * timeout makes a briefly locked file a wait instead of a failure and a restart.
+     */
+    static final String SQLITE_PRAGMAS = "journal_mode=WAL&synchronous=NORMAL&busy_timeout=30000";
+
+    private final String url;
+    private final String user;
+    private final String password;
+
+    public Database(String url, String user, String password) {
+        this.url = withDefaults(url);
+        this.user = user;
+        this.password = password;
+    }
+
+    public static Database of(String url) {
+        return new Database(url, null, null);
+    }
+
+    public String url() {
+        return url;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    public boolean isSqlite() {
+        return url.startsWith("jdbc:sqlite:");
+    }
+
+    public boolean isPostgres() {
+        return url.startsWith("jdbc:postgresql:");
+    }
+
+    public String driverClass() {
+        if (isSqlite()) {
+            return "org.sqlite.JDBC";
+        }
+        if (url.startsWith("jdbc:postgresql:")) {
+            return "org.postgresql.Driver";
+        }
+        throw new IllegalArgumentException("unsupported URL '" + describe() + "': use jdbc:sqlite:PATH or jdbc:postgresql://HOST/DB");
+    }
+
+    /** The URL without credentials or parameters, for log lines. */
+    public String describe() {
+        int q = url.indexOf('?');
+        return q < 0 ? url : url.substring(0, q);
+    }
+
+    /** The SQLite file, or null for a server database or an in-memory SQLite. */
+    public Path sqliteFile() {
+        if (!isSqlite()) {
+            return null;
+        }
+        String rest = describe().substring("jdbc:sqlite:".length());
+        if (rest.startsWith("file:")) {
+            rest = rest.substring("file:".length());
+        }
+        return rest.isEmpty() || rest.contains(":memory:") ? null : Path.of(rest);
+    }
+
+    public Connection connect() throws SQLException {
+        try {
+            Class.forName(driverClass());
+        } catch (ClassNotFoundException e) {
+            throw new SQLException("JDBC driver " + driverClass() + " is not on the classpath", e);
+        }
+        return user == null ? DriverManager.getConnection(url) : DriverManager.getConnection(url, user, password);
+    }
+
+    /** Creates the parent folder of a SQLite file and every table in {@code ddl} that does not exist yet. */
+    public void createTables(List<String> ddl) throws SQLException, IOException {
+        Path file = sqliteFile();
+        if (file != null && file.toAbsolutePath().getParent() != null) {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+        }
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            for (String statement : ddl) {
+                s.execute(dialect(statement));
+            }
+        }
+    }
+
+    /**
+     * The DDL for this database. PostgreSQL compares text by the database's collation (often a
+     * language's, where "a" sorts before "Z"), but the upsert guards compare ids and ISO-8601 times and
+     * must order them by code point, as SQLite does: every text column gets the "C" collation.
+     */
+    String dialect(String ddl) {
+        return isPostgres() ? ddl.replace(" TEXT", " TEXT COLLATE \"C\"") : ddl;
+    }
+
+    private static String withDefaults(String url) {
+        if (!url.toLowerCase(Locale.ROOT).startsWith("jdbc:sqlite:") || url.contains("?")) {
+            return url;
+        }
+        return url + "?" + SQLITE_PRAGMAS;
+    }
+}
