@@ -19,9 +19,15 @@ FLINK_CP="$ROOT/flink-runtime/target/classpath.txt"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 die() { echo "local-cluster: $*" >&2; exit 1; }
+usage() { sed -n '/^#   deploy/,/^# Then/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0; }
 
 [[ $# -ge 1 ]] || die "usage: deploy/local-cluster.sh start|stop|status|flink [options] (see the top of this script)"
+[[ "$1" == --help || "$1" == -h || "$1" == help ]] && usage
 COMMAND="$1"; shift
+case "$COMMAND" in
+  start|stop|status|flink) ;;
+  *) die "unknown command '$COMMAND' (commands: start, stop, status, flink)" ;;
+esac
 DIR="$ROOT/output/cluster"
 FLINK_ARGS=()
 if [[ "$COMMAND" == flink ]]; then
@@ -38,6 +44,7 @@ SLOTS=4
 PROMETHEUS_PORTS=9249-9259
 BIND=127.0.0.1
 while [[ $# -gt 0 ]]; do
+  [[ "$1" == --help || "$1" == -h ]] && usage
   [[ $# -ge 2 ]] || die "option $1 needs a value"
   case "$1" in
     --dir) DIR="$2" ;;

@@ -78,16 +78,24 @@ public final class Clickflow implements Runnable {
     }
 
     /**
-     * One line and exit code 2 locally. Under flink run or the REST API this main runs inside the client or the
-     * JobManager, where System.exit would take that process down: the caller shows the message instead.
+     * One line and exit code 2, locally and under {@code flink run} (whose client process is ours to end). Through the
+     * REST API this main runs inside the JobManager, where System.exit would take it down: the exception carries
+     * the line to the caller instead ({@code submit} prints it).
      */
     private static int refuse(CommandLine command, String message) {
         String line = command.getCommandSpec().qualifiedName(" ") + ": " + message;
-        if (!JobRunner.isLocal()) {
+        if (!JobRunner.isLocal() && !underFlinkCli()) {
             throw new IllegalArgumentException(line);
         }
         System.err.println(line);
+        if (!JobRunner.isLocal()) {
+            System.exit(2); // the Flink CLI would print its own 50-line trace around the message
+        }
         return 2;
+    }
+
+    private static boolean underFlinkCli() {
+        return System.getProperty("sun.java.command", "").startsWith("org.apache.flink.client.cli.CliFrontend");
     }
 
     /** {@code ./clickflow bench} runs from its own module (the launcher starts it); listed here so help shows it. */

@@ -1,5 +1,7 @@
 package io.clickflow;
 
+import io.clickflow.uniques.ShardProgress;
+import io.clickflow.uniques.WindowTotal;
 import io.clickflow.uniques.FrameDecoder;
 import io.clickflow.attribution.PageViewDecoder;
 import io.clickflow.attribution.AdClickDecoder;
@@ -42,7 +44,7 @@ class PojoSerializationTest {
     @ParameterizedTest
     @ValueSource(classes = {AdClick.class, PageView.class, AttributedPageView.class, RejectedEvent.class, LateEvent.class, PendingPageView.class,
             UserAttributionState.class, Frame.class, WindowedUser.class, ShardCount.class, UniqueUsers.class,
-            io.clickflow.uniques.ShardProgress.class, io.clickflow.uniques.WindowTotal.class})
+            ShardProgress.class, WindowTotal.class})
     void isSerializedAsPojo(Class<?> type) {
         PojoTestUtils.assertSerializedAsPojo(type);
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(type);

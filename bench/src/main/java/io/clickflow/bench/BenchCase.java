@@ -1,5 +1,12 @@
 package io.clickflow.bench;
 
+import com.sun.management.OperatingSystemMXBean;
+import io.clickflow.tables.Database;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import io.clickflow.attribution.AttributionJob;
 import io.clickflow.attribution.AttributionCommand;
 import io.clickflow.attribution.AttributionOptions;
@@ -69,10 +76,10 @@ public final class BenchCase {
     /** The uniques job over its bounded input, timed from submission to the end; the counts' rows read back. */
     static void uniques(String[] args) throws Exception {
         // A first, unmeasured run over the same input (own group, database and checkpoints) compiles the
-        // code, as the ceiling's warm-up pass does: a cold JVM spent ~45% of a 10 s run in the JIT here.
+        // code, as the ceiling's warm-up pass does: a cold JVM spends much of a short run in the JIT (BENCHMARKS.md).
         long coldNanos = -1;
         if (Boolean.getBoolean("clickflow.bench.warmup")) {
-            List<String> warm = new java.util.ArrayList<>(List.of(args));
+            List<String> warm = new ArrayList<>(List.of(args));
             for (String option : List.of("--group-id", "--jdbc-url", "--checkpoint-dir")) {
                 int i = warm.indexOf(option);
                 if (i >= 0) {
@@ -135,7 +142,7 @@ public final class BenchCase {
     }
 
     /** Puts the one row of numbers {@code sql} returns into the result, under {@code names}. */
-    static void putCounts(ObjectNode result, io.clickflow.tables.Database db, String sql, String... names) throws Exception {
+    static void putCounts(ObjectNode result, Database db, String sql, String... names) throws Exception {
         try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             for (int i = 0; i < names.length; i++) {
@@ -155,8 +162,8 @@ public final class BenchCase {
      * CPU time of this JVM's threads by kind, from /proc (so the JIT compiler and GC threads, which JFR's
      * sampler does not see, are counted): milliseconds, largest first.
      */
-    static java.util.Map<String, Long> threadCpuMillis() {
-        java.util.Map<String, Long> byKind = new java.util.HashMap<>();
+    static Map<String, Long> threadCpuMillis() {
+        Map<String, Long> byKind = new HashMap<>();
         long ticksPerSecond = 100; // USER_HZ on Linux
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
@@ -171,10 +178,10 @@ public final class BenchCase {
                 }
             }
         } catch (Exception e) {
-            return java.util.Map.of(); // not Linux
+            return Map.of(); // not Linux
         }
-        java.util.Map<String, Long> sorted = new java.util.LinkedHashMap<>();
-        byKind.entrySet().stream().sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed())
+        Map<String, Long> sorted = new LinkedHashMap<>();
+        byKind.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .forEach(e -> sorted.put(e.getKey(), e.getValue()));
         return sorted;
     }
@@ -193,7 +200,7 @@ public final class BenchCase {
 
     /** CPU time of this whole JVM (all threads) so far. */
     static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
     }
 
@@ -271,7 +278,7 @@ public final class BenchCase {
             while (true) {
                 try {
                     JsonNode job = get("");
-                    List<JsonNode> vertices = new java.util.ArrayList<>();
+                    List<JsonNode> vertices = new ArrayList<>();
                     job.path("vertices").forEach(vertices::add);
                     if (!vertices.isEmpty() && vertices.stream().allMatch(v -> "RUNNING".equals(v.path("status").asText()))) {
                         return;

@@ -1,5 +1,7 @@
 package io.clickflow.bench;
 
+import java.nio.file.StandardCopyOption;
+import org.apache.flink.runtime.util.EnvironmentInformation;
 import io.clickflow.cli.Cli;
 import io.clickflow.cli.Durations;
 import io.clickflow.cli.UsageException;
@@ -245,7 +247,7 @@ public final class BenchCommand implements Callable<Integer> {
             printTable(results, ceiling, machine, events, records, partitions, parallelism, agreement);
             writeCsv(run.resolve("results.csv"), results);
             Path latest = out.resolve("results.csv").toAbsolutePath();
-            Files.copy(run.resolve("results.csv"), latest, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(run.resolve("results.csv"), latest, StandardCopyOption.REPLACE_EXISTING);
             System.out.println("CSV: " + run.resolve("results.csv") + " (also " + latest + ")");
         }
         return 0;
@@ -470,7 +472,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         m.put("summary", String.format(Locale.ROOT, "%d cores (%s), %s GB RAM, Java %s, Flink %s",
                 Runtime.getRuntime().availableProcessors(), cpu, memoryGb(), System.getProperty("java.version"),
-                org.apache.flink.runtime.util.EnvironmentInformation.getVersion()));
+                EnvironmentInformation.getVersion()));
         return m;
     }
 

@@ -1,5 +1,6 @@
 package io.clickflow.bench;
 
+import java.util.HashMap;
 import io.clickflow.attribution.ClickstreamGenerator;
 import io.clickflow.tables.Database;
 
@@ -103,7 +104,7 @@ final class Freshness {
     /** New rows by rowid (an upsert keeps its row's rowid, so a new rowid is a first appearance). */
     private static void poll(Database db, Map<String, Long> appended, Map<String, Long> latency, AtomicReference<Exception> failure) {
         long lastRowId = 0;
-        Map<String, Long> seen = new java.util.HashMap<>();
+        Map<String, Long> seen = new HashMap<>();
         try (Connection c = db.connect();
                 PreparedStatement q = c.prepareStatement("SELECT rowid, page_view_id FROM attributed_page_views WHERE rowid > ? ORDER BY rowid")) {
             while (!Thread.currentThread().isInterrupted()) {

@@ -1,5 +1,7 @@
 package io.clickflow.bench;
 
+import io.clickflow.decode.Decoded;
+import io.clickflow.decode.JsonEventDecoder;
 import io.clickflow.attribution.AttributionJob;
 import io.clickflow.attribution.AttributionOptions;
 import io.clickflow.stream.SplitRejected;
@@ -75,14 +77,14 @@ final class SqlAttribution {
     }
 
     private static AttributedPageView toRow(Row r) {
-        return new AttributedPageView(r.getFieldAs("pageViewId"), r.getFieldAs("userId"), r.<Long>getFieldAs("viewTime"),
+        return new AttributedPageView(r.getFieldAs("pageViewId"), r.getFieldAs("userId"), r.<Long>getFieldAs("viewTime"), null,
                 r.getFieldAs("campaignId"), r.getFieldAs("clickId"), r.<Long>getFieldAs("clickTime"), true);
     }
 
     private static <T extends EventTimed> SingleOutputStreamOperator<T> decoded(StreamExecutionEnvironment env, AttributionOptions o,
-            String topic, String uid, io.clickflow.decode.JsonEventDecoder<T> decoder, Class<T> type) {
+            String topic, String uid, JsonEventDecoder<T> decoder, Class<T> type) {
         @SuppressWarnings("unchecked")
-        TypeInformation<io.clickflow.decode.Decoded<T>> decodedType = (TypeInformation<io.clickflow.decode.Decoded<T>>) (TypeInformation<?>)
+        TypeInformation<Decoded<T>> decodedType = (TypeInformation<Decoded<T>>) (TypeInformation<?>)
                 (type == AdClick.class ? AdClickDecoder.TYPE : PageViewDecoder.TYPE);
         return env.fromSource(Sources.kafka(o.kafka, topic, decoder, decodedType),
                         EventWatermarks.<T>strategy(o.settings.outOfOrderness(), o.settings.idleTimeout()), uid)

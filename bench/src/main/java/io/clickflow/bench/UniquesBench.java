@@ -1,5 +1,6 @@
 package io.clickflow.bench;
 
+import java.util.Arrays;
 import io.clickflow.cli.Cli;
 import io.clickflow.cli.Durations;
 import io.clickflow.cli.UsageException;
@@ -333,7 +334,7 @@ public final class UniquesBench implements Callable<Integer> {
         try (var list = Files.list(folder)) {
             files = list.sorted().toList();
         }
-        List<java.util.concurrent.Callable<Long>> tasks = new ArrayList<>();
+        List<Callable<Long>> tasks = new ArrayList<>();
         for (Path file : files) {
             tasks.add(() -> parseFile(file));
         }
@@ -341,7 +342,7 @@ public final class UniquesBench implements Callable<Integer> {
     }
 
     /** Runs the tasks on {@code threads} threads: {sum of their counts, nanos until the last ended}. */
-    private static long[] inParallel(int threads, List<java.util.concurrent.Callable<Long>> tasks) throws Exception {
+    private static long[] inParallel(int threads, List<Callable<Long>> tasks) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             long start = System.nanoTime();
@@ -379,7 +380,7 @@ public final class UniquesBench implements Callable<Integer> {
                         len = 0;
                     } else {
                         if (len == line.length) {
-                            line = java.util.Arrays.copyOf(line, len * 2);
+                            line = Arrays.copyOf(line, len * 2);
                         }
                         line[len++] = b;
                     }
@@ -394,7 +395,7 @@ public final class UniquesBench implements Callable<Integer> {
 
     /** Plain consumers decoding every frame with the job's Kafka deserializer: {frames, nanos}. */
     static long[] kafkaParse(String bs, int partitions, int threads) throws Exception {
-        List<java.util.concurrent.Callable<Long>> tasks = new ArrayList<>();
+        List<Callable<Long>> tasks = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             List<TopicPartition> mine = new ArrayList<>();
             for (int p = t; p < partitions; p += threads) {

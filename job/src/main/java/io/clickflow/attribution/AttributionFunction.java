@@ -1,5 +1,6 @@
 package io.clickflow.attribution;
 
+import java.util.List;
 import io.clickflow.stream.EmitMode;
 import io.clickflow.tables.AttributedPageView;
 import io.clickflow.tables.LateEvent;
@@ -221,8 +222,8 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
-        pendingViewsCountState.update(java.util.List.of(pendingViewsCount));
-        heldClicksCountState.update(java.util.List.of(heldClicksCount));
+        pendingViewsCountState.update(List.of(pendingViewsCount));
+        heldClicksCountState.update(List.of(heldClicksCount));
     }
 
     @Override
@@ -290,8 +291,8 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
     /** The row of a page view attributed to {@code click} (null: to nothing). */
     public static AttributedPageView row(PageView view, AdClick click, boolean isFinal) {
         return click == null
-                ? new AttributedPageView(view.pageViewId, view.userId, view.eventTime, null, null, null, isFinal)
-                : new AttributedPageView(view.pageViewId, view.userId, view.eventTime, click.campaignId, click.clickId,
-                        click.eventTime, isFinal);
+                ? new AttributedPageView(view.pageViewId, view.userId, view.eventTime, view.url, null, null, null, isFinal)
+                : new AttributedPageView(view.pageViewId, view.userId, view.eventTime, view.url, click.campaignId,
+                        click.clickId, click.eventTime, isFinal);
     }
 }

@@ -104,7 +104,7 @@ public final class ClickstreamGenerator {
             AdClick c = new AdClick("click-" + n, user, "campaign-" + random.nextInt(config.campaigns()), time);
             event = new Event(stream, user, clickJson(c), c, null, late, false);
         } else {
-            PageView v = new PageView("pv-" + n, user, time);
+            PageView v = new PageView("pv-" + n, user, time, n % 3 == 0 ? "/p/" + (n % 97) + "?q=\"x\"" : "/p/" + (n % 97));
             event = new Event(stream, user, viewJson(v, n), null, v, late, false);
         }
         if (random.nextDouble() < config.duplicateFraction()) {
@@ -121,12 +121,12 @@ public final class ClickstreamGenerator {
     private String viewJson(PageView v, long n) {
         // Key order varies and a nested object repeats a key name: decoders must read the root only.
         if (n % 3 == 0) {
-            return "{\"event_time\":" + timeJson(v.eventTime) + ",\"url\":\"/p/" + (n % 97) + "?q=\\\"x\\\"\","
+            return "{\"event_time\":" + timeJson(v.eventTime) + ",\"url\":\"" + v.url.replace("\"", "\\\"") + "\","
                     + "\"context\":{\"user_id\":\"decoy\",\"tags\":[1,2,{\"event_time\":0}]},"
                     + "\"user_id\":\"" + v.userId + "\",\"page_view_id\":\"" + v.pageViewId + "\"}";
         }
         return "{\"page_view_id\":\"" + v.pageViewId + "\",\"user_id\":\"" + v.userId + "\",\"event_time\":"
-                + timeJson(v.eventTime) + ",\"url\":\"/p/" + (n % 97) + "\",\"title\":\"caf\u00e9 \u2603\"}";
+                + timeJson(v.eventTime) + ",\"url\":\"" + v.url + "\",\"title\":\"caf\u00e9 \u2603\"}";
     }
 
     /** Every accepted form of event time, most often plain ISO-8601 UTC. */

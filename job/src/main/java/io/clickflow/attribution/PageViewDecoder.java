@@ -7,7 +7,10 @@ import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import io.clickflow.tables.LateEvent;
 
-/** Decodes {@code {"page_view_id", "user_id", "event_time", ...}} records; other fields are ignored. */
+/**
+ * Decodes {@code {"page_view_id", "user_id", "event_time", "url"?, ...}} records; the attribution seed's
+ * {@code event_id} is the id when {@code page_view_id} is absent. Other fields are ignored.
+ */
 public final class PageViewDecoder extends JsonEventDecoder<PageView> {
     private static final long serialVersionUID = 1L;
 
@@ -15,11 +18,11 @@ public final class PageViewDecoder extends JsonEventDecoder<PageView> {
     public static final TypeInformation<Decoded<PageView>> TYPE = TypeInformation.of(new TypeHint<Decoded<PageView>>() {});
 
     public PageViewDecoder() {
-        super(LateEvent.PAGE_VIEW, "page_view_id", "user_id");
+        super(LateEvent.PAGE_VIEW, TimeField.EVENT_TIME, new String[] {"page_view_id|event_id", "user_id"}, new String[] {"url"});
     }
 
     @Override
     protected PageView build(String[] ids, long eventTime) {
-        return new PageView(ids[0], ids[1], eventTime);
+        return new PageView(ids[0], ids[1], eventTime, ids[2]);
     }
 }

@@ -1,5 +1,6 @@
 package io.clickflow.cli;
 
+import java.time.Duration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
@@ -32,7 +33,7 @@ public final class Cli {
         cl.setAbbreviatedOptionsAllowed(false);
         cl.setUsageHelpWidth(110);
         cl.setUsageHelpLongOptionsMaxWidth(34);
-        cl.registerConverter(java.time.Duration.class, Durations::parse);
+        cl.registerConverter(Duration.class, Durations::parse);
         cl.registerConverter(Integer.class, s -> Integer.valueOf(wholeNumber(s)));
         cl.registerConverter(int.class, s -> Integer.valueOf(wholeNumber(s)));
         cl.registerConverter(Long.class, s -> Long.valueOf(wholeNumber(s)));

@@ -1,5 +1,6 @@
 package io.clickflow.decode;
 
+import java.util.Arrays;
 import io.clickflow.tables.EventTimes;
 import io.clickflow.tables.RejectedEvent;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -44,8 +45,12 @@ public abstract class JsonEventDecoder<T> implements Serializable {
 
     private final String stream;
     private final TimeField timeField;
-    /** Required root-level string fields, in the order {@link #build} receives them. */
-    private final String[] idFields;
+    /**
+     * The root-level string fields, in the order {@link #build} receives them: each slot's names in priority order
+     * (a later name is read only when no earlier one is present), required slots first, then optional ones.
+     */
+    private final String[][] fields;
+    private final int required;
     private transient JsonFactory jsonFactory;
 
     protected JsonEventDecoder(String stream, String... idFields) {
@@ -53,12 +58,24 @@ public abstract class JsonEventDecoder<T> implements Serializable {
     }
 
     protected JsonEventDecoder(String stream, TimeField timeField, String... idFields) {
-        this.stream = stream;
-        this.timeField = timeField;
-        this.idFields = idFields;
+        this(stream, timeField, idFields, new String[0]);
     }
 
-    /** Creates the event from the required string fields (in {@code idFields} order) and the event time. */
+    /**
+     * @param idFields required string fields; {@code "page_view_id|event_id"} takes the first present of several names
+     * @param optionalFields string fields that may be absent or null ({@link #build} gets null then)
+     */
+    protected JsonEventDecoder(String stream, TimeField timeField, String[] idFields, String[] optionalFields) {
+        this.stream = stream;
+        this.timeField = timeField;
+        this.required = idFields.length;
+        this.fields = new String[idFields.length + optionalFields.length][];
+        for (int i = 0; i < fields.length; i++) {
+            fields[i] = (i < required ? idFields[i] : optionalFields[i - required]).split("\\|");
+        }
+    }
+
+    /** Creates the event from the string fields (required ones, then optional ones) and the event time. */
     protected abstract T build(String[] ids, long eventTime);
 
     public String stream() {
@@ -90,11 +107,12 @@ public abstract class JsonEventDecoder<T> implements Serializable {
         }
         // Jackson decodes overlong forms, encoded surrogates and code points past U+10FFFF into ids
         // (lone surrogates, aliases of other ids) instead of failing: check strictly first.
-        int bad = invalidUtf8At(bytes, offset, length);
+        int bad = Utf8.invalidAt(bytes, offset, length);
         if (bad >= 0) {
             throw new IllegalArgumentException("not valid JSON: invalid UTF-8 at byte " + (bad - offset));
         }
-        String[] ids = new String[idFields.length];
+        String[] ids = new String[fields.length];
+        int[] rank = new int[fields.length];
         long eventTime = Long.MIN_VALUE;
         try (JsonParser p = jsonFactory.createParser(bytes, offset, length)) {
             JsonToken first = p.nextToken();
@@ -108,9 +126,18 @@ public abstract class JsonEventDecoder<T> implements Serializable {
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken value = p.nextToken();
-                int slot = slotOf(name);
-                if (slot >= 0) {
-                    ids[slot] = readId(name, value, p);
+                int found = slotOf(name);
+                int slot = found & 0xFFFF;
+                int priority = found >>> 16;
+                if (found >= 0 && (ids[slot] == null || priority <= rank[slot])) {
+                    if (slot < required) {
+                        ids[slot] = readId(name, value, p);
+                    } else {
+                        ids[slot] = readOptional(name, value, p);
+                    }
+                    rank[slot] = priority;
+                } else if (found >= 0) {
+                    p.skipChildren(); // a name of lower priority than one already read
                 } else if (timeField.name.equals(name)) {
                     eventTime = readEventTime(timeField, value, p);
                 } else {
@@ -124,69 +151,17 @@ public abstract class JsonEventDecoder<T> implements Serializable {
                 throw new IllegalArgumentException("not valid JSON: content after the object");
             }
         }
-        for (int i = 0; i < ids.length; i++) {
+        for (int i = 0; i < required; i++) {
             if (ids[i] == null) {
-                throw new IllegalArgumentException(idFields[i] + " is missing");
+                throw new IllegalArgumentException(fields[i][0] + (fields[i].length > 1
+                        ? " (or " + String.join(", ", Arrays.asList(fields[i]).subList(1, fields[i].length)) + ")" : "")
+                        + " is missing");
             }
         }
         if (eventTime == Long.MIN_VALUE) {
             throw new IllegalArgumentException(timeField.name + " is missing");
         }
         return build(ids, eventTime);
-    }
-
-    private static final java.lang.invoke.VarHandle LONGS =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
-
-    /** The index of the first byte that does not start a well-formed UTF-8 sequence (RFC 3629), or -1. */
-    static int invalidUtf8At(byte[] b, int offset, int length) {
-        int end = offset + length;
-        int i = offset;
-        while (i < end) {
-            // ASCII eight bytes at a time: most of a record is (the loop below was a quarter of the job's CPU).
-            while (i + 8 <= end && ((long) LONGS.get(b, i) & 0x8080808080808080L) == 0) {
-                i += 8;
-            }
-            if (i >= end) {
-                break;
-            }
-            int c = b[i];
-            if (c >= 0) {
-                i++;
-                continue;
-            }
-            c &= 0xFF;
-            int more;
-            int min = 0x80;
-            int max = 0xBF;
-            if (c >= 0xC2 && c <= 0xDF) {
-                more = 1;
-            } else if (c >= 0xE0 && c <= 0xEF) {
-                more = 2;
-                min = c == 0xE0 ? 0xA0 : 0x80; // overlong
-                max = c == 0xED ? 0x9F : 0xBF; // surrogates
-            } else if (c >= 0xF0 && c <= 0xF4) {
-                more = 3;
-                min = c == 0xF0 ? 0x90 : 0x80; // overlong
-                max = c == 0xF4 ? 0x8F : 0xBF; // past U+10FFFF
-            } else {
-                return i;
-            }
-            if (i + more >= end) {
-                return i;
-            }
-            int second = b[i + 1] & 0xFF;
-            if (second < min || second > max) {
-                return i;
-            }
-            for (int k = 2; k <= more; k++) {
-                if ((b[i + k] & 0xC0) != 0x80) {
-                    return i;
-                }
-            }
-            i += more + 1;
-        }
-        return -1;
     }
 
     private static boolean hasLoneSurrogate(String s) {
@@ -201,10 +176,13 @@ public abstract class JsonEventDecoder<T> implements Serializable {
         return false;
     }
 
+    /** The slot of a field name in the low 16 bits and its priority among the slot's names above them, or -1. */
     private int slotOf(String name) {
-        for (int i = 0; i < idFields.length; i++) {
-            if (idFields[i].equals(name)) {
-                return i;
+        for (int i = 0; i < fields.length; i++) {
+            for (int k = 0; k < fields[i].length; k++) {
+                if (fields[i][k].equals(name)) {
+                    return k << 16 | i;
+                }
             }
         }
         return -1;
@@ -226,6 +204,20 @@ public abstract class JsonEventDecoder<T> implements Serializable {
             throw new IllegalArgumentException(name + " is null");
         }
         throw new IllegalArgumentException(name + " must be a string, not " + describe(value));
+    }
+
+    private static String readOptional(String name, JsonToken value, JsonParser p) throws IOException {
+        if (value == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (value != JsonToken.VALUE_STRING) {
+            throw new IllegalArgumentException(name + " must be a string, not " + describe(value));
+        }
+        String s = p.getText();
+        if (hasLoneSurrogate(s)) {
+            throw new IllegalArgumentException(name + " is not valid Unicode (lone surrogate)");
+        }
+        return s;
     }
 
     private static long readEventTime(TimeField field, JsonToken value, JsonParser p) throws IOException {

@@ -1,6 +1,13 @@
 package io.clickflow.io;
 
+import io.clickflow.tables.RejectedEvent;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -55,6 +62,48 @@ public final class KafkaSinks {
                 .setRecordSerializer(new Serializer<>(format))
                 .build();
         stream.sinkTo(sink).uid(uid).name(name);
+    }
+
+    /**
+     * Rejected records as JSON ({@code stream, source, position, reason, payload}) to one topic, keyed by where they
+     * were read, for jobs that keep what they cannot use on Kafka rather than in a table.
+     */
+    public static final class RejectedToTopic implements RecordFormat<RejectedEvent> {
+        private static final long serialVersionUID = 1L;
+        private final String topic;
+        private transient ObjectMapper json;
+
+        public RejectedToTopic(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public String topic(RejectedEvent r) {
+            return topic;
+        }
+
+        @Override
+        public byte[] key(RejectedEvent r) {
+            return (r.source + "@" + r.position).getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public byte[] value(RejectedEvent r) {
+            if (json == null) {
+                json = new ObjectMapper();
+            }
+            ObjectNode node = json.createObjectNode()
+                    .put("stream", r.stream)
+                    .put("source", r.source)
+                    .put("position", r.position)
+                    .put("reason", r.reason)
+                    .put("payload", r.payload);
+            try {
+                return json.writeValueAsBytes(node);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("cannot write a rejected record as JSON", e);
+            }
+        }
     }
 
     /** Each record to its own topic with its key and value. */

@@ -63,7 +63,7 @@ public final class Sources {
      * readers (names starting with {@code .} or {@code _} are skipped); {@code .gz} files are decompressed.
      */
     public static <T> Source<Decoded<T>, ?, ?> file(Path fileOrFolder, JsonEventDecoder<T> decoder, TypeInformation<Decoded<T>> type) {
-        return FileSource.forBulkFileFormat(new JsonLinesFiles<>(decoder, type),
+        return FileSource.forBulkFileFormat(new JsonLinesFolderFormat<>(decoder, type),
                         new org.apache.flink.core.fs.Path(fileOrFolder.toAbsolutePath().toUri()))
                 .setSplitAssigner(NameOrderSplitAssigner::new)
                 .build();

@@ -1,5 +1,6 @@
 package io.clickflow.runner;
 
+import java.time.Duration;
 import io.clickflow.cli.UsageException;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -23,7 +24,7 @@ public final class KafkaPreflight {
      * answer NOT_LEADER_OR_FOLLOWER, and an idempotent producer retrying that can end in
      * OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery timeout: records lost (seen in tests here).
      */
-    public static void awaitLeaders(Admin admin, List<String> topics, java.time.Duration timeout) throws Exception {
+    public static void awaitLeaders(Admin admin, List<String> topics, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try {

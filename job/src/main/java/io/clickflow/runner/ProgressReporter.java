@@ -1,5 +1,7 @@
 package io.clickflow.runner;
 
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import io.clickflow.tables.EventTimes;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -52,9 +54,9 @@ public final class ProgressReporter {
             try {
                 client.getJobExecutionResult().get(waitMillis, TimeUnit.MILLISECONDS);
                 return;
-            } catch (java.util.concurrent.TimeoutException stillRunning) {
+            } catch (TimeoutException stillRunning) {
                 System.out.println(line());
-            } catch (java.util.concurrent.ExecutionException failedOrCancelled) {
+            } catch (ExecutionException failedOrCancelled) {
                 return;
             }
         }
@@ -77,7 +79,13 @@ public final class ProgressReporter {
         StringBuilder sb = new StringBuilder();
         long now = System.nanoTime();
         sb.append(String.format("[%5ds]", TimeUnit.NANOSECONDS.toSeconds(now - startNanos)));
-        JsonNode job = get("/jobs/" + jobId); // one request for both the event count and the watermark vertex
+        // Rows first, then Flink's counts: the Web UI's metrics are fetched from the tasks only when asked
+        // for, so one request starts a fetch and the next, a moment later, reads it. Events read after the
+        // rows are at least the events those rows came from.
+        Map<String, Long> current = countRows();
+        get("/jobs/" + jobId);
+        pause(METRICS_FETCH_MILLIS);
+        JsonNode job = get("/jobs/" + jobId); // one request for both the source vertices and the watermark vertex
         Long events = eventsIn(job);
         if (events != null) {
             double rate = (events - lastEvents) / Math.max(1e-9, (now - lastNanos) / 1e9);
@@ -85,7 +93,6 @@ public final class ProgressReporter {
             lastEvents = events;
             lastNanos = now;
         }
-        Map<String, Long> current = countRows();
         if (!current.isEmpty()) {
             lastCounts = current;
         }
@@ -107,17 +114,47 @@ public final class ProgressReporter {
         return sb.toString();
     }
 
+    /** How long a metrics fetch started by one request takes to land, with room (local, a few ms). */
+    static final long METRICS_FETCH_MILLIS = 500;
+
+    /**
+     * Records the sources emitted (the source operators' numRecordsOut), not what their task chains send on:
+     * a chain that turns a frame into one record per window would count each frame several times.
+     */
     private Long eventsIn(JsonNode job) {
         if (job == null) {
             return null;
         }
         long total = 0;
         for (JsonNode v : job.path("vertices")) {
-            if (v.path("name").asText().startsWith("Source:")) {
-                total += v.path("metrics").path("write-records").asLong();
+            if (!v.path("name").asText().startsWith("Source:")) {
+                continue;
+            }
+            String vertex = "/jobs/" + jobId + "/vertices/" + v.path("id").asText() + "/subtasks/metrics";
+            JsonNode available = get(vertex);
+            if (available == null) {
+                return null;
+            }
+            for (JsonNode m : available) {
+                String id = m.path("id").asText();
+                if (id.startsWith("Source__") && id.endsWith(".numRecordsOut")) {
+                    JsonNode sum = get(vertex + "?get=" + id + "&agg=sum");
+                    if (sum == null || !sum.isArray() || sum.isEmpty()) {
+                        return null;
+                    }
+                    total += sum.get(0).path("sum").asLong();
+                }
             }
         }
         return total;
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private Long watermark(JsonNode job) {

@@ -6,7 +6,7 @@ package io.clickflow.uniques;
  * the sum of the shards' counts, or the union of their sketches.
  */
 public class ShardCount {
-    /** The window, packed by {@code io.clickflow.uniques.WindowKeys} (no shard). */
+    /** The window, packed by {@code WindowKeys} (no shard). */
     public long windowKey;
     public int shard;
     /** Exact mode: the shard's distinct users. */

@@ -1,5 +1,6 @@
 package io.clickflow.uniques;
 
+import java.util.List;
 import io.clickflow.stream.SplitRejected;
 import io.clickflow.stream.EventWatermarks;
 import io.clickflow.decode.Decoded;
@@ -67,7 +68,7 @@ public final class UniquesWorkflow {
     }
 
     /** The windows' keys for a count mode. */
-    public static WindowKeys windowKeys(java.util.List<Duration> sizes, io.clickflow.uniques.CountMode mode) {
+    public static WindowKeys windowKeys(List<Duration> sizes, CountMode mode) {
         return new WindowKeys(sizes, mode.shards());
     }
 }

@@ -4,7 +4,7 @@ import io.clickflow.tables.EventTimes;
 
 /** A frame's user assigned to one window of one shard: the unit the per-shard distinct count takes in. */
 public class WindowedUser {
-    /** The window and shard, packed by {@code io.clickflow.uniques.WindowKeys}. */
+    /** The window and shard, packed by {@code WindowKeys}. */
     public long shardKey;
     public String uid;
     public long eventTime;

@@ -1,5 +1,6 @@
 package io.clickflow.attribution;
 
+import java.util.LinkedHashMap;
 import io.clickflow.tables.AttributionTables;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -101,7 +102,7 @@ class AttributedUpsertPropertyTest {
         List<AttributedPageView> rows = replay.shuffled();
         for (int from = 0; from < rows.size(); ) {
             int to = Math.min(rows.size(), from + 1 + random.nextInt(500));
-            java.util.LinkedHashMap<String, AttributedPageView> batch = new java.util.LinkedHashMap<>();
+            LinkedHashMap<String, AttributedPageView> batch = new LinkedHashMap<>();
             for (AttributedPageView row : rows.subList(from, to)) {
                 batch.merge(row.pageViewId, row, AttributionTables::keepAttributed);
             }
@@ -154,9 +155,7 @@ class AttributedUpsertPropertyTest {
     static TreeMap<String, String> applyToFreshTable(List<AttributedPageView> rows) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite::memory:")) {
             try (Statement s = c.createStatement()) {
-                for (String ddl : AttributionTables.DDL) {
-                    s.execute(ddl);
-                }
+                s.execute(AttributionTables.ATTRIBUTED_DDL);
             }
             return apply(c, rows);
         }

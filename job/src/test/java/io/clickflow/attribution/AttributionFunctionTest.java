@@ -1,5 +1,6 @@
 package io.clickflow.attribution;
 
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import io.clickflow.stream.EmitMode;
 import static io.clickflow.attribution.AttributionHarness.at;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,6 +24,7 @@ class AttributionFunctionTest {
     static final long AT_12_25 = at("12:25");
     static final long AT_12_30 = at("12:30");
     static final long AT_12_35 = at("12:35");
+    static final long AT_12_40 = at("12:40");
     static final long AT_12_44 = at("12:44");
     static final long AT_12_45 = at("12:45");
     static final long AT_13_10 = at("13:10");
@@ -31,23 +33,27 @@ class AttributionFunctionTest {
     static final long THIRTY_MINUTES = 30 * 60_000;
 
     /**
-     * The seed's scenario with 2 minutes out-of-orderness (watermark = max event time seen - 2m).
-     * pv_5: its click (12:44) arrives after the watermark passed the view (12:45), so the view is
-     * already final without it: pv_5 -> none, and click_5 is reported late.
+     * The attribution seed's sample in its send order with 2 minutes out-of-orderness, under ONE watermark for
+     * both streams (max event time seen by either - 2m), as when clicks and views share one input. Then pv_4
+     * (13:10) moves the watermark to 13:08 before click_5 (12:40) arrives: pv_5 is already final without it
+     * (pv_5 -> none) and click_5 is reported late. A real run gives each topic partition its own watermark and
+     * takes their minimum: the click stream's is still 12:33 when click_5 comes, so pv_5 gets campaign_F/click_5
+     * ({@link SeedSampleITCase}, through a real broker). For the same reason click_2 is at 12:14 here: the seed's
+     * 12:12 would be late under the one watermark (12:13 once pv_2 is seen), though on time in a real run.
      */
     static AttributionHarness seedScenario(EmitMode mode) throws Exception {
         AttributionHarness h = new AttributionHarness(mode);
         h.click("click_1", "user_1", "campaign_A", AT_12_05).watermark(AT_12_05 - TWO_MINUTES)
                 .view("pv_1", "user_1", AT_12_10).watermark(AT_12_10 - TWO_MINUTES)
                 .view("pv_2", "user_2", AT_12_15).watermark(AT_12_15 - TWO_MINUTES)
-                .click("click_2", "user_2", "campaign_B", AT_12_14) // after its view, before the watermark passes it
+                .click("click_2", "user_2", "campaign_B", AT_12_14) // the seed has 12:12, late under one watermark (12:13)
                 .click("click_3a", "user_3", "campaign_C", AT_12_20).watermark(AT_12_20 - TWO_MINUTES)
                 .click("click_3b", "user_3", "campaign_D", AT_12_25).watermark(AT_12_25 - TWO_MINUTES)
                 .view("pv_3", "user_3", AT_12_30).watermark(AT_12_30 - TWO_MINUTES)
                 .click("click_4", "user_4", "campaign_E", AT_12_35).watermark(AT_12_35 - TWO_MINUTES)
                 .view("pv_5", "user_5", AT_12_45).watermark(AT_12_45 - TWO_MINUTES)
                 .view("pv_4", "user_4", AT_13_10).watermark(AT_13_10 - TWO_MINUTES)
-                .click("click_5", "user_5", "campaign_F", AT_12_44) // late: the watermark is at 13:08
+                .click("click_5", "user_5", "campaign_F", AT_12_40) // late: the shared watermark is at 13:08
                 .view("pv_6", "user_6", AT_13_20).watermark(AT_13_20 - TWO_MINUTES)
                 .endOfInput();
         return h;
@@ -261,7 +267,7 @@ class AttributionFunctionTest {
     @ParameterizedTest
     @EnumSource(EmitMode.class)
     void pendingViewAndHeldClickGaugesFollowStateAndSurviveARestore(EmitMode mode) throws Exception {
-        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+        OperatorSubtaskState snapshot;
         try (AttributionHarness h = new AttributionHarness(mode)) {
             h.click("c1", "u1", "A", AT_12_05).click("c2", "u1", "B", AT_12_10).click("c3", "u2", "A", AT_12_10)
                     .view("pv1", "u1", AT_12_20).view("pv2", "u2", AT_12_20).view("pv3", "u2", AT_12_44)

@@ -1,5 +1,6 @@
 package io.clickflow.attribution;
 
+import org.apache.flink.api.common.JobStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clickflow.stream.EmitMode;
@@ -106,7 +107,7 @@ class AttributionKafkaITCase {
 
     static boolean isRunning(JobClient job) {
         try {
-            return job.getJobStatus().get() == org.apache.flink.api.common.JobStatus.RUNNING;
+            return job.getJobStatus().get() == JobStatus.RUNNING;
         } catch (Exception e) {
             return false;
         }

@@ -1,5 +1,6 @@
 package io.clickflow.attribution;
 
+import org.apache.flink.configuration.StateRecoveryOptions;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.stream.EmitMode;
 import io.clickflow.tables.AttributionTables;
@@ -64,14 +65,14 @@ public final class AttributionPipelines {
         env.setParallelism(parallelism);
         if (savepoint != null) {
             Configuration restore = new Configuration();
-            restore.set(org.apache.flink.configuration.StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+            restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
             env.configure(restore);
         }
         return env;
     }
 
     /** Frequent checkpoints to files in {@code dir}, as in production (not the JobManager's heap). */
-    public static StreamExecutionEnvironment withFileCheckpoints(StreamExecutionEnvironment env, java.nio.file.Path dir, Duration interval) {
+    public static StreamExecutionEnvironment withFileCheckpoints(StreamExecutionEnvironment env, Path dir, Duration interval) {
         Configuration checkpoints = new Configuration();
         checkpoints.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, interval);
         checkpoints.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");

@@ -1,5 +1,6 @@
 package io.clickflow.attribution;
 
+import java.util.Arrays;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clickflow.stream.EmitMode;
@@ -80,7 +81,7 @@ class BadInputITCase {
         byte[] good = goodJson.getBytes(StandardCharsets.UTF_8);
         switch (random.nextInt(8)) {
             case 0: { // a strict prefix of a good record
-                return java.util.Arrays.copyOf(good, 1 + random.nextInt(good.length - 1));
+                return Arrays.copyOf(good, 1 + random.nextInt(good.length - 1));
             }
             case 1: { // random bytes that do not start an object
                 byte[] b = new byte[1 + random.nextInt(200)];

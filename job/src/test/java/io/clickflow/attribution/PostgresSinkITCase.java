@@ -96,8 +96,18 @@ class PostgresSinkITCase {
     }
 
     private static AttributedPageView row(String pageViewId, AdClick click) {
-        return new AttributedPageView(pageViewId, click.userId, click.eventTime + 60_000, click.campaignId, click.clickId,
+        return new AttributedPageView(pageViewId, click.userId, click.eventTime + 60_000, null, click.campaignId, click.clickId,
                 click.eventTime, false);
+    }
+
+    /** A table made before page views kept their URL gets the column, and keeps its rows. */
+    @Test
+    void anExistingTableGetsTheUrlColumnAndKeepsItsRows() throws Exception {
+        Database db = POSTGRES.newDatabase();
+        AttributionTablesTest.createTheTableWithoutUrl(db);
+        db.createTables(AttributionTables.DDL);
+        db.createTables(AttributionTables.DDL); // again: the column is there now
+        AttributionTablesTest.assertRowKeptAndUrlWritable(db);
     }
 
     private static TreeMap<String, String> applyToFreshDatabase(List<AttributedPageView> rows) throws Exception {

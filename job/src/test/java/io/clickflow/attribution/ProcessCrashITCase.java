@@ -1,5 +1,6 @@
 package io.clickflow.attribution;
 
+import java.util.function.BooleanSupplier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clickflow.tables.Database;
@@ -83,7 +84,7 @@ class ProcessCrashITCase {
     }
 
     /** Runs the command, SIGKILLs it once a checkpoint is complete, runs it again with --resume to the end. */
-    static Database crashAndResume(Path dir, List<String> jobArgs, java.util.function.BooleanSupplier doneWhen) throws Exception {
+    static Database crashAndResume(Path dir, List<String> jobArgs, BooleanSupplier doneWhen) throws Exception {
         Path checkpoints = dir.resolve("checkpoints");
         Database db = Database.of("jdbc:sqlite:" + dir.resolve("clickflow.db"));
         List<String> common = new ArrayList<>(jobArgs);

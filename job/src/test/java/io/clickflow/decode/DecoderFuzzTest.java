@@ -1,12 +1,14 @@
 package io.clickflow.decode;
 
+import java.nio.CharBuffer;
+import java.util.Collections;
 import io.clickflow.attribution.AdClick;
 import io.clickflow.attribution.AdClickDecoder;
 import io.clickflow.attribution.PageView;
 import io.clickflow.attribution.PageViewDecoder;
 import io.clickflow.tables.EventTimes;
 import io.clickflow.tables.RejectedEvent;
-import io.clickflow.io.JsonLinesFormat;
+import io.clickflow.io.JsonLinesFileFormat;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -44,7 +46,7 @@ import static org.assertj.core.api.Assertions.fail;
 class DecoderFuzzTest {
     private static final long SEED = 0x5EEDC11CL;
     private static final String SOURCE = "fuzz";
-    /** The line limit of {@code JsonLinesFormat} (package-private there). */
+    /** The line limit of {@code JsonLinesFileFormat} (package-private there). */
     private static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
     private static final AtomicLong CASES = new AtomicLong();
 
@@ -523,10 +525,21 @@ class DecoderFuzzTest {
         String[] ids = new String[fields.length];
         for (int i = 0; i < fields.length; i++) {
             JsonNode v = root.get(fields[i]);
+            if (v == null && fields[i].equals("page_view_id")) {
+                v = root.get("event_id"); // the seed's name, read only without page_view_id
+            }
             if (v == null || !v.isTextual() || v.textValue().isBlank() || !isWellFormed(v.textValue())) {
                 return REJECTED;
             }
             ids[i] = v.textValue();
+        }
+        String url = null;
+        JsonNode u = clicks ? null : root.get("url");
+        if (u != null && !u.isNull()) {
+            if (!u.isTextual() || !isWellFormed(u.textValue())) {
+                return REJECTED;
+            }
+            url = u.textValue();
         }
         JsonNode t = root.get("event_time");
         long time;
@@ -541,7 +554,7 @@ class DecoderFuzzTest {
         } catch (IllegalArgumentException e) {
             return REJECTED;
         }
-        return clicks ? new AdClick(ids[0], ids[1], ids[2], time) : new PageView(ids[0], ids[1], time);
+        return clicks ? new AdClick(ids[0], ids[1], ids[2], time) : new PageView(ids[0], ids[1], time, url);
     }
 
     /** Independent of the decoder's own check: a string is text if it survives a strict UTF-8 round trip. */
@@ -550,7 +563,7 @@ class DecoderFuzzTest {
             StandardCharsets.UTF_8.newEncoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .encode(java.nio.CharBuffer.wrap(s));
+                    .encode(CharBuffer.wrap(s));
             return true;
         } catch (CharacterCodingException e) {
             return false;
@@ -591,11 +604,20 @@ class DecoderFuzzTest {
             default -> timeJson = "\"\\u003" + Long.toString(t).charAt(0) + Long.toString(t).substring(1) + "\""; // first digit escaped
         }
         fields.add(new String[] {"\"event_time\"", timeJson});
+        String url = null;
+        if (!click && rng.nextBoolean()) {
+            String[] u = randomId(rng);
+            url = u[1];
+            fields.add(new String[] {"\"url\"", "\"" + u[0] + "\""});
+        }
         int extras = rng.nextInt(4);
         for (int i = 0; i < extras; i++) {
-            fields.add(new String[] {"\"" + randomKey(rng) + "\"", randomValue(rng, 0)});
+            String key = randomKey(rng);
+            if (!key.equals("url") && !key.equals("event_id")) { // fields a page view reads
+                fields.add(new String[] {"\"" + key + "\"", randomValue(rng, 0)});
+            }
         }
-        java.util.Collections.shuffle(fields, rng);
+        Collections.shuffle(fields, rng);
         StringBuilder json = new StringBuilder();
         int spaced = rng.nextInt(4) == 0 ? (oneLine ? 4 : 6) : 1;
         json.append(ws(rng, spaced)).append('{');
@@ -607,7 +629,7 @@ class DecoderFuzzTest {
                     .append(ws(rng, spaced)).append(fields.get(i)[1]).append(ws(rng, spaced));
         }
         json.append('}');
-        Object event = click ? new AdClick(ids[0], ids[1], ids[2], t) : new PageView(ids[0], ids[1], t);
+        Object event = click ? new AdClick(ids[0], ids[1], ids[2], t) : new PageView(ids[0], ids[1], t, url);
         return new Sample(click ? CLICKS : VIEWS, utf8(json.toString()), event);
     }
 
@@ -629,7 +651,7 @@ class DecoderFuzzTest {
         return new String[] {json.toString(), value.toString()};
     }
 
-    private static final String[] KEYS = {"url", "meta", "user_id ", "USER_ID", "ts", "", "event", "click", "ü", "user_id\\u0000"};
+    private static final String[] KEYS = {"url", "event_id", "meta", "user_id ", "USER_ID", "ts", "", "event", "click", "ü", "user_id\\u0000"};
     private static final String[] NESTED_KEYS = {"user_id", "event_time", "click_id", "campaign_id", "page_view_id", "x"};
 
     private static String randomKey(Random rng) {
@@ -795,7 +817,7 @@ class DecoderFuzzTest {
     @SuppressWarnings("unchecked")
     private static List<Decoded<Object>> readAll(JsonEventDecoder<?> decoder, byte[] bytes, Random pieces, int maxPiece) throws IOException {
         Object type = decoder instanceof AdClickDecoder ? AdClickDecoder.TYPE : PageViewDecoder.TYPE;
-        JsonLinesFormat<Object> format = new JsonLinesFormat<>((JsonEventDecoder<Object>) decoder, SOURCE, (TypeInformation<Decoded<Object>>) type);
+        JsonLinesFileFormat<Object> format = new JsonLinesFileFormat<>((JsonEventDecoder<Object>) decoder, SOURCE, (TypeInformation<Decoded<Object>>) type);
         List<Decoded<Object>> out = new ArrayList<>();
         try (StreamFormat.Reader<Decoded<Object>> reader = format.createReader(new Configuration(), new BytesInputStream(bytes, pieces, maxPiece))) {
             Decoded<Object> d;

@@ -48,7 +48,26 @@ class JsonEventDecoderTest {
     void decodesAPageViewWithOptionalFields() {
         Decoded<PageView> d = decode(views, "{\"page_view_id\":\"p1\",\"user_id\":\"u1\",\"event_time\":1704111000000,"
                 + "\"url\":\"https://example.com/?a=1\",\"referrer\":null,\"duration_ms\":12.5,\"tags\":[\"a\",{\"b\":[]}],\"bot\":false}");
-        assertThat(d.event).isEqualTo(new PageView("p1", "u1", T));
+        assertThat(d.event).isEqualTo(new PageView("p1", "u1", T, "https://example.com/?a=1"));
+    }
+
+    @Test
+    void theAttributionSeedsPageViewsDecodeAsTheyAre() {
+        Decoded<PageView> seed = decode(views, "{\"user_id\": \"user_1\", \"event_time\": \"2024-01-01T12:10:00\", "
+                + "\"url\": \"https://example.com/product1\", \"event_id\": \"pv_1\"}");
+        assertThat(seed.event).isEqualTo(new PageView("pv_1", "user_1", T, "https://example.com/product1"));
+        assertThat(decode(views, "{\"event_id\":\"e1\",\"page_view_id\":\"p1\",\"user_id\":\"u1\",\"event_time\":1704111000000}").event)
+                .as("page_view_id wins over event_id, in any order").isEqualTo(new PageView("p1", "u1", T));
+        assertThat(decode(views, "{\"page_view_id\":\"p1\",\"event_id\":\"e1\",\"user_id\":\"u1\",\"event_time\":1704111000000}").event)
+                .isEqualTo(new PageView("p1", "u1", T));
+        assertThat(decode(views, "{\"page_view_id\":\"p1\",\"user_id\":\"u1\",\"event_time\":1704111000000,\"url\":null}").event)
+                .isEqualTo(new PageView("p1", "u1", T, null));
+        assertThat(decode(views, "{\"user_id\":\"u1\",\"event_time\":1704111000000}").rejected.reason)
+                .isEqualTo("page_view_id (or event_id) is missing");
+        assertThat(decode(views, "{\"event_id\":\"e1\",\"user_id\":\"u1\",\"event_time\":1704111000000,\"url\":7}").rejected.reason)
+                .isEqualTo("url must be a string, not a number");
+        assertThat(decode(views, "{\"event_id\":\"  \",\"user_id\":\"u1\",\"event_time\":1704111000000}").rejected.reason)
+                .isEqualTo("event_id is blank");
     }
 
     @Test
@@ -191,7 +210,7 @@ class JsonEventDecoderTest {
     @ParameterizedTest(name = "{0}.{1}")
     @MethodSource("requiredFields")
     void missingNullAndBlankFieldsAreNamed(String stream, String field) {
-        assertRejected(decodeWith(stream, field, null), field + " is missing");
+        assertRejected(decodeWith(stream, field, null), field + (field.equals("page_view_id") ? " (or event_id)" : "") + " is missing");
         assertRejected(decodeWith(stream, field, "null"), field + " is null");
         assertRejected(decodeWith(stream, field, "\"\""), field + " is blank");
         assertRejected(decodeWith(stream, field, "\"  \\t\\n \""), field + " is blank");

@@ -1,5 +1,6 @@
 package io.clickflow.deploy;
 
+import java.util.LinkedHashMap;
 import static io.clickflow.deploy.DeployFiles.ROOT;
 import static io.clickflow.deploy.DeployFiles.at;
 import static io.clickflow.deploy.DeployFiles.list;
@@ -331,7 +332,7 @@ class DeployFilesTest {
 
     /** The FLINK_PROPERTIES a Flink container appends to its config.yaml, as key/value pairs. */
     private static Map<String, String> flinkProperties(String service) {
-        Map<String, String> conf = new java.util.LinkedHashMap<>();
+        Map<String, String> conf = new LinkedHashMap<>();
         for (String line : String.valueOf(environment(service).get("FLINK_PROPERTIES")).split("\n")) {
             if (!line.isBlank()) {
                 int colon = line.indexOf(": ");

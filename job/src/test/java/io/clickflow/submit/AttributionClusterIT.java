@@ -1,5 +1,9 @@
 package io.clickflow.submit;
 
+import io.clickflow.cli.UsageException;
+import java.util.Set;
+import java.util.TreeSet;
+import org.assertj.core.api.Assertions;
 import io.clickflow.Clickflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,6 +16,7 @@ import io.clickflow.attribution.GeneratedInput;
 import io.clickflow.testing.KafkaTestBroker;
 import io.clickflow.testing.PostgresTestServer;
 import io.clickflow.testing.ResultTables;
+import io.clickflow.runner.RestorePoints;
 import io.clickflow.testing.Waits;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -138,7 +143,7 @@ class AttributionClusterIT {
         assertThat(sum(metrics, job.jobId(), "flink_taskmanager_job_task_operator_pageViewsIn")).isEqualTo(input.views.size() + PARTITIONS);
         Matcher split = Pattern.compile("flink_taskmanager_job_task_operator_split_watermark_currentWatermark\\{split=\"([a-z_]+_\\d+)\"")
                 .matcher(metrics);
-        java.util.Set<String> splits = new java.util.TreeSet<>();
+        Set<String> splits = new TreeSet<>();
         while (split.find()) {
             splits.add(split.group(1));
         }
@@ -150,7 +155,10 @@ class AttributionClusterIT {
                     .containsPattern("(?m)^" + metric + "\\{[^\n]*job_name=\"clickflow_attribution\"");
         }
 
-        cancel(job.jobId());
+        // Stopped as submit says (no target directory): the savepoint lands where --resume looks.
+        Path savepoint = Path.of(URI.create(stopWithSavepoint(job.jobId())));
+        assertThat(savepoint.getParent()).isEqualTo(dir.resolve("checkpoints").resolve("savepoints"));
+        assertThat(RestorePoints.newest(dir.resolve("checkpoints"))).contains(savepoint);
     }
 
     /**
@@ -185,7 +193,7 @@ class AttributionClusterIT {
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
-        assertThat(out).contains("No completed checkpoint or savepoint in").contains("starting from the beginning");
+        assertThat(out).contains("Nothing to resume from").contains("starting from the beginning");
         Matcher submitted = Pattern.compile("Job has been submitted with JobID ([0-9a-f]{32})").matcher(out);
         assertThat(submitted.find()).as(out).isTrue();
 
@@ -215,14 +223,39 @@ class AttributionClusterIT {
     @Test
     @Timeout(60)
     void aBadOptionFailsBeforeAnythingIsUploaded() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SubmitCommand.submit(Clickflow.jobs(), new String[] {
+        Assertions.assertThatThrownBy(() -> SubmitCommand.submit(Clickflow.jobs(), new String[] {
                     "attribution", "--jobmanager", "localhost:1", "--emit-mdoe", "update"}))
-                .isInstanceOf(io.clickflow.cli.UsageException.class)
+                .isInstanceOf(UsageException.class)
                 .hasMessageContaining("unknown option --emit-mdoe").hasMessageContaining("--emit-mode");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SubmitCommand.submit(Clickflow.jobs(), new String[] {
+        Assertions.assertThatThrownBy(() -> SubmitCommand.submit(Clickflow.jobs(), new String[] {
                     "attribution", "--jobmanager", "localhost:1", "--jar", jobJar().toString()}))
-                .isInstanceOf(io.clickflow.cli.UsageException.class)
+                .isInstanceOf(UsageException.class)
                 .hasMessageContaining("no Flink JobManager answers at http://localhost:1");
+    }
+
+    /** {@code POST /jobs/<id>/stop} without a target directory, as submit prints it; the savepoint's location. */
+    private String stopWithSavepoint(String jobId) throws Exception {
+        String base = "http://localhost:" + restPort;
+        HttpResponse<String> started = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "/stop"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"drain\":false}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        String trigger = json.readTree(started.body()).path("request-id").asText();
+        assertThat(trigger).as(started.body()).isNotEmpty();
+        String[] location = new String[1];
+        Waits.until(() -> {
+            try {
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "/savepoints/" + trigger))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                var body = json.readTree(r.body());
+                assertThat(body.path("operation").has("failure-cause")).as(r.body()).isFalse();
+                location[0] = body.path("operation").path("location").asText(null);
+                return "COMPLETED".equals(body.path("status").path("id").asText());
+            } catch (IOException | InterruptedException e) {
+                return false;
+            }
+        }, Duration.ofSeconds(120), "the stop with a savepoint did not complete");
+        Waits.until(() -> "FINISHED".equals(jobState(base, jobId)), Duration.ofSeconds(60), "the job did not stop");
+        return location[0];
     }
 
     private String jobState(String base, String jobId) {

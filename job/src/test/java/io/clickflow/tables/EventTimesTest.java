@@ -1,5 +1,8 @@
 package io.clickflow.tables;
 
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -131,14 +134,14 @@ class EventTimesTest {
      */
     @Test
     void theFastIsoPathAgreesWithJavaTime() {
-        java.util.Random random = new java.util.Random(11);
+        Random random = new Random(11);
         String[] zones = {"Z", "", "+00:00", "-00:00", "+02:00", "-05:30", "+14:00", "-18:00", "+18:00", "+18:01", "+24:00",
                 "-0530", "z", "+2:00", "[UTC]"};
         int fastHits = 0;
         for (int i = 0; i < 200_000; i++) {
             long millis = EventTimes.MIN_EVENT_TIME - 86_400_000L * 400 + (long) (random.nextDouble() * 86_400_000L * 365 * 130);
-            String base = java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss")
-                    .withZone(java.time.ZoneOffset.UTC).format(Instant.ofEpochMilli(millis));
+            String base = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss")
+                    .withZone(ZoneOffset.UTC).format(Instant.ofEpochMilli(millis));
             int fraction = random.nextInt(11);
             String digits = String.format("%09d", random.nextInt(1_000_000_000)) + "7";
             String text = base + (fraction == 0 ? "" : "." + digits.substring(0, fraction - 1)) + zones[random.nextInt(zones.length)];
@@ -168,9 +171,9 @@ class EventTimesTest {
 
     @Test
     void theHandWrittenFormatterAgreesWithJavaTime() {
-        java.time.format.DateTimeFormatter reference = java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
-                .withZone(java.time.ZoneOffset.UTC);
-        java.util.Random random = new java.util.Random(5);
+        DateTimeFormatter reference = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+                .withZone(ZoneOffset.UTC);
+        Random random = new Random(5);
         for (int i = 0; i < 200_000; i++) {
             long millis = i < 10 ? new long[] {0, 1, 86_399_999, 86_400_000, 951_782_400_000L, 253_402_300_799_999L,
                     253_402_300_800_000L, -1, -86_400_001, 4_102_444_800_000L}[i]

@@ -1,5 +1,6 @@
 package io.clickflow.testing;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
@@ -12,7 +13,7 @@ import org.apache.flink.api.common.state.CheckpointListener;
 public class InjectedFailure<T> extends RichMapFunction<T, T> implements CheckpointListener {
     private static final long serialVersionUID = 1L;
     /** Failures thrown so far in this JVM (MiniCluster tests run in it), so tests can prove they happened. */
-    public static final java.util.concurrent.atomic.AtomicInteger THROWN = new java.util.concurrent.atomic.AtomicInteger();
+    public static final AtomicInteger THROWN = new AtomicInteger();
 
     private final long recordsBeforeFailure;
     private final int failures;

@@ -1,5 +1,17 @@
 package io.clickflow.testing;
 
+import io.clickflow.runner.KafkaPreflight;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import io.clickflow.attribution.GeneratedInput;
 import io.clickflow.attribution.ClickstreamGenerator;
 
@@ -56,9 +68,9 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
 
     public void createTopics(int partitions, String... topics) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
-            admin.createTopics(java.util.Arrays.stream(topics).map(t -> new NewTopic(t, partitions, (short) 1)).toList())
+            admin.createTopics(Arrays.stream(topics).map(t -> new NewTopic(t, partitions, (short) 1)).toList())
                     .all().get();
-            io.clickflow.runner.KafkaPreflight.awaitLeaders(admin, List.of(topics), java.time.Duration.ofSeconds(30));
+            KafkaPreflight.awaitLeaders(admin, List.of(topics), Duration.ofSeconds(30));
         }
     }
 
@@ -75,10 +87,10 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
 
     /** Every generated record, keyed by user, on partition {@code hash(user) mod partitions} of its topic. */
     public static List<Message> messages(GeneratedInput input, String clicksTopic, String viewsTopic, int partitions) {
-        List<Message> messages = new java.util.ArrayList<>();
+        List<Message> messages = new ArrayList<>();
         for (ClickstreamGenerator.Event e : input.events) {
             messages.add(new Message(e.isClick() ? clicksTopic : viewsTopic, Math.floorMod(e.userId().hashCode(), partitions),
-                    e.userId(), e.json().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    e.userId(), e.json().getBytes(StandardCharsets.UTF_8)));
         }
         return messages;
     }
@@ -90,14 +102,14 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
     public static List<Message> flushMessages(GeneratedInput input, String clicksTopic, String viewsTopic, int partitions) {
         long later = input.events.stream()
                 .mapToLong(e -> e.click() != null ? e.click().eventTime : e.view() != null ? e.view().eventTime : 0)
-                .max().orElseThrow() + java.time.Duration.ofHours(1).toMillis();
-        List<Message> messages = new java.util.ArrayList<>();
+                .max().orElseThrow() + Duration.ofHours(1).toMillis();
+        List<Message> messages = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
             String user = FLUSH_PREFIX + p;
             messages.add(new Message(clicksTopic, p, user, ("{\"click_id\":\"" + FLUSH_PREFIX + "c" + p + "\",\"user_id\":\"" + user
-                    + "\",\"campaign_id\":\"none\",\"event_time\":" + later + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    + "\",\"campaign_id\":\"none\",\"event_time\":" + later + "}").getBytes(StandardCharsets.UTF_8)));
             messages.add(new Message(viewsTopic, p, user, ("{\"page_view_id\":\"" + FLUSH_PREFIX + "pv" + p + "\",\"user_id\":\"" + user
-                    + "\",\"event_time\":" + later + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    + "\",\"event_time\":" + later + "}").getBytes(StandardCharsets.UTF_8)));
         }
         return messages;
     }
@@ -121,12 +133,12 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
         // until the delivery timeout (seen once in CI: 14 records expired after 60 s).
         props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-            List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
+            List<Future<?>> sent = new ArrayList<>();
             for (Message m : messages) {
                 sent.add(producer.send(new ProducerRecord<>(m.topic(), m.partition(), m.key(), m.value())));
             }
             producer.flush();
-            for (java.util.concurrent.Future<?> f : sent) {
+            for (Future<?> f : sent) {
                 f.get(); // a record the broker did not take fails the test here, not as a wrong table later
             }
         }
@@ -141,27 +153,27 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
      */
     public List<Read> readCommitted(String topic) {
         Properties props = new Properties();
-        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        var deserializer = new org.apache.kafka.common.serialization.StringDeserializer();
-        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(props, deserializer, deserializer)) {
-            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        var deserializer = new StringDeserializer();
+        try (var consumer = new KafkaConsumer<>(props, deserializer, deserializer)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
-            List<Read> read = new java.util.ArrayList<>();
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<Read> read = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("could not read " + topic + " to its end offsets " + end + " in 30 s");
                 }
-                for (var r : consumer.poll(java.time.Duration.ofMillis(200))) {
+                for (var r : consumer.poll(Duration.ofMillis(200))) {
                     read.add(new Read(r.partition(), r.offset(), r.key(), r.value()));
                 }
             }
-            read.sort(java.util.Comparator.comparingInt(Read::partition).thenComparingLong(Read::offset));
+            read.sort(Comparator.comparingInt(Read::partition).thenComparingLong(Read::offset));
             return read;
         }
     }

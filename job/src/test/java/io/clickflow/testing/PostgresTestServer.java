@@ -1,5 +1,6 @@
 package io.clickflow.testing;
 
+import java.sql.SQLException;
 import io.clickflow.tables.Database;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -81,7 +82,7 @@ public final class PostgresTestServer implements BeforeAllCallback, AfterAllCall
         }
         try (Connection c = DriverManager.getConnection(url("postgres"), "postgres", "")) {
             return true;
-        } catch (java.sql.SQLException notYet) {
+        } catch (SQLException notYet) {
             return false;
         }
     }

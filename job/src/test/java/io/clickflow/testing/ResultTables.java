@@ -1,5 +1,7 @@
 package io.clickflow.testing;
 
+import java.nio.file.Path;
+import java.time.Instant;
 import io.clickflow.tables.Database;
 
 import java.sql.Connection;
@@ -44,7 +46,7 @@ public final class ResultTables {
             while (rs.next()) {
                 UniqueUsersRow row = new UniqueUsersRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4),
                         rs.getLong(5), rs.getLong(6), rs.getInt(7) == 1);
-                rows.put(row.windowSeconds() + "s@" + java.time.Instant.parse(row.windowStart()).getEpochSecond(), row);
+                rows.put(row.windowSeconds() + "s@" + Instant.parse(row.windowStart()).getEpochSecond(), row);
             }
         }
         return rows;
@@ -81,7 +83,7 @@ public final class ResultTables {
     }
 
     /** A copy of a SQLite database as it is now, for runs that resume from the same point. */
-    public static Database copy(Database db, java.nio.file.Path to) throws Exception {
+    public static Database copy(Database db, Path to) throws Exception {
         try (Connection c = db.connect(); Statement s = c.createStatement()) {
             s.execute("VACUUM INTO '" + to + "'");
         }

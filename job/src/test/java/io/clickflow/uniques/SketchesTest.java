@@ -1,5 +1,7 @@
 package io.clickflow.uniques;
 
+import java.time.Duration;
+import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
@@ -15,7 +17,7 @@ class SketchesTest {
 
     /** The shards' sketches of {@code n} users named {@code prefix + i}, unioned: {estimate, lower, upper}. */
     static long[] countThroughShards(int n, String prefix, int lgK) {
-        WindowKeys keys = new WindowKeys(java.util.List.of(java.time.Duration.ofMinutes(1)), CountMode.HLL.shards());
+        WindowKeys keys = new WindowKeys(List.of(Duration.ofMinutes(1)), CountMode.HLL.shards());
         byte[][] shards = new byte[keys.shards()][];
         for (int i = 0; i < n; i++) {
             String uid = prefix + i;

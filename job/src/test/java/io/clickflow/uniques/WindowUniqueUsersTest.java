@@ -1,5 +1,7 @@
 package io.clickflow.uniques;
 
+import java.time.Instant;
+import org.junit.jupiter.params.provider.CsvSource;
 import io.clickflow.stream.EmitMode;
 import static io.clickflow.uniques.UniquesHarness.at;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -168,7 +170,7 @@ class WindowUniqueUsersTest {
                 ONE_MINUTE, ONE_HOUR, Duration.ofDays(1))) {
             h.frame("u1", at("23:59:59")).endOfInput();
             List<String> windows = h.rows().stream()
-                    .map(r -> java.time.Instant.ofEpochMilli(r.windowStart) + "/" + java.time.Instant.ofEpochMilli(r.windowEnd)).toList();
+                    .map(r -> Instant.ofEpochMilli(r.windowStart) + "/" + Instant.ofEpochMilli(r.windowEnd)).toList();
             assertThat(windows).containsExactly(
                     "2024-01-01T23:59:00Z/2024-01-02T00:00:00Z",
                     "2024-01-01T23:00:00Z/2024-01-02T00:00:00Z",
@@ -177,7 +179,7 @@ class WindowUniqueUsersTest {
     }
 
     @ParameterizedTest(name = "lateness {0} -> {1}")
-    @org.junit.jupiter.params.provider.CsvSource({"0, 60", "60, 120", "120, 0"})
+    @CsvSource({"0, 60", "60, 120", "120, 0"})
     void aResumedRunWithAnotherAllowedLatenessStillCleansUp(int beforeSeconds, int afterSeconds) throws Exception {
         Duration before = Duration.ofSeconds(beforeSeconds);
         Duration after = Duration.ofSeconds(afterSeconds);

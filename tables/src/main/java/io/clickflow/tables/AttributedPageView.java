@@ -10,6 +10,8 @@ public class AttributedPageView {
     public String pageViewId;
     public String userId;
     public long eventTime;
+    /** The page view's URL; null when its record had none. */
+    public String url;
     /** Null when no click is eligible. */
     public String campaignId;
     /** Null when no click is eligible. */
@@ -20,11 +22,12 @@ public class AttributedPageView {
 
     public AttributedPageView() {}
 
-    public AttributedPageView(String pageViewId, String userId, long eventTime, String campaignId, String clickId,
+    public AttributedPageView(String pageViewId, String userId, long eventTime, String url, String campaignId, String clickId,
             Long clickTime, boolean isFinal) {
         this.pageViewId = pageViewId;
         this.userId = userId;
         this.eventTime = eventTime;
+        this.url = url;
         this.campaignId = campaignId;
         this.clickId = clickId;
         this.clickTime = clickTime;
@@ -38,6 +41,7 @@ public class AttributedPageView {
                 && isFinal == r.isFinal
                 && Objects.equals(pageViewId, r.pageViewId)
                 && Objects.equals(userId, r.userId)
+                && Objects.equals(url, r.url)
                 && Objects.equals(campaignId, r.campaignId)
                 && Objects.equals(clickId, r.clickId)
                 && Objects.equals(clickTime, r.clickTime);
@@ -45,7 +49,7 @@ public class AttributedPageView {
 
     @Override
     public int hashCode() {
-        return Objects.hash(pageViewId, userId, eventTime, campaignId, clickId, clickTime, isFinal);
+        return Objects.hash(pageViewId, userId, eventTime, url, campaignId, clickId, clickTime, isFinal);
     }
 
     @Override

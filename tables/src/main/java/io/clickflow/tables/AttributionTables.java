@@ -23,7 +23,11 @@ public final class AttributionTables {
                     + "attributed_campaign_id TEXT, "
                     + "attributed_click_id TEXT, "
                     + "attributed_click_time TEXT, "
-                    + "is_final INTEGER NOT NULL)";
+                    + "is_final INTEGER NOT NULL, "
+                    + "url TEXT)";
+
+    /** Tables made before page views kept their URL get the column; their rows stay. */
+    public static final String ADD_URL = "ALTER TABLE attributed_page_views ADD COLUMN url TEXT";
 
     /**
      * A row replaces the stored one only if it ranks higher by (is_final, click time, click id), with
@@ -32,10 +36,11 @@ public final class AttributionTables {
      */
     public static final String UPSERT_ATTRIBUTED =
             "INSERT INTO attributed_page_views (page_view_id, user_id, event_time, attributed_campaign_id, "
-                    + "attributed_click_id, attributed_click_time, is_final) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                    + "attributed_click_id, attributed_click_time, is_final, url) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                     + "ON CONFLICT (page_view_id) DO UPDATE SET "
                     + "user_id = excluded.user_id, "
                     + "event_time = excluded.event_time, "
+                    + "url = excluded.url, "
                     + "attributed_campaign_id = excluded.attributed_campaign_id, "
                     + "attributed_click_id = excluded.attributed_click_id, "
                     + "attributed_click_time = excluded.attributed_click_time, "
@@ -53,7 +58,7 @@ public final class AttributionTables {
             AttributionTables::keepAttributed);
 
     /** The attributed rows, then the rejected and late events every job keeps. */
-    public static final List<String> DDL = DeadLetterTables.withDeadLetterTables(ATTRIBUTED_DDL);
+    public static final List<String> DDL = DeadLetterTables.withDeadLetterTables(ATTRIBUTED_DDL, ADD_URL);
 
     public static AttributedPageView keepAttributed(AttributedPageView stored, AttributedPageView incoming) {
         return rank(incoming, stored) > 0 ? incoming : stored;
@@ -84,5 +89,6 @@ public final class AttributionTables {
             ps.setString(6, EventTimes.format(row.clickTime));
         }
         ps.setInt(7, row.isFinal ? 1 : 0);
+        ps.setString(8, row.url);
     }
 }

@@ -6,10 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Where results go: a JDBC URL (SQLite or PostgreSQL) with its credentials, the dialect facts the
@@ -20,7 +23,7 @@ public final class Database implements Serializable {
 
     /**
      * Applied to SQLite URLs that set none of their own: WAL lets readers look while the job writes,
-     * synchronous=NORMAL is durable at each WAL checkpoint and ~5x faster per commit, and the busy
+     * synchronous=NORMAL is durable at each WAL checkpoint and much faster per commit, and the busy
      * timeout makes a briefly locked file a wait instead of a failure and a restart.
      */
     static final String SQLITE_PRAGMAS = "journal_mode=WAL&synchronous=NORMAL&busy_timeout=30000";
@@ -104,9 +107,27 @@ public final class Database implements Serializable {
         }
         try (Connection c = connect(); Statement s = c.createStatement()) {
             for (String statement : ddl) {
+                Matcher add = ADD_COLUMN.matcher(statement);
+                if (add.matches() && hasColumn(c, add.group(1), add.group(2))) {
+                    continue; // a table made by this version already has it
+                }
                 s.execute(dialect(statement));
             }
         }
+    }
+
+    /** {@code ALTER TABLE t ADD COLUMN c ...}: run only where the column is missing (neither database has IF NOT EXISTS for both). */
+    private static final Pattern ADD_COLUMN = Pattern.compile("ALTER TABLE (\\w+) ADD COLUMN (\\w+) .*");
+
+    private static boolean hasColumn(Connection c, String table, String column) throws SQLException {
+        try (ResultSet rs = c.getMetaData().getColumns(null, null, table, null)) {
+            while (rs.next()) {
+                if (rs.getString("COLUMN_NAME").equalsIgnoreCase(column)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**

@@ -37,7 +37,7 @@ public final class EventTimes {
         if (epochMillis < 0 || epochMillis >= MAX_FAST) {
             return FORMAT.format(Instant.ofEpochMilli(epochMillis));
         }
-        // By hand: java.time's formatter was a twentieth of the job's time in the sink alone.
+        // By hand: java.time's formatter showed up in the sink's profile (BENCHMARKS.md).
         long days = epochMillis / 86_400_000L;
         int msOfDay = (int) (epochMillis % 86_400_000L);
         // civil_from_days (Howard Hinnant), for days >= 0: the inverse of daysFromCivil below
@@ -104,8 +104,8 @@ public final class EventTimes {
 
     /**
      * The forms nearly every producer writes, {@code 2024-01-01T12:10:00Z}, with 1 to 9 fraction digits,
-     * {@code +HH:MM}/{@code -HH:MM} or no zone, parsed without java.time's general parser (a third of the
-     * cost of decoding an event). Returns {@link #NOT_COMMON} for anything else, including every invalid
+     * {@code +HH:MM}/{@code -HH:MM} or no zone, parsed without java.time's general parser (costly per event, see
+     * BENCHMARKS.md). Returns {@link #NOT_COMMON} for anything else, including every invalid
      * text, so java.time alone decides what is accepted; the tests check both paths agree.
      */
     static long parseCommonIso(String s) {

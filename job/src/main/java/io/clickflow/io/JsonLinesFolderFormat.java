@@ -12,22 +12,22 @@ import org.apache.flink.connector.file.src.reader.BulkFormat;
 import java.io.IOException;
 
 /**
- * {@link JsonLinesFormat} over any number of files (a folder of history): each file is read by a reader
+ * {@link JsonLinesFileFormat} over any number of files (a folder of history): each file is read by a reader
  * that names it, so a rejected line is positioned by its own file's name and line number.
  */
-final class JsonLinesFiles<T> implements BulkFormat<Decoded<T>, FileSourceSplit> {
+final class JsonLinesFolderFormat<T> implements BulkFormat<Decoded<T>, FileSourceSplit> {
     private static final long serialVersionUID = 1L;
 
     private final JsonEventDecoder<T> decoder;
     private final TypeInformation<Decoded<T>> producedType;
 
-    JsonLinesFiles(JsonEventDecoder<T> decoder, TypeInformation<Decoded<T>> producedType) {
+    JsonLinesFolderFormat(JsonEventDecoder<T> decoder, TypeInformation<Decoded<T>> producedType) {
         this.decoder = decoder;
         this.producedType = producedType;
     }
 
     private StreamFormatAdapter<Decoded<T>> of(FileSourceSplit split) {
-        return new StreamFormatAdapter<>(new JsonLinesFormat<>(decoder, split.path().getName(), producedType));
+        return new StreamFormatAdapter<>(new JsonLinesFileFormat<>(decoder, split.path().getName(), producedType));
     }
 
     @Override

@@ -18,7 +18,7 @@ import java.util.Arrays;
  * record per non-blank line, positioned by 1-based line number. On restore the file source replays the
  * file and skips the records already emitted, so line numbers stay right.
  */
-public class JsonLinesFormat<T> extends SimpleStreamFormat<Decoded<T>> {
+public class JsonLinesFileFormat<T> extends SimpleStreamFormat<Decoded<T>> {
     private static final long serialVersionUID = 1L;
     /** Longer lines are rejected without being held in memory whole. */
     static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
@@ -27,7 +27,7 @@ public class JsonLinesFormat<T> extends SimpleStreamFormat<Decoded<T>> {
     private final String sourceName;
     private final TypeInformation<Decoded<T>> producedType;
 
-    public JsonLinesFormat(JsonEventDecoder<T> decoder, String sourceName, TypeInformation<Decoded<T>> producedType) {
+    public JsonLinesFileFormat(JsonEventDecoder<T> decoder, String sourceName, TypeInformation<Decoded<T>> producedType) {
         this.decoder = decoder;
         this.sourceName = sourceName;
         this.producedType = producedType;
