@@ -11,9 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -23,7 +26,11 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
 
-/** A single-node Kafka broker (KRaft, combined broker and controller) run as a child JVM. */
+/**
+ * A single-node Kafka broker (KRaft, combined broker and controller) run as a child JVM: tied to this
+ * JVM ({@link #start}) for the demo, the bench and the tests, or detached ({@link #startDetached}) for
+ * deploy/local-kafka.sh.
+ */
 public final class KafkaBroker implements AutoCloseable {
 
     /** Set by the launcher script to the absolute path of kafka-runtime/target/classpath.txt. */
@@ -39,16 +46,31 @@ public final class KafkaBroker implements AutoCloseable {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
     private static final int LOG_TAIL_LINES = 40;
 
+    /** Holds the pid of a detached broker, and only that, so {@code kill $(cat broker.pid)} works too. */
+    static final String PID_FILE = "broker.pid";
+
+    private static final String MAIN_CLASS = "io.clickflow.broker.BrokerMain";
+
     private final Process process;
     private final String bootstrapServers;
     private final Path logFile;
     private final Admin admin;
+    private final boolean detached;
 
-    private KafkaBroker(Process process, String bootstrapServers, Path logFile, Admin admin) {
+    private KafkaBroker(Process process, String bootstrapServers, Path logFile, Admin admin, boolean detached) {
         this.process = process;
         this.bootstrapServers = bootstrapServers;
         this.logFile = logFile;
         this.admin = admin;
+        this.detached = detached;
+    }
+
+    /** A detached broker as its data dir records it: the pid file and the listener in server.properties. */
+    public record Detached(long pid, String bootstrapServers) {
+        /** Whether the broker's listener accepts connections (a live broker may still be starting or stuck). */
+        public boolean accepts() {
+            return KafkaBroker.accepts(Integer.parseInt(bootstrapServers.substring(bootstrapServers.lastIndexOf(':') + 1)));
+        }
     }
 
     /** Starts a broker on two free loopback ports; see {@link #start(Path, Path, int, int)}. */
@@ -64,7 +86,23 @@ public final class KafkaBroker implements AutoCloseable {
      */
     public static KafkaBroker start(Path dataDir, Path runtimeClasspathFile, int port, int controllerPort)
             throws IOException {
-        Path dir = dataDir.toAbsolutePath();
+        return launch(dataDir, runtimeClasspathFile, port, controllerPort, false);
+    }
+
+    /**
+     * Starts a broker that outlives this JVM, as {@link #start(Path, Path, int, int)} does otherwise:
+     * its pid goes to {@value #PID_FILE} in {@code dataDir}, its output to broker.log there. {@link
+     * #close()} then lets go of it without stopping it; {@link #stopDetached} stops it. A new
+     * controller port is picked on each start: with a static quorum (controller.quorum.voters) the
+     * formatted storage does not record it.
+     */
+    public static KafkaBroker startDetached(Path dataDir, Path runtimeClasspathFile, int port) throws IOException {
+        return launch(dataDir, runtimeClasspathFile, port, 0, true);
+    }
+
+    private static KafkaBroker launch(Path dataDir, Path runtimeClasspathFile, int port, int controllerPort,
+            boolean detached) throws IOException {
+        Path dir = dataDir.toAbsolutePath().normalize();
         Files.createDirectories(dir);
         String classpath = childClasspath(runtimeClasspathFile);
         int brokerPort = port > 0 ? port : freePort();
@@ -77,24 +115,73 @@ public final class KafkaBroker implements AutoCloseable {
         }
 
         Path logFile = dir.resolve("broker.log");
-        ProcessBuilder builder = new ProcessBuilder(
-                        javaExecutable(), "-Xmx512m", "-cp", classpath, "io.clickflow.broker.BrokerMain",
-                        config.toString())
-                .directory(dir.toFile())
+        List<String> command = new ArrayList<>();
+        if (detached) {
+            // nohup starts the JVM with SIGHUP ignored, and a JVM leaves an ignored SIGHUP ignored: the
+            // terminal that ran the script may close without taking the broker with it.
+            command.add("nohup");
+        }
+        command.addAll(List.of(javaExecutable(), "-Xmx512m"));
+        if (detached) {
+            // Nobody holds the stdin of a broker meant to outlive its starter, so its end means nothing
+            // (BrokerMain.WATCH_STDIN; kafka-runtime is not on this module's classpath).
+            command.add("-Dclickflow.broker.watchStdin=false");
+        }
+        command.addAll(List.of(MAIN_CLASS, config.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        // The classpath (~9 KB) in the environment rather than after -cp keeps the command line short:
+        // ps shows the main class and the config, and so does ProcessHandle.Info, which reads only the
+        // first 4 KB of it (see brokerProcess).
+        builder.environment().put("CLASSPATH", classpath);
+        builder.directory(dir.toFile())
                 .redirectErrorStream(true)
                 // Appended, so after a restart the earlier run's log is still there to compare.
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-        // stdin stays a pipe that this JVM holds open: BrokerMain exits when it closes, so a
+        // Tied, stdin stays a pipe that this JVM holds open: BrokerMain exits when it closes, so a
         // killed demo cannot leave an orphaned broker holding its ports.
         Process process = builder.start();
+        Path pidFile = dir.resolve(PID_FILE);
+        if (detached) {
+            // Nothing reads it; closed now, so this JVM keeps no hold on the broker.
+            closeQuietly(process.getOutputStream());
+            Files.writeString(pidFile, process.pid() + "\n", StandardCharsets.UTF_8);
+        }
         String bootstrap = HOST + ":" + brokerPort;
         try {
             Admin admin = awaitReady(process, bootstrap, brokerPort, logFile);
-            return new KafkaBroker(process, bootstrap, logFile, admin);
+            return new KafkaBroker(process, bootstrap, logFile, admin, detached);
         } catch (RuntimeException e) {
             stop(process);
+            if (detached) {
+                Files.deleteIfExists(pidFile);
+            }
             throw e;
         }
+    }
+
+    /** The detached broker of {@code dataDir} if its pid file names a live broker of that dir, else empty. */
+    public static Optional<Detached> detached(Path dataDir) throws IOException {
+        Path dir = dataDir.toAbsolutePath().normalize();
+        return brokerProcess(dir).map(p -> new Detached(p.pid(), advertisedAddress(dir)));
+    }
+
+    /**
+     * Stops the detached broker of {@code dataDir} as {@link #close()} stops a tied one, and removes its
+     * pid file (also a stale one). Returns the broker it stopped, or empty when none was running.
+     */
+    public static Optional<Detached> stopDetached(Path dataDir) throws IOException {
+        Path dir = dataDir.toAbsolutePath().normalize();
+        Optional<ProcessHandle> broker = brokerProcess(dir);
+        Optional<Detached> running = broker.map(p -> new Detached(p.pid(), advertisedAddress(dir)));
+        broker.ifPresent(p -> {
+            p.destroy();
+            if (!awaitExit(p)) {
+                p.destroyForcibly();
+                awaitExit(p);
+            }
+        });
+        Files.deleteIfExists(dir.resolve(PID_FILE));
+        return running;
     }
 
     /**
@@ -125,6 +212,21 @@ public final class KafkaBroker implements AutoCloseable {
         return logFile;
     }
 
+    /** The number of partitions the topic has now (one created earlier keeps its own count). */
+    public int partitions(String topic) {
+        try {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+                    .partitions().size();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Could not describe topic " + topic, e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Describing topic " + topic + " took over 30 s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while describing topic " + topic, e);
+        }
+    }
+
     /** Creates a topic with replication 1, or leaves an existing one of that name as it is. */
     public void createTopic(String name, int partitions) {
         try {
@@ -150,12 +252,17 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    /** Stops the broker: SIGTERM lets it close its logs; a broker stuck past the timeout is killed. */
+    /**
+     * Stops the broker: SIGTERM lets it close its logs; a broker stuck past the timeout is killed. A
+     * detached broker is only let go of: it keeps running until {@link #stopDetached}.
+     */
     @Override
     public void close() {
         // Closed first, so it does not log reconnect attempts to a broker going away.
         admin.close(Duration.ofSeconds(5));
-        stop(process);
+        if (!detached) {
+            stop(process);
+        }
     }
 
     private static void stop(Process process) {
@@ -190,6 +297,76 @@ public final class KafkaBroker implements AutoCloseable {
 
     private static Path logDir(Path dataDir) {
         return dataDir.resolve("kraft-logs");
+    }
+
+    /**
+     * The live process the pid file names, if it is this dir's broker: after a reboot or a kill -9 the
+     * file outlives the broker and its pid may belong to anything by now, which must not be stopped.
+     */
+    private static Optional<ProcessHandle> brokerProcess(Path dir) throws IOException {
+        Path pidFile = dir.resolve(PID_FILE);
+        if (!Files.isRegularFile(pidFile)) {
+            return Optional.empty();
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readString(pidFile, StandardCharsets.UTF_8).strip());
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        String config = dir.resolve("server.properties").toString();
+        return ProcessHandle.of(pid).filter(p -> isBroker(p, config));
+    }
+
+    /**
+     * Whether the process is the broker started with that config. No command line means no: a broker that
+     * died shows none while it waits to be reaped (see {@link #exited}), and a process whose command line
+     * the OS hides from us is not one we may stop.
+     */
+    private static boolean isBroker(ProcessHandle process, String config) {
+        return process.isAlive() && process.info().commandLine()
+                .map(line -> line.contains(MAIN_CLASS) && line.contains(config)).orElse(false);
+    }
+
+    /** host:port of the PLAINTEXT listener that server.properties advertises. */
+    private static String advertisedAddress(Path dir) {
+        Properties props = new Properties();
+        try (var in = Files.newBufferedReader(dir.resolve("server.properties"), StandardCharsets.UTF_8)) {
+            props.load(in);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot read " + dir.resolve("server.properties") + ": " + e.getMessage(), e);
+        }
+        return props.getProperty("advertised.listeners", "").replaceFirst("^PLAINTEXT://", "");
+    }
+
+    /** Whether the broker exited within the stop timeout (polled: the process is not this JVM's child). */
+    private static boolean awaitExit(ProcessHandle process) {
+        long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+        while (!exited(process)) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            pause();
+        }
+        return true;
+    }
+
+    /**
+     * Whether the process has exited: gone, or a zombie, which isAlive() still counts as alive. A detached
+     * broker's parent is init by then, and where nothing reaps orphans (a container without an init) it
+     * stays a zombie. Only Linux's /proc tells; elsewhere isAlive() is all there is.
+     */
+    static boolean exited(ProcessHandle process) {
+        if (!process.isAlive()) {
+            return true;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"), StandardCharsets.UTF_8);
+            // pid (command) state ...: the command may contain spaces and parentheses, the state follows the last ')'.
+            return stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
+        } catch (IOException | RuntimeException e) {
+            return false; // no /proc, or the process went just now: the next poll's isAlive() tells
+        }
     }
 
     private static Path writeServerProperties(Path dataDir, int port, int controllerPort) throws IOException {
@@ -298,6 +475,15 @@ public final class KafkaBroker implements AutoCloseable {
         if (System.nanoTime() - deadline > 0) {
             throw new IllegalStateException("Kafka broker not ready after " + START_TIMEOUT.toSeconds()
                     + " s; " + logFile + " ends with:\n" + tail(logFile));
+        }
+    }
+
+    /** Whether nothing listens on the port of the loopback address the broker binds. */
+    static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(HOST))) {
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
