@@ -120,9 +120,10 @@ rest.bind-address: $BIND
 web.upload.dir: $DIR/uploads
 io.tmp.dirs: $DIR/tmp
 parallelism.default: 1
-# Jobs set their own checkpoint interval and dirs (--checkpoint-dir); these are the fallbacks.
+# Jobs set their own checkpoint interval and dirs (--checkpoint-dir); this is the fallback. No cluster-wide
+# savepoint dir: Flink's REST API prefers it over the job's own, and a clickflow job keeps its savepoints
+# under its checkpoint dir, where --resume looks (flink stop <id> without -p puts them there).
 execution.checkpointing.dir: file://$DIR/checkpoints
-execution.checkpointing.savepoint-dir: file://$DIR/savepoints
 metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory
 metrics.reporter.prom.port: $PROMETHEUS_PORTS
 EOF

@@ -1,5 +1,7 @@
 package io.clickflow.demo;
 
+import io.clickflow.runner.KafkaPreflight;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -237,7 +239,7 @@ public final class KafkaBroker implements AutoCloseable {
                     throw new IllegalStateException("Could not create topic " + name, e.getCause());
                 }
             }
-            io.clickflow.runner.KafkaPreflight.awaitLeaders(admin, List.of(name), java.time.Duration.ofSeconds(30));
+            KafkaPreflight.awaitLeaders(admin, List.of(name), Duration.ofSeconds(30));
         } catch (IllegalStateException e) {
             throw e;
         } catch (ExecutionException e) {

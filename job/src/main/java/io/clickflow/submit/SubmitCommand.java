@@ -75,10 +75,21 @@ public final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--jar", paramLabel = "PATH", description = "The job jar to upload. Default: the jar this command runs from")
     Path jar;
 
-    /** What a submission started. */
-    public record Submitted(String jobManager, String jobId) {
+    /** What a submission started; {@code savepointDir}: {@code savepoints} under the job's checkpoint dir, null if unknown. */
+    public record Submitted(String jobManager, String jobId, String savepointDir) {
         public String webUi() {
             return jobManager + "/#/job/running/" + jobId + "/overview";
+        }
+
+        /**
+         * How to stop the job with a savepoint where {@code --resume} looks. The target is spelled out: Flink's REST API
+         * takes a stop without one to the cluster's default savepoint dir, not the job's (or refuses without a default).
+         */
+        public List<String> stopCommands() {
+            String target = savepointDir == null ? "" : "--savepointPath " + savepointDir + " ";
+            String body = savepointDir == null ? "{\"drain\":false}" : "{\"drain\":false,\"targetDirectory\":\"" + savepointDir + "\"}";
+            return List.of("deploy/local-cluster.sh flink stop " + target + jobId,
+                    "curl -X POST " + jobManager + "/jobs/" + jobId + "/stop -H 'Content-Type: application/json' -d '" + body + "'");
         }
     }
 
@@ -87,10 +98,10 @@ public final class SubmitCommand implements Callable<Integer> {
         Submitted submitted = submit(jobsOf(spec.parent()));
         System.out.println("Submitted " + job + " as job " + submitted.jobId() + " to " + submitted.jobManager());
         System.out.println("Web UI: " + submitted.webUi());
-        System.out.println("Stop it with a savepoint (it goes to the job's --checkpoint-dir/savepoints, where --resume looks):");
-        System.out.println("  deploy/local-cluster.sh flink stop " + submitted.jobId());
-        System.out.println("  curl -X POST " + submitted.jobManager() + "/jobs/" + submitted.jobId()
-                + "/stop -H 'Content-Type: application/json' -d '{\"drain\":false}'");
+        System.out.println("Stop it with a savepoint" + (submitted.savepointDir() == null
+                ? " (the cluster names no checkpoint dir: give --checkpoint-dir to keep savepoints where --resume looks):"
+                : " in " + submitted.savepointDir() + " (where --resume looks):"));
+        submitted.stopCommands().forEach(line -> System.out.println("  " + line));
         return 0;
     }
 
@@ -121,6 +132,7 @@ public final class SubmitCommand implements Callable<Integer> {
         if (parsed.isUsageHelpRequested() || parsed.isVersionHelpRequested()) {
             throw new UsageException("--help shows a job's options: ./clickflow " + job + " --help");
         }
+        String checkpointDir = result.matchedOptionValue("--checkpoint-dir", null);
         if (result.hasMatchedOption("--web-port") || result.hasMatchedOption("--progress-interval")) {
             throw new UsageException("--web-port and --progress-interval are for local runs; the cluster has its own Web UI");
         }
@@ -133,13 +145,17 @@ public final class SubmitCommand implements Callable<Integer> {
         programArgs.add(job);
         programArgs.addAll(jobArgs);
         RestClient rest = new RestClient(base);
+        if (checkpointDir == null) {
+            checkpointDir = rest.clusterConfig("execution.checkpointing.dir"); // where the job's checkpoints go then
+        }
+        String savepointDir = checkpointDir == null ? null : checkpointDir.replaceAll("/+$", "") + "/savepoints";
         String jarId = rest.uploadJar(jarFile);
         try {
             ObjectNode request = rest.json.createObjectNode();
             request.put("entryClass", ENTRY_CLASS);
             request.set("programArgsList", rest.json.valueToTree(programArgs));
             JsonNode response = rest.post("/jars/" + jarId + "/run", request);
-            return new Submitted(base, response.path("jobid").asText());
+            return new Submitted(base, response.path("jobid").asText(), savepointDir);
         } finally {
             rest.deleteQuietly("/jars/" + jarId);
         }
@@ -198,6 +214,17 @@ public final class SubmitCommand implements Callable<Integer> {
                 throw new IOException("the cluster did not accept the jar: " + response);
             }
             return Path.of(file).getFileName().toString();
+        }
+
+        /** A key of the JobManager's configuration, or null when it has none. */
+        String clusterConfig(String key) throws Exception {
+            for (JsonNode entry : send(HttpRequest.newBuilder(URI.create(base + "/jobmanager/config")).timeout(Duration.ofSeconds(30))
+                    .GET().build())) {
+                if (key.equals(entry.path("key").asText())) {
+                    return entry.path("value").asText();
+                }
+            }
+            return null;
         }
 
         JsonNode post(String path, JsonNode body) throws Exception {

@@ -155,8 +155,9 @@ class AttributionClusterIT {
                     .containsPattern("(?m)^" + metric + "\\{[^\n]*job_name=\"clickflow_attribution\"");
         }
 
-        // Stopped as submit says (no target directory): the savepoint lands where --resume looks.
-        Path savepoint = Path.of(URI.create(stopWithSavepoint(job.jobId())));
+        // Stopped as submit says: the savepoint lands where --resume looks.
+        assertThat(job.stopCommands().get(1)).contains("\"targetDirectory\":\"" + job.savepointDir() + "\"");
+        Path savepoint = Path.of(URI.create(stopWithSavepoint(job.jobId(), job.savepointDir())));
         assertThat(savepoint.getParent()).isEqualTo(dir.resolve("checkpoints").resolve("savepoints"));
         assertThat(RestorePoints.newest(dir.resolve("checkpoints"))).contains(savepoint);
     }
@@ -233,11 +234,27 @@ class AttributionClusterIT {
                 .hasMessageContaining("no Flink JobManager answers at http://localhost:1");
     }
 
-    /** {@code POST /jobs/<id>/stop} without a target directory, as submit prints it; the savepoint's location. */
-    private String stopWithSavepoint(String jobId) throws Exception {
+    /** Under Flink's own CLI a bad option is the same one line (exit code 2), not the CLI's stack trace around it. */
+    @Test
+    @Timeout(120)
+    void aBadOptionUnderFlinkRunIsOneLine() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("bash", ROOT.resolve("deploy/local-cluster.sh").toString(), "flink", "--dir",
+                clusterDir.toString(), "run", "--detached", "-c", "io.clickflow.Clickflow", jobJar().toString(), "attribution",
+                "--emit-mdoe", "update").redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isEqualTo(2);
+        assertThat(out.strip().lines().filter(l -> !l.isBlank()).toList()).as(out)
+                .containsExactly("clickflow attribution: unknown option --emit-mdoe (did you mean --emit-mode?)");
+    }
+
+    /** {@code POST /jobs/<id>/stop} as submit prints it; the savepoint's location. */
+    private String stopWithSavepoint(String jobId, String targetDirectory) throws Exception {
         String base = "http://localhost:" + restPort;
+        String body = json.writeValueAsString(Map.of("drain", false, "targetDirectory", targetDirectory));
         HttpResponse<String> started = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "/stop"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"drain\":false}")).build(),
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
         String trigger = json.readTree(started.body()).path("request-id").asText();
         assertThat(trigger).as(started.body()).isNotEmpty();
@@ -246,10 +263,10 @@ class AttributionClusterIT {
             try {
                 HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "/savepoints/" + trigger))
                         .build(), HttpResponse.BodyHandlers.ofString());
-                var body = json.readTree(r.body());
-                assertThat(body.path("operation").has("failure-cause")).as(r.body()).isFalse();
-                location[0] = body.path("operation").path("location").asText(null);
-                return "COMPLETED".equals(body.path("status").path("id").asText());
+                var status = json.readTree(r.body());
+                assertThat(status.path("operation").has("failure-cause")).as(r.body()).isFalse();
+                location[0] = status.path("operation").path("location").asText(null);
+                return "COMPLETED".equals(status.path("status").path("id").asText());
             } catch (IOException | InterruptedException e) {
                 return false;
             }
