@@ -31,6 +31,7 @@ public final class ProgressReporter {
     private String jobId;
     private long lastEvents;
     private long lastNanos = startNanos;
+    private long lastLineNanos;
     private Map<String, Long> lastCounts = Map.of();
 
     /**
@@ -63,7 +64,9 @@ public final class ProgressReporter {
     }
 
     void printSummary(String outcome) {
-        System.out.println(line());
+        if (System.nanoTime() - lastLineNanos > TimeUnit.SECONDS.toNanos(1)) {
+            System.out.println(line()); // unless a line was printed just now, as the job ended
+        }
         if (counts == null) {
             System.out.println("Job " + outcome + ".");
             return;
@@ -111,6 +114,7 @@ public final class ProgressReporter {
                 }
             }
         }
+        lastLineNanos = System.nanoTime();
         return sb.toString();
     }
 
