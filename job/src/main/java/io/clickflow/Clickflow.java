@@ -10,12 +10,12 @@ import io.clickflow.submit.SubmitCommand;
 import io.clickflow.uniques.GenerateFramesCommand;
 import io.clickflow.uniques.UniquesCommand;
 
-import java.util.Map;
-
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
+
+import java.util.Map;
 
 /**
  * The entry point of the jar, {@code clickflow <command> [options]}, locally or under {@code flink run}, and the one
@@ -101,12 +101,15 @@ public final class Clickflow implements Runnable {
     /** {@code ./clickflow bench} runs from its own module (the launcher starts it); listed here so help shows it. */
     @Command(
             name = "bench",
-            header = "Measure throughput and freshness against the decode ceiling and Flink SQL (./clickflow bench --help).",
-            description = "The benchmark lives in the bench module, outside the job jar; ./clickflow bench builds and runs it.")
+            header =
+                    "Measure throughput and freshness against the decode ceiling and Flink SQL (./clickflow bench --help).",
+            description =
+                    "The benchmark lives in the bench module, outside the job jar; ./clickflow bench builds and runs it.")
     static final class Bench implements Runnable {
         @Override
         public void run() {
-            System.err.println("clickflow bench: run it through the launcher, ./clickflow bench (it is not part of the job jar)");
+            System.err.println(
+                    "clickflow bench: run it through the launcher, ./clickflow bench (it is not part of the job jar)");
         }
     }
 }

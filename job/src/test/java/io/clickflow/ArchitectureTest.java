@@ -6,7 +6,6 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,8 +15,12 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
     /** The shared core: what every job may use. */
     static final String[] CORE = {
-        "io.clickflow.tables..", "io.clickflow.decode..", "io.clickflow.io..", "io.clickflow.stream..",
-        "io.clickflow.cli..", "io.clickflow.runner.."
+        "io.clickflow.tables..",
+        "io.clickflow.decode..",
+        "io.clickflow.io..",
+        "io.clickflow.stream..",
+        "io.clickflow.cli..",
+        "io.clickflow.runner.."
     };
 
     /** The jobs and the commands built on them. */
@@ -36,22 +39,48 @@ class ArchitectureTest {
 
     @Test
     void theSharedCoreNeverUsesAJobOrACommand() {
-        noClasses().that().resideInAnyPackage(CORE).should().dependOnClassesThat().resideInAnyPackage(ROOMS).check(MAIN);
-        noClasses().that().resideInAnyPackage(CORE).should().dependOnClassesThat().haveFullyQualifiedName("io.clickflow.Clickflow")
+        noClasses()
+                .that()
+                .resideInAnyPackage(CORE)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(ROOMS)
+                .check(MAIN);
+        noClasses()
+                .that()
+                .resideInAnyPackage(CORE)
+                .should()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName("io.clickflow.Clickflow")
                 .check(MAIN);
     }
 
     @Test
     void jobsDoNotUseEachOther() {
-        noClasses().that().resideInAPackage("io.clickflow.attribution..").should().dependOnClassesThat()
-                .resideInAPackage("io.clickflow.uniques..").check(MAIN);
-        noClasses().that().resideInAPackage("io.clickflow.uniques..").should().dependOnClassesThat()
-                .resideInAPackage("io.clickflow.attribution..").check(MAIN);
+        noClasses()
+                .that()
+                .resideInAPackage("io.clickflow.attribution..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("io.clickflow.uniques..")
+                .check(MAIN);
+        noClasses()
+                .that()
+                .resideInAPackage("io.clickflow.uniques..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("io.clickflow.attribution..")
+                .check(MAIN);
     }
 
     @Test
     void theTablesStayFreeOfFlink() {
-        noClasses().that().resideInAPackage("io.clickflow.tables..").should().dependOnClassesThat()
-                .resideInAnyPackage("org.apache.flink..", "org.apache.kafka..").check(MAIN);
+        noClasses()
+                .that()
+                .resideInAPackage("io.clickflow.tables..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("org.apache.flink..", "org.apache.kafka..")
+                .check(MAIN);
     }
 }

@@ -1,22 +1,24 @@
 package io.clickflow;
 
-import io.clickflow.uniques.ShardProgress;
-import io.clickflow.uniques.WindowTotal;
-import io.clickflow.uniques.FrameDecoder;
-import io.clickflow.attribution.PageViewDecoder;
-import io.clickflow.attribution.AdClickDecoder;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.clickflow.attribution.AdClick;
+import io.clickflow.attribution.AdClickDecoder;
 import io.clickflow.attribution.PageView;
+import io.clickflow.attribution.PageViewDecoder;
+import io.clickflow.attribution.PendingPageView;
+import io.clickflow.attribution.UserAttributionState;
 import io.clickflow.decode.Decoded;
 import io.clickflow.tables.AttributedPageView;
 import io.clickflow.tables.LateEvent;
 import io.clickflow.tables.RejectedEvent;
 import io.clickflow.tables.UniqueUsers;
 import io.clickflow.uniques.Frame;
+import io.clickflow.uniques.FrameDecoder;
 import io.clickflow.uniques.ShardCount;
+import io.clickflow.uniques.ShardProgress;
+import io.clickflow.uniques.WindowTotal;
 import io.clickflow.uniques.WindowedUser;
-import io.clickflow.attribution.PendingPageView;
-import io.clickflow.attribution.UserAttributionState;
 
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
@@ -28,23 +30,34 @@ import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.types.PojoTestUtils;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /** Proves that every record type and both decoded envelopes are serialized by Flink's POJO serializer, never by Kryo. */
 class PojoSerializationTest {
 
     @ParameterizedTest
-    @ValueSource(classes = {AdClick.class, PageView.class, AttributedPageView.class, RejectedEvent.class, LateEvent.class, PendingPageView.class,
-            UserAttributionState.class, Frame.class, WindowedUser.class, ShardCount.class, UniqueUsers.class,
-            ShardProgress.class, WindowTotal.class})
+    @ValueSource(
+            classes = {
+                AdClick.class,
+                PageView.class,
+                AttributedPageView.class,
+                RejectedEvent.class,
+                LateEvent.class,
+                PendingPageView.class,
+                UserAttributionState.class,
+                Frame.class,
+                WindowedUser.class,
+                ShardCount.class,
+                UniqueUsers.class,
+                ShardProgress.class,
+                WindowTotal.class
+            })
     void isSerializedAsPojo(Class<?> type) {
         PojoTestUtils.assertSerializedAsPojo(type);
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(type);
@@ -54,15 +67,22 @@ class PojoSerializationTest {
     void decodedClickIsAPojoOfPojos() throws IOException {
         assertPojoOfPojos(AdClickDecoder.TYPE, AdClick.class);
         roundTrip(AdClickDecoder.TYPE, Decoded.of(new AdClick("c", "u", "k", 1_704_111_000_000L)));
-        roundTrip(AdClickDecoder.TYPE, Decoded.rejected(new RejectedEvent("ad_click", "ad_clicks", "0:1", "user_id is null", "{}")));
+        roundTrip(
+                AdClickDecoder.TYPE,
+                Decoded.rejected(new RejectedEvent("ad_click", "ad_clicks", "0:1", "user_id is null", "{}")));
     }
 
     @Test
     void decodedPageViewIsAPojoOfPojos() throws IOException {
         assertPojoOfPojos(PageViewDecoder.TYPE, PageView.class);
         roundTrip(PageViewDecoder.TYPE, Decoded.of(new PageView("p", "u", 1_704_111_000_000L)));
-        roundTrip(PageViewDecoder.TYPE, Decoded.rejected(new RejectedEvent("page_view", "views.jsonl", "3", "record is empty", "")));
-        roundTrip(PageViewDecoder.TYPE, Decoded.rejected(new RejectedEvent("page_view", "page_views", "0:9", "record has no value (null)", null)));
+        roundTrip(
+                PageViewDecoder.TYPE,
+                Decoded.rejected(new RejectedEvent("page_view", "views.jsonl", "3", "record is empty", "")));
+        roundTrip(
+                PageViewDecoder.TYPE,
+                Decoded.rejected(
+                        new RejectedEvent("page_view", "page_views", "0:9", "record has no value (null)", null)));
     }
 
     @Test

@@ -1,27 +1,22 @@
 package io.clickflow.bench;
 
-import com.sun.management.OperatingSystemMXBean;
-import io.clickflow.tables.Database;
-import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import io.clickflow.attribution.AttributionJob;
 import io.clickflow.attribution.AttributionCommand;
+import io.clickflow.attribution.AttributionJob;
 import io.clickflow.attribution.AttributionOptions;
+import io.clickflow.runner.JobRunner;
+import io.clickflow.tables.Database;
 import io.clickflow.uniques.UniquesCommand;
 import io.clickflow.uniques.UniquesJob;
 import io.clickflow.uniques.UniquesOptions;
-import io.clickflow.runner.JobRunner;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
+import com.sun.management.OperatingSystemMXBean;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,8 +26,12 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -69,7 +68,12 @@ public final class BenchCase {
             return;
         }
         ObjectNode result = runToEnd(env, "bench " + kind, o.runtime.webPort);
-        putCounts(result, o.database, "SELECT COUNT(*), COALESCE(SUM(is_final), 0) FROM attributed_page_views", "rows", "finalRows");
+        putCounts(
+                result,
+                o.database,
+                "SELECT COUNT(*), COALESCE(SUM(is_final), 0) FROM attributed_page_views",
+                "rows",
+                "finalRows");
         report(result);
     }
 
@@ -104,8 +108,14 @@ public final class BenchCase {
         ObjectNode result = runToEnd(env, "bench uniques", o.runtime.webPort);
         result.put("coldNanos", coldNanos);
         result.set("threadCpuMillis", JSON.valueToTree(threadCpuMillis()));
-        putCounts(result, o.database, "SELECT (SELECT COUNT(*) FROM unique_users), (SELECT COALESCE(SUM(is_final), 0) "
-                + "FROM unique_users), (SELECT COUNT(*) FROM late_events)", "rows", "finalRows", "late");
+        putCounts(
+                result,
+                o.database,
+                "SELECT (SELECT COUNT(*) FROM unique_users), (SELECT COALESCE(SUM(is_final), 0) "
+                        + "FROM unique_users), (SELECT COUNT(*) FROM late_events)",
+                "rows",
+                "finalRows",
+                "late");
         report(result);
     }
 
@@ -120,7 +130,8 @@ public final class BenchCase {
         JobClient client = env.executeAsync(name);
         long start = System.nanoTime();
         long cpuStart = processCpuNanos();
-        CheckpointWatcher checkpoints = new CheckpointWatcher(webPort, client.getJobID().toString());
+        CheckpointWatcher checkpoints =
+                new CheckpointWatcher(webPort, client.getJobID().toString());
         checkpoints.start();
         client.getJobExecutionResult().get();
         long nanos = System.nanoTime() - start;
@@ -134,7 +145,10 @@ public final class BenchCase {
         JsonNode last = checkpoints.lastCompleted();
         result.put("checkpoints", checkpoints.completed());
         if (last != null) {
-            result.put("checkpointBytes", last.path("checkpointed_size").asLong(last.path("state_size").asLong()));
+            result.put(
+                    "checkpointBytes",
+                    last.path("checkpointed_size")
+                            .asLong(last.path("state_size").asLong()));
             result.put("stateBytes", last.path("state_size").asLong());
             result.put("checkpointMillis", last.path("end_to_end_duration").asLong());
         }
@@ -143,7 +157,9 @@ public final class BenchCase {
 
     /** Puts the one row of numbers {@code sql} returns into the result, under {@code names}. */
     static void putCounts(ObjectNode result, Database db, String sql, String... names) throws Exception {
-        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = db.connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             for (int i = 0; i < names.length; i++) {
                 result.put(names[i], rs.getLong(i + 1));
@@ -181,7 +197,8 @@ public final class BenchCase {
             return Map.of(); // not Linux
         }
         Map<String, Long> sorted = new LinkedHashMap<>();
-        byKind.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        byKind.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .forEach(e -> sorted.put(e.getKey(), e.getValue()));
         return sorted;
     }
@@ -200,8 +217,7 @@ public final class BenchCase {
 
     /** CPU time of this whole JVM (all threads) so far. */
     static long processCpuNanos() {
-        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** VmHWM: the most resident memory this JVM ever had. */
@@ -233,16 +249,18 @@ public final class BenchCase {
         }
 
         void start() {
-            thread = new Thread(() -> {
-                while (running) {
-                    poll();
-                    try {
-                        Thread.sleep(500);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "checkpoint-watcher");
+            thread = new Thread(
+                    () -> {
+                        while (running) {
+                            poll();
+                            try {
+                                Thread.sleep(500);
+                            } catch (InterruptedException e) {
+                                return;
+                            }
+                        }
+                    },
+                    "checkpoint-watcher");
             thread.setDaemon(true);
             thread.start();
         }
@@ -280,7 +298,10 @@ public final class BenchCase {
                     JsonNode job = get("");
                     List<JsonNode> vertices = new ArrayList<>();
                     job.path("vertices").forEach(vertices::add);
-                    if (!vertices.isEmpty() && vertices.stream().allMatch(v -> "RUNNING".equals(v.path("status").asText()))) {
+                    if (!vertices.isEmpty()
+                            && vertices.stream()
+                                    .allMatch(v ->
+                                            "RUNNING".equals(v.path("status").asText()))) {
                         return;
                     }
                 } catch (Exception notYet) {
@@ -291,7 +312,8 @@ public final class BenchCase {
         }
 
         private JsonNode get(String path) throws Exception {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
             return json.readTree(r.body());
         }
     }

@@ -1,24 +1,25 @@
 package io.clickflow.bench;
 
-import java.nio.file.StandardCopyOption;
-import org.apache.flink.runtime.util.EnvironmentInformation;
+import io.clickflow.attribution.ClickstreamGenerator;
+import io.clickflow.attribution.GenerateCommand;
 import io.clickflow.cli.Cli;
 import io.clickflow.cli.Durations;
 import io.clickflow.cli.UsageException;
 import io.clickflow.demo.KafkaBroker;
-import io.clickflow.attribution.ClickstreamGenerator;
-import io.clickflow.attribution.GenerateCommand;
-import io.clickflow.tables.Database;
 import io.clickflow.runner.KafkaPreflight;
+import io.clickflow.tables.Database;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
+import org.apache.flink.runtime.util.EnvironmentInformation;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -27,6 +28,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -44,10 +46,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
  * {@code ./clickflow bench}: one run, one machine, the same pre-filled Kafka topics for every case: the
@@ -67,14 +65,25 @@ import picocli.CommandLine.Option;
             "(heap and RocksDB, both emit modes), the same rule in Flink SQL, and update-mode freshness."
         })
 public final class BenchCommand implements Callable<Integer> {
-    static final List<String> ALL_CASES = List.of("ceiling", "heap-on-watermark", "heap-update", "rocksdb-on-watermark",
-            "rocksdb-update", "sql", "connector-sink", "freshness");
+    static final List<String> ALL_CASES = List.of(
+            "ceiling",
+            "heap-on-watermark",
+            "heap-update",
+            "rocksdb-on-watermark",
+            "rocksdb-update",
+            "sql",
+            "connector-sink",
+            "freshness");
     static final String CLICKS = "bench_clicks";
     static boolean profile;
     private static List<String> jobJvm = List.of();
     static final String VIEWS = "bench_views";
 
-    @Option(names = "--events", paramLabel = "N", defaultValue = "2000000", description = "Events pre-filled into the two topics (clicks and page views).")
+    @Option(
+            names = "--events",
+            paramLabel = "N",
+            defaultValue = "2000000",
+            description = "Events pre-filled into the two topics (clicks and page views).")
     long events;
 
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "4", description = "Partitions of each topic.")
@@ -83,31 +92,54 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--users", paramLabel = "N", defaultValue = "100000", description = "Distinct users.")
     int users;
 
-    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "2", description = "Parallelism of every job, and consumer threads of the ceiling.")
+    @Option(
+            names = "--parallelism",
+            paramLabel = "N",
+            defaultValue = "2",
+            description = "Parallelism of every job, and consumer threads of the ceiling.")
     int parallelism;
 
-    @Option(names = "--cases", paramLabel = "LIST", defaultValue = "ceiling,heap-on-watermark,heap-update,rocksdb-on-watermark,"
-            + "rocksdb-update,sql,connector-sink,freshness", description = "Which cases to run, comma-separated.")
+    @Option(
+            names = "--cases",
+            paramLabel = "LIST",
+            defaultValue = "ceiling,heap-on-watermark,heap-update,rocksdb-on-watermark,"
+                    + "rocksdb-update,sql,connector-sink,freshness",
+            description = "Which cases to run, comma-separated.")
     String cases;
 
-    @Option(names = "--freshness-rate", paramLabel = "N", defaultValue = "10000", description = "Events per second appended during the freshness case.")
+    @Option(
+            names = "--freshness-rate",
+            paramLabel = "N",
+            defaultValue = "10000",
+            description = "Events per second appended during the freshness case.")
     int freshnessRate;
 
-    @Option(names = "--freshness-duration", paramLabel = "DURATION", defaultValue = "30s",
+    @Option(
+            names = "--freshness-duration",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
             description = "How long freshness is measured, after a 10 s warm-up.")
     Duration freshnessDuration;
 
     @Option(names = "--job-heap", paramLabel = "SIZE", defaultValue = "2g", description = "-Xmx of each job's JVM.")
     String jobHeap;
 
-    @Option(names = "--job-jvm", paramLabel = "FLAGS", defaultValue = "",
+    @Option(
+            names = "--job-jvm",
+            paramLabel = "FLAGS",
+            defaultValue = "",
             description = "More JVM flags for each job's JVM, space-separated (e.g. -XX:+UseParallelGC).")
     String jobJvmFlags;
 
-    @Option(names = "--profile", description = "Record each job's JVM with Java Flight Recorder (<case>.jfr in the run folder).")
+    @Option(
+            names = "--profile",
+            description = "Record each job's JVM with Java Flight Recorder (<case>.jfr in the run folder).")
     boolean profileOption;
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "output/bench",
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            defaultValue = "output/bench",
             description = "Where the run's folder (broker data, databases, logs, results.csv) goes.")
     Path out;
 
@@ -156,14 +188,16 @@ public final class BenchCommand implements Callable<Integer> {
         Duration freshFor = freshnessDuration;
         profile = profileOption;
         jobJvm = jobJvmFlags.isBlank() ? List.of() : List.of(jobJvmFlags.trim().split("\\s+"));
-        Path run = out.resolve("run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))).toAbsolutePath();
+        Path run = out.resolve("run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
+                .toAbsolutePath();
         Files.createDirectories(run);
         Path log = run.resolve("bench.log");
         System.setProperty("clickflow.bench.log", log.toString());
 
         Map<String, Object> machine = machine();
-        System.out.printf("clickflow bench: %,d events, %d partitions per topic, parallelism %d; %s%n", events, partitions, parallelism,
-                machine.get("summary"));
+        System.out.printf(
+                "clickflow bench: %,d events, %d partitions per topic, parallelism %d; %s%n",
+                events, partitions, parallelism, machine.get("summary"));
         System.out.println("Run folder: " + run);
         List<Result> results = new ArrayList<>();
         try (KafkaBroker broker = KafkaBroker.start(run.resolve("kafka"), KafkaBroker.defaultRuntimeClasspath())) {
@@ -171,15 +205,30 @@ public final class BenchCommand implements Callable<Integer> {
             createTopics(bs, partitions, Map.of(), CLICKS, VIEWS);
             System.out.printf("Pre-filling %,d events...%n", events);
             long t0 = System.nanoTime();
-            GenerateCommand.toKafka(new ClickstreamGenerator(ClickstreamGenerator.Config.defaults()
-                            .withSeed(42).withUsers(users).withClickRatio(0.1).withEventsPerSecond(5000)
+            GenerateCommand.toKafka(
+                    new ClickstreamGenerator(ClickstreamGenerator.Config.defaults()
+                            .withSeed(42)
+                            .withUsers(users)
+                            .withClickRatio(0.1)
+                            .withEventsPerSecond(5000)
                             .withStartTime(Instant.parse("2024-01-01T00:00:00Z").toEpochMilli())
-                            .withMaxDisorderMillis(2000).withMalformedFraction(0.001).withDuplicateFraction(0.002).withLateFraction(0)),
-                    events, bs, CLICKS, VIEWS, false, 5000, new AtomicBoolean(), null);
+                            .withMaxDisorderMillis(2000)
+                            .withMalformedFraction(0.001)
+                            .withDuplicateFraction(0.002)
+                            .withLateFraction(0)),
+                    events,
+                    bs,
+                    CLICKS,
+                    VIEWS,
+                    false,
+                    5000,
+                    new AtomicBoolean(),
+                    null);
             long records = recordCount(bs, partitions, CLICKS, VIEWS);
             double prefillSeconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("  %,d records in %.1f s (%,.0f records/s); topic size %s%n", records, prefillSeconds,
-                    records / prefillSeconds, mb(dirSize(run.resolve("kafka"))));
+            System.out.printf(
+                    "  %,d records in %.1f s (%,.0f records/s); topic size %s%n",
+                    records, prefillSeconds, records / prefillSeconds, mb(dirSize(run.resolve("kafka"))));
 
             Result ceiling = null;
             if (cases.contains("ceiling")) {
@@ -203,10 +252,25 @@ public final class BenchCommand implements Callable<Integer> {
                 Path db = run.resolve(c + ".db");
                 databases.put(c, db);
                 List<String> options = new ArrayList<>(List.of(
-                        "--bootstrap-servers", bs, "--clicks-topic", CLICKS, "--page-views-topic", VIEWS,
-                        "--group-id", "bench-" + c, "--starting-offsets", "earliest", "--bounded",
-                        "--parallelism", Integer.toString(parallelism), "--jdbc-url", "jdbc:sqlite:" + db,
-                        "--checkpoint-dir", run.resolve("checkpoints/" + c).toString(), "--web-port", Integer.toString(freePort())));
+                        "--bootstrap-servers",
+                        bs,
+                        "--clicks-topic",
+                        CLICKS,
+                        "--page-views-topic",
+                        VIEWS,
+                        "--group-id",
+                        "bench-" + c,
+                        "--starting-offsets",
+                        "earliest",
+                        "--bounded",
+                        "--parallelism",
+                        Integer.toString(parallelism),
+                        "--jdbc-url",
+                        "jdbc:sqlite:" + db,
+                        "--checkpoint-dir",
+                        run.resolve("checkpoints/" + c).toString(),
+                        "--web-port",
+                        Integer.toString(freePort())));
                 String kind = c.equals("sql") ? "sql" : "attribution";
                 List<String> jvm = new ArrayList<>();
                 String label;
@@ -218,7 +282,8 @@ public final class BenchCommand implements Callable<Integer> {
                     label = "clickflow attribution, heap, on-watermark, connector sink";
                 } else {
                     String mode = c.substring(c.indexOf('-') + 1);
-                    options.addAll(List.of("--state-backend", c.startsWith("heap") ? "hashmap" : "rocksdb", "--emit-mode", mode));
+                    options.addAll(List.of(
+                            "--state-backend", c.startsWith("heap") ? "hashmap" : "rocksdb", "--emit-mode", mode));
                     label = "clickflow attribution, " + (c.startsWith("heap") ? "heap" : "RocksDB") + ", " + mode;
                 }
                 System.out.println(label + "...");
@@ -296,8 +361,10 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    static JsonNode runCase(String kind, List<String> jvm, List<String> options, String heap, Path log, Path jfr) throws Exception {
-        List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx" + heap, "-Xms" + heap, "-Dclickflow.bench.log=" + log));
+    static JsonNode runCase(String kind, List<String> jvm, List<String> options, String heap, Path log, Path jfr)
+            throws Exception {
+        List<String> command =
+                new ArrayList<>(List.of(javaBin(), "-Xmx" + heap, "-Xms" + heap, "-Dclickflow.bench.log=" + log));
         command.addAll(jvm);
         command.addAll(jobJvm);
         if (profile) {
@@ -305,7 +372,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchCase.class.getName(), kind));
         command.addAll(options);
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        Process p = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
         JsonNode result = null;
         StringBuilder out = new StringBuilder();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -320,25 +389,59 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (!p.waitFor(30, TimeUnit.MINUTES) || result == null) {
             p.destroyForcibly();
-            throw new IllegalStateException("the " + kind + " case failed (exit " + (p.isAlive() ? "none" : p.exitValue())
-                    + "); output:\n" + out + "see " + log);
+            throw new IllegalStateException("the " + kind + " case failed (exit "
+                    + (p.isAlive() ? "none" : p.exitValue()) + "); output:\n" + out + "see " + log);
         }
         return result;
     }
 
-    private static Result freshness(String bs, int partitions, int parallelism, int users, double rate, Duration measure,
-            Path run, String heap, Path log) throws Exception {
+    private static Result freshness(
+            String bs,
+            int partitions,
+            int parallelism,
+            int users,
+            double rate,
+            Duration measure,
+            Path run,
+            String heap,
+            Path log)
+            throws Exception {
         System.out.printf("Freshness: update mode, %,.0f events/s for 10 s + %s...%n", rate, Durations.format(measure));
         createTopics(bs, partitions, Map.of("message.timestamp.type", "LogAppendTime"), "fresh_clicks", "fresh_views");
         Path dbFile = run.resolve("freshness.db");
         int port = freePort();
-        List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx" + heap, "-Xms" + heap,
-                "-Dclickflow.bench.log=" + log, "-cp", System.getProperty("java.class.path"), BenchCase.class.getName(), "serve",
-                "--bootstrap-servers", bs, "--clicks-topic", "fresh_clicks", "--page-views-topic", "fresh_views",
-                "--group-id", "bench-freshness", "--starting-offsets", "earliest", "--emit-mode", "update",
-                "--parallelism", Integer.toString(parallelism), "--jdbc-url", "jdbc:sqlite:" + dbFile,
-                "--checkpoint-dir", run.resolve("checkpoints/freshness").toString(), "--web-port", Integer.toString(port)));
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        List<String> command = new ArrayList<>(List.of(
+                javaBin(),
+                "-Xmx" + heap,
+                "-Xms" + heap,
+                "-Dclickflow.bench.log=" + log,
+                "-cp",
+                System.getProperty("java.class.path"),
+                BenchCase.class.getName(),
+                "serve",
+                "--bootstrap-servers",
+                bs,
+                "--clicks-topic",
+                "fresh_clicks",
+                "--page-views-topic",
+                "fresh_views",
+                "--group-id",
+                "bench-freshness",
+                "--starting-offsets",
+                "earliest",
+                "--emit-mode",
+                "update",
+                "--parallelism",
+                Integer.toString(parallelism),
+                "--jdbc-url",
+                "jdbc:sqlite:" + dbFile,
+                "--checkpoint-dir",
+                run.resolve("checkpoints/freshness").toString(),
+                "--web-port",
+                Integer.toString(port)));
+        Process p = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String line;
@@ -348,17 +451,30 @@ public final class BenchCommand implements Callable<Integer> {
             if (line == null) {
                 throw new IllegalStateException("the freshness job did not start; see " + log);
             }
-            Freshness.Result f = Freshness.measure(bs, "fresh_clicks", "fresh_views", Database.of("jdbc:sqlite:" + dbFile),
-                    rate, 10_000, measure.toMillis(), users);
-            Result r = Result.throughput(String.format(Locale.ROOT, "freshness, update mode at %,.0f events/s", rate), f.events(),
-                    (long) (f.events() / f.achievedRate() * 1e9));
+            Freshness.Result f = Freshness.measure(
+                    bs,
+                    "fresh_clicks",
+                    "fresh_views",
+                    Database.of("jdbc:sqlite:" + dbFile),
+                    rate,
+                    10_000,
+                    measure.toMillis(),
+                    users);
+            Result r = Result.throughput(
+                    String.format(Locale.ROOT, "freshness, update mode at %,.0f events/s", rate), f.events(), (long)
+                            (f.events() / f.achievedRate() * 1e9));
             r.p50 = f.percentile(50);
             r.p99 = f.percentile(99);
             r.max = f.percentile(100);
             r.rows = f.measuredViews() - f.missing();
-            r.note = String.format(Locale.ROOT, "%,d page views measured, %d not seen within 15 s, %,.0f events/s achieved",
-                    f.measuredViews(), f.missing(), f.achievedRate());
-            System.out.printf("  append -> row visible: p50 %d ms, p99 %d ms, max %d ms (%s)%n", r.p50, r.p99, r.max, r.note);
+            r.note = String.format(
+                    Locale.ROOT,
+                    "%,d page views measured, %d not seen within 15 s, %,.0f events/s achieved",
+                    f.measuredViews(),
+                    f.missing(),
+                    f.achievedRate());
+            System.out.printf(
+                    "  append -> row visible: p50 %d ms, p99 %d ms, max %d ms (%s)%n", r.p50, r.p99, r.max, r.note);
             return r;
         } finally {
             p.destroy();
@@ -375,64 +491,129 @@ public final class BenchCommand implements Callable<Integer> {
         if (ours == null || peer == null) {
             return null;
         }
-        try (Connection c = Database.of("jdbc:sqlite:" + ours).connect(); Statement s = c.createStatement()) {
+        try (Connection c = Database.of("jdbc:sqlite:" + ours).connect();
+                Statement s = c.createStatement()) {
             s.execute("ATTACH DATABASE '" + peer.toString().replace("'", "''") + "' AS peer");
-            try (ResultSet rs = s.executeQuery("SELECT COUNT(*), SUM(CASE WHEN o.attributed_click_id IS p.attributed_click_id THEN 1 ELSE 0 END) "
-                    + "FROM main.attributed_page_views o JOIN peer.attributed_page_views p USING (page_view_id)")) {
+            try (ResultSet rs = s.executeQuery(
+                    "SELECT COUNT(*), SUM(CASE WHEN o.attributed_click_id IS p.attributed_click_id THEN 1 ELSE 0 END) "
+                            + "FROM main.attributed_page_views o JOIN peer.attributed_page_views p USING (page_view_id)")) {
                 rs.next();
-                return String.format(Locale.ROOT, "The SQL peer attributes %,d of %,d page views exactly as clickflow does.", rs.getLong(2), rs.getLong(1));
+                return String.format(
+                        Locale.ROOT,
+                        "The SQL peer attributes %,d of %,d page views exactly as clickflow does.",
+                        rs.getLong(2),
+                        rs.getLong(1));
             }
         }
     }
 
     private static void print(Result r, Result ceiling, Result sql) {
-        System.out.printf(Locale.ROOT, "  %,.0f events/s (%.1f s)%s%s%n", r.eventsPerSecond(), r.nanos / 1e9,
-                ceiling != null && r != ceiling ? String.format(Locale.ROOT, ", %.2fx the ceiling", r.eventsPerSecond() / ceiling.eventsPerSecond()) : "",
-                r.rows >= 0 ? String.format(Locale.ROOT, ", %,d rows (%,d final), peak RSS %s", r.rows, r.finalRows, mb(r.peakRss)) : "");
+        System.out.printf(
+                Locale.ROOT,
+                "  %,.0f events/s (%.1f s)%s%s%n",
+                r.eventsPerSecond(),
+                r.nanos / 1e9,
+                ceiling != null && r != ceiling
+                        ? String.format(
+                                Locale.ROOT, ", %.2fx the ceiling", r.eventsPerSecond() / ceiling.eventsPerSecond())
+                        : "",
+                r.rows >= 0
+                        ? String.format(
+                                Locale.ROOT, ", %,d rows (%,d final), peak RSS %s", r.rows, r.finalRows, mb(r.peakRss))
+                        : "");
     }
 
-    private static void printTable(List<Result> results, Result ceiling, Map<String, Object> machine, long events, long records,
-            int partitions, int parallelism, String agreement) {
-        System.out.printf("clickflow bench — %,d events (%,d Kafka records), %d partitions per topic, parallelism %d%n",
+    private static void printTable(
+            List<Result> results,
+            Result ceiling,
+            Map<String, Object> machine,
+            long events,
+            long records,
+            int partitions,
+            int parallelism,
+            String agreement) {
+        System.out.printf(
+                "clickflow bench — %,d events (%,d Kafka records), %d partitions per topic, parallelism %d%n",
                 events, records, partitions, parallelism);
         System.out.println(machine.get("summary"));
-        String header = String.format(Locale.ROOT, "%-58s %12s %9s %7s %8s %9s %12s", "case", "events/s", "/ceiling", "/SQL", "time",
-                "peak RSS", "last chkpt");
+        String header = String.format(
+                Locale.ROOT,
+                "%-58s %12s %9s %7s %8s %9s %12s",
+                "case",
+                "events/s",
+                "/ceiling",
+                "/SQL",
+                "time",
+                "peak RSS",
+                "last chkpt");
         System.out.println(header);
         System.out.println("-".repeat(header.length()));
         for (Result r : results) {
             if (r.p50 >= 0) {
                 continue;
             }
-            System.out.printf(Locale.ROOT, "%-58s %,12.0f %9s %7s %7.1fs %9s %12s%n", r.name, r.eventsPerSecond(),
-                    ceiling == null || r == ceiling ? "" : String.format(Locale.ROOT, "%.2fx", r.eventsPerSecond() / ceiling.eventsPerSecond()),
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-58s %,12.0f %9s %7s %7.1fs %9s %12s%n",
+                    r.name,
+                    r.eventsPerSecond(),
+                    ceiling == null || r == ceiling
+                            ? ""
+                            : String.format(Locale.ROOT, "%.2fx", r.eventsPerSecond() / ceiling.eventsPerSecond()),
                     Double.isNaN(r.vsSql) ? "" : String.format(Locale.ROOT, "%.2fx", r.vsSql),
-                    r.nanos / 1e9, r.peakRss < 0 ? "" : mb(r.peakRss),
+                    r.nanos / 1e9,
+                    r.peakRss < 0 ? "" : mb(r.peakRss),
                     r.checkpointBytes < 0 ? "" : mb(r.checkpointBytes) + "/" + r.checkpointMillis + "ms");
         }
         for (Result r : results) {
             if (r.p50 >= 0) {
-                System.out.printf(Locale.ROOT, "%s: append -> row visible p50 %d ms, p99 %d ms, max %d ms (%s)%n", r.name, r.p50, r.p99, r.max, r.note);
+                System.out.printf(
+                        Locale.ROOT,
+                        "%s: append -> row visible p50 %d ms, p99 %d ms, max %d ms (%s)%n",
+                        r.name,
+                        r.p50,
+                        r.p99,
+                        r.max,
+                        r.note);
             }
         }
         if (agreement != null) {
             System.out.println(agreement);
         }
-        System.out.println("Targets: heap >= 0.5x the ceiling and >= 2x SQL; RocksDB >= 0.25x the ceiling; freshness p99 <= 1000 ms.");
+        System.out.println(
+                "Targets: heap >= 0.5x the ceiling and >= 2x SQL; RocksDB >= 0.25x the ceiling; freshness p99 <= 1000 ms.");
     }
 
     private static void writeCsv(Path file, List<Result> results) throws IOException {
         List<String> lines = new ArrayList<>();
-        lines.add("case,records,seconds,events_per_second,vs_ceiling,vs_sql,rows,final_rows,peak_rss_bytes,"
-                + "last_checkpoint_bytes,last_checkpoint_ms,checkpoints,p50_ms,p99_ms,max_ms,minicluster_start_seconds");
-        double ceiling = results.stream().filter(r -> r.name.startsWith("ceiling")).mapToDouble(Result::eventsPerSecond).findFirst().orElse(Double.NaN);
+        lines.add(
+                "case,records,seconds,events_per_second,vs_ceiling,vs_sql,rows,final_rows,peak_rss_bytes,"
+                        + "last_checkpoint_bytes,last_checkpoint_ms,checkpoints,p50_ms,p99_ms,max_ms,minicluster_start_seconds");
+        double ceiling = results.stream()
+                .filter(r -> r.name.startsWith("ceiling"))
+                .mapToDouble(Result::eventsPerSecond)
+                .findFirst()
+                .orElse(Double.NaN);
         for (Result r : results) {
-            lines.add(String.join(",", "\"" + r.name + "\"", Long.toString(r.records), String.format(Locale.ROOT, "%.3f", r.nanos / 1e9),
+            lines.add(String.join(
+                    ",",
+                    "\"" + r.name + "\"",
+                    Long.toString(r.records),
+                    String.format(Locale.ROOT, "%.3f", r.nanos / 1e9),
                     String.format(Locale.ROOT, "%.0f", r.eventsPerSecond()),
-                    Double.isNaN(ceiling) || r.p50 >= 0 ? "" : String.format(Locale.ROOT, "%.3f", r.eventsPerSecond() / ceiling),
+                    Double.isNaN(ceiling) || r.p50 >= 0
+                            ? ""
+                            : String.format(Locale.ROOT, "%.3f", r.eventsPerSecond() / ceiling),
                     Double.isNaN(r.vsSql) ? "" : String.format(Locale.ROOT, "%.3f", r.vsSql),
-                    Long.toString(r.rows), Long.toString(r.finalRows), Long.toString(r.peakRss), Long.toString(r.checkpointBytes),
-                    Long.toString(r.checkpointMillis), Long.toString(r.checkpoints), Long.toString(r.p50), Long.toString(r.p99), Long.toString(r.max),
+                    Long.toString(r.rows),
+                    Long.toString(r.finalRows),
+                    Long.toString(r.peakRss),
+                    Long.toString(r.checkpointBytes),
+                    Long.toString(r.checkpointMillis),
+                    Long.toString(r.checkpoints),
+                    Long.toString(r.p50),
+                    Long.toString(r.p99),
+                    Long.toString(r.max),
                     r.startUpNanos < 0 ? "" : String.format(Locale.ROOT, "%.3f", r.startUpNanos / 1e9)));
         }
         Files.write(file, lines);
@@ -457,7 +638,9 @@ public final class BenchCommand implements Callable<Integer> {
                     request.put(new TopicPartition(t, p), OffsetSpec.latest());
                 }
             }
-            return admin.listOffsets(request).all().get(60, TimeUnit.SECONDS).values().stream().mapToLong(o -> o.offset()).sum();
+            return admin.listOffsets(request).all().get(60, TimeUnit.SECONDS).values().stream()
+                    .mapToLong(o -> o.offset())
+                    .sum();
         }
     }
 
@@ -465,14 +648,24 @@ public final class BenchCommand implements Callable<Integer> {
         Map<String, Object> m = new LinkedHashMap<>();
         String cpu = "unknown CPU";
         try {
-            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse(cpu);
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst()
+                    .orElse(cpu);
         } catch (IOException e) {
             // not Linux
         }
-        m.put("summary", String.format(Locale.ROOT, "%d cores (%s), %s GB RAM, Java %s, Flink %s",
-                Runtime.getRuntime().availableProcessors(), cpu, memoryGb(), System.getProperty("java.version"),
-                EnvironmentInformation.getVersion()));
+        m.put(
+                "summary",
+                String.format(
+                        Locale.ROOT,
+                        "%d cores (%s), %s GB RAM, Java %s, Flink %s",
+                        Runtime.getRuntime().availableProcessors(),
+                        cpu,
+                        memoryGb(),
+                        System.getProperty("java.version"),
+                        EnvironmentInformation.getVersion()));
         return m;
     }
 
@@ -480,7 +673,8 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             for (String l : Files.readAllLines(Path.of("/proc/meminfo"))) {
                 if (l.startsWith("MemTotal:")) {
-                    return String.format(Locale.ROOT, "%.0f", Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0 / 1024.0);
+                    return String.format(
+                            Locale.ROOT, "%.0f", Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0 / 1024.0);
                 }
             }
         } catch (IOException e) {
@@ -500,7 +694,9 @@ public final class BenchCommand implements Callable<Integer> {
     /** Bytes of the regular files under {@code dir} whose names end with {@code suffix}. */
     static long dirSize(Path dir, String suffix) throws IOException {
         try (var files = Files.walk(dir)) {
-            return files.filter(f -> f.toString().endsWith(suffix) && Files.isRegularFile(f)).mapToLong(f -> f.toFile().length()).sum();
+            return files.filter(f -> f.toString().endsWith(suffix) && Files.isRegularFile(f))
+                    .mapToLong(f -> f.toFile().length())
+                    .sum();
         }
     }
 

@@ -1,9 +1,9 @@
 package io.clickflow.bench;
 
-import io.clickflow.io.DecodingKafkaDeserializer;
 import io.clickflow.attribution.AdClickDecoder;
-import io.clickflow.decode.Decoded;
 import io.clickflow.attribution.PageViewDecoder;
+import io.clickflow.decode.Decoded;
+import io.clickflow.io.DecodingKafkaDeserializer;
 
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -31,7 +31,8 @@ final class Ceiling {
     /** Records read and decoded, and how long it took. */
     record Result(long records, long rejected, long nanos) {}
 
-    static Result run(String bootstrapServers, String clicksTopic, String viewsTopic, int partitions, int threads) throws Exception {
+    static Result run(String bootstrapServers, String clicksTopic, String viewsTopic, int partitions, int threads)
+            throws Exception {
         List<List<TopicPartition>> assignment = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             assignment.add(new ArrayList<>());
@@ -68,8 +69,10 @@ final class Ceiling {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         // The Flink Kafka source's consumer defaults, so both read alike.
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
-        DecodingKafkaDeserializer<?> clicks = new DecodingKafkaDeserializer<>(new AdClickDecoder(), AdClickDecoder.TYPE);
-        DecodingKafkaDeserializer<?> views = new DecodingKafkaDeserializer<>(new PageViewDecoder(), PageViewDecoder.TYPE);
+        DecodingKafkaDeserializer<?> clicks =
+                new DecodingKafkaDeserializer<>(new AdClickDecoder(), AdClickDecoder.TYPE);
+        DecodingKafkaDeserializer<?> views =
+                new DecodingKafkaDeserializer<>(new PageViewDecoder(), PageViewDecoder.TYPE);
         long[] counts = new long[2];
         Collector<Decoded<?>> count = new Collector<>() {
             @Override
@@ -83,7 +86,8 @@ final class Ceiling {
             @Override
             public void close() {}
         };
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
@@ -91,7 +95,8 @@ final class Ceiling {
             while (remaining > 0) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     @SuppressWarnings({"unchecked", "rawtypes"})
-                    DecodingKafkaDeserializer<Object> d = (DecodingKafkaDeserializer) (r.topic().equals(clicksTopic) ? clicks : views);
+                    DecodingKafkaDeserializer<Object> d =
+                            (DecodingKafkaDeserializer) (r.topic().equals(clicksTopic) ? clicks : views);
                     @SuppressWarnings({"unchecked", "rawtypes"})
                     Collector<Decoded<Object>> c = (Collector) count;
                     d.deserialize(r, c);

@@ -1,6 +1,5 @@
 package io.clickflow.bench;
 
-import java.util.HashMap;
 import io.clickflow.attribution.ClickstreamGenerator;
 import io.clickflow.tables.Database;
 
@@ -16,6 +15,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -42,8 +42,16 @@ final class Freshness {
         }
     }
 
-    static Result measure(String bootstrapServers, String clicksTopic, String viewsTopic, Database db, double rate,
-            long warmupMillis, long measureMillis, int users) throws Exception {
+    static Result measure(
+            String bootstrapServers,
+            String clicksTopic,
+            String viewsTopic,
+            Database db,
+            double rate,
+            long warmupMillis,
+            long measureMillis,
+            int users)
+            throws Exception {
         Map<String, Long> appended = new ConcurrentHashMap<>();
         Map<String, Long> latency = new ConcurrentHashMap<>();
         AtomicReference<Exception> failure = new AtomicReference<>();
@@ -56,15 +64,22 @@ final class Freshness {
         props.put(ProducerConfig.LINGER_MS_CONFIG, "1");
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         ClickstreamGenerator generator = new ClickstreamGenerator(ClickstreamGenerator.Config.defaults()
-                .withSeed(7).withUsers(users).withClickRatio(0.1).withEventsPerSecond(rate)
-                .withStartTime(System.currentTimeMillis()).withMaxDisorderMillis(1000)
-                .withMalformedFraction(0).withDuplicateFraction(0).withLateFraction(0));
+                .withSeed(7)
+                .withUsers(users)
+                .withClickRatio(0.1)
+                .withEventsPerSecond(rate)
+                .withStartTime(System.currentTimeMillis())
+                .withMaxDisorderMillis(1000)
+                .withMalformedFraction(0)
+                .withDuplicateFraction(0)
+                .withLateFraction(0));
         long start = System.nanoTime();
         long warmupEnd = start + warmupMillis * 1_000_000;
         long end = warmupEnd + measureMillis * 1_000_000;
         long n = 0;
         long measured = 0;
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
             while (System.nanoTime() < end) {
                 long due = start + (long) (n * 1e9 / rate);
                 long wait = due - System.nanoTime();
@@ -77,7 +92,11 @@ final class Freshness {
                 if (measure) {
                     measured++;
                 }
-                producer.send(new ProducerRecord<>(e.isClick() ? clicksTopic : viewsTopic, e.userId(), e.json().getBytes(StandardCharsets.UTF_8)),
+                producer.send(
+                        new ProducerRecord<>(
+                                e.isClick() ? clicksTopic : viewsTopic,
+                                e.userId(),
+                                e.json().getBytes(StandardCharsets.UTF_8)),
                         (md, ex) -> {
                             if (ex != null) {
                                 failure.compareAndSet(null, ex);
@@ -102,11 +121,13 @@ final class Freshness {
     }
 
     /** New rows by rowid (an upsert keeps its row's rowid, so a new rowid is a first appearance). */
-    private static void poll(Database db, Map<String, Long> appended, Map<String, Long> latency, AtomicReference<Exception> failure) {
+    private static void poll(
+            Database db, Map<String, Long> appended, Map<String, Long> latency, AtomicReference<Exception> failure) {
         long lastRowId = 0;
         Map<String, Long> seen = new HashMap<>();
         try (Connection c = db.connect();
-                PreparedStatement q = c.prepareStatement("SELECT rowid, page_view_id FROM attributed_page_views WHERE rowid > ? ORDER BY rowid")) {
+                PreparedStatement q = c.prepareStatement(
+                        "SELECT rowid, page_view_id FROM attributed_page_views WHERE rowid > ? ORDER BY rowid")) {
             while (!Thread.currentThread().isInterrupted()) {
                 q.setLong(1, lastRowId);
                 long now = System.currentTimeMillis();

@@ -1,20 +1,20 @@
 package io.clickflow.bench;
 
-import io.clickflow.decode.Decoded;
-import io.clickflow.decode.JsonEventDecoder;
-import io.clickflow.attribution.AttributionJob;
-import io.clickflow.attribution.AttributionOptions;
-import io.clickflow.stream.SplitRejected;
-import io.clickflow.tables.AttributionTables;
-import io.clickflow.stream.EventWatermarks;
-import io.clickflow.io.Sources;
 import io.clickflow.attribution.AdClick;
 import io.clickflow.attribution.AdClickDecoder;
-import io.clickflow.tables.AttributedPageView;
-import io.clickflow.decode.EventTimed;
+import io.clickflow.attribution.AttributionJob;
+import io.clickflow.attribution.AttributionOptions;
+import io.clickflow.attribution.AttributionWorkflow;
 import io.clickflow.attribution.PageView;
 import io.clickflow.attribution.PageViewDecoder;
-import io.clickflow.attribution.AttributionWorkflow;
+import io.clickflow.decode.Decoded;
+import io.clickflow.decode.EventTimed;
+import io.clickflow.decode.JsonEventDecoder;
+import io.clickflow.io.Sources;
+import io.clickflow.stream.EventWatermarks;
+import io.clickflow.stream.SplitRejected;
+import io.clickflow.tables.AttributedPageView;
+import io.clickflow.tables.AttributionTables;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -56,9 +56,13 @@ final class SqlAttribution {
         env.getConfig().enableObjectReuse();
         o.database.createTables(AttributionTables.DDL);
         AttributionWorkflow.Sinks sinks = AttributionJob.jdbcSinks(o.database, env.getParallelism());
-        SingleOutputStreamOperator<AdClick> clicks = decoded(env, o, o.clicksTopic, "ad-clicks", new AdClickDecoder(), AdClick.class);
-        SingleOutputStreamOperator<PageView> views = decoded(env, o, o.pageViewsTopic, "page-views", new PageViewDecoder(), PageView.class);
-        sinks.rejected().accept(clicks.getSideOutput(SplitRejected.REJECTED).union(views.getSideOutput(SplitRejected.REJECTED)));
+        SingleOutputStreamOperator<AdClick> clicks =
+                decoded(env, o, o.clicksTopic, "ad-clicks", new AdClickDecoder(), AdClick.class);
+        SingleOutputStreamOperator<PageView> views =
+                decoded(env, o, o.pageViewsTopic, "page-views", new PageViewDecoder(), PageView.class);
+        sinks.rejected()
+                .accept(clicks.getSideOutput(SplitRejected.REJECTED)
+                        .union(views.getSideOutput(SplitRejected.REJECTED)));
 
         StreamTableEnvironment tables = StreamTableEnvironment.create(env);
         Schema rowtime = Schema.newBuilder()
@@ -77,17 +81,31 @@ final class SqlAttribution {
     }
 
     private static AttributedPageView toRow(Row r) {
-        return new AttributedPageView(r.getFieldAs("pageViewId"), r.getFieldAs("userId"), r.<Long>getFieldAs("viewTime"), null,
-                r.getFieldAs("campaignId"), r.getFieldAs("clickId"), r.<Long>getFieldAs("clickTime"), true);
+        return new AttributedPageView(
+                r.getFieldAs("pageViewId"),
+                r.getFieldAs("userId"),
+                r.<Long>getFieldAs("viewTime"),
+                null,
+                r.getFieldAs("campaignId"),
+                r.getFieldAs("clickId"),
+                r.<Long>getFieldAs("clickTime"),
+                true);
     }
 
-    private static <T extends EventTimed> SingleOutputStreamOperator<T> decoded(StreamExecutionEnvironment env, AttributionOptions o,
-            String topic, String uid, JsonEventDecoder<T> decoder, Class<T> type) {
+    private static <T extends EventTimed> SingleOutputStreamOperator<T> decoded(
+            StreamExecutionEnvironment env,
+            AttributionOptions o,
+            String topic,
+            String uid,
+            JsonEventDecoder<T> decoder,
+            Class<T> type) {
         @SuppressWarnings("unchecked")
-        TypeInformation<Decoded<T>> decodedType = (TypeInformation<Decoded<T>>) (TypeInformation<?>)
-                (type == AdClick.class ? AdClickDecoder.TYPE : PageViewDecoder.TYPE);
-        return env.fromSource(Sources.kafka(o.kafka, topic, decoder, decodedType),
-                        EventWatermarks.<T>strategy(o.settings.outOfOrderness(), o.settings.idleTimeout()), uid)
+        TypeInformation<Decoded<T>> decodedType = (TypeInformation<Decoded<T>>)
+                (TypeInformation<?>) (type == AdClick.class ? AdClickDecoder.TYPE : PageViewDecoder.TYPE);
+        return env.fromSource(
+                        Sources.kafka(o.kafka, topic, decoder, decodedType),
+                        EventWatermarks.<T>strategy(o.settings.outOfOrderness(), o.settings.idleTimeout()),
+                        uid)
                 .uid(uid + "-source")
                 .process(new SplitRejected<T>(), TypeInformation.of(type))
                 .uid(uid + "-split-rejected");

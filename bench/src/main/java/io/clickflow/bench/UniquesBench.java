@@ -1,26 +1,26 @@
 package io.clickflow.bench;
 
-import java.util.Arrays;
 import io.clickflow.cli.Cli;
 import io.clickflow.cli.Durations;
 import io.clickflow.cli.UsageException;
-import io.clickflow.demo.KafkaBroker;
-import io.clickflow.uniques.FrameGenerator;
-import io.clickflow.uniques.GenerateFramesCommand;
-import io.clickflow.io.LineFiles;
-import io.clickflow.io.DecodingKafkaDeserializer;
 import io.clickflow.decode.Decoded;
+import io.clickflow.demo.KafkaBroker;
+import io.clickflow.io.DecodingKafkaDeserializer;
+import io.clickflow.io.LineFiles;
 import io.clickflow.uniques.Frame;
 import io.clickflow.uniques.FrameDecoder;
+import io.clickflow.uniques.FrameGenerator;
+import io.clickflow.uniques.GenerateFramesCommand;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -32,20 +32,18 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.Callable;
-
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
  * {@code ./clickflow bench uniques}: the unique-users job over the same frames from a folder of files and
@@ -64,16 +62,30 @@ import picocli.CommandLine.Option;
             "to the parse ceiling (the job's decoder on plain threads, no Flink), in one run."
         })
 public final class UniquesBench implements Callable<Integer> {
-    static final List<String> ALL_CASES = List.of("file-ceiling", "file-exact", "file-hll", "kafka-ceiling", "kafka-exact",
-            "kafka-hll", "kafka-exact-rocksdb");
+    static final List<String> ALL_CASES = List.of(
+            "file-ceiling",
+            "file-exact",
+            "file-hll",
+            "kafka-ceiling",
+            "kafka-exact",
+            "kafka-hll",
+            "kafka-exact-rocksdb");
     static final String TOPIC = "bench_frames";
     private static String checkpointInterval = "10s";
     private static boolean warmUp = true;
 
-    @Option(names = "--frames", paramLabel = "N", defaultValue = "1000000", description = "Frames (~2 KB each) written to the files and the topic.")
+    @Option(
+            names = "--frames",
+            paramLabel = "N",
+            defaultValue = "1000000",
+            description = "Frames (~2 KB each) written to the files and the topic.")
     long frames;
 
-    @Option(names = "--partitions", paramLabel = "N", defaultValue = "4", description = "Partitions of the frames topic (and files in the folder).")
+    @Option(
+            names = "--partitions",
+            paramLabel = "N",
+            defaultValue = "4",
+            description = "Partitions of the frames topic (and files in the folder).")
     int partitions;
 
     @Option(names = "--users", paramLabel = "N", defaultValue = "100000", description = "Distinct users.")
@@ -82,10 +94,16 @@ public final class UniquesBench implements Callable<Integer> {
     @Option(names = "--windows", paramLabel = "LIST", defaultValue = "1m", description = "The job's --windows.")
     String windows;
 
-    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "2", description = "Parallelism of every job, and threads of the ceilings.")
+    @Option(
+            names = "--parallelism",
+            paramLabel = "N",
+            defaultValue = "2",
+            description = "Parallelism of every job, and threads of the ceilings.")
     int parallelism;
 
-    @Option(names = "--cases", paramLabel = "LIST",
+    @Option(
+            names = "--cases",
+            paramLabel = "LIST",
             defaultValue = "file-ceiling,file-exact,file-hll,kafka-ceiling,kafka-exact,kafka-hll,kafka-exact-rocksdb",
             description = "Which cases to run, comma-separated.")
     String cases;
@@ -93,18 +111,29 @@ public final class UniquesBench implements Callable<Integer> {
     @Option(names = "--job-heap", paramLabel = "SIZE", defaultValue = "2g", description = "-Xmx of each job's JVM.")
     String jobHeap;
 
-    @Option(names = "--checkpoint-interval", paramLabel = "DURATION", defaultValue = "10s",
-            description = "The jobs' --checkpoint-interval (a bounded job ends with a checkpoint, so up to one interval is in its time).")
+    @Option(
+            names = "--checkpoint-interval",
+            paramLabel = "DURATION",
+            defaultValue = "10s",
+            description =
+                    "The jobs' --checkpoint-interval (a bounded job ends with a checkpoint, so up to one interval is in its time).")
     Duration checkpointIntervalOption;
 
-    @Option(names = "--cold",
-            description = "Measure each job's first run in a fresh JVM (default: a first run over the same input warms the JIT, as for the ceilings).")
+    @Option(
+            names = "--cold",
+            description =
+                    "Measure each job's first run in a fresh JVM (default: a first run over the same input warms the JIT, as for the ceilings).")
     boolean cold;
 
-    @Option(names = "--profile", description = "Record each job's JVM with Java Flight Recorder (<case>.jfr in the run folder).")
+    @Option(
+            names = "--profile",
+            description = "Record each job's JVM with Java Flight Recorder (<case>.jfr in the run folder).")
     boolean profile;
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "output/bench",
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            defaultValue = "output/bench",
             description = "Where the run's folder (frames, broker data, databases, logs, results) goes.")
     Path out;
 
@@ -136,8 +165,9 @@ public final class UniquesBench implements Callable<Integer> {
         Path log = run.resolve("bench.log");
         System.setProperty("clickflow.bench.log", log.toString());
         Map<String, Object> machine = BenchCommand.machine();
-        System.out.printf("clickflow bench uniques: %,d frames, %d partitions/files, parallelism %d, windows %s; %s%n", frames,
-                partitions, parallelism, windows, machine.get("summary"));
+        System.out.printf(
+                "clickflow bench uniques: %,d frames, %d partitions/files, parallelism %d, windows %s; %s%n",
+                frames, partitions, parallelism, windows, machine.get("summary"));
         System.out.println("Run folder: " + run);
 
         // The same frames (same seed) go to the folder and to the topic.
@@ -145,7 +175,9 @@ public final class UniquesBench implements Callable<Integer> {
         long t0 = System.nanoTime();
         writeFolder(generator(users), frames, folder, partitions);
         long fileBytes = BenchCommand.dirSize(folder, "");
-        System.out.printf("Wrote %,d frames to %d files, %s, in %.1f s%n", frames, partitions, BenchCommand.mb(fileBytes), (System.nanoTime() - t0) / 1e9);
+        System.out.printf(
+                "Wrote %,d frames to %d files, %s, in %.1f s%n",
+                frames, partitions, BenchCommand.mb(fileBytes), (System.nanoTime() - t0) / 1e9);
 
         List<Row> rows = new ArrayList<>();
         Row fileCeiling = null;
@@ -154,16 +186,33 @@ public final class UniquesBench implements Callable<Integer> {
             long cpu = BenchCase.processCpuNanos();
             long[] r = fileParse(folder, parallelism);
             check(r[0], frames, "file ceiling");
-            fileCeiling = new Row("file: parse ceiling (" + parallelism + " threads, no Flink)", frames, fileBytes, r[1], null);
+            fileCeiling = new Row(
+                    "file: parse ceiling (" + parallelism + " threads, no Flink)", frames, fileBytes, r[1], null);
             fileCeiling.cpuNanos = BenchCase.processCpuNanos() - cpu;
             rows.add(print(fileCeiling, null));
         }
         for (String c : List.of("file-exact", "file-hll")) {
             if (cases.contains(c)) {
                 String count = c.substring(5);
-                rows.add(print(job("file: clickflow uniques, " + count + ", heap", c, run, log, jobHeap, frames, fileBytes, List.of(
-                        "--frames-file", folder.toString(), "--count", count, "--windows", windows,
-                        "--parallelism", Integer.toString(parallelism))), fileCeiling));
+                rows.add(print(
+                        job(
+                                "file: clickflow uniques, " + count + ", heap",
+                                c,
+                                run,
+                                log,
+                                jobHeap,
+                                frames,
+                                fileBytes,
+                                List.of(
+                                        "--frames-file",
+                                        folder.toString(),
+                                        "--count",
+                                        count,
+                                        "--windows",
+                                        windows,
+                                        "--parallelism",
+                                        Integer.toString(parallelism))),
+                        fileCeiling));
             }
         }
 
@@ -174,15 +223,23 @@ public final class UniquesBench implements Callable<Integer> {
                 System.out.printf("Pre-filling %,d frames...%n", frames);
                 t0 = System.nanoTime();
                 GenerateFramesCommand.toKafka(generator(users), frames, bs, TOPIC, false, 1000, new AtomicBoolean());
-                System.out.printf("  %,d records in %.1f s; topic size %s (lz4)%n", BenchCommand.recordCount(bs, partitions, TOPIC),
-                        (System.nanoTime() - t0) / 1e9, BenchCommand.mb(BenchCommand.dirSize(run.resolve("kafka"))));
+                System.out.printf(
+                        "  %,d records in %.1f s; topic size %s (lz4)%n",
+                        BenchCommand.recordCount(bs, partitions, TOPIC),
+                        (System.nanoTime() - t0) / 1e9,
+                        BenchCommand.mb(BenchCommand.dirSize(run.resolve("kafka"))));
                 Row kafkaCeiling = null;
                 if (cases.contains("kafka-ceiling")) {
                     kafkaParse(bs, partitions, parallelism);
                     long cpu = BenchCase.processCpuNanos();
                     long[] r = kafkaParse(bs, partitions, parallelism);
                     check(r[0], frames, "Kafka ceiling");
-                    kafkaCeiling = new Row("kafka: parse ceiling (" + parallelism + " consumers, no Flink)", frames, fileBytes, r[1], null);
+                    kafkaCeiling = new Row(
+                            "kafka: parse ceiling (" + parallelism + " consumers, no Flink)",
+                            frames,
+                            fileBytes,
+                            r[1],
+                            null);
                     kafkaCeiling.cpuNanos = BenchCase.processCpuNanos() - cpu;
                     rows.add(print(kafkaCeiling, null));
                 }
@@ -192,42 +249,105 @@ public final class UniquesBench implements Callable<Integer> {
                     }
                     String count = c.contains("hll") ? "hll" : "exact";
                     String backend = c.endsWith("rocksdb") ? "rocksdb" : "hashmap";
-                    rows.add(print(job("kafka: clickflow uniques, " + count + ", " + (backend.equals("rocksdb") ? "RocksDB" : "heap")
-                            + ", exactly-once output topic", c, run, log, jobHeap, frames, fileBytes, List.of(
-                            "--bootstrap-servers", bs, "--frames-topic", TOPIC, "--group-id", "bench-" + c,
-                            "--starting-offsets", "earliest", "--bounded", "--output-topic", "bench_unique_users",
-                            "--count", count, "--windows", windows, "--state-backend", backend,
-                            "--parallelism", Integer.toString(parallelism))), kafkaCeiling));
+                    rows.add(print(
+                            job(
+                                    "kafka: clickflow uniques, " + count + ", "
+                                            + (backend.equals("rocksdb") ? "RocksDB" : "heap")
+                                            + ", exactly-once output topic",
+                                    c,
+                                    run,
+                                    log,
+                                    jobHeap,
+                                    frames,
+                                    fileBytes,
+                                    List.of(
+                                            "--bootstrap-servers",
+                                            bs,
+                                            "--frames-topic",
+                                            TOPIC,
+                                            "--group-id",
+                                            "bench-" + c,
+                                            "--starting-offsets",
+                                            "earliest",
+                                            "--bounded",
+                                            "--output-topic",
+                                            "bench_unique_users",
+                                            "--count",
+                                            count,
+                                            "--windows",
+                                            windows,
+                                            "--state-backend",
+                                            backend,
+                                            "--parallelism",
+                                            Integer.toString(parallelism))),
+                            kafkaCeiling));
                 }
             }
         }
         System.out.println();
-        System.out.printf("clickflow bench uniques — %,d frames of ~%,d bytes, %d partitions/files, parallelism %d, windows %s%n",
+        System.out.printf(
+                "clickflow bench uniques — %,d frames of ~%,d bytes, %d partitions/files, parallelism %d, windows %s%n",
                 frames, fileBytes / Math.max(1, frames), partitions, parallelism, windows);
         System.out.println(machine.get("summary"));
-        String header = String.format(Locale.ROOT, "%-62s %11s %8s %9s %7s %8s %9s %9s %8s %6s", "case", "frames/s", "MB/s", "/ceiling", "time", "CPU us/f",
-                "cold f/s", "peak RSS", "windows", "late");
+        String header = String.format(
+                Locale.ROOT,
+                "%-62s %11s %8s %9s %7s %8s %9s %9s %8s %6s",
+                "case",
+                "frames/s",
+                "MB/s",
+                "/ceiling",
+                "time",
+                "CPU us/f",
+                "cold f/s",
+                "peak RSS",
+                "windows",
+                "late");
         System.out.println(header);
         System.out.println("-".repeat(header.length()));
-        List<String> csv = new ArrayList<>(List.of("case,frames,bytes,seconds,frames_per_second,mb_per_second,vs_ceiling,cpu_us_per_frame,peak_rss_bytes,windows,late_frames"));
+        List<String> csv = new ArrayList<>(
+                List.of(
+                        "case,frames,bytes,seconds,frames_per_second,mb_per_second,vs_ceiling,cpu_us_per_frame,peak_rss_bytes,windows,late_frames"));
         for (Row r : rows) {
-            System.out.printf(Locale.ROOT, "%-62s %,11.0f %8.1f %9s %6.1fs %8s %9s %9s %8s %6s%n", r.name, r.framesPerSecond(), r.mbPerSecond(),
-                    r.ceiling == null ? "" : String.format(Locale.ROOT, "%.2fx", r.framesPerSecond() / r.ceiling.framesPerSecond()),
-                    r.nanos / 1e9, r.cpuNanos < 0 ? "" : String.format(Locale.ROOT, "%.1f", r.cpuNanos / 1e3 / r.frames),
-                    r.coldNanos < 0 ? "" : String.format(Locale.ROOT, "%,.0f", r.frames / (r.coldNanos / 1e9)), r.peakRss < 0 ? "" : BenchCommand.mb(r.peakRss), r.windows < 0 ? "" : Long.toString(r.windows),
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-62s %,11.0f %8.1f %9s %6.1fs %8s %9s %9s %8s %6s%n",
+                    r.name,
+                    r.framesPerSecond(),
+                    r.mbPerSecond(),
+                    r.ceiling == null
+                            ? ""
+                            : String.format(Locale.ROOT, "%.2fx", r.framesPerSecond() / r.ceiling.framesPerSecond()),
+                    r.nanos / 1e9,
+                    r.cpuNanos < 0 ? "" : String.format(Locale.ROOT, "%.1f", r.cpuNanos / 1e3 / r.frames),
+                    r.coldNanos < 0 ? "" : String.format(Locale.ROOT, "%,.0f", r.frames / (r.coldNanos / 1e9)),
+                    r.peakRss < 0 ? "" : BenchCommand.mb(r.peakRss),
+                    r.windows < 0 ? "" : Long.toString(r.windows),
                     r.late < 0 ? "" : Long.toString(r.late));
-            csv.add(String.join(",", "\"" + r.name + "\"", Long.toString(r.frames), Long.toString(r.bytes),
-                    String.format(Locale.ROOT, "%.3f", r.nanos / 1e9), String.format(Locale.ROOT, "%.0f", r.framesPerSecond()),
+            csv.add(String.join(
+                    ",",
+                    "\"" + r.name + "\"",
+                    Long.toString(r.frames),
+                    Long.toString(r.bytes),
+                    String.format(Locale.ROOT, "%.3f", r.nanos / 1e9),
+                    String.format(Locale.ROOT, "%.0f", r.framesPerSecond()),
                     String.format(Locale.ROOT, "%.1f", r.mbPerSecond()),
-                    r.ceiling == null ? "" : String.format(Locale.ROOT, "%.3f", r.framesPerSecond() / r.ceiling.framesPerSecond()),
+                    r.ceiling == null
+                            ? ""
+                            : String.format(Locale.ROOT, "%.3f", r.framesPerSecond() / r.ceiling.framesPerSecond()),
                     r.cpuNanos < 0 ? "" : String.format(Locale.ROOT, "%.2f", r.cpuNanos / 1e3 / r.frames),
-                    Long.toString(r.peakRss), Long.toString(r.windows), Long.toString(r.late)));
+                    Long.toString(r.peakRss),
+                    Long.toString(r.windows),
+                    Long.toString(r.late)));
         }
-        System.out.println("Target: >= 0.5x the ceiling. Job times run from submission to the last final count (MiniCluster start excluded);");
-        System.out.println("CPU us/f: CPU time of the measuring JVM per frame (all its threads; the broker's not included).");
-        System.out.println("cold f/s: the same job's first run in its fresh JVM (JIT compiling meanwhile); the row's numbers are its second run.");
+        System.out.println(
+                "Target: >= 0.5x the ceiling. Job times run from submission to the last final count (MiniCluster start excluded);");
+        System.out.println(
+                "CPU us/f: CPU time of the measuring JVM per frame (all its threads; the broker's not included).");
+        System.out.println(
+                "cold f/s: the same job's first run in its fresh JVM (JIT compiling meanwhile); the row's numbers are its second run.");
         Files.write(run.resolve("results.csv"), csv);
-        System.out.println("CSV: " + run.resolve("results.csv"));        return 0;
+        System.out.println("CSV: " + run.resolve("results.csv"));
+        return 0;
     }
 
     /** One row of the table. */
@@ -269,19 +389,40 @@ public final class UniquesBench implements Callable<Integer> {
         row.late = r.late;
         row.cpuNanos = r.cpuNanos;
         row.coldNanos = r.coldNanos;
-        System.out.printf(Locale.ROOT, "  %s: %,.0f frames/s, %.1f MB/s (%.1f s)%s%n", row.name, row.framesPerSecond(), row.mbPerSecond(),
-                row.nanos / 1e9, ceiling == null ? "" : String.format(Locale.ROOT, ", %.2fx the ceiling", row.framesPerSecond() / ceiling.framesPerSecond()));
+        System.out.printf(
+                Locale.ROOT,
+                "  %s: %,.0f frames/s, %.1f MB/s (%.1f s)%s%n",
+                row.name,
+                row.framesPerSecond(),
+                row.mbPerSecond(),
+                row.nanos / 1e9,
+                ceiling == null
+                        ? ""
+                        : String.format(
+                                Locale.ROOT, ", %.2fx the ceiling", row.framesPerSecond() / ceiling.framesPerSecond()));
         return row;
     }
 
-    private static Row job(String name, String c, Path run, Path log, String heap, long frames, long bytes, List<String> caseOptions)
+    private static Row job(
+            String name, String c, Path run, Path log, String heap, long frames, long bytes, List<String> caseOptions)
             throws Exception {
         System.out.println(name + "...");
         List<String> options = new ArrayList<>(caseOptions);
-        options.addAll(List.of("--jdbc-url", "jdbc:sqlite:" + run.resolve(c + ".db"),
-                "--checkpoint-interval", checkpointInterval,
-                "--checkpoint-dir", run.resolve("checkpoints/" + c).toString(), "--web-port", Integer.toString(BenchCommand.freePort())));
-        JsonNode r = BenchCommand.runCase("uniques", warmUp ? List.of("-Dclickflow.bench.warmup=true") : List.of(), options, heap, log,
+        options.addAll(List.of(
+                "--jdbc-url",
+                "jdbc:sqlite:" + run.resolve(c + ".db"),
+                "--checkpoint-interval",
+                checkpointInterval,
+                "--checkpoint-dir",
+                run.resolve("checkpoints/" + c).toString(),
+                "--web-port",
+                Integer.toString(BenchCommand.freePort())));
+        JsonNode r = BenchCommand.runCase(
+                "uniques",
+                warmUp ? List.of("-Dclickflow.bench.warmup=true") : List.of(),
+                options,
+                heap,
+                log,
                 run.resolve(c + ".jfr"));
         Row row = new Row(name, frames, bytes, r.path("nanos").asLong(), null);
         row.peakRss = r.path("peakRssBytes").asLong(-1);
@@ -290,15 +431,21 @@ public final class UniquesBench implements Callable<Integer> {
         row.cpuNanos = r.path("cpuNanos").asLong(-1);
         row.coldNanos = r.path("coldNanos").asLong(-1);
         StringBuilder threads = new StringBuilder();
-        r.path("threadCpuMillis").fields().forEachRemaining(e -> threads.append(threads.length() == 0 ? "" : ", ")
-                .append(e.getKey()).append(' ').append(String.format(Locale.ROOT, "%.1f s", e.getValue().asLong() / 1000.0)));
+        r.path("threadCpuMillis")
+                .fields()
+                .forEachRemaining(e -> threads.append(threads.length() == 0 ? "" : ", ")
+                        .append(e.getKey())
+                        .append(' ')
+                        .append(String.format(
+                                Locale.ROOT, "%.1f s", e.getValue().asLong() / 1000.0)));
         System.out.println("  CPU by thread (JVM lifetime): " + threads);
         return row;
     }
 
     static FrameGenerator generator(int users) {
         // ~1,000 frames per event-second, 99.9% within 5 s (disorder 3 s), 0.1% 30 s late: the challenge's shape.
-        return new FrameGenerator(42, users, Instant.parse("2024-01-01T00:00:00Z").getEpochSecond(), 1000, 3)
+        return new FrameGenerator(
+                        42, users, Instant.parse("2024-01-01T00:00:00Z").getEpochSecond(), 1000, 3)
                 .withFaults(0.001, 30, 0.0001);
     }
 
@@ -411,7 +558,8 @@ public final class UniquesBench implements Callable<Integer> {
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bs);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500"); // as the Flink Kafka source
-        DecodingKafkaDeserializer<Frame> deserializer = new DecodingKafkaDeserializer<>(new FrameDecoder(), FrameDecoder.TYPE);
+        DecodingKafkaDeserializer<Frame> deserializer =
+                new DecodingKafkaDeserializer<>(new FrameDecoder(), FrameDecoder.TYPE);
         long[] n = new long[1];
         Collector<Decoded<Frame>> count = new Collector<>() {
             @Override
@@ -422,10 +570,13 @@ public final class UniquesBench implements Callable<Integer> {
             @Override
             public void close() {}
         };
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            long remaining = consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+            long remaining = consumer.endOffsets(partitions).values().stream()
+                    .mapToLong(Long::longValue)
+                    .sum();
             while (remaining > 0) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     deserializer.deserialize(r, count);

@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.clickflow.cli.Cli;
 import io.clickflow.cli.UsageException;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /** The bench's options are documented and a bad one is refused in one line before anything starts. */
 class BenchCommandTest {
@@ -20,15 +20,19 @@ class BenchCommandTest {
     void theDocsDescribeEveryOptionAndCase() throws Exception {
         StringBuilder docs = new StringBuilder(Files.readString(Path.of("..", "README.md")));
         try (Stream<Path> files = Files.list(Path.of("..", "docs"))) {
-            for (Path p : files.filter(p -> p.toString().endsWith(".md")).sorted().toList()) {
+            for (Path p :
+                    files.filter(p -> p.toString().endsWith(".md")).sorted().toList()) {
                 docs.append(Files.readString(p));
             }
         }
         CommandLine bench = Cli.commandLine(new BenchCommand());
-        for (CommandLine command : new CommandLine[] {bench, bench.getSubcommands().get("uniques")}) {
+        for (CommandLine command :
+                new CommandLine[] {bench, bench.getSubcommands().get("uniques")}) {
             for (OptionSpec option : command.getCommandSpec().options()) {
                 if (!option.usageHelp() && !option.versionHelp()) {
-                    assertThat(docs).as("docs describe bench " + option.longestName()).contains("`" + option.longestName());
+                    assertThat(docs)
+                            .as("docs describe bench " + option.longestName())
+                            .contains("`" + option.longestName());
                 }
             }
         }
@@ -42,13 +46,20 @@ class BenchCommandTest {
 
     @Test
     void badOptionsAreOneLineBeforeAnythingStarts() {
-        assertThatThrownBy(() -> Cli.parse(new BenchCommand(), "--cases", "ceiling,turbo").check())
-                .isInstanceOf(UsageException.class).hasMessageContaining("unknown case 'turbo'");
-        assertThatThrownBy(() -> Cli.parse(new BenchCommand(), "--job-heap", "lots").check())
-                .isInstanceOf(UsageException.class).hasMessageContaining("--job-heap");
-        assertThatThrownBy(() -> Cli.parse(new UniquesBench(), "--cases", "file-ceiling,warp").check())
-                .isInstanceOf(UsageException.class).hasMessageContaining("unknown case 'warp'");
+        assertThatThrownBy(() -> Cli.parse(new BenchCommand(), "--cases", "ceiling,turbo")
+                        .check())
+                .isInstanceOf(UsageException.class)
+                .hasMessageContaining("unknown case 'turbo'");
+        assertThatThrownBy(() ->
+                        Cli.parse(new BenchCommand(), "--job-heap", "lots").check())
+                .isInstanceOf(UsageException.class)
+                .hasMessageContaining("--job-heap");
+        assertThatThrownBy(() -> Cli.parse(new UniquesBench(), "--cases", "file-ceiling,warp")
+                        .check())
+                .isInstanceOf(UsageException.class)
+                .hasMessageContaining("unknown case 'warp'");
         assertThatThrownBy(() -> Cli.parse(new BenchCommand(), "--event", "5"))
-                .isInstanceOf(UsageException.class).hasMessageContaining("--events");
+                .isInstanceOf(UsageException.class)
+                .hasMessageContaining("--events");
     }
 }

@@ -2,6 +2,7 @@ package io.clickflow.attribution;
 
 import io.clickflow.decode.EventTimed;
 import io.clickflow.tables.EventTimes;
+
 import java.util.Objects;
 
 /** An ad click: a user clicked an ad of a campaign at an event time (epoch milliseconds, UTC). */
@@ -41,6 +42,7 @@ public class AdClick implements EventTimed {
 
     @Override
     public String toString() {
-        return "AdClick{" + clickId + ", user=" + userId + ", campaign=" + campaignId + ", t=" + EventTimes.format(eventTime) + "}";
+        return "AdClick{" + clickId + ", user=" + userId + ", campaign=" + campaignId + ", t="
+                + EventTimes.format(eventTime) + "}";
     }
 }

@@ -2,17 +2,18 @@ package io.clickflow.attribution;
 
 import io.clickflow.decode.Decoded;
 import io.clickflow.decode.JsonEventDecoder;
+import io.clickflow.tables.LateEvent;
 
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import io.clickflow.tables.LateEvent;
 
 /** Decodes {@code {"click_id", "user_id", "campaign_id", "event_time"}} records. */
 public final class AdClickDecoder extends JsonEventDecoder<AdClick> {
     private static final long serialVersionUID = 1L;
 
     /** Flink's type of this decoder's output, resolved once so no operator falls back to Kryo. */
-    public static final TypeInformation<Decoded<AdClick>> TYPE = TypeInformation.of(new TypeHint<Decoded<AdClick>>() {});
+    public static final TypeInformation<Decoded<AdClick>> TYPE =
+            TypeInformation.of(new TypeHint<Decoded<AdClick>>() {});
 
     public AdClickDecoder() {
         super(LateEvent.AD_CLICK, "click_id", "user_id", "campaign_id");

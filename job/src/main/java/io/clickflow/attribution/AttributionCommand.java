@@ -13,15 +13,15 @@ import io.clickflow.runner.ProgressReporter;
 import io.clickflow.runner.TableCounts;
 import io.clickflow.stream.EmitMode;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code ./clickflow attribution}: checks the options, then runs the job locally or on the cluster it was submitted to. */
 @Command(
@@ -40,33 +40,59 @@ public final class AttributionCommand implements Callable<Integer>, JobCommand {
     @Mixin
     KafkaOptions kafka;
 
-    @Option(names = "--clicks-topic", paramLabel = "TOPIC", defaultValue = "ad_clicks", description = "Topic of ad clicks.")
+    @Option(
+            names = "--clicks-topic",
+            paramLabel = "TOPIC",
+            defaultValue = "ad_clicks",
+            description = "Topic of ad clicks.")
     String clicksTopic;
 
-    @Option(names = "--page-views-topic", paramLabel = "TOPIC", defaultValue = "page_views", description = "Topic of page views.")
+    @Option(
+            names = "--page-views-topic",
+            paramLabel = "TOPIC",
+            defaultValue = "page_views",
+            description = "Topic of page views.")
     String pageViewsTopic;
 
-    @Option(names = "--clicks-file", paramLabel = "PATH",
-            description = "Read clicks from a JSON-lines file (.gz accepted) instead of Kafka; needs --page-views-file.")
+    @Option(
+            names = "--clicks-file",
+            paramLabel = "PATH",
+            description =
+                    "Read clicks from a JSON-lines file (.gz accepted) instead of Kafka; needs --page-views-file.")
     Path clicksFile;
 
-    @Option(names = "--page-views-file", paramLabel = "PATH",
+    @Option(
+            names = "--page-views-file",
+            paramLabel = "PATH",
             description = "Read page views from a JSON-lines file (.gz accepted); needs --clicks-file.")
     Path pageViewsFile;
 
-    @Option(names = "--attribution-window", paramLabel = "DURATION", defaultValue = "30m",
+    @Option(
+            names = "--attribution-window",
+            paramLabel = "DURATION",
+            defaultValue = "30m",
             description = "A click is eligible for a page view up to this long before it (inclusive).")
     Duration attributionWindow;
 
-    @Option(names = "--emit-mode", paramLabel = "MODE", defaultValue = "on-watermark",
+    @Option(
+            names = "--emit-mode",
+            paramLabel = "MODE",
+            defaultValue = "on-watermark",
             description = "on-watermark: one final row per page view | update: a row at once, updated, then final.")
     EmitMode emitMode;
 
-    @Option(names = "--out-of-orderness", paramLabel = "DURATION", defaultValue = "5s",
-            description = "How far event time may go backwards within a Kafka partition or file before a record is late.")
+    @Option(
+            names = "--out-of-orderness",
+            paramLabel = "DURATION",
+            defaultValue = "5s",
+            description =
+                    "How far event time may go backwards within a Kafka partition or file before a record is late.")
     Duration outOfOrderness;
 
-    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "30s",
+    @Option(
+            names = "--idle-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
             description = "A partition silent this long stops holding the watermark back (0: never).")
     Duration idleTimeout;
 
@@ -108,11 +134,14 @@ public final class AttributionCommand implements Callable<Integer>, JobCommand {
         AttributionOptions options = options();
         System.out.println("Attribution: " + describe(options));
         if (!options.fileMode()) {
-            KafkaPreflight.checkTopics(options.kafka.bootstrapServers(),
-                    List.of(new KafkaPreflight.Topic(options.clicksTopic, "--clicks-topic"),
+            KafkaPreflight.checkTopics(
+                    options.kafka.bootstrapServers(),
+                    List.of(
+                            new KafkaPreflight.Topic(options.clicksTopic, "--clicks-topic"),
                             new KafkaPreflight.Topic(options.pageViewsTopic, "--page-views-topic")));
         }
-        JobRunner.run("clickflow attribution", options.runtime, env -> AttributionJob.build(env, options), progress(options));
+        JobRunner.run(
+                "clickflow attribution", options.runtime, env -> AttributionJob.build(env, options), progress(options));
         return 0;
     }
 
@@ -130,8 +159,11 @@ public final class AttributionCommand implements Callable<Integer>, JobCommand {
     /** The progress line: Flink's events in and watermark, and the rows of the job's tables. */
     public static ProgressReporter progress(AttributionOptions o) {
         TableCounts counts = new TableCounts(o.database)
-                .add("SELECT COUNT(*), COALESCE(SUM(is_final), 0), COUNT(attributed_click_id) FROM attributed_page_views",
-                        "rows", "final", "attributed")
+                .add(
+                        "SELECT COUNT(*), COALESCE(SUM(is_final), 0), COUNT(attributed_click_id) FROM attributed_page_views",
+                        "rows",
+                        "final",
+                        "attributed")
                 .withDeadLetters();
         return new ProgressReporter(counts, AttributionWorkflow.OPERATOR_NAME);
     }

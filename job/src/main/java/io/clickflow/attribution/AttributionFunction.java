@@ -1,6 +1,5 @@
 package io.clickflow.attribution;
 
-import java.util.List;
 import io.clickflow.stream.EmitMode;
 import io.clickflow.tables.AttributedPageView;
 import io.clickflow.tables.LateEvent;
@@ -21,6 +20,7 @@ import org.apache.flink.util.OutputTag;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Attributes each page view to the latest click of the same user within the attribution window,
@@ -41,7 +41,8 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
         implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
-    public static final OutputTag<LateEvent> LATE_EVENTS = new OutputTag<>("late-events", TypeInformation.of(LateEvent.class));
+    public static final OutputTag<LateEvent> LATE_EVENTS =
+            new OutputTag<>("late-events", TypeInformation.of(LateEvent.class));
 
     private final long windowMillis;
     private final EmitMode emitMode;
@@ -55,6 +56,7 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
      * checkpointed; after rescaling a subtask's share is arbitrary, but the sum over subtasks is exact.
      */
     private transient ListState<Long> pendingViewsCountState;
+
     private transient ListState<Long> heldClicksCountState;
     private transient long pendingViewsCount;
     private transient long heldClicksCount;
@@ -75,8 +77,9 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
 
     @Override
     public void open(OpenContext openContext) {
-        userState = getRuntimeContext().getState(new ValueStateDescriptor<>(
-                "user-clicks-and-pending-views", TypeInformation.of(UserAttributionState.class)));
+        userState = getRuntimeContext()
+                .getState(new ValueStateDescriptor<>(
+                        "user-clicks-and-pending-views", TypeInformation.of(UserAttributionState.class)));
         var metrics = getRuntimeContext().getMetricGroup();
         clicksIn = metrics.counter("clicksIn");
         pageViewsIn = metrics.counter("pageViewsIn");
@@ -103,7 +106,9 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
         long watermark = ctx.timerService().currentWatermark();
         if (click.eventTime <= watermark) {
             lateClicks.inc();
-            ctx.output(LATE_EVENTS, new LateEvent(LateEvent.AD_CLICK, click.clickId, click.userId, click.eventTime, watermark));
+            ctx.output(
+                    LATE_EVENTS,
+                    new LateEvent(LateEvent.AD_CLICK, click.clickId, click.userId, click.eventTime, watermark));
             if (clickExpiryTime(click) <= watermark) {
                 return; // too old to be eligible for any view that is not final yet
             }
@@ -142,7 +147,9 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
         long watermark = ctx.timerService().currentWatermark();
         if (view.eventTime <= watermark) {
             latePageViews.inc();
-            ctx.output(LATE_EVENTS, new LateEvent(LateEvent.PAGE_VIEW, view.pageViewId, view.userId, view.eventTime, watermark));
+            ctx.output(
+                    LATE_EVENTS,
+                    new LateEvent(LateEvent.PAGE_VIEW, view.pageViewId, view.userId, view.eventTime, watermark));
             emit(pending, true, out);
             return;
         }
@@ -228,10 +235,10 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
-        pendingViewsCountState = context.getOperatorStateStore().getListState(
-                new ListStateDescriptor<>("pending-page-views-count", Long.class));
-        heldClicksCountState = context.getOperatorStateStore().getListState(
-                new ListStateDescriptor<>("held-clicks-count", Long.class));
+        pendingViewsCountState = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>("pending-page-views-count", Long.class));
+        heldClicksCountState = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>("held-clicks-count", Long.class));
         pendingViewsCount = 0;
         heldClicksCount = 0;
         for (Long n : pendingViewsCountState.get()) {
@@ -262,7 +269,8 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
 
     private AdClick bestHeldClick(UserAttributionState state, PageView view) {
         AdClick best = null;
-        if (state.settledClick != null && AttributionRule.isEligible(state.settledClick.eventTime, view.eventTime, windowMillis)) {
+        if (state.settledClick != null
+                && AttributionRule.isEligible(state.settledClick.eventTime, view.eventTime, windowMillis)) {
             best = state.settledClick;
         }
         for (AdClick click : state.recentClicks) {
@@ -291,8 +299,16 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
     /** The row of a page view attributed to {@code click} (null: to nothing). */
     public static AttributedPageView row(PageView view, AdClick click, boolean isFinal) {
         return click == null
-                ? new AttributedPageView(view.pageViewId, view.userId, view.eventTime, view.url, null, null, null, isFinal)
-                : new AttributedPageView(view.pageViewId, view.userId, view.eventTime, view.url, click.campaignId,
-                        click.clickId, click.eventTime, isFinal);
+                ? new AttributedPageView(
+                        view.pageViewId, view.userId, view.eventTime, view.url, null, null, null, isFinal)
+                : new AttributedPageView(
+                        view.pageViewId,
+                        view.userId,
+                        view.eventTime,
+                        view.url,
+                        click.campaignId,
+                        click.clickId,
+                        click.eventTime,
+                        isFinal);
     }
 }

@@ -1,11 +1,11 @@
 package io.clickflow.attribution;
 
+import io.clickflow.decode.Decoded;
+import io.clickflow.io.JdbcSinks;
+import io.clickflow.io.Sources;
 import io.clickflow.tables.AttributionTables;
 import io.clickflow.tables.Database;
 import io.clickflow.tables.DeadLetterTables;
-import io.clickflow.io.JdbcSinks;
-import io.clickflow.io.Sources;
-import io.clickflow.decode.Decoded;
 
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;

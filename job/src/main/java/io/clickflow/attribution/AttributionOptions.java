@@ -13,6 +13,7 @@ public final class AttributionOptions {
     public String pageViewsTopic;
     /** Both set in file mode, both null in Kafka mode. */
     public Path clicksFile;
+
     public Path pageViewsFile;
     public AttributionWorkflow.Settings settings;
     public Database database;

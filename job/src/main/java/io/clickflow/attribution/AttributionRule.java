@@ -2,7 +2,6 @@ package io.clickflow.attribution;
 
 import io.clickflow.tables.TextOrder;
 
-
 /** The last-touch rule, in one place: which clicks are eligible for a page view and which one wins. */
 public final class AttributionRule {
     private AttributionRule() {}

@@ -1,11 +1,11 @@
 package io.clickflow.attribution;
 
-import io.clickflow.stream.EmitMode;
-import io.clickflow.stream.SplitRejected;
-import io.clickflow.stream.EventWatermarks;
-import io.clickflow.tables.AttributedPageView;
 import io.clickflow.decode.Decoded;
 import io.clickflow.decode.EventTimed;
+import io.clickflow.stream.EmitMode;
+import io.clickflow.stream.EventWatermarks;
+import io.clickflow.stream.SplitRejected;
+import io.clickflow.tables.AttributedPageView;
 import io.clickflow.tables.LateEvent;
 import io.clickflow.tables.RejectedEvent;
 
@@ -51,23 +51,28 @@ public final class AttributionWorkflow {
         SingleOutputStreamOperator<PageView> pageViews =
                 decoded(env, pageViewsSource, settings, "page-views", "page views", PageView.class);
 
-        SingleOutputStreamOperator<AttributedPageView> attributed = clicks
-                .keyBy(click -> click.userId)
+        SingleOutputStreamOperator<AttributedPageView> attributed = clicks.keyBy(click -> click.userId)
                 .connect(pageViews.keyBy(view -> view.userId))
-                .process(new AttributionFunction(settings.attributionWindow(), settings.emitMode()),
+                .process(
+                        new AttributionFunction(settings.attributionWindow(), settings.emitMode()),
                         TypeInformation.of(AttributedPageView.class))
                 .uid("attribution")
                 .name(OPERATOR_NAME);
 
         sinks.attributed().accept(attributed);
-        sinks.rejected().accept(clicks.getSideOutput(SplitRejected.REJECTED)
-                .union(pageViews.getSideOutput(SplitRejected.REJECTED)));
+        sinks.rejected()
+                .accept(clicks.getSideOutput(SplitRejected.REJECTED)
+                        .union(pageViews.getSideOutput(SplitRejected.REJECTED)));
         sinks.late().accept(attributed.getSideOutput(AttributionFunction.LATE_EVENTS));
     }
 
     private static <T extends EventTimed> SingleOutputStreamOperator<T> decoded(
-            StreamExecutionEnvironment env, Source<Decoded<T>, ?, ?> source, Settings settings,
-            String uid, String name, Class<T> type) {
+            StreamExecutionEnvironment env,
+            Source<Decoded<T>, ?, ?> source,
+            Settings settings,
+            String uid,
+            String name,
+            Class<T> type) {
         return env.fromSource(source, EventWatermarks.strategy(settings.outOfOrderness(), settings.idleTimeout()), name)
                 .uid(uid + "-source")
                 .process(new SplitRejected<T>(), TypeInformation.of(type))

@@ -31,28 +31,204 @@ public final class ClickstreamGenerator {
             long timeGranularityMillis) {
 
         public static Config defaults() {
-            return new Config(42, 1000, 20, 0.2, Instant.parse("2024-01-01T00:00:00Z").toEpochMilli(), 1000,
-                    3000, 0.0, 600_000, 0.0, 0.0, 1000);
+            return new Config(
+                    42,
+                    1000,
+                    20,
+                    0.2,
+                    Instant.parse("2024-01-01T00:00:00Z").toEpochMilli(),
+                    1000,
+                    3000,
+                    0.0,
+                    600_000,
+                    0.0,
+                    0.0,
+                    1000);
         }
 
-        public Config withSeed(long v) { return new Config(v, users, campaigns, clickRatio, startTime, eventsPerSecond, maxDisorderMillis, lateFraction, lateByMillis, malformedFraction, duplicateFraction, timeGranularityMillis); }
-        public Config withUsers(int v) { return new Config(seed, v, campaigns, clickRatio, startTime, eventsPerSecond, maxDisorderMillis, lateFraction, lateByMillis, malformedFraction, duplicateFraction, timeGranularityMillis); }
-        public Config withClickRatio(double v) { return new Config(seed, users, campaigns, v, startTime, eventsPerSecond, maxDisorderMillis, lateFraction, lateByMillis, malformedFraction, duplicateFraction, timeGranularityMillis); }
-        public Config withStartTime(long v) { return new Config(seed, users, campaigns, clickRatio, v, eventsPerSecond, maxDisorderMillis, lateFraction, lateByMillis, malformedFraction, duplicateFraction, timeGranularityMillis); }
-        public Config withEventsPerSecond(double v) { return new Config(seed, users, campaigns, clickRatio, startTime, v, maxDisorderMillis, lateFraction, lateByMillis, malformedFraction, duplicateFraction, timeGranularityMillis); }
-        public Config withMaxDisorderMillis(long v) { return new Config(seed, users, campaigns, clickRatio, startTime, eventsPerSecond, v, lateFraction, lateByMillis, malformedFraction, duplicateFraction, timeGranularityMillis); }
-        public Config withLateFraction(double v) { return new Config(seed, users, campaigns, clickRatio, startTime, eventsPerSecond, maxDisorderMillis, v, lateByMillis, malformedFraction, duplicateFraction, timeGranularityMillis); }
-        public Config withLateByMillis(long v) { return new Config(seed, users, campaigns, clickRatio, startTime, eventsPerSecond, maxDisorderMillis, lateFraction, v, malformedFraction, duplicateFraction, timeGranularityMillis); }
-        public Config withMalformedFraction(double v) { return new Config(seed, users, campaigns, clickRatio, startTime, eventsPerSecond, maxDisorderMillis, lateFraction, lateByMillis, v, duplicateFraction, timeGranularityMillis); }
-        public Config withDuplicateFraction(double v) { return new Config(seed, users, campaigns, clickRatio, startTime, eventsPerSecond, maxDisorderMillis, lateFraction, lateByMillis, malformedFraction, v, timeGranularityMillis); }
-        public Config withTimeGranularityMillis(long v) { return new Config(seed, users, campaigns, clickRatio, startTime, eventsPerSecond, maxDisorderMillis, lateFraction, lateByMillis, malformedFraction, duplicateFraction, v); }
+        public Config withSeed(long v) {
+            return new Config(
+                    v,
+                    users,
+                    campaigns,
+                    clickRatio,
+                    startTime,
+                    eventsPerSecond,
+                    maxDisorderMillis,
+                    lateFraction,
+                    lateByMillis,
+                    malformedFraction,
+                    duplicateFraction,
+                    timeGranularityMillis);
+        }
+
+        public Config withUsers(int v) {
+            return new Config(
+                    seed,
+                    v,
+                    campaigns,
+                    clickRatio,
+                    startTime,
+                    eventsPerSecond,
+                    maxDisorderMillis,
+                    lateFraction,
+                    lateByMillis,
+                    malformedFraction,
+                    duplicateFraction,
+                    timeGranularityMillis);
+        }
+
+        public Config withClickRatio(double v) {
+            return new Config(
+                    seed,
+                    users,
+                    campaigns,
+                    v,
+                    startTime,
+                    eventsPerSecond,
+                    maxDisorderMillis,
+                    lateFraction,
+                    lateByMillis,
+                    malformedFraction,
+                    duplicateFraction,
+                    timeGranularityMillis);
+        }
+
+        public Config withStartTime(long v) {
+            return new Config(
+                    seed,
+                    users,
+                    campaigns,
+                    clickRatio,
+                    v,
+                    eventsPerSecond,
+                    maxDisorderMillis,
+                    lateFraction,
+                    lateByMillis,
+                    malformedFraction,
+                    duplicateFraction,
+                    timeGranularityMillis);
+        }
+
+        public Config withEventsPerSecond(double v) {
+            return new Config(
+                    seed,
+                    users,
+                    campaigns,
+                    clickRatio,
+                    startTime,
+                    v,
+                    maxDisorderMillis,
+                    lateFraction,
+                    lateByMillis,
+                    malformedFraction,
+                    duplicateFraction,
+                    timeGranularityMillis);
+        }
+
+        public Config withMaxDisorderMillis(long v) {
+            return new Config(
+                    seed,
+                    users,
+                    campaigns,
+                    clickRatio,
+                    startTime,
+                    eventsPerSecond,
+                    v,
+                    lateFraction,
+                    lateByMillis,
+                    malformedFraction,
+                    duplicateFraction,
+                    timeGranularityMillis);
+        }
+
+        public Config withLateFraction(double v) {
+            return new Config(
+                    seed,
+                    users,
+                    campaigns,
+                    clickRatio,
+                    startTime,
+                    eventsPerSecond,
+                    maxDisorderMillis,
+                    v,
+                    lateByMillis,
+                    malformedFraction,
+                    duplicateFraction,
+                    timeGranularityMillis);
+        }
+
+        public Config withLateByMillis(long v) {
+            return new Config(
+                    seed,
+                    users,
+                    campaigns,
+                    clickRatio,
+                    startTime,
+                    eventsPerSecond,
+                    maxDisorderMillis,
+                    lateFraction,
+                    v,
+                    malformedFraction,
+                    duplicateFraction,
+                    timeGranularityMillis);
+        }
+
+        public Config withMalformedFraction(double v) {
+            return new Config(
+                    seed,
+                    users,
+                    campaigns,
+                    clickRatio,
+                    startTime,
+                    eventsPerSecond,
+                    maxDisorderMillis,
+                    lateFraction,
+                    lateByMillis,
+                    v,
+                    duplicateFraction,
+                    timeGranularityMillis);
+        }
+
+        public Config withDuplicateFraction(double v) {
+            return new Config(
+                    seed,
+                    users,
+                    campaigns,
+                    clickRatio,
+                    startTime,
+                    eventsPerSecond,
+                    maxDisorderMillis,
+                    lateFraction,
+                    lateByMillis,
+                    malformedFraction,
+                    v,
+                    timeGranularityMillis);
+        }
+
+        public Config withTimeGranularityMillis(long v) {
+            return new Config(
+                    seed,
+                    users,
+                    campaigns,
+                    clickRatio,
+                    startTime,
+                    eventsPerSecond,
+                    maxDisorderMillis,
+                    lateFraction,
+                    lateByMillis,
+                    malformedFraction,
+                    duplicateFraction,
+                    v);
+        }
     }
 
     /**
      * One generated record: its stream ({@link LateEvent#AD_CLICK} or {@link LateEvent#PAGE_VIEW}), the
      * user it is keyed by, the JSON line, and what it means: the click or view, or neither when malformed.
      */
-    public record Event(String stream, String userId, String json, AdClick click, PageView view, boolean late, boolean duplicate) {
+    public record Event(
+            String stream, String userId, String json, AdClick click, PageView view, boolean late, boolean duplicate) {
         public boolean malformed() {
             return click == null && view == null;
         }
@@ -62,7 +238,8 @@ public final class ClickstreamGenerator {
         }
     }
 
-    private static final DateTimeFormatter WITH_OFFSET = DateTimeFormatter.ISO_OFFSET_DATE_TIME.withZone(ZoneOffset.ofHours(2));
+    private static final DateTimeFormatter WITH_OFFSET =
+            DateTimeFormatter.ISO_OFFSET_DATE_TIME.withZone(ZoneOffset.ofHours(2));
     private static final DateTimeFormatter NO_ZONE = DateTimeFormatter.ISO_LOCAL_DATE_TIME.withZone(ZoneOffset.UTC);
 
     private final Config config;
@@ -96,19 +273,26 @@ public final class ClickstreamGenerator {
         }
         boolean late = random.nextDouble() < config.lateFraction();
         long time = late
-                ? base - config.maxDisorderMillis() - config.lateByMillis() - random.nextLong(Math.max(1, config.lateByMillis()))
-                : Math.max(config.startTime(), base - (config.maxDisorderMillis() == 0 ? 0 : random.nextLong(config.maxDisorderMillis() + 1)));
+                ? base
+                        - config.maxDisorderMillis()
+                        - config.lateByMillis()
+                        - random.nextLong(Math.max(1, config.lateByMillis()))
+                : Math.max(
+                        config.startTime(),
+                        base - (config.maxDisorderMillis() == 0 ? 0 : random.nextLong(config.maxDisorderMillis() + 1)));
         time -= Math.floorMod(time, config.timeGranularityMillis());
         Event event;
         if (click) {
             AdClick c = new AdClick("click-" + n, user, "campaign-" + random.nextInt(config.campaigns()), time);
             event = new Event(stream, user, clickJson(c), c, null, late, false);
         } else {
-            PageView v = new PageView("pv-" + n, user, time, n % 3 == 0 ? "/p/" + (n % 97) + "?q=\"x\"" : "/p/" + (n % 97));
+            PageView v =
+                    new PageView("pv-" + n, user, time, n % 3 == 0 ? "/p/" + (n % 97) + "?q=\"x\"" : "/p/" + (n % 97));
             event = new Event(stream, user, viewJson(v, n), null, v, late, false);
         }
         if (random.nextDouble() < config.duplicateFraction()) {
-            pendingDuplicate = new Event(event.stream(), event.userId(), event.json(), event.click(), event.view(), late, true);
+            pendingDuplicate =
+                    new Event(event.stream(), event.userId(), event.json(), event.click(), event.view(), late, true);
         }
         return event;
     }
@@ -133,11 +317,16 @@ public final class ClickstreamGenerator {
     private String timeJson(long t) {
         int form = random.nextInt(20);
         switch (form) {
-            case 0: return Long.toString(t);
-            case 1: return "\"" + t + "\"";
-            case 2: return "\"" + WITH_OFFSET.format(Instant.ofEpochMilli(t)) + "\"";
-            case 3: return "\"" + NO_ZONE.format(Instant.ofEpochMilli(t)) + "\"";
-            default: return "\"" + Instant.ofEpochMilli(t) + "\"";
+            case 0:
+                return Long.toString(t);
+            case 1:
+                return "\"" + t + "\"";
+            case 2:
+                return "\"" + WITH_OFFSET.format(Instant.ofEpochMilli(t)) + "\"";
+            case 3:
+                return "\"" + NO_ZONE.format(Instant.ofEpochMilli(t)) + "\"";
+            default:
+                return "\"" + Instant.ofEpochMilli(t) + "\"";
         }
     }
 
@@ -145,14 +334,28 @@ public final class ClickstreamGenerator {
         String id = click ? "click_id" : "page_view_id";
         String other = click ? ",\"campaign_id\":\"campaign-0\"" : "";
         switch (random.nextInt(8)) {
-            case 0: return "this is not json";
-            case 1: return "{\"" + id + "\":\"x\",\"user_id\":\"" + user + "\",\"event_time\":\"" + Instant.ofEpochMilli(time);
-            case 2: return "{\"user_id\":\"" + user + "\"" + other + ",\"event_time\":\"" + Instant.ofEpochMilli(time) + "\"}";
-            case 3: return "{\"" + id + "\":\"bad-" + sequence + "\",\"user_id\":\"" + user + "\"" + other + ",\"event_time\":\"yesterday\"}";
-            case 4: return "{\"" + id + "\":\"bad-" + sequence + "\",\"user_id\":42" + other + ",\"event_time\":" + time + "}";
-            case 5: return "{\"" + id + "\":\"bad-" + sequence + "\",\"user_id\":\"  \"" + other + ",\"event_time\":" + time + "}";
-            case 6: return "[\"" + id + "\",\"" + user + "\"]";
-            default: return "{\"" + id + "\":\"bad-" + sequence + "\",\"user_id\":\"" + user + "\"" + other + ",\"event_time\":" + (time / 1000) + "}";
+            case 0:
+                return "this is not json";
+            case 1:
+                return "{\"" + id + "\":\"x\",\"user_id\":\"" + user + "\",\"event_time\":\""
+                        + Instant.ofEpochMilli(time);
+            case 2:
+                return "{\"user_id\":\"" + user + "\"" + other + ",\"event_time\":\"" + Instant.ofEpochMilli(time)
+                        + "\"}";
+            case 3:
+                return "{\"" + id + "\":\"bad-" + sequence + "\",\"user_id\":\"" + user + "\"" + other
+                        + ",\"event_time\":\"yesterday\"}";
+            case 4:
+                return "{\"" + id + "\":\"bad-" + sequence + "\",\"user_id\":42" + other + ",\"event_time\":" + time
+                        + "}";
+            case 5:
+                return "{\"" + id + "\":\"bad-" + sequence + "\",\"user_id\":\"  \"" + other + ",\"event_time\":" + time
+                        + "}";
+            case 6:
+                return "[\"" + id + "\",\"" + user + "\"]";
+            default:
+                return "{\"" + id + "\":\"bad-" + sequence + "\",\"user_id\":\"" + user + "\"" + other
+                        + ",\"event_time\":" + (time / 1000) + "}";
         }
     }
 }

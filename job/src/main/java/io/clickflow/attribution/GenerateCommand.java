@@ -6,6 +6,10 @@ import io.clickflow.io.KafkaSender;
 import io.clickflow.io.LineFiles;
 import io.clickflow.runner.KafkaPreflight;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,10 +20,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code ./clickflow generate}: synthetic clicks and page views to Kafka (keyed by user) or to two files. */
 @Command(
@@ -35,34 +35,60 @@ import picocli.CommandLine.Option;
             "time, event time = now) or to two JSON-lines files (event time from --start-time at --rate)."
         })
 public final class GenerateCommand implements Callable<Integer> {
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", defaultValue = "localhost:9092", description = "Kafka brokers.")
+    @Option(
+            names = "--bootstrap-servers",
+            paramLabel = "HOST:PORT",
+            defaultValue = "localhost:9092",
+            description = "Kafka brokers.")
     String bootstrapServers;
 
-    @Option(names = "--clicks-topic", paramLabel = "TOPIC", defaultValue = "ad_clicks", description = "Topic of ad clicks.")
+    @Option(
+            names = "--clicks-topic",
+            paramLabel = "TOPIC",
+            defaultValue = "ad_clicks",
+            description = "Topic of ad clicks.")
     String clicksTopic;
 
-    @Option(names = "--page-views-topic", paramLabel = "TOPIC", defaultValue = "page_views", description = "Topic of page views.")
+    @Option(
+            names = "--page-views-topic",
+            paramLabel = "TOPIC",
+            defaultValue = "page_views",
+            description = "Topic of page views.")
     String pageViewsTopic;
 
-    @Option(names = "--clicks-file", paramLabel = "PATH",
+    @Option(
+            names = "--clicks-file",
+            paramLabel = "PATH",
             description = "Write clicks to this file instead (.gz compresses); needs --page-views-file.")
     Path clicksFile;
 
-    @Option(names = "--page-views-file", paramLabel = "PATH", description = "Write page views to this file instead (.gz compresses).")
+    @Option(
+            names = "--page-views-file",
+            paramLabel = "PATH",
+            description = "Write page views to this file instead (.gz compresses).")
     Path pageViewsFile;
 
-    @Option(names = "--count", paramLabel = "N", description = "Events to write. Default: files 100000, Kafka until Ctrl-C")
+    @Option(
+            names = "--count",
+            paramLabel = "N",
+            description = "Events to write. Default: files 100000, Kafka until Ctrl-C")
     Long count;
 
-    @Option(names = "--rate", paramLabel = "N", defaultValue = "1000",
+    @Option(
+            names = "--rate",
+            paramLabel = "N",
+            defaultValue = "1000",
             description = "Events per second of event time (Kafka: also of wall-clock time).")
     int rate;
 
-    @Option(names = "--as-fast-as-possible",
+    @Option(
+            names = "--as-fast-as-possible",
             description = "Kafka: do not pace; event time still advances at --rate from --start-time.")
     boolean asFastAsPossible;
 
-    @Option(names = "--start-time", paramLabel = "ISO-8601",
+    @Option(
+            names = "--start-time",
+            paramLabel = "ISO-8601",
             description = "Event time of the first event; only late events are earlier. Default: now for Kafka, "
                     + "2024-01-01T00:00:00Z for files")
     String startTime;
@@ -78,38 +104,71 @@ public final class GenerateCommand implements Callable<Integer> {
         @Option(names = "--campaigns", paramLabel = "N", defaultValue = "20", description = "Distinct campaigns.")
         int campaigns;
 
-        @Option(names = "--click-ratio", paramLabel = "FRACTION", defaultValue = "0.2", description = "Fraction of events that are clicks.")
+        @Option(
+                names = "--click-ratio",
+                paramLabel = "FRACTION",
+                defaultValue = "0.2",
+                description = "Fraction of events that are clicks.")
         double clickRatio;
 
-        @Option(names = "--max-disorder", paramLabel = "DURATION", defaultValue = "3s",
+        @Option(
+                names = "--max-disorder",
+                paramLabel = "DURATION",
+                defaultValue = "3s",
                 description = "Event times go back at most this much (keep it below the job's --out-of-orderness).")
         Duration maxDisorder;
 
-        @Option(names = "--late-fraction", paramLabel = "FRACTION", defaultValue = "0",
+        @Option(
+                names = "--late-fraction",
+                paramLabel = "FRACTION",
+                defaultValue = "0",
                 description = "Fraction of events made late by --late-by beyond the disorder.")
         public double lateFraction;
 
-        @Option(names = "--late-by", paramLabel = "DURATION", defaultValue = "10m", description = "How far late events lag behind.")
+        @Option(
+                names = "--late-by",
+                paramLabel = "DURATION",
+                defaultValue = "10m",
+                description = "How far late events lag behind.")
         Duration lateBy;
 
-        @Option(names = "--malformed-fraction", paramLabel = "FRACTION", defaultValue = "0",
+        @Option(
+                names = "--malformed-fraction",
+                paramLabel = "FRACTION",
+                defaultValue = "0",
                 description = "Fraction of records that are malformed (bad JSON, missing fields, bad times).")
         public double malformedFraction;
 
-        @Option(names = "--duplicate-fraction", paramLabel = "FRACTION", defaultValue = "0",
+        @Option(
+                names = "--duplicate-fraction",
+                paramLabel = "FRACTION",
+                defaultValue = "0",
                 description = "Fraction of events sent twice.")
         public double duplicateFraction;
 
-        @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Random seed: the same seed and options give the same events.")
+        @Option(
+                names = "--seed",
+                paramLabel = "N",
+                defaultValue = "42",
+                description = "Random seed: the same seed and options give the same events.")
         long seed;
 
         /** The generator's configuration; {@code rate} events per second of event time from {@code start}. */
         public ClickstreamGenerator.Config config(long start, int rate) {
             Cli.range("--rate", rate, 1, 10_000_000);
-            return new ClickstreamGenerator.Config(seed, Cli.range("--users", users, 1, 100_000_000),
-                    Cli.range("--campaigns", campaigns, 1, 1_000_000), Cli.fraction("--click-ratio", clickRatio), start, rate,
-                    maxDisorder.toMillis(), Cli.fraction("--late-fraction", lateFraction), lateBy.toMillis(),
-                    Cli.fraction("--malformed-fraction", malformedFraction), Cli.fraction("--duplicate-fraction", duplicateFraction), 1);
+            return new ClickstreamGenerator.Config(
+                    seed,
+                    Cli.range("--users", users, 1, 100_000_000),
+                    Cli.range("--campaigns", campaigns, 1, 1_000_000),
+                    Cli.fraction("--click-ratio", clickRatio),
+                    start,
+                    rate,
+                    maxDisorder.toMillis(),
+                    Cli.fraction("--late-fraction", lateFraction),
+                    lateBy.toMillis(),
+                    Cli.fraction("--malformed-fraction", malformedFraction),
+                    Cli.fraction("--duplicate-fraction", duplicateFraction),
+                    1);
         }
     }
 
@@ -123,7 +182,8 @@ public final class GenerateCommand implements Callable<Integer> {
             throw new UsageException("--count: must be at least 1, not " + count);
         }
         long n = count != null ? count : (files ? 100_000 : Long.MAX_VALUE);
-        long start = startTime != null ? Cli.instant("--start-time", startTime).toEpochMilli()
+        long start = startTime != null
+                ? Cli.instant("--start-time", startTime).toEpochMilli()
                 : files ? Instant.parse("2024-01-01T00:00:00Z").toEpochMilli() : System.currentTimeMillis();
         ClickstreamGenerator.Config config = traffic.config(start, rate);
         if (files) {
@@ -131,19 +191,32 @@ public final class GenerateCommand implements Callable<Integer> {
             System.out.printf("Wrote %,d events to %s and %s%n", written, clicksFile, pageViewsFile);
         } else {
             // A wrong broker or a missing topic is one line now, not a producer timeout a minute later.
-            KafkaPreflight.checkTopics(bootstrapServers, List.of(new KafkaPreflight.Topic(clicksTopic, "--clicks-topic"),
-                    new KafkaPreflight.Topic(pageViewsTopic, "--page-views-topic")));
+            KafkaPreflight.checkTopics(
+                    bootstrapServers,
+                    List.of(
+                            new KafkaPreflight.Topic(clicksTopic, "--clicks-topic"),
+                            new KafkaPreflight.Topic(pageViewsTopic, "--page-views-topic")));
             AtomicBoolean stop = new AtomicBoolean();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));
-            long sent = toKafka(new ClickstreamGenerator(config), n, bootstrapServers, clicksTopic, pageViewsTopic,
-                    !asFastAsPossible, config.eventsPerSecond(), stop, null);
+            long sent = toKafka(
+                    new ClickstreamGenerator(config),
+                    n,
+                    bootstrapServers,
+                    clicksTopic,
+                    pageViewsTopic,
+                    !asFastAsPossible,
+                    config.eventsPerSecond(),
+                    stop,
+                    null);
             System.out.printf("Sent %,d events to %s%n", sent, bootstrapServers);
         }
         return 0;
     }
 
-    public static long writeFiles(ClickstreamGenerator generator, long count, Path clicksFile, Path viewsFile) throws IOException {
-        try (BufferedWriter clicks = LineFiles.writer(clicksFile); BufferedWriter views = LineFiles.writer(viewsFile)) {
+    public static long writeFiles(ClickstreamGenerator generator, long count, Path clicksFile, Path viewsFile)
+            throws IOException {
+        try (BufferedWriter clicks = LineFiles.writer(clicksFile);
+                BufferedWriter views = LineFiles.writer(viewsFile)) {
             for (long i = 0; i < count; i++) {
                 ClickstreamGenerator.Event e = generator.next();
                 BufferedWriter w = e.isClick() ? clicks : views;
@@ -159,8 +232,16 @@ public final class GenerateCommand implements Callable<Integer> {
      *
      * @param sent if not null, updated with the number sent so far
      */
-    public static long toKafka(ClickstreamGenerator generator, long count, String bootstrapServers, String clicksTopic,
-            String viewsTopic, boolean paced, double rate, AtomicBoolean stop, AtomicLong sent)
+    public static long toKafka(
+            ClickstreamGenerator generator,
+            long count,
+            String bootstrapServers,
+            String clicksTopic,
+            String viewsTopic,
+            boolean paced,
+            double rate,
+            AtomicBoolean stop,
+            AtomicLong sent)
             throws Exception {
         long n = 0;
         try (KafkaSender sender = new KafkaSender(bootstrapServers, 256 * 1024, "none")) {
@@ -169,7 +250,10 @@ public final class GenerateCommand implements Callable<Integer> {
                     sender.pace(n, rate);
                 }
                 ClickstreamGenerator.Event e = generator.next();
-                sender.send(e.isClick() ? clicksTopic : viewsTopic, e.userId(), e.json().getBytes(StandardCharsets.UTF_8));
+                sender.send(
+                        e.isClick() ? clicksTopic : viewsTopic,
+                        e.userId(),
+                        e.json().getBytes(StandardCharsets.UTF_8));
                 if (sent != null) {
                     sent.lazySet(n + 1);
                 }

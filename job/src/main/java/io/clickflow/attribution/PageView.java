@@ -2,6 +2,7 @@ package io.clickflow.attribution;
 
 import io.clickflow.decode.EventTimed;
 import io.clickflow.tables.EventTimes;
+
 import java.util.Objects;
 
 /** A page view of a user at an event time (epoch milliseconds, UTC) and its URL if it had one; other input fields are not kept. */

@@ -2,10 +2,10 @@ package io.clickflow.attribution;
 
 import io.clickflow.decode.Decoded;
 import io.clickflow.decode.JsonEventDecoder;
+import io.clickflow.tables.LateEvent;
 
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import io.clickflow.tables.LateEvent;
 
 /**
  * Decodes {@code {"page_view_id", "user_id", "event_time", "url"?, ...}} records; the attribution seed's
@@ -15,10 +15,15 @@ public final class PageViewDecoder extends JsonEventDecoder<PageView> {
     private static final long serialVersionUID = 1L;
 
     /** Flink's type of this decoder's output, resolved once so no operator falls back to Kryo. */
-    public static final TypeInformation<Decoded<PageView>> TYPE = TypeInformation.of(new TypeHint<Decoded<PageView>>() {});
+    public static final TypeInformation<Decoded<PageView>> TYPE =
+            TypeInformation.of(new TypeHint<Decoded<PageView>>() {});
 
     public PageViewDecoder() {
-        super(LateEvent.PAGE_VIEW, TimeField.EVENT_TIME, new String[] {"page_view_id|event_id", "user_id"}, new String[] {"url"});
+        super(
+                LateEvent.PAGE_VIEW,
+                TimeField.EVENT_TIME,
+                new String[] {"page_view_id|event_id", "user_id"},
+                new String[] {"url"});
     }
 
     @Override

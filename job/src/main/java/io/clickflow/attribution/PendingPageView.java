@@ -1,6 +1,5 @@
 package io.clickflow.attribution;
 
-
 /** Keyed state of a page view waiting for the watermark: the view and the best click found so far. */
 public class PendingPageView {
     public PageView view;

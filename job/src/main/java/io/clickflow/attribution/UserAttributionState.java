@@ -1,6 +1,5 @@
 package io.clickflow.attribution;
 
-
 import java.util.Arrays;
 
 /**

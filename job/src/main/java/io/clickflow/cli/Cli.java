@@ -1,16 +1,5 @@
 package io.clickflow.cli;
 
-import java.time.Duration;
-import java.io.IOException;
-import java.io.InputStream;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.Properties;
-import java.util.stream.Collectors;
-
 import picocli.CommandLine;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.ArgSpec;
@@ -18,6 +7,17 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.stream.Collectors;
 
 /**
  * clickflow's rules on top of picocli: durations, numbers with {@code _} and enums by their option names
@@ -99,7 +99,8 @@ public final class Cli {
 
     /** One line for a picocli refusal, in the words the rest of clickflow uses. */
     public static String message(ParameterException e) {
-        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+        if (e instanceof CommandLine.UnmatchedArgumentException u
+                && !u.getUnmatched().isEmpty()) {
             String arg = u.getUnmatched().get(0);
             boolean option = arg.startsWith("-");
             List<String> suggestions = new ArrayList<>(u.getSuggestions());
@@ -112,11 +113,13 @@ public final class Cli {
                 return what + " (did you mean " + nearest + "?)";
             }
             if (!option) {
-                return what + "; commands: " + String.join(", ", e.getCommandLine().getSubcommands().keySet());
+                return what + "; commands: "
+                        + String.join(", ", e.getCommandLine().getSubcommands().keySet());
             }
             return what;
         }
-        if (e instanceof CommandLine.MissingParameterException m && !m.getMissing().isEmpty()) {
+        if (e instanceof CommandLine.MissingParameterException m
+                && !m.getMissing().isEmpty()) {
             ArgSpec missing = m.getMissing().get(0);
             if (missing instanceof OptionSpec o) {
                 return o.longestName() + " needs a value " + o.paramLabel();
@@ -202,8 +205,10 @@ public final class Cli {
 
     /** {@code on-watermark or update}, {@code committed, earliest or latest}. */
     static <E extends Enum<E>> String choices(Class<E> type) {
-        List<String> names = List.of(type.getEnumConstants()).stream().map(Cli::name).collect(Collectors.toList());
-        return names.size() == 1 ? names.get(0)
+        List<String> names =
+                List.of(type.getEnumConstants()).stream().map(Cli::name).collect(Collectors.toList());
+        return names.size() == 1
+                ? names.get(0)
                 : String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
     }
 
@@ -217,8 +222,10 @@ public final class Cli {
                     p.load(in);
                 }
             }
-            return new String[] {"clickflow " + p.getProperty("version", "unknown") + " (Flink "
-                    + p.getProperty("flink", "?") + ", Kafka clients " + p.getProperty("kafka", "?") + ")"};
+            return new String[] {
+                "clickflow " + p.getProperty("version", "unknown") + " (Flink " + p.getProperty("flink", "?")
+                        + ", Kafka clients " + p.getProperty("kafka", "?") + ")"
+            };
         }
     }
 }

@@ -6,20 +6,27 @@ import picocli.CommandLine.Option;
 
 /** Where a job's tables are: the JDBC URL and credentials, which fall back to the environment. */
 public final class DatabaseOptions {
-    @Option(names = "--jdbc-url", paramLabel = "URL", defaultValue = "jdbc:sqlite:output/clickflow.db",
+    @Option(
+            names = "--jdbc-url",
+            paramLabel = "URL",
+            defaultValue = "jdbc:sqlite:output/clickflow.db",
             description = "Where results go: jdbc:sqlite:PATH or jdbc:postgresql://HOST/DB.")
     String url;
 
     @Option(names = "--jdbc-user", paramLabel = "USER", description = "Database user (or env CLICKFLOW_JDBC_USER).")
     String user;
 
-    @Option(names = "--jdbc-password", paramLabel = "PASSWORD",
+    @Option(
+            names = "--jdbc-password",
+            paramLabel = "PASSWORD",
             description = "Database password (or env CLICKFLOW_JDBC_PASSWORD); never logged.")
     String password;
 
     /** The database; credentials fall back to the environment so they stay out of process lists. */
     public Database database() {
-        Database db = new Database(url, user != null ? user : System.getenv("CLICKFLOW_JDBC_USER"),
+        Database db = new Database(
+                url,
+                user != null ? user : System.getenv("CLICKFLOW_JDBC_USER"),
                 password != null ? password : System.getenv("CLICKFLOW_JDBC_PASSWORD"));
         try {
             db.driverClass();

@@ -3,31 +3,43 @@ package io.clickflow.cli;
 import io.clickflow.io.Sources;
 import io.clickflow.io.Sources.StartingOffsets;
 
-import java.util.Properties;
-
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+
+import java.util.Properties;
 
 /** How a job reads Kafka: brokers, consumer group, where to start, and whether to stop at the end. */
 public final class KafkaOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec mixee;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", defaultValue = "localhost:9092",
+    @Option(
+            names = "--bootstrap-servers",
+            paramLabel = "HOST:PORT",
+            defaultValue = "localhost:9092",
             description = "Kafka brokers (input and output topics).")
     public String bootstrapServers;
 
-    @Option(names = "--group-id", paramLabel = "ID",
-            description = "Kafka consumer group; offsets are committed to it on each checkpoint. Default: clickflow-${COMMAND-NAME}")
+    @Option(
+            names = "--group-id",
+            paramLabel = "ID",
+            description =
+                    "Kafka consumer group; offsets are committed to it on each checkpoint. Default: clickflow-${COMMAND-NAME}")
     String groupId;
 
-    @Option(names = "--starting-offsets", paramLabel = "WHERE", defaultValue = "committed",
-            description = "committed | earliest | latest: where to start without a checkpoint (committed falls back to earliest).")
+    @Option(
+            names = "--starting-offsets",
+            paramLabel = "WHERE",
+            defaultValue = "committed",
+            description =
+                    "committed | earliest | latest: where to start without a checkpoint (committed falls back to earliest).")
     StartingOffsets startingOffsets;
 
-    @Option(names = "--bounded",
-            description = "Kafka: stop at the offsets that are the latest when the job starts, then finish every result.")
+    @Option(
+            names = "--bounded",
+            description =
+                    "Kafka: stop at the offsets that are the latest when the job starts, then finish every result.")
     boolean bounded;
 
     /**
@@ -39,7 +51,11 @@ public final class KafkaOptions {
             throw new UsageException("--bounded cannot be combined with --resume/--from-savepoint (a restored "
                     + "bounded Kafka source never finishes, FLINK-31006); resume without --bounded");
         }
-        return new Sources.KafkaInput(bootstrapServers, groupId != null ? groupId : "clickflow-" + mixee.name(),
-                startingOffsets, bounded, new Properties());
+        return new Sources.KafkaInput(
+                bootstrapServers,
+                groupId != null ? groupId : "clickflow-" + mixee.name(),
+                startingOffsets,
+                bounded,
+                new Properties());
     }
 }

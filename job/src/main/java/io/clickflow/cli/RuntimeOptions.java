@@ -1,13 +1,13 @@
 package io.clickflow.cli;
 
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * Options every job shares: parallelism, checkpoints, state backend, what to restore from, the local Web
@@ -26,32 +26,51 @@ public final class RuntimeOptions {
     @Option(names = "--parallelism", paramLabel = "N", defaultValue = "2", description = "Parallelism of the job.")
     public int parallelism;
 
-    @Option(names = "--checkpoint-interval", paramLabel = "DURATION", defaultValue = "10s",
+    @Option(
+            names = "--checkpoint-interval",
+            paramLabel = "DURATION",
+            defaultValue = "10s",
             description = "Exactly-once checkpoints this often; rows reach the database at least at each one.")
     public Duration checkpointInterval;
 
-    @Option(names = "--state-backend", paramLabel = "NAME", defaultValue = "hashmap",
+    @Option(
+            names = "--state-backend",
+            paramLabel = "NAME",
+            defaultValue = "hashmap",
             description = "hashmap (state on the heap) | rocksdb (state on local disk).")
     public StateBackend stateBackend;
 
-    @Option(names = "--checkpoint-dir", paramLabel = "DIR",
+    @Option(
+            names = "--checkpoint-dir",
+            paramLabel = "DIR",
             description = "Where checkpoints are kept (retained when the job is cancelled or killed) and savepoints go "
                     + "(DIR/savepoints), wherever the job runs. Default: output/checkpoints/${COMMAND-NAME}")
     String checkpointDirOption;
 
-    @Option(names = "--resume",
-            description = "Restart from the newest completed checkpoint or savepoint in --checkpoint-dir (from the start "
-                    + "only if the dir holds none).")
+    @Option(
+            names = "--resume",
+            description =
+                    "Restart from the newest completed checkpoint or savepoint in --checkpoint-dir (from the start "
+                            + "only if the dir holds none).")
     public boolean resume;
 
-    @Option(names = "--from-savepoint", paramLabel = "PATH",
+    @Option(
+            names = "--from-savepoint",
+            paramLabel = "PATH",
             description = "Restart from this savepoint or retained checkpoint.")
     String fromSavepointOption;
 
-    @Option(names = "--web-port", paramLabel = "PORT", defaultValue = "8081", description = "Local runs: port of the Flink Web UI.")
+    @Option(
+            names = "--web-port",
+            paramLabel = "PORT",
+            defaultValue = "8081",
+            description = "Local runs: port of the Flink Web UI.")
     public int webPort;
 
-    @Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = "5s",
+    @Option(
+            names = "--progress-interval",
+            paramLabel = "DURATION",
+            defaultValue = "5s",
             description = "Local runs: how often a progress line is printed (0: never).")
     public Duration progressInterval;
 
@@ -68,6 +87,7 @@ public final class RuntimeOptions {
      * configuration (its default parallelism and state backend, or {@code flink run -p}).
      */
     public boolean parallelismGiven;
+
     public boolean stateBackendGiven;
     public boolean checkpointDirGiven;
 
@@ -77,7 +97,8 @@ public final class RuntimeOptions {
         Cli.range("--parallelism", parallelism, 1, 1024);
         Cli.range("--web-port", webPort, 1, 65535);
         if (checkpointInterval.toMillis() < 10) {
-            throw new UsageException("--checkpoint-interval must be at least 10ms: checkpoints are how results become exactly-once");
+            throw new UsageException(
+                    "--checkpoint-interval must be at least 10ms: checkpoints are how results become exactly-once");
         }
         parallelismGiven = Cli.given(mixee, "--parallelism");
         stateBackendGiven = Cli.given(mixee, "--state-backend");
@@ -99,9 +120,13 @@ public final class RuntimeOptions {
         if (fromSavepointOption != null && isUri(fromSavepointOption) && !fromSavepointOption.startsWith("file:")) {
             fromSavepoint = fromSavepointOption; // on a cluster file system: Flink checks it
         } else if (fromSavepointOption != null) {
-            Path p = Path.of(fromSavepointOption.startsWith("file:") ? URI.create(fromSavepointOption).getPath() : fromSavepointOption);
+            Path p = Path.of(
+                    fromSavepointOption.startsWith("file:")
+                            ? URI.create(fromSavepointOption).getPath()
+                            : fromSavepointOption);
             if (!Files.isRegularFile(p.resolve("_metadata")) && !Files.isRegularFile(p)) {
-                throw new UsageException("--from-savepoint: no savepoint at " + p + " (expected a folder with _metadata)");
+                throw new UsageException(
+                        "--from-savepoint: no savepoint at " + p + " (expected a folder with _metadata)");
             }
             fromSavepoint = p.toAbsolutePath().toString();
         }

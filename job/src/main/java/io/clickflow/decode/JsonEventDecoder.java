@@ -1,8 +1,8 @@
 package io.clickflow.decode;
 
-import java.util.Arrays;
 import io.clickflow.tables.EventTimes;
 import io.clickflow.tables.RejectedEvent;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Decodes one JSON object into an event without building a tree: root-level fields are read by name,
@@ -50,6 +51,7 @@ public abstract class JsonEventDecoder<T> implements Serializable {
      * (a later name is read only when no earlier one is present), required slots first, then optional ones.
      */
     private final String[][] fields;
+
     private final int required;
     private transient JsonFactory jsonFactory;
 
@@ -153,8 +155,12 @@ public abstract class JsonEventDecoder<T> implements Serializable {
         }
         for (int i = 0; i < required; i++) {
             if (ids[i] == null) {
-                throw new IllegalArgumentException(fields[i][0] + (fields[i].length > 1
-                        ? " (or " + String.join(", ", Arrays.asList(fields[i]).subList(1, fields[i].length)) + ")" : "")
+                throw new IllegalArgumentException(fields[i][0]
+                        + (fields[i].length > 1
+                                ? " (or "
+                                        + String.join(
+                                                ", ", Arrays.asList(fields[i]).subList(1, fields[i].length)) + ")"
+                                : "")
                         + " is missing");
             }
         }
@@ -230,16 +236,20 @@ public abstract class JsonEventDecoder<T> implements Serializable {
                     }
                     return EventTimes.parse(text);
                 case VALUE_NUMBER_INT:
-                    if (p.getNumberType() != JsonParser.NumberType.INT && p.getNumberType() != JsonParser.NumberType.LONG) {
-                        throw new IllegalArgumentException(field.name + " " + EventTimes.abbreviate(p.getText()) + " is too large for epoch milliseconds");
+                    if (p.getNumberType() != JsonParser.NumberType.INT
+                            && p.getNumberType() != JsonParser.NumberType.LONG) {
+                        throw new IllegalArgumentException(field.name + " " + EventTimes.abbreviate(p.getText())
+                                + " is too large for epoch milliseconds");
                     }
                     return EventTimes.checkRange(field.millis(p.getLongValue()));
                 case VALUE_NULL:
                     throw new IllegalArgumentException(field.name + " is null");
                 default:
-                    throw new IllegalArgumentException(field.name + (field.secondsOrMillis
-                            ? " must be unix seconds or epoch milliseconds (an integer), not "
-                            : " must be an ISO-8601 string or epoch milliseconds, not ") + describe(value));
+                    throw new IllegalArgumentException(field.name
+                            + (field.secondsOrMillis
+                                    ? " must be unix seconds or epoch milliseconds (an integer), not "
+                                    : " must be an ISO-8601 string or epoch milliseconds, not ")
+                            + describe(value));
             }
         } catch (IllegalArgumentException e) {
             // EventTimes names the field event_time in its reasons; say the field the record really has.
@@ -251,7 +261,8 @@ public abstract class JsonEventDecoder<T> implements Serializable {
     }
 
     private Decoded<T> reject(String reason, byte[] bytes, int offset, int length, String source, String position) {
-        return Decoded.rejected(new RejectedEvent(stream, source, position, reason, payloadText(bytes, offset, length)));
+        return Decoded.rejected(
+                new RejectedEvent(stream, source, position, reason, payloadText(bytes, offset, length)));
     }
 
     /** The raw bytes as text for the rejected table, bounded so a 1 MB record does not become a 1 MB row. */
@@ -267,7 +278,8 @@ public abstract class JsonEventDecoder<T> implements Serializable {
         }
         // Do not cut a surrogate pair in half: a lone high surrogate is not valid text in the database.
         int end = Character.isHighSurrogate(s.charAt(RejectedEvent.MAX_PAYLOAD_CHARS - 1))
-                ? RejectedEvent.MAX_PAYLOAD_CHARS - 1 : RejectedEvent.MAX_PAYLOAD_CHARS;
+                ? RejectedEvent.MAX_PAYLOAD_CHARS - 1
+                : RejectedEvent.MAX_PAYLOAD_CHARS;
         return s.substring(0, end);
     }
 
@@ -276,15 +288,22 @@ public abstract class JsonEventDecoder<T> implements Serializable {
             return "end of input";
         }
         switch (t) {
-            case START_OBJECT: return "an object";
-            case START_ARRAY: return "an array";
-            case VALUE_STRING: return "a string";
+            case START_OBJECT:
+                return "an object";
+            case START_ARRAY:
+                return "an array";
+            case VALUE_STRING:
+                return "a string";
             case VALUE_NUMBER_INT:
-            case VALUE_NUMBER_FLOAT: return "a number";
+            case VALUE_NUMBER_FLOAT:
+                return "a number";
             case VALUE_TRUE:
-            case VALUE_FALSE: return "a boolean";
-            case VALUE_NULL: return "null";
-            default: return t.asString() == null ? t.name() : t.asString();
+            case VALUE_FALSE:
+                return "a boolean";
+            case VALUE_NULL:
+                return "null";
+            default:
+                return t.asString() == null ? t.name() : t.asString();
         }
     }
 

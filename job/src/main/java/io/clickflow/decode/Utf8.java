@@ -11,8 +11,7 @@ import java.nio.ByteOrder;
 public final class Utf8 {
     private Utf8() {}
 
-    private static final VarHandle LONGS =
-            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** The index of the first byte that does not start a well-formed UTF-8 sequence (RFC 3629), or -1. */
     public static int invalidAt(byte[] b, int offset, int length) {

@@ -12,6 +12,13 @@ import io.clickflow.io.Sources;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.stream.EmitMode;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,13 +33,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
-
-import picocli.CommandLine.Command;
-import picocli.CommandLine.IDefaultValueProvider;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.ArgSpec;
-import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.Option;
 
 /**
  * {@code ./clickflow demo}: a real Kafka broker as a child process, the generator writing to it, and
@@ -55,7 +55,10 @@ import picocli.CommandLine.Option;
 public final class DemoCommand implements Callable<Integer> {
     static final Path DEMO_DIR = Path.of("output", "demo");
 
-    @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "0",
+    @Option(
+            names = "--duration",
+            paramLabel = "DURATION",
+            defaultValue = "0",
             description = "Stop by itself after this long, as Ctrl-C does (0: run until Ctrl-C).")
     Duration duration;
 
@@ -65,26 +68,44 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--rate", paramLabel = "N", defaultValue = "1000", description = "Generated events per second.")
     int rate;
 
-    @Option(names = "--emit-mode", paramLabel = "MODE", defaultValue = "update",
+    @Option(
+            names = "--emit-mode",
+            paramLabel = "MODE",
+            defaultValue = "update",
             description = "on-watermark | update (see ./clickflow attribution --help).")
     EmitMode emitMode;
 
-    @Option(names = "--out-of-orderness", paramLabel = "DURATION", defaultValue = "5s", description = "Watermark bound of the job.")
+    @Option(
+            names = "--out-of-orderness",
+            paramLabel = "DURATION",
+            defaultValue = "5s",
+            description = "Watermark bound of the job.")
     Duration outOfOrderness;
 
-    @Option(names = "--attribution-window", paramLabel = "DURATION", defaultValue = "30m", description = "Attribution window of the job.")
+    @Option(
+            names = "--attribution-window",
+            paramLabel = "DURATION",
+            defaultValue = "30m",
+            description = "Attribution window of the job.")
     Duration attributionWindow;
 
     @Option(names = "--parallelism", paramLabel = "N", defaultValue = "2", description = "Parallelism of the job.")
     int parallelism;
 
-    @Option(names = "--state-backend", paramLabel = "NAME", defaultValue = "hashmap", description = "hashmap | rocksdb.")
+    @Option(
+            names = "--state-backend",
+            paramLabel = "NAME",
+            defaultValue = "hashmap",
+            description = "hashmap | rocksdb.")
     RuntimeOptions.StateBackend stateBackend;
 
     @Option(names = "--web-port", paramLabel = "PORT", defaultValue = "8081", description = "Port of the Flink Web UI.")
     int webPort;
 
-    @Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = "5s",
+    @Option(
+            names = "--progress-interval",
+            paramLabel = "DURATION",
+            defaultValue = "5s",
             description = "How often a progress line is printed.")
     Duration progressInterval;
 
@@ -96,8 +117,19 @@ public final class DemoCommand implements Callable<Integer> {
      * clicked and most page views are attributed; a few late, malformed and duplicate events to see handled.
      */
     public static final class TrafficDefaults implements IDefaultValueProvider {
-        static final Map<String, String> VALUES = Map.of("--users", "2000", "--click-ratio", "0.1", "--max-disorder", "2s",
-                "--late-fraction", "0.001", "--malformed-fraction", "0.001", "--duplicate-fraction", "0.002");
+        static final Map<String, String> VALUES = Map.of(
+                "--users",
+                "2000",
+                "--click-ratio",
+                "0.1",
+                "--max-disorder",
+                "2s",
+                "--late-fraction",
+                "0.001",
+                "--malformed-fraction",
+                "0.001",
+                "--duplicate-fraction",
+                "0.002");
 
         @Override
         public String defaultValue(ArgSpec arg) {
@@ -127,35 +159,60 @@ public final class DemoCommand implements Callable<Integer> {
         try {
             broker.createTopic(job.clicksTopic, partitions);
             broker.createTopic(job.pageViewsTopic, partitions);
-            System.out.println("Kafka at " + broker.bootstrapServers() + "; topics " + job.clicksTopic + " and " + job.pageViewsTopic
-                    + " with " + partitions + " partitions each.");
-            job.kafka = new Sources.KafkaInput(broker.bootstrapServers(), job.kafka.groupId(),
-                    job.kafka.startingOffsets(), false, job.kafka.properties());
+            System.out.println("Kafka at " + broker.bootstrapServers() + "; topics " + job.clicksTopic + " and "
+                    + job.pageViewsTopic + " with " + partitions + " partitions each.");
+            job.kafka = new Sources.KafkaInput(
+                    broker.bootstrapServers(),
+                    job.kafka.groupId(),
+                    job.kafka.startingOffsets(),
+                    false,
+                    job.kafka.properties());
 
-            generator = new Thread(() -> {
-                try {
-                    // Event time starts now, not when the options were read: the broker took seconds to start.
-                    ClickstreamGenerator live = new ClickstreamGenerator(generatorConfig.withStartTime(System.currentTimeMillis()));
-                    GenerateCommand.toKafka(live, Long.MAX_VALUE, broker.bootstrapServers(),
-                            job.clicksTopic, job.pageViewsTopic, true, generatorConfig.eventsPerSecond(), stopGenerator, null);
-                } catch (Exception e) {
-                    if (!stopGenerator.get()) {
-                        System.err.println("Generator stopped: " + e);
-                    }
-                }
-            }, "demo-generator");
+            generator = new Thread(
+                    () -> {
+                        try {
+                            // Event time starts now, not when the options were read: the broker took seconds to start.
+                            ClickstreamGenerator live =
+                                    new ClickstreamGenerator(generatorConfig.withStartTime(System.currentTimeMillis()));
+                            GenerateCommand.toKafka(
+                                    live,
+                                    Long.MAX_VALUE,
+                                    broker.bootstrapServers(),
+                                    job.clicksTopic,
+                                    job.pageViewsTopic,
+                                    true,
+                                    generatorConfig.eventsPerSecond(),
+                                    stopGenerator,
+                                    null);
+                        } catch (Exception e) {
+                            if (!stopGenerator.get()) {
+                                System.err.println("Generator stopped: " + e);
+                            }
+                        }
+                    },
+                    "demo-generator");
             generator.setDaemon(true);
             generator.start();
-            System.out.printf("Generating %,.0f events/s for %,d users (late %s, malformed %s, duplicates %s).%n",
-                    generatorConfig.eventsPerSecond(), generatorConfig.users(), traffic.lateFraction,
-                    traffic.malformedFraction, traffic.duplicateFraction);
-            System.out.printf("A page view is attributed when its user clicked within %s before it: with %,d users and %.0f%% "
-                    + "clicks, most users have clicked after a minute or so, and the share attributed grows.%n",
+            System.out.printf(
+                    "Generating %,.0f events/s for %,d users (late %s, malformed %s, duplicates %s).%n",
+                    generatorConfig.eventsPerSecond(),
+                    generatorConfig.users(),
+                    traffic.lateFraction,
+                    traffic.malformedFraction,
+                    traffic.duplicateFraction);
+            System.out.printf(
+                    "A page view is attributed when its user clicked within %s before it: with %,d users and %.0f%% "
+                            + "clicks, most users have clicked after a minute or so, and the share attributed grows.%n",
                     Durations.format(attributionWindow), generatorConfig.users(), 100 * generatorConfig.clickRatio());
 
-            System.out.println("Attribution: " + job.database.describe() + ", emit " + Cli.name(job.settings.emitMode()));
-            JobRunner.run("clickflow demo attribution", job.runtime, env -> AttributionJob.build(env, job),
-                    AttributionCommand.progress(job), stop -> {
+            System.out.println(
+                    "Attribution: " + job.database.describe() + ", emit " + Cli.name(job.settings.emitMode()));
+            JobRunner.run(
+                    "clickflow demo attribution",
+                    job.runtime,
+                    env -> AttributionJob.build(env, job),
+                    AttributionCommand.progress(job),
+                    stop -> {
                         if (!duration.isZero()) {
                             timer.schedule(stop, duration.toMillis(), TimeUnit.MILLISECONDS);
                         }
@@ -171,11 +228,14 @@ public final class DemoCommand implements Callable<Integer> {
         Path db = job.database.sqliteFile();
         System.out.println();
         System.out.println("Look at the result:");
-        System.out.println("  sqlite3 -header -column " + db + " \"SELECT COALESCE(attributed_campaign_id, '(no click)') AS campaign, "
+        System.out.println("  sqlite3 -header -column " + db
+                + " \"SELECT COALESCE(attributed_campaign_id, '(no click)') AS campaign, "
                 + "COUNT(*) AS page_views FROM attributed_page_views GROUP BY 1 ORDER BY 2 DESC LIMIT 10\"");
-        System.out.println("  sqlite3 -header -column " + db + " \"SELECT is_final, COUNT(*) AS page_views, COUNT(attributed_click_id) "
+        System.out.println("  sqlite3 -header -column " + db
+                + " \"SELECT is_final, COUNT(*) AS page_views, COUNT(attributed_click_id) "
                 + "AS attributed FROM attributed_page_views GROUP BY is_final\"");
-        System.out.println("  sqlite3 -header -column " + db + " \"SELECT * FROM late_events LIMIT 5; SELECT * FROM rejected_events LIMIT 5\"");
+        System.out.println("  sqlite3 -header -column " + db
+                + " \"SELECT * FROM late_events LIMIT 5; SELECT * FROM rejected_events LIMIT 5\"");
         return 0;
     }
 

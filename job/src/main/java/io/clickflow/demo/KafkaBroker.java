@@ -2,6 +2,12 @@ package io.clickflow.demo;
 
 import io.clickflow.runner.KafkaPreflight;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -22,11 +28,6 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * A single-node Kafka broker (KRaft, combined broker and controller) run as a child JVM: tied to this
@@ -71,7 +72,8 @@ public final class KafkaBroker implements AutoCloseable {
     public record Detached(long pid, String bootstrapServers) {
         /** Whether the broker's listener accepts connections (a live broker may still be starting or stuck). */
         public boolean accepts() {
-            return KafkaBroker.accepts(Integer.parseInt(bootstrapServers.substring(bootstrapServers.lastIndexOf(':') + 1)));
+            return KafkaBroker.accepts(
+                    Integer.parseInt(bootstrapServers.substring(bootstrapServers.lastIndexOf(':') + 1)));
         }
     }
 
@@ -102,8 +104,9 @@ public final class KafkaBroker implements AutoCloseable {
         return launch(dataDir, runtimeClasspathFile, port, 0, true);
     }
 
-    private static KafkaBroker launch(Path dataDir, Path runtimeClasspathFile, int port, int controllerPort,
-            boolean detached) throws IOException {
+    private static KafkaBroker launch(
+            Path dataDir, Path runtimeClasspathFile, int port, int controllerPort, boolean detached)
+            throws IOException {
         Path dir = dataDir.toAbsolutePath().normalize();
         Files.createDirectories(dir);
         String classpath = childClasspath(runtimeClasspathFile);
@@ -192,9 +195,7 @@ public final class KafkaBroker implements AutoCloseable {
      */
     public static Path defaultRuntimeClasspath() {
         String configured = System.getProperty(CLASSPATH_PROPERTY);
-        Path file = configured != null && !configured.isBlank()
-                ? Path.of(configured)
-                : Path.of(DEFAULT_CLASSPATH_FILE);
+        Path file = configured != null && !configured.isBlank() ? Path.of(configured) : Path.of(DEFAULT_CLASSPATH_FILE);
         if (!Files.isRegularFile(file)) {
             throw new IllegalStateException("Kafka runtime classpath " + file.toAbsolutePath()
                     + " not found: run `mvn -q package -DskipTests` (or `./clickflow`, which builds it)");
@@ -217,8 +218,12 @@ public final class KafkaBroker implements AutoCloseable {
     /** The number of partitions the topic has now (one created earlier keeps its own count). */
     public int partitions(String topic) {
         try {
-            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
-                    .partitions().size();
+            return admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get(30, TimeUnit.SECONDS)
+                    .get(topic)
+                    .partitions()
+                    .size();
         } catch (ExecutionException e) {
             throw new IllegalStateException("Could not describe topic " + topic, e.getCause());
         } catch (TimeoutException e) {
@@ -233,7 +238,9 @@ public final class KafkaBroker implements AutoCloseable {
     public void createTopic(String name, int partitions) {
         try {
             try {
-                admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+                admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
+                        .all()
+                        .get(30, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw new IllegalStateException("Could not create topic " + name, e.getCause());
@@ -312,7 +319,8 @@ public final class KafkaBroker implements AutoCloseable {
         }
         long pid;
         try {
-            pid = Long.parseLong(Files.readString(pidFile, StandardCharsets.UTF_8).strip());
+            pid = Long.parseLong(
+                    Files.readString(pidFile, StandardCharsets.UTF_8).strip());
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
@@ -326,8 +334,11 @@ public final class KafkaBroker implements AutoCloseable {
      * the OS hides from us is not one we may stop.
      */
     private static boolean isBroker(ProcessHandle process, String config) {
-        return process.isAlive() && process.info().commandLine()
-                .map(line -> line.contains(MAIN_CLASS) && line.contains(config)).orElse(false);
+        return process.isAlive()
+                && process.info()
+                        .commandLine()
+                        .map(line -> line.contains(MAIN_CLASS) && line.contains(config))
+                        .orElse(false);
     }
 
     /** host:port of the PLAINTEXT listener that server.properties advertises. */
@@ -336,7 +347,8 @@ public final class KafkaBroker implements AutoCloseable {
         try (var in = Files.newBufferedReader(dir.resolve("server.properties"), StandardCharsets.UTF_8)) {
             props.load(in);
         } catch (IOException e) {
-            throw new IllegalStateException("Cannot read " + dir.resolve("server.properties") + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "Cannot read " + dir.resolve("server.properties") + ": " + e.getMessage(), e);
         }
         return props.getProperty("advertised.listeners", "").replaceFirst("^PLAINTEXT://", "");
     }
@@ -363,7 +375,8 @@ public final class KafkaBroker implements AutoCloseable {
             return true;
         }
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"), StandardCharsets.UTF_8);
+            String stat =
+                    Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"), StandardCharsets.UTF_8);
             // pid (command) state ...: the command may contain spaces and parentheses, the state follows the last ')'.
             return stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
         } catch (IOException | RuntimeException e) {
@@ -376,7 +389,8 @@ public final class KafkaBroker implements AutoCloseable {
                 Map.entry("process.roles", "broker,controller"),
                 Map.entry("node.id", "1"),
                 Map.entry("controller.quorum.voters", "1@" + HOST + ":" + controllerPort),
-                Map.entry("listeners",
+                Map.entry(
+                        "listeners",
                         "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort),
                 Map.entry("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port),
                 Map.entry("controller.listener.names", "CONTROLLER"),
@@ -400,7 +414,10 @@ public final class KafkaBroker implements AutoCloseable {
         // reading it sees what the broker got; only a backslash (in a Windows path) needs escaping.
         StringBuilder text = new StringBuilder("# Written by clickflow's KafkaBroker on every start\n");
         for (Map.Entry<String, String> p : props) {
-            text.append(p.getKey()).append('=').append(p.getValue().replace("\\", "\\\\")).append('\n');
+            text.append(p.getKey())
+                    .append('=')
+                    .append(p.getValue().replace("\\", "\\\\"))
+                    .append('\n');
         }
         Files.writeString(file, text, StandardCharsets.UTF_8);
         return file;
@@ -409,8 +426,15 @@ public final class KafkaBroker implements AutoCloseable {
     private static void format(Path dataDir, String classpath, Path config) throws IOException {
         Path output = dataDir.resolve("format.log");
         Process format = new ProcessBuilder(
-                        javaExecutable(), "-cp", classpath, "kafka.tools.StorageTool", "format",
-                        "-t", Uuid.randomUuid().toString(), "-c", config.toString())
+                        javaExecutable(),
+                        "-cp",
+                        classpath,
+                        "kafka.tools.StorageTool",
+                        "format",
+                        "-t",
+                        Uuid.randomUuid().toString(),
+                        "-c",
+                        config.toString())
                 .directory(dataDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile())
@@ -419,8 +443,8 @@ public final class KafkaBroker implements AutoCloseable {
         try {
             if (!format.waitFor(FORMAT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 format.destroyForcibly();
-                throw new IllegalStateException("Formatting Kafka storage took over "
-                        + FORMAT_TIMEOUT.toSeconds() + " s; output so far:\n" + tail(output));
+                throw new IllegalStateException("Formatting Kafka storage took over " + FORMAT_TIMEOUT.toSeconds()
+                        + " s; output so far:\n" + tail(output));
             }
         } catch (InterruptedException e) {
             format.destroyForcibly();
@@ -428,8 +452,8 @@ public final class KafkaBroker implements AutoCloseable {
             throw new IllegalStateException("Interrupted while formatting Kafka storage", e);
         }
         if (format.exitValue() != 0) {
-            throw new IllegalStateException("Formatting Kafka storage failed (exit " + format.exitValue()
-                    + "):\n" + tail(output));
+            throw new IllegalStateException(
+                    "Formatting Kafka storage failed (exit " + format.exitValue() + "):\n" + tail(output));
         }
     }
 
@@ -451,7 +475,10 @@ public final class KafkaBroker implements AutoCloseable {
             while (true) {
                 try {
                     // A listening broker can still lack the metadata to answer; nodes prove it has it.
-                    if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+                    if (!admin.describeCluster()
+                            .nodes()
+                            .get(5, TimeUnit.SECONDS)
+                            .isEmpty()) {
                         return admin;
                     }
                 } catch (ExecutionException | TimeoutException e) {
@@ -471,12 +498,12 @@ public final class KafkaBroker implements AutoCloseable {
 
     private static void checkStarting(Process process, long deadline, Path logFile) {
         if (!process.isAlive()) {
-            throw new IllegalStateException("Kafka broker exited with code " + process.exitValue()
-                    + " while starting; " + logFile + " ends with:\n" + tail(logFile));
+            throw new IllegalStateException("Kafka broker exited with code " + process.exitValue() + " while starting; "
+                    + logFile + " ends with:\n" + tail(logFile));
         }
         if (System.nanoTime() - deadline > 0) {
-            throw new IllegalStateException("Kafka broker not ready after " + START_TIMEOUT.toSeconds()
-                    + " s; " + logFile + " ends with:\n" + tail(logFile));
+            throw new IllegalStateException("Kafka broker not ready after " + START_TIMEOUT.toSeconds() + " s; "
+                    + logFile + " ends with:\n" + tail(logFile));
         }
     }
 
@@ -526,8 +553,8 @@ public final class KafkaBroker implements AutoCloseable {
     private static String tail(Path file) {
         try {
             List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            return String.join(System.lineSeparator(),
-                    lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+            return String.join(
+                    System.lineSeparator(), lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
         } catch (IOException e) {
             return "(could not read " + file + ": " + e + ")";
         }

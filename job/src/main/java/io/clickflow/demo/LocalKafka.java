@@ -84,8 +84,9 @@ public final class LocalKafka {
     private static void start(Path dir, int port, Map<String, Integer> topics, PrintStream out) throws IOException {
         Optional<KafkaBroker.Detached> running = KafkaBroker.detached(dir);
         if (running.isPresent()) {
-            throw new Refusal("a Kafka broker is already running from " + dir + " (pid " + running.get().pid() + ", at "
-                    + running.get().bootstrapServers() + "); stop it first: deploy/local-kafka.sh stop --dir " + dir);
+            throw new Refusal("a Kafka broker is already running from " + dir + " (pid "
+                    + running.get().pid() + ", at " + running.get().bootstrapServers()
+                    + "); stop it first: deploy/local-kafka.sh stop --dir " + dir);
         }
         // Checked here rather than left to the broker, which would fail seconds later with a bind error in its log.
         if (!KafkaBroker.isFree(port)) {
@@ -100,7 +101,8 @@ public final class LocalKafka {
                 for (Map.Entry<String, Integer> topic : topics.entrySet()) {
                     broker.createTopic(topic.getKey(), topic.getValue());
                     int partitions = broker.partitions(topic.getKey());
-                    created.add(topic.getKey() + " (" + partitions + (partitions == 1 ? " partition)" : " partitions)"));
+                    created.add(
+                            topic.getKey() + " (" + partitions + (partitions == 1 ? " partition)" : " partitions)"));
                 }
             } catch (RuntimeException e) {
                 // All or nothing: a broker left running after a failed start would refuse the corrected retry.
@@ -108,8 +110,13 @@ public final class LocalKafka {
                 throw e;
             }
             String bootstrap = broker.bootstrapServers();
-            out.printf(Locale.ROOT, "Kafka broker up at %s in %.1f s (pid %d; data, server.properties and broker.log in %s).%n",
-                    bootstrap, upSeconds, broker.pid(), dir);
+            out.printf(
+                    Locale.ROOT,
+                    "Kafka broker up at %s in %.1f s (pid %d; data, server.properties and broker.log in %s).%n",
+                    bootstrap,
+                    upSeconds,
+                    broker.pid(),
+                    dir);
             if (!created.isEmpty()) {
                 out.println("Topics: " + String.join(", ", created));
             }
@@ -121,8 +128,8 @@ public final class LocalKafka {
     private static int stop(Path dir, PrintStream out) throws IOException {
         Optional<KafkaBroker.Detached> stopped = KafkaBroker.stopDetached(dir);
         if (stopped.isPresent()) {
-            out.println("Kafka broker at " + stopped.get().bootstrapServers() + " (pid " + stopped.get().pid()
-                    + ") stopped; its data stays in " + dir + ".");
+            out.println("Kafka broker at " + stopped.get().bootstrapServers() + " (pid "
+                    + stopped.get().pid() + ") stopped; its data stays in " + dir + ".");
         } else {
             out.println("No Kafka broker running from " + dir + ".");
         }
@@ -137,11 +144,12 @@ public final class LocalKafka {
         }
         KafkaBroker.Detached broker = running.get();
         if (!broker.accepts()) {
-            out.println("running but not accepting connections at " + broker.bootstrapServers() + " (pid " + broker.pid()
-                    + "): still starting, or see " + dir.resolve("broker.log"));
+            out.println("running but not accepting connections at " + broker.bootstrapServers() + " (pid "
+                    + broker.pid() + "): still starting, or see " + dir.resolve("broker.log"));
             return 1;
         }
-        out.println("running: Kafka broker at " + broker.bootstrapServers() + " (pid " + broker.pid() + "), data in " + dir);
+        out.println("running: Kafka broker at " + broker.bootstrapServers() + " (pid " + broker.pid() + "), data in "
+                + dir);
         return 0;
     }
 }

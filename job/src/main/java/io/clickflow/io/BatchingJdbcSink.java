@@ -2,12 +2,12 @@ package io.clickflow.io;
 
 import io.clickflow.tables.Database;
 import io.clickflow.tables.UpsertTable;
+
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.metrics.Counter;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +38,8 @@ public final class BatchingJdbcSink<T> implements Sink<T> {
     private final int maxRetries;
 
     /** Rows of one key are merged inside a batch by the table's merge rule; a table without a key writes every row. */
-    public BatchingJdbcSink(Database db, UpsertTable<T> table, int batchSize, long batchIntervalMillis, int maxRetries) {
+    public BatchingJdbcSink(
+            Database db, UpsertTable<T> table, int batchSize, long batchIntervalMillis, int maxRetries) {
         this.db = db;
         this.table = table;
         this.batchSize = batchSize;
@@ -48,7 +49,9 @@ public final class BatchingJdbcSink<T> implements Sink<T> {
 
     @Override
     public SinkWriter<T> createWriter(WriterInitContext context) {
-        return new Writer(context.getProcessingTimeService(), context.metricGroup().counter("rowsWritten"),
+        return new Writer(
+                context.getProcessingTimeService(),
+                context.metricGroup().counter("rowsWritten"),
                 context.metricGroup().counter("batchesWritten"));
     }
 
@@ -118,11 +121,18 @@ public final class BatchingJdbcSink<T> implements Sink<T> {
                 } catch (SQLException e) {
                     closeQuietly();
                     if (attempt >= maxRetries) {
-                        throw new IOException("writing " + buffered() + " rows to " + db.describe() + " failed " + (attempt + 1)
-                                + " times; the job restarts from its last checkpoint", e);
+                        throw new IOException(
+                                "writing " + buffered() + " rows to " + db.describe() + " failed " + (attempt + 1)
+                                        + " times; the job restarts from its last checkpoint",
+                                e);
                     }
-                    LOG.warn("Writing {} rows to {} failed (attempt {} of {}), retrying: {}", buffered(), db.describe(),
-                            attempt + 1, maxRetries + 1, e.getMessage());
+                    LOG.warn(
+                            "Writing {} rows to {} failed (attempt {} of {}), retrying: {}",
+                            buffered(),
+                            db.describe(),
+                            attempt + 1,
+                            maxRetries + 1,
+                            e.getMessage());
                     try {
                         Thread.sleep(Math.min(1000L * (attempt + 1), 5000L));
                     } catch (InterruptedException interrupted) {

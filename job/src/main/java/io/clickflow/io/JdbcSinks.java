@@ -2,6 +2,7 @@ package io.clickflow.io;
 
 import io.clickflow.tables.Database;
 import io.clickflow.tables.UpsertTable;
+
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
@@ -19,6 +20,7 @@ public final class JdbcSinks {
 
     /** Rows per batch (after merging rows of one key), and the longest a row waits before its batch is written. */
     static final int BATCH_SIZE = 5000;
+
     static final long BATCH_INTERVAL_MS = 200;
     /** Retries of a failed batch (with reconnect) before the task fails and restarts from a checkpoint. */
     static final int MAX_RETRIES = 5;

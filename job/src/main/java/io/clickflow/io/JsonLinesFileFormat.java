@@ -27,7 +27,8 @@ public class JsonLinesFileFormat<T> extends SimpleStreamFormat<Decoded<T>> {
     private final String sourceName;
     private final TypeInformation<Decoded<T>> producedType;
 
-    public JsonLinesFileFormat(JsonEventDecoder<T> decoder, String sourceName, TypeInformation<Decoded<T>> producedType) {
+    public JsonLinesFileFormat(
+            JsonEventDecoder<T> decoder, String sourceName, TypeInformation<Decoded<T>> producedType) {
         this.decoder = decoder;
         this.sourceName = sourceName;
         this.producedType = producedType;
@@ -70,8 +71,12 @@ public class JsonLinesFileFormat<T> extends SimpleStreamFormat<Decoded<T>> {
                 lineNumber++;
                 String position = Long.toString(lineNumber);
                 if (len > MAX_LINE_BYTES) {
-                    return Decoded.rejected(new RejectedEvent(decoder.stream(), sourceName, position,
-                            "record longer than " + MAX_LINE_BYTES + " bytes", JsonEventDecoder.payloadText(line, 0, MAX_LINE_BYTES)));
+                    return Decoded.rejected(new RejectedEvent(
+                            decoder.stream(),
+                            sourceName,
+                            position,
+                            "record longer than " + MAX_LINE_BYTES + " bytes",
+                            JsonEventDecoder.payloadText(line, 0, MAX_LINE_BYTES)));
                 }
                 if (isBlank(line, len)) {
                     continue;

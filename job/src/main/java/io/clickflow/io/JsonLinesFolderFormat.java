@@ -27,7 +27,8 @@ final class JsonLinesFolderFormat<T> implements BulkFormat<Decoded<T>, FileSourc
     }
 
     private StreamFormatAdapter<Decoded<T>> of(FileSourceSplit split) {
-        return new StreamFormatAdapter<>(new JsonLinesFileFormat<>(decoder, split.path().getName(), producedType));
+        return new StreamFormatAdapter<>(
+                new JsonLinesFileFormat<>(decoder, split.path().getName(), producedType));
     }
 
     @Override

@@ -5,15 +5,14 @@ import io.clickflow.tables.RejectedEvent;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
-
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.kafka.clients.producer.ProducerRecord;
+
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 
 /** Writes a stream to Kafka, each record to the topic it names, exactly once (transactions per checkpoint) or at least once. */
 public final class KafkaSinks {
@@ -52,8 +51,14 @@ public final class KafkaSinks {
      * @param transactionalIdPrefix unique per job writing to the cluster: Flink aborts this prefix's lingering
      *     transactions on start
      */
-    public static <T> void write(DataStream<T> stream, String bootstrapServers, Delivery delivery, String transactionalIdPrefix,
-            RecordFormat<T> format, String uid, String name) {
+    public static <T> void write(
+            DataStream<T> stream,
+            String bootstrapServers,
+            Delivery delivery,
+            String transactionalIdPrefix,
+            RecordFormat<T> format,
+            String uid,
+            String name) {
         KafkaSink<T> sink = KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setDeliveryGuarantee(delivery.guarantee)

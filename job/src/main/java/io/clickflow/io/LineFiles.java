@@ -18,7 +18,10 @@ public final class LineFiles {
             Files.createDirectories(file.toAbsolutePath().getParent());
         }
         var out = Files.newOutputStream(file);
-        return new BufferedWriter(new OutputStreamWriter(
-                file.toString().endsWith(".gz") ? new GZIPOutputStream(out, 1 << 16) : out, StandardCharsets.UTF_8), 1 << 16);
+        return new BufferedWriter(
+                new OutputStreamWriter(
+                        file.toString().endsWith(".gz") ? new GZIPOutputStream(out, 1 << 16) : out,
+                        StandardCharsets.UTF_8),
+                1 << 16);
     }
 }

@@ -19,8 +19,13 @@ public final class Sources {
     private Sources() {}
 
     /** How to read Kafka. */
-    public record KafkaInput(String bootstrapServers, String groupId, StartingOffsets startingOffsets, boolean bounded,
-            Properties properties) implements Serializable {}
+    public record KafkaInput(
+            String bootstrapServers,
+            String groupId,
+            StartingOffsets startingOffsets,
+            boolean bounded,
+            Properties properties)
+            implements Serializable {}
 
     /** Where a Kafka job starts when no checkpoint says otherwise. */
     public enum StartingOffsets {
@@ -31,15 +36,18 @@ public final class Sources {
 
         OffsetsInitializer initializer() {
             switch (this) {
-                case EARLIEST: return OffsetsInitializer.earliest();
-                case LATEST: return OffsetsInitializer.latest();
-                default: return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+                case EARLIEST:
+                    return OffsetsInitializer.earliest();
+                case LATEST:
+                    return OffsetsInitializer.latest();
+                default:
+                    return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
             }
         }
     }
 
-    public static <T> Source<Decoded<T>, ?, ?> kafka(KafkaInput input, String topic, JsonEventDecoder<T> decoder,
-            TypeInformation<Decoded<T>> type) {
+    public static <T> Source<Decoded<T>, ?, ?> kafka(
+            KafkaInput input, String topic, JsonEventDecoder<T> decoder, TypeInformation<Decoded<T>> type) {
         var builder = KafkaSource.<Decoded<T>>builder()
                 .setBootstrapServers(input.bootstrapServers())
                 .setTopics(topic)
@@ -62,9 +70,12 @@ public final class Sources {
      * A JSON-lines file, or every file in a folder, in name order, as many at a time as the source has
      * readers (names starting with {@code .} or {@code _} are skipped); {@code .gz} files are decompressed.
      */
-    public static <T> Source<Decoded<T>, ?, ?> file(Path fileOrFolder, JsonEventDecoder<T> decoder, TypeInformation<Decoded<T>> type) {
-        return FileSource.forBulkFileFormat(new JsonLinesFolderFormat<>(decoder, type),
-                        new org.apache.flink.core.fs.Path(fileOrFolder.toAbsolutePath().toUri()))
+    public static <T> Source<Decoded<T>, ?, ?> file(
+            Path fileOrFolder, JsonEventDecoder<T> decoder, TypeInformation<Decoded<T>> type) {
+        return FileSource.forBulkFileFormat(
+                        new JsonLinesFolderFormat<>(decoder, type),
+                        new org.apache.flink.core.fs.Path(
+                                fileOrFolder.toAbsolutePath().toUri()))
                 .setSplitAssigner(NameOrderSplitAssigner::new)
                 .build();
     }

@@ -5,34 +5,34 @@ import io.clickflow.cli.RuntimeOptions;
 import io.clickflow.cli.UsageException;
 
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
-import org.apache.flink.configuration.MetricOptions;
-import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.client.JobCancellationException;
-import org.apache.flink.util.ExceptionUtils;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ExceptionUtils;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * Runs a job where it was started: under {@code flink run} (or the REST API) on that cluster, from
@@ -54,8 +54,12 @@ public final class JobRunner {
     /** The end of a job's start-up line: parallelism and state backend, or that the cluster decides them. */
     public static String describe(RuntimeOptions runtime) {
         boolean local = isLocal();
-        return (runtime.parallelismGiven || local ? ", parallelism " + runtime.parallelism : ", the cluster's parallelism")
-                + (runtime.stateBackendGiven || local ? ", state " + Cli.name(runtime.stateBackend) : ", the cluster's state backend");
+        return (runtime.parallelismGiven || local
+                        ? ", parallelism " + runtime.parallelism
+                        : ", the cluster's parallelism")
+                + (runtime.stateBackendGiven || local
+                        ? ", state " + Cli.name(runtime.stateBackend)
+                        : ", the cluster's state backend");
     }
 
     /** Creates the environment: on a cluster the one it provides, locally a MiniCluster with the Web UI. */
@@ -76,7 +80,8 @@ public final class JobRunner {
         if (local || runtime.parallelismGiven) {
             env.setParallelism(runtime.parallelism);
         }
-        // Object reuse stays off: measured slower (BENCHMARKS.md), as operators with a side output then copy every record.
+        // Object reuse stays off: measured slower (BENCHMARKS.md), as operators with a side output then copy every
+        // record.
         return env;
     }
 
@@ -84,7 +89,8 @@ public final class JobRunner {
      * Runs the pipeline; locally it prints progress until the job ends or the user presses Ctrl-C,
      * which cancels the job (its last checkpoint is retained) before the JVM exits.
      */
-    public static void run(String jobName, RuntimeOptions runtime, Pipeline pipeline, ProgressReporter progress) throws Exception {
+    public static void run(String jobName, RuntimeOptions runtime, Pipeline pipeline, ProgressReporter progress)
+            throws Exception {
         run(jobName, runtime, pipeline, progress, stop -> {});
     }
 
@@ -92,8 +98,13 @@ public final class JobRunner {
      * As {@link #run(String, RuntimeOptions, Pipeline, ProgressReporter)}; {@code onSubmitted} gets what stops the
      * running job as Ctrl-C does, with a savepoint (local runs only).
      */
-    public static void run(String jobName, RuntimeOptions runtime, Pipeline pipeline, ProgressReporter progress,
-            Consumer<Runnable> onSubmitted) throws Exception {
+    public static void run(
+            String jobName,
+            RuntimeOptions runtime,
+            Pipeline pipeline,
+            ProgressReporter progress,
+            Consumer<Runnable> onSubmitted)
+            throws Exception {
         boolean local = isLocal();
         String restoreFrom = RestorePoints.restoreFrom(runtime);
         if (local || runtime.checkpointDirGiven) {
@@ -116,10 +127,12 @@ public final class JobRunner {
                 stopQuietly(client, savepoints);
             }
         };
-        Thread cancelOnExit = new Thread(() -> {
-            stop.run();
-            joinQuietly(main); // lets the main thread print its summary and clean up before the JVM halts
-        }, "cancel-on-exit");
+        Thread cancelOnExit = new Thread(
+                () -> {
+                    stop.run();
+                    joinQuietly(main); // lets the main thread print its summary and clean up before the JVM halts
+                },
+                "cancel-on-exit");
         Runtime.getRuntime().addShutdownHook(cancelOnExit);
         progress.attach(webUi, client.getJobID().toHexString());
         onSubmitted.accept(stop);
@@ -130,11 +143,15 @@ public final class JobRunner {
             try {
                 client.getJobExecutionResult().get();
             } catch (ExecutionException e) {
-                boolean cancelled = ExceptionUtils.findThrowable(e, JobCancellationException.class).isPresent();
+                boolean cancelled = ExceptionUtils.findThrowable(e, JobCancellationException.class)
+                        .isPresent();
                 status = cancelled ? JobStatus.CANCELED : JobStatus.FAILED;
                 failure = cancelled ? null : e.getCause();
             }
-            progress.printSummary(stoppedByUser.get() && status == JobStatus.FINISHED ? "stopped" : status.name().toLowerCase());
+            progress.printSummary(
+                    stoppedByUser.get() && status == JobStatus.FINISHED
+                            ? "stopped"
+                            : status.name().toLowerCase());
             if (failure != null) {
                 throw new Exception("the job failed: " + failure.getMessage(), failure);
             }
@@ -152,9 +169,12 @@ public final class JobRunner {
         try {
             return submit.call();
         } catch (Exception e) {
-            if (restoreFrom != null && ExceptionUtils.findThrowableWithMessage(e, "Cannot map checkpoint/savepoint state").isPresent()) {
-                throw new UsageException("the state in " + restoreFrom + " does not fit this job (another job's, or taken with "
-                        + "other options that shape the state); start from another --checkpoint-dir or without --resume");
+            if (restoreFrom != null
+                    && ExceptionUtils.findThrowableWithMessage(e, "Cannot map checkpoint/savepoint state")
+                            .isPresent()) {
+                throw new UsageException(
+                        "the state in " + restoreFrom + " does not fit this job (another job's, or taken with "
+                                + "other options that shape the state); start from another --checkpoint-dir or without --resume");
             }
             throw e;
         }
@@ -169,10 +189,12 @@ public final class JobRunner {
             }
             System.out.println("\nStopping the job with a savepoint...");
             try {
-                String path = client.stopWithSavepoint(false, savepointDir, SavepointFormatType.CANONICAL).get(60, TimeUnit.SECONDS);
+                String path = client.stopWithSavepoint(false, savepointDir, SavepointFormatType.CANONICAL)
+                        .get(60, TimeUnit.SECONDS);
                 System.out.println("Stopped with a savepoint in " + path + " (continue with --resume)");
             } catch (Exception e) {
-                System.out.println("No savepoint (" + e.getClass().getSimpleName() + "); cancelling, the last checkpoint is kept.");
+                System.out.println("No savepoint (" + e.getClass().getSimpleName()
+                        + "); cancelling, the last checkpoint is kept.");
                 client.cancel().get(30, TimeUnit.SECONDS);
             }
         } catch (Exception e) {
@@ -192,13 +214,15 @@ public final class JobRunner {
         try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             s.setReuseAddress(true);
         } catch (IOException e) {
-            throw new UsageException("port " + port + " for the Flink Web UI is in use (another clickflow?); choose one with --web-port");
+            throw new UsageException("port " + port
+                    + " for the Flink Web UI is in use (another clickflow?); choose one with --web-port");
         }
     }
 
     /** How RocksDB keeps timers; set as a string so the job does not need the RocksDB classes to compile. */
-    static final ConfigOption<String> ROCKSDB_TIMERS =
-            ConfigOptions.key("state.backend.rocksdb.timer-service.factory").stringType().noDefaultValue();
+    static final ConfigOption<String> ROCKSDB_TIMERS = ConfigOptions.key("state.backend.rocksdb.timer-service.factory")
+            .stringType()
+            .noDefaultValue();
 
     /**
      * The state backend, and on RocksDB timers on the JVM heap: there is one per pending page view and
@@ -220,7 +244,9 @@ public final class JobRunner {
         Configuration conf = new Configuration();
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, runtime.checkpointInterval);
         conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
-        conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        conf.set(
+                CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         if (local || runtime.checkpointDirGiven) {
             conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, runtime.checkpointUri);
@@ -245,7 +271,8 @@ public final class JobRunner {
     /** The job's savepoint dir: under --checkpoint-dir, or on a cluster without one under the cluster's checkpoint dir. */
     static String savepointUri(RuntimeOptions runtime, boolean local) {
         if (!local && !runtime.checkpointDirGiven) {
-            String clusterDir = StreamExecutionEnvironment.getExecutionEnvironment().getConfiguration()
+            String clusterDir = StreamExecutionEnvironment.getExecutionEnvironment()
+                    .getConfiguration()
                     .get(CheckpointingOptions.CHECKPOINTS_DIRECTORY);
             if (clusterDir != null) {
                 return clusterDir.replaceAll("/+$", "") + "/savepoints";

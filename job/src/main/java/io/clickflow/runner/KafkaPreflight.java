@@ -1,6 +1,5 @@
 package io.clickflow.runner;
 
-import java.time.Duration;
 import io.clickflow.cli.UsageException;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -9,6 +8,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -29,7 +29,8 @@ public final class KafkaPreflight {
         while (true) {
             try {
                 boolean ready = admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
-                        .allMatch(t -> t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                        .allMatch(t -> t.partitions().stream()
+                                .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
                 if (ready) {
                     return;
                 }
@@ -39,7 +40,8 @@ public final class KafkaPreflight {
                 }
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("partitions of " + topics + " have no leader after " + timeout.toSeconds() + " s");
+                throw new IllegalStateException(
+                        "partitions of " + topics + " have no leader after " + timeout.toSeconds() + " s");
             }
             Thread.sleep(50);
         }
@@ -55,25 +57,29 @@ public final class KafkaPreflight {
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
         try (Admin admin = Admin.create(config)) {
-            Map<String, KafkaFuture<TopicDescription>> found =
-                    admin.describeTopics(topics.stream().map(Topic::name).distinct().toList()).topicNameValues();
+            Map<String, KafkaFuture<TopicDescription>> found = admin.describeTopics(
+                            topics.stream().map(Topic::name).distinct().toList())
+                    .topicNameValues();
             for (Topic topic : topics) {
                 try {
                     found.get(topic.name()).get(20, TimeUnit.SECONDS);
                 } catch (ExecutionException e) {
                     if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                        throw new UsageException("topic '" + topic.name() + "' (" + topic.option() + ") does not exist at "
-                                + bootstrapServers + "; create it (deploy/local-kafka.sh kafka-topics --create ...) or name another");
+                        throw new UsageException("topic '" + topic.name() + "' (" + topic.option()
+                                + ") does not exist at " + bootstrapServers
+                                + "; create it (deploy/local-kafka.sh kafka-topics --create ...) or name another");
                     }
                     if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
-                        throw new UsageException("no Kafka broker answered at " + bootstrapServers + " within 15 s (check --bootstrap-servers)");
+                        throw new UsageException("no Kafka broker answered at " + bootstrapServers
+                                + " within 15 s (check --bootstrap-servers)");
                     }
                     throw new UsageException("cannot read topic '" + topic.name() + "' at " + bootstrapServers + ": "
                             + e.getCause().getMessage());
                 }
             }
         } catch (TimeoutException e) {
-            throw new UsageException("no Kafka broker answered at " + bootstrapServers + " within 20 s (check --bootstrap-servers)");
+            throw new UsageException(
+                    "no Kafka broker answered at " + bootstrapServers + " within 20 s (check --bootstrap-servers)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UsageException("interrupted while checking Kafka at " + bootstrapServers);

@@ -1,12 +1,9 @@
 package io.clickflow.runner;
 
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import io.clickflow.tables.EventTimes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import org.apache.flink.core.execution.JobClient;
 
 import java.net.URI;
@@ -15,7 +12,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Prints a progress line of a local job every few seconds: events read (from the Web UI's REST API),
@@ -25,7 +24,8 @@ public final class ProgressReporter {
     private final TableCounts counts;
     private final String operatorName;
     private final ObjectMapper json = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final long startNanos = System.nanoTime();
     private String restBase;
     private String jobId;
@@ -167,7 +167,8 @@ public final class ProgressReporter {
         }
         for (JsonNode v : job.path("vertices")) {
             if (v.path("name").asText().contains(operatorName)) {
-                JsonNode marks = get("/jobs/" + jobId + "/vertices/" + v.path("id").asText() + "/watermarks");
+                JsonNode marks =
+                        get("/jobs/" + jobId + "/vertices/" + v.path("id").asText() + "/watermarks");
                 if (marks == null || !marks.isArray() || marks.isEmpty()) {
                     return null;
                 }
@@ -187,8 +188,11 @@ public final class ProgressReporter {
 
     private JsonNode get(String path) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(restBase + path))
-                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create(restBase + path))
+                            .timeout(Duration.ofSeconds(3))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? json.readTree(r.body()) : null;
         } catch (Exception e) {
             return null;

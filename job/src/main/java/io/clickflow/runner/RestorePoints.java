@@ -46,11 +46,13 @@ public final class RestorePoints {
         try {
             newest = newest(dir);
         } catch (UncheckedIOException e) {
-            throw new UsageException("--resume: cannot read " + dir + ": " + e.getCause().getMessage());
+            throw new UsageException(
+                    "--resume: cannot read " + dir + ": " + e.getCause().getMessage());
         }
         if (newest.isEmpty()) {
-            System.out.println("Nothing to resume from: " + dir + (Files.isDirectory(dir) ? " holds no completed checkpoint or savepoint"
-                    : " does not exist") + "; starting from the beginning.");
+            System.out.println("Nothing to resume from: " + dir
+                    + (Files.isDirectory(dir) ? " holds no completed checkpoint or savepoint" : " does not exist")
+                    + "; starting from the beginning.");
             return null;
         }
         String path = newest.get().toAbsolutePath().toString();
@@ -84,8 +86,8 @@ public final class RestorePoints {
             throw new UsageException("--checkpoint-dir: cannot read " + marker + ": " + e.getMessage());
         }
         if (!owner.equals(job)) {
-            throw new UsageException("--checkpoint-dir " + dir + " holds checkpoints of the " + owner + " job, not of " + job
-                    + "; give " + job + " its own --checkpoint-dir");
+            throw new UsageException("--checkpoint-dir " + dir + " holds checkpoints of the " + owner + " job, not of "
+                    + job + "; give " + job + " its own --checkpoint-dir");
         }
     }
 
@@ -94,10 +96,13 @@ public final class RestorePoints {
         if (!Files.isDirectory(checkpointDir)) {
             return Optional.empty();
         }
-        try (Stream<Path> files = Files.find(checkpointDir, 3, (p, attrs) -> attrs.isRegularFile()
-                && p.getFileName().toString().equals("_metadata")
-                && (p.getParent().getFileName().toString().startsWith("chk-")
-                        || p.getParent().getFileName().toString().startsWith("savepoint-")))) {
+        try (Stream<Path> files = Files.find(
+                checkpointDir,
+                3,
+                (p, attrs) -> attrs.isRegularFile()
+                        && p.getFileName().toString().equals("_metadata")
+                        && (p.getParent().getFileName().toString().startsWith("chk-")
+                                || p.getParent().getFileName().toString().startsWith("savepoint-")))) {
             return files.max(Comparator.comparing(RestorePoints::modified)).map(Path::getParent);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read checkpoint folder " + checkpointDir, e);

@@ -40,7 +40,8 @@ public final class TableCounts {
     /** Label to count, in order; empty when the database cannot be read right now. */
     public Map<String, Long> read() {
         Map<String, Long> result = new LinkedHashMap<>();
-        try (Connection c = database.connect(); Statement s = c.createStatement()) {
+        try (Connection c = database.connect();
+                Statement s = c.createStatement()) {
             for (Query q : queries) {
                 try (ResultSet rs = s.executeQuery(q.sql())) {
                     rs.next();

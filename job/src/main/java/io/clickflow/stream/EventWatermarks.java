@@ -18,10 +18,11 @@ import java.time.Duration;
 public final class EventWatermarks {
     private EventWatermarks() {}
 
-    public static <T extends EventTimed> WatermarkStrategy<Decoded<T>> strategy(Duration outOfOrderness, Duration idleTimeout) {
+    public static <T extends EventTimed> WatermarkStrategy<Decoded<T>> strategy(
+            Duration outOfOrderness, Duration idleTimeout) {
         long bound = outOfOrderness.toMillis();
-        WatermarkStrategy<Decoded<T>> strategy = WatermarkStrategy
-                .<Decoded<T>>forGenerator(ctx -> new Generator<>(bound))
+        WatermarkStrategy<Decoded<T>> strategy = WatermarkStrategy.<Decoded<T>>forGenerator(
+                        ctx -> new Generator<>(bound))
                 .withTimestampAssigner((decoded, recordTimestamp) ->
                         decoded.event == null ? recordTimestamp : decoded.event.eventTimeMillis());
         return idleTimeout.isZero() ? strategy : strategy.withIdleness(idleTimeout);

@@ -3,9 +3,9 @@ package io.clickflow.stream;
 import io.clickflow.decode.Decoded;
 import io.clickflow.tables.RejectedEvent;
 
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -14,7 +14,8 @@ import org.apache.flink.util.OutputTag;
 public class SplitRejected<T> extends ProcessFunction<Decoded<T>, T> {
     private static final long serialVersionUID = 1L;
 
-    public static final OutputTag<RejectedEvent> REJECTED = new OutputTag<>("rejected-events", TypeInformation.of(RejectedEvent.class));
+    public static final OutputTag<RejectedEvent> REJECTED =
+            new OutputTag<>("rejected-events", TypeInformation.of(RejectedEvent.class));
 
     private transient Counter rejected;
 

@@ -7,6 +7,14 @@ import io.clickflow.cli.UsageException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,15 +33,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParseResult;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Unmatched;
 
 /**
  * {@code ./clickflow submit <job> [job options] [--jobmanager HOST:PORT] [--jar PATH]}: uploads the job
@@ -68,11 +67,17 @@ public final class SubmitCommand implements Callable<Integer> {
     @Unmatched
     List<String> jobArgs = new ArrayList<>();
 
-    @Option(names = "--jobmanager", paramLabel = "HOST:PORT", defaultValue = "localhost:8081",
+    @Option(
+            names = "--jobmanager",
+            paramLabel = "HOST:PORT",
+            defaultValue = "localhost:8081",
             description = "REST address of the cluster's JobManager.")
     String jobManager;
 
-    @Option(names = "--jar", paramLabel = "PATH", description = "The job jar to upload. Default: the jar this command runs from")
+    @Option(
+            names = "--jar",
+            paramLabel = "PATH",
+            description = "The job jar to upload. Default: the jar this command runs from")
     Path jar;
 
     /** What a submission started; {@code savepointDir}: {@code savepoints} under the job's checkpoint dir, null if unknown. */
@@ -87,9 +92,13 @@ public final class SubmitCommand implements Callable<Integer> {
          */
         public List<String> stopCommands() {
             String target = savepointDir == null ? "" : "--savepointPath " + savepointDir + " ";
-            String body = savepointDir == null ? "{\"drain\":false}" : "{\"drain\":false,\"targetDirectory\":\"" + savepointDir + "\"}";
-            return List.of("deploy/local-cluster.sh flink stop " + target + jobId,
-                    "curl -X POST " + jobManager + "/jobs/" + jobId + "/stop -H 'Content-Type: application/json' -d '" + body + "'");
+            String body = savepointDir == null
+                    ? "{\"drain\":false}"
+                    : "{\"drain\":false,\"targetDirectory\":\"" + savepointDir + "\"}";
+            return List.of(
+                    "deploy/local-cluster.sh flink stop " + target + jobId,
+                    "curl -X POST " + jobManager + "/jobs/" + jobId + "/stop -H 'Content-Type: application/json' -d '"
+                            + body + "'");
         }
     }
 
@@ -98,9 +107,10 @@ public final class SubmitCommand implements Callable<Integer> {
         Submitted submitted = submit(jobsOf(spec.parent()));
         System.out.println("Submitted " + job + " as job " + submitted.jobId() + " to " + submitted.jobManager());
         System.out.println("Web UI: " + submitted.webUi());
-        System.out.println("Stop it with a savepoint" + (submitted.savepointDir() == null
-                ? " (the cluster names no checkpoint dir: give --checkpoint-dir to keep savepoints where --resume looks):"
-                : " in " + submitted.savepointDir() + " (where --resume looks):"));
+        System.out.println("Stop it with a savepoint"
+                + (submitted.savepointDir() == null
+                        ? " (the cluster names no checkpoint dir: give --checkpoint-dir to keep savepoints where --resume looks):"
+                        : " in " + submitted.savepointDir() + " (where --resume looks):"));
         submitted.stopCommands().forEach(line -> System.out.println("  " + line));
         return 0;
     }
@@ -125,7 +135,8 @@ public final class SubmitCommand implements Callable<Integer> {
     Submitted submit(Map<String, Class<?>> jobs) throws Exception {
         Class<?> command = jobs.get(job);
         if (command == null) {
-            throw new UsageException("'" + job + "' cannot be submitted to a cluster; jobs: " + String.join(", ", jobs.keySet()));
+            throw new UsageException(
+                    "'" + job + "' cannot be submitted to a cluster; jobs: " + String.join(", ", jobs.keySet()));
         }
         CommandLine parsed = Cli.commandLine(command.getDeclaredConstructor().newInstance());
         ParseResult result = Cli.parseArgs(parsed, jobArgs.toArray(String[]::new));
@@ -134,7 +145,8 @@ public final class SubmitCommand implements Callable<Integer> {
         }
         String checkpointDir = result.matchedOptionValue("--checkpoint-dir", null);
         if (result.hasMatchedOption("--web-port") || result.hasMatchedOption("--progress-interval")) {
-            throw new UsageException("--web-port and --progress-interval are for local runs; the cluster has its own Web UI");
+            throw new UsageException(
+                    "--web-port and --progress-interval are for local runs; the cluster has its own Web UI");
         }
         String base = baseUrl(jobManager);
         Path jarFile = jar != null ? jar : runningJar();
@@ -170,13 +182,18 @@ public final class SubmitCommand implements Callable<Integer> {
             }
             return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
         } catch (IllegalArgumentException e) {
-            throw new UsageException("--jobmanager must be HOST:PORT (the REST port, 8081 by default), not '" + jobManager + "'");
+            throw new UsageException(
+                    "--jobmanager must be HOST:PORT (the REST port, 8081 by default), not '" + jobManager + "'");
         }
     }
 
     private static Path runningJar() {
         try {
-            Path self = Path.of(SubmitCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path self = Path.of(SubmitCommand.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             if (Files.isRegularFile(self) && self.toString().endsWith(".jar")) {
                 return self;
             }
@@ -190,7 +207,8 @@ public final class SubmitCommand implements Callable<Integer> {
     static final class RestClient {
         final ObjectMapper json = new ObjectMapper();
         private final String base;
-        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        private final HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
         RestClient(String base) {
             this.base = base;
@@ -200,7 +218,8 @@ public final class SubmitCommand implements Callable<Integer> {
             String boundary = "clickflow-" + UUID.randomUUID();
             ByteArrayOutputStream body = new ByteArrayOutputStream();
             body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
-                    + jar.getFileName() + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                            + jar.getFileName() + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
             body.write(Files.readAllBytes(jar));
             body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
             HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/jars/upload"))
@@ -218,8 +237,10 @@ public final class SubmitCommand implements Callable<Integer> {
 
         /** A key of the JobManager's configuration, or null when it has none. */
         String clusterConfig(String key) throws Exception {
-            for (JsonNode entry : send(HttpRequest.newBuilder(URI.create(base + "/jobmanager/config")).timeout(Duration.ofSeconds(30))
-                    .GET().build())) {
+            for (JsonNode entry : send(HttpRequest.newBuilder(URI.create(base + "/jobmanager/config"))
+                    .timeout(Duration.ofSeconds(30))
+                    .GET()
+                    .build())) {
                 if (key.equals(entry.path("key").asText())) {
                     return entry.path("value").asText();
                 }
@@ -237,11 +258,15 @@ public final class SubmitCommand implements Callable<Integer> {
 
         void deleteQuietly(String path) {
             try {
-                http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).DELETE().build(),
+                http.send(
+                        HttpRequest.newBuilder(URI.create(base + path))
+                                .timeout(Duration.ofSeconds(30))
+                                .DELETE()
+                                .build(),
                         HttpResponse.BodyHandlers.discarding());
             } catch (Exception e) {
                 // A leftover upload is harmless; the job is what matters.
-            } 
+            }
         }
 
         private JsonNode send(HttpRequest request) throws Exception {
@@ -249,7 +274,8 @@ public final class SubmitCommand implements Callable<Integer> {
             try {
                 response = http.send(request, HttpResponse.BodyHandlers.ofString());
             } catch (ConnectException e) {
-                throw new UsageException("no Flink JobManager answers at " + base + " (check --jobmanager; start one with deploy/local-cluster.sh start)");
+                throw new UsageException("no Flink JobManager answers at " + base
+                        + " (check --jobmanager; start one with deploy/local-cluster.sh start)");
             }
             JsonNode body = response.body().isBlank() ? json.createObjectNode() : json.readTree(response.body());
             if (response.statusCode() >= 400 || body.has("errors")) {

@@ -1,6 +1,5 @@
 package io.clickflow.uniques;
 
-
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.metrics.Counter;

@@ -2,6 +2,7 @@ package io.clickflow.uniques;
 
 import io.clickflow.cli.Durations;
 import io.clickflow.stream.EmitMode;
+
 import org.apache.flink.streaming.api.TimerService;
 
 import java.io.Serializable;
@@ -11,11 +12,22 @@ import java.time.Duration;
  * The rules both stages of the unique-user count share: the windows, how users are counted, when rows
  * are emitted, and the one place each timer's time is computed.
  */
-public record CountingSettings(WindowKeys windows, CountMode countMode, int hllLgK, EmitMode emitMode,
-        long updateIntervalMillis, long allowedLatenessMillis) implements Serializable {
+public record CountingSettings(
+        WindowKeys windows,
+        CountMode countMode,
+        int hllLgK,
+        EmitMode emitMode,
+        long updateIntervalMillis,
+        long allowedLatenessMillis)
+        implements Serializable {
 
-    public CountingSettings(WindowKeys windows, CountMode countMode, int hllLgK, EmitMode emitMode,
-            Duration updateInterval, Duration allowedLateness) {
+    public CountingSettings(
+            WindowKeys windows,
+            CountMode countMode,
+            int hllLgK,
+            EmitMode emitMode,
+            Duration updateInterval,
+            Duration allowedLateness) {
         this(windows, countMode, hllLgK, emitMode, updateInterval.toMillis(), allowedLateness.toMillis());
     }
 
@@ -46,7 +58,9 @@ public record CountingSettings(WindowKeys windows, CountMode countMode, int hllL
         for (int i = 0; i < windows.sizeCount(); i++) {
             b.append(i == 0 ? "" : ",").append(Durations.format(Duration.ofMillis(windows.sizeMillisAt(i))));
         }
-        return b.append(' ').append(countMode == CountMode.EXACT ? "exact" : "hll" + hllLgK).toString();
+        return b.append(' ')
+                .append(countMode == CountMode.EXACT ? "exact" : "hll" + hllLgK)
+                .toString();
     }
 
     /** Update mode: the earliest processing time of the next provisional count after one at {@code now}. */

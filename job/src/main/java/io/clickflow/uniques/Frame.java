@@ -2,6 +2,7 @@ package io.clickflow.uniques;
 
 import io.clickflow.decode.EventTimed;
 import io.clickflow.tables.EventTimes;
+
 import java.util.Objects;
 
 /** One frame of the unique-users stream: who ({@code uid}) and when ({@code ts}, as epoch milliseconds). */

@@ -30,8 +30,22 @@ public final class FrameGenerator {
         "{\"uid\": 42, \"ts\": 1704067200}",
     };
 
-    private static final String[] WORDS = {"alpha", "beta", "gamma", "café", "naïve", "Zürich", "東京", "😀 emoji", "tab\there",
-        "quote \" inside", "back\\slash", "line\nbreak", "ünïcödé", "plain"};
+    private static final String[] WORDS = {
+        "alpha",
+        "beta",
+        "gamma",
+        "café",
+        "naïve",
+        "Zürich",
+        "東京",
+        "😀 emoji",
+        "tab\there",
+        "quote \" inside",
+        "back\\slash",
+        "line\nbreak",
+        "ünïcödé",
+        "plain"
+    };
 
     private final Random random;
     private final String[] users;
@@ -47,7 +61,8 @@ public final class FrameGenerator {
         this.random = new Random(seed);
         this.users = new String[users];
         for (int i = 0; i < users; i++) {
-            this.users[i] = String.format("%019x", random.nextLong() & Long.MAX_VALUE).substring(0, 19);
+            this.users[i] =
+                    String.format("%019x", random.nextLong() & Long.MAX_VALUE).substring(0, 19);
         }
         this.startSeconds = startSeconds;
         this.framesPerSecond = framesPerSecond;
@@ -76,8 +91,10 @@ public final class FrameGenerator {
         List<String> fields = new ArrayList<>();
         fields.add("\"uid\":\"" + uid + "\"");
         fields.add("\"ts\":" + ts);
-        fields.add("\"device\":{\"uid\":\"decoy-" + random.nextInt(1000) + "\",\"ts\":" + random.nextInt() + ",\"os\":\"" + escaped(word()) + "\"}");
-        fields.add("\"events\":[{\"ts\":1},{\"uid\":\"x\"},\"" + escaped(word()) + "\",12.5,null,true,[{\"uid\":\"deep\"}]]");
+        fields.add("\"device\":{\"uid\":\"decoy-" + random.nextInt(1000) + "\",\"ts\":" + random.nextInt()
+                + ",\"os\":\"" + escaped(word()) + "\"}");
+        fields.add("\"events\":[{\"ts\":1},{\"uid\":\"x\"},\"" + escaped(word())
+                + "\",12.5,null,true,[{\"uid\":\"deep\"}]]");
         fields.add("\"ts_ms\":" + ts * 1000);
         fields.add("\"title\":\"" + escaped(word() + " " + word()) + "\"");
         fields.add("\"referrer\":\"https://example.com/p?q=" + random.nextInt(100_000) + "&u=%2F\"");
@@ -88,7 +105,8 @@ public final class FrameGenerator {
             filler.append(escaped(word())).append(' ');
         }
         fields.add("\"body\":\"" + filler + "\"");
-        fields.add("\"meta\":{\"a\":{\"b\":{\"c\":{\"ts\":\"not this\",\"uid\":null}}},\"n\":" + random.nextInt(1000) + "}");
+        fields.add("\"meta\":{\"a\":{\"b\":{\"c\":{\"ts\":\"not this\",\"uid\":null}}},\"n\":" + random.nextInt(1000)
+                + "}");
         Collections.shuffle(fields, random);
         return new Generated("{" + String.join(",", fields) + "}", uid, ts);
     }

@@ -6,6 +6,9 @@ import io.clickflow.io.KafkaSender;
 import io.clickflow.io.LineFiles;
 import io.clickflow.runner.KafkaPreflight;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,9 +18,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /** {@code ./clickflow generate-frames}: synthetic ~2 KB frames of the unique-users challenge to Kafka or a file. */
 @Command(
@@ -33,49 +33,89 @@ import picocli.CommandLine.Option;
             "escapes, non-ASCII) to Kafka (default, paced at --rate, event time = now) or to a JSON-lines file."
         })
 public final class GenerateFramesCommand implements Callable<Integer> {
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", defaultValue = "localhost:9092", description = "Kafka brokers.")
+    @Option(
+            names = "--bootstrap-servers",
+            paramLabel = "HOST:PORT",
+            defaultValue = "localhost:9092",
+            description = "Kafka brokers.")
     String bootstrapServers;
 
-    @Option(names = "--frames-topic", paramLabel = "TOPIC", defaultValue = "frames", description = "Topic of frames (keyed by uid).")
+    @Option(
+            names = "--frames-topic",
+            paramLabel = "TOPIC",
+            defaultValue = "frames",
+            description = "Topic of frames (keyed by uid).")
     String framesTopic;
 
     @Option(names = "--frames-file", paramLabel = "PATH", description = "Write to this file instead (.gz compresses).")
     Path framesFile;
 
-    @Option(names = "--count", paramLabel = "N", description = "Frames to write. Default: a file 100000, Kafka until Ctrl-C")
+    @Option(
+            names = "--count",
+            paramLabel = "N",
+            description = "Frames to write. Default: a file 100000, Kafka until Ctrl-C")
     Long count;
 
-    @Option(names = "--rate", paramLabel = "N", defaultValue = "1000",
+    @Option(
+            names = "--rate",
+            paramLabel = "N",
+            defaultValue = "1000",
             description = "Frames per second of event time (Kafka: also of wall-clock time).")
     int rate;
 
-    @Option(names = "--as-fast-as-possible",
+    @Option(
+            names = "--as-fast-as-possible",
             description = "Kafka: do not pace; event time still advances at --rate from --start-time.")
     boolean asFastAsPossible;
 
-    @Option(names = "--start-time", paramLabel = "ISO-8601",
-            description = "Event time of the first frame; no frame is earlier. Default: now for Kafka, 2024-01-01T00:00:00Z for a file")
+    @Option(
+            names = "--start-time",
+            paramLabel = "ISO-8601",
+            description =
+                    "Event time of the first frame; no frame is earlier. Default: now for Kafka, 2024-01-01T00:00:00Z for a file")
     String startTime;
 
-    @Option(names = "--users", paramLabel = "N", defaultValue = "100000", description = "Distinct users (uids of 19 hex characters).")
+    @Option(
+            names = "--users",
+            paramLabel = "N",
+            defaultValue = "100000",
+            description = "Distinct users (uids of 19 hex characters).")
     int users;
 
-    @Option(names = "--max-disorder", paramLabel = "DURATION", defaultValue = "3s",
-            description = "A frame's ts is up to this much behind the newest (keep it below the job's --out-of-orderness).")
+    @Option(
+            names = "--max-disorder",
+            paramLabel = "DURATION",
+            defaultValue = "3s",
+            description =
+                    "A frame's ts is up to this much behind the newest (keep it below the job's --out-of-orderness).")
     Duration maxDisorder;
 
-    @Option(names = "--late-fraction", paramLabel = "FRACTION", defaultValue = "0.001",
+    @Option(
+            names = "--late-fraction",
+            paramLabel = "FRACTION",
+            defaultValue = "0.001",
             description = "Fraction of frames made late by --late-by beyond the disorder.")
     double lateFraction;
 
-    @Option(names = "--late-by", paramLabel = "DURATION", defaultValue = "30s", description = "How far late frames lag behind.")
+    @Option(
+            names = "--late-by",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
+            description = "How far late frames lag behind.")
     Duration lateBy;
 
-    @Option(names = "--malformed-fraction", paramLabel = "FRACTION", defaultValue = "0",
+    @Option(
+            names = "--malformed-fraction",
+            paramLabel = "FRACTION",
+            defaultValue = "0",
             description = "Fraction of lines that are malformed (bad JSON, no root uid, bad ts).")
     double malformedFraction;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Random seed: the same seed and options give the same frames.")
+    @Option(
+            names = "--seed",
+            paramLabel = "N",
+            defaultValue = "42",
+            description = "Random seed: the same seed and options give the same frames.")
     long seed;
 
     @Override
@@ -85,8 +125,11 @@ public final class GenerateFramesCommand implements Callable<Integer> {
             throw new UsageException("--count: must be at least 1, not " + count);
         }
         long n = count != null ? count : (file ? 100_000 : Long.MAX_VALUE);
-        long start = startTime != null ? Cli.instant("--start-time", startTime).getEpochSecond()
-                : file ? Instant.parse("2024-01-01T00:00:00Z").getEpochSecond() : Instant.now().getEpochSecond();
+        long start = startTime != null
+                ? Cli.instant("--start-time", startTime).getEpochSecond()
+                : file
+                        ? Instant.parse("2024-01-01T00:00:00Z").getEpochSecond()
+                        : Instant.now().getEpochSecond();
         Cli.range("--rate", rate, 1, 10_000_000);
         Cli.range("--users", users, 1, 100_000_000);
         long disorder = maxDisorder.toSeconds();
@@ -94,13 +137,16 @@ public final class GenerateFramesCommand implements Callable<Integer> {
             throw new UsageException("--max-disorder is too large");
         }
         FrameGenerator generator = new FrameGenerator(seed, users, start, rate, (int) disorder)
-                .withFaults(Cli.fraction("--late-fraction", lateFraction), lateBy.toSeconds(),
+                .withFaults(
+                        Cli.fraction("--late-fraction", lateFraction),
+                        lateBy.toSeconds(),
                         Cli.fraction("--malformed-fraction", malformedFraction));
         if (file) {
             writeFile(generator, n, framesFile);
             System.out.printf("Wrote %,d frames to %s%n", n, framesFile);
         } else {
-            KafkaPreflight.checkTopics(bootstrapServers, List.of(new KafkaPreflight.Topic(framesTopic, "--frames-topic")));
+            KafkaPreflight.checkTopics(
+                    bootstrapServers, List.of(new KafkaPreflight.Topic(framesTopic, "--frames-topic")));
             AtomicBoolean stop = new AtomicBoolean();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));
             long sent = toKafka(generator, n, bootstrapServers, framesTopic, !asFastAsPossible, rate, stop);
@@ -119,8 +165,15 @@ public final class GenerateFramesCommand implements Callable<Integer> {
     }
 
     /** Sends frames keyed by uid until {@code count} or {@code stop}; paced, event time tracks the wall clock. */
-    public static long toKafka(FrameGenerator generator, long count, String bootstrapServers, String topic, boolean paced,
-            double rate, AtomicBoolean stop) throws Exception {
+    public static long toKafka(
+            FrameGenerator generator,
+            long count,
+            String bootstrapServers,
+            String topic,
+            boolean paced,
+            double rate,
+            AtomicBoolean stop)
+            throws Exception {
         long n = 0;
         try (KafkaSender sender = new KafkaSender(bootstrapServers, 512 * 1024, "lz4")) {
             for (; n < count && !stop.get(); n++) {

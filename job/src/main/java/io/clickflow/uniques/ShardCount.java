@@ -8,6 +8,7 @@ package io.clickflow.uniques;
 public class ShardCount {
     /** The window, packed by {@code WindowKeys} (no shard). */
     public long windowKey;
+
     public int shard;
     /** Exact mode: the shard's distinct users. */
     public long users;

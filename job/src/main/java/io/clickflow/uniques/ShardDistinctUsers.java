@@ -1,8 +1,8 @@
 package io.clickflow.uniques;
 
 import io.clickflow.cli.Durations;
-import io.clickflow.tables.LateEvent;
 import io.clickflow.tables.EventTimes;
+import io.clickflow.tables.LateEvent;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -30,7 +30,8 @@ import java.time.Duration;
 public class ShardDistinctUsers extends KeyedProcessFunction<Long, WindowedUser, ShardCount> {
     private static final long serialVersionUID = 1L;
 
-    public static final OutputTag<LateEvent> LATE_FRAMES = new OutputTag<>("late-frames", TypeInformation.of(LateEvent.class));
+    public static final OutputTag<LateEvent> LATE_FRAMES =
+            new OutputTag<>("late-frames", TypeInformation.of(LateEvent.class));
 
     private final CountingSettings counting;
 
@@ -38,6 +39,7 @@ public class ShardDistinctUsers extends KeyedProcessFunction<Long, WindowedUser,
     private transient MapState<String, Boolean> seenUsersState;
     /** HLL mode: the sketch of this shard of this window, updatable in place. */
     private transient ValueState<byte[]> sketchState;
+
     private transient ValueState<ShardProgress> progressState;
 
     private transient Counter usersIn;
@@ -51,11 +53,15 @@ public class ShardDistinctUsers extends KeyedProcessFunction<Long, WindowedUser,
     @Override
     public void open(OpenContext openContext) {
         if (counting.countMode() == CountMode.EXACT) {
-            seenUsersState = getRuntimeContext().getMapState(new MapStateDescriptor<>("shard-users", Types.STRING, Types.BOOLEAN));
+            seenUsersState = getRuntimeContext()
+                    .getMapState(new MapStateDescriptor<>("shard-users", Types.STRING, Types.BOOLEAN));
         } else {
-            sketchState = getRuntimeContext().getState(new ValueStateDescriptor<>("shard-sketch", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+            sketchState = getRuntimeContext()
+                    .getState(new ValueStateDescriptor<>(
+                            "shard-sketch", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         }
-        progressState = getRuntimeContext().getState(new ValueStateDescriptor<>("shard-progress", TypeInformation.of(ShardProgress.class)));
+        progressState = getRuntimeContext()
+                .getState(new ValueStateDescriptor<>("shard-progress", TypeInformation.of(ShardProgress.class)));
         var metrics = getRuntimeContext().getMetricGroup();
         usersIn = metrics.counter("windowedUsersIn");
         lateFrames = metrics.counter("lateFrames");
@@ -148,12 +154,17 @@ public class ShardDistinctUsers extends KeyedProcessFunction<Long, WindowedUser,
     private void emit(long shardKey, ShardProgress progress, Collector<ShardCount> out) throws Exception {
         progress.emittedUsers = progress.users;
         byte[] sketch = sketchState == null ? null : Sketches.compact(sketchState.value());
-        out.collect(new ShardCount(WindowKeys.windowOf(shardKey), WindowKeys.shardOf(shardKey), progress.users, sketch));
+        out.collect(
+                new ShardCount(WindowKeys.windowOf(shardKey), WindowKeys.shardOf(shardKey), progress.users, sketch));
     }
 
     private LateEvent lateFrame(WindowedUser in, long window, long watermark) {
         String label = Durations.format(Duration.ofMillis(counting.windows().sizeMillis(window)));
-        return new LateEvent(FrameDecoder.STREAM, label + " window: " + in.uid + "@" + EventTimes.format(in.eventTime),
-                in.uid, in.eventTime, watermark);
+        return new LateEvent(
+                FrameDecoder.STREAM,
+                label + " window: " + in.uid + "@" + EventTimes.format(in.eventTime),
+                in.uid,
+                in.eventTime,
+                watermark);
     }
 }

@@ -54,7 +54,8 @@ public final class Sketches {
         return new long[] {
             estimate,
             Math.min(estimate, Math.round(s.getLowerBound(BOUND_STD_DEVS))),
-            Math.max(estimate, Math.round(s.getUpperBound(BOUND_STD_DEVS)))};
+            Math.max(estimate, Math.round(s.getUpperBound(BOUND_STD_DEVS)))
+        };
     }
 
     /**

@@ -14,6 +14,10 @@ import io.clickflow.runner.ProgressReporter;
 import io.clickflow.runner.TableCounts;
 import io.clickflow.stream.EmitMode;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,10 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code ./clickflow uniques}: checks the options, then runs the job locally or on the cluster it was submitted to. */
 @Command(
@@ -51,50 +51,88 @@ public final class UniquesCommand implements Callable<Integer>, JobCommand {
     @Option(names = "--frames-topic", paramLabel = "TOPIC", defaultValue = "frames", description = "Topic of frames.")
     String framesTopic;
 
-    @Option(names = "--frames-file", paramLabel = "PATH",
-            description = "Read frames from a JSON-lines file, or every file in a folder (in parallel), instead of Kafka "
-                    + "(.gz accepted); bounded.")
+    @Option(
+            names = "--frames-file",
+            paramLabel = "PATH",
+            description =
+                    "Read frames from a JSON-lines file, or every file in a folder (in parallel), instead of Kafka "
+                            + "(.gz accepted); bounded.")
     Path framesFile;
 
-    @Option(names = "--windows", paramLabel = "LIST", defaultValue = "1m",
+    @Option(
+            names = "--windows",
+            paramLabel = "LIST",
+            defaultValue = "1m",
             description = "Window sizes, comma-separated (e.g. 1m,1h,1d): tumbling, aligned to UTC, whole seconds.")
     String windows;
 
-    @Option(names = "--count", paramLabel = "MODE", defaultValue = "exact",
-            description = "exact: every distinct uid of an open window held | hll: HyperLogLog sketches (see --hll-lg-k).")
+    @Option(
+            names = "--count",
+            paramLabel = "MODE",
+            defaultValue = "exact",
+            description =
+                    "exact: every distinct uid of an open window held | hll: HyperLogLog sketches (see --hll-lg-k).")
     CountMode count;
 
-    @Option(names = "--hll-lg-k", paramLabel = "N", defaultValue = "14",
-            description = "hll: log2 of the sketch's registers, 4..21; 14 = 16 KB per sketch, relative standard error 0.81%.")
+    @Option(
+            names = "--hll-lg-k",
+            paramLabel = "N",
+            defaultValue = "14",
+            description =
+                    "hll: log2 of the sketch's registers, 4..21; 14 = 16 KB per sketch, relative standard error 0.81%.")
     int hllLgK;
 
-    @Option(names = "--emit-mode", paramLabel = "MODE", defaultValue = "on-watermark",
+    @Option(
+            names = "--emit-mode",
+            paramLabel = "MODE",
+            defaultValue = "on-watermark",
             description = "on-watermark: one final count per window | update: provisional counts, then final.")
     EmitMode emitMode;
 
-    @Option(names = "--update-interval", paramLabel = "DURATION", defaultValue = "1s",
+    @Option(
+            names = "--update-interval",
+            paramLabel = "DURATION",
+            defaultValue = "1s",
             description = "update: a window's provisional count is refreshed at most this often (processing time).")
     Duration updateInterval;
 
-    @Option(names = "--out-of-orderness", paramLabel = "DURATION", defaultValue = "5s",
-            description = "How far event time may go backwards within a Kafka partition or file before a frame is late.")
+    @Option(
+            names = "--out-of-orderness",
+            paramLabel = "DURATION",
+            defaultValue = "5s",
+            description =
+                    "How far event time may go backwards within a Kafka partition or file before a frame is late.")
     Duration outOfOrderness;
 
-    @Option(names = "--allowed-lateness", paramLabel = "DURATION", defaultValue = "1m",
-            description = "A final count is still corrected (and re-emitted) for frames this late; later ones go to late_events.")
+    @Option(
+            names = "--allowed-lateness",
+            paramLabel = "DURATION",
+            defaultValue = "1m",
+            description =
+                    "A final count is still corrected (and re-emitted) for frames this late; later ones go to late_events.")
     Duration allowedLateness;
 
-    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "30s",
+    @Option(
+            names = "--idle-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
             description = "A partition silent this long stops holding the watermark back (0: never).")
     Duration idleTimeout;
 
-    @Option(names = "--output-topic", paramLabel = "TOPIC", defaultValue = AUTO,
+    @Option(
+            names = "--output-topic",
+            paramLabel = "TOPIC",
+            defaultValue = AUTO,
             description = "Kafka topic for the counts as JSON, keyed by window; none: only the database (auto: "
                     + DEFAULT_OUTPUT_TOPIC + " when reading Kafka, none when reading a file).")
     String outputTopic;
 
-    @Option(names = "--output-delivery", paramLabel = "GUARANTEE", defaultValue = "exactly-once",
-            description = "exactly-once: Kafka transactions per checkpoint | at-least-once: at once, repeats after a restart.")
+    @Option(
+            names = "--output-delivery",
+            paramLabel = "GUARANTEE",
+            defaultValue = "exactly-once",
+            description =
+                    "exactly-once: Kafka transactions per checkpoint | at-least-once: at once, repeats after a restart.")
     KafkaSinks.Delivery outputDelivery;
 
     @Mixin
@@ -118,7 +156,8 @@ public final class UniquesCommand implements Callable<Integer>, JobCommand {
             }
             o.framesFile = framesFile;
         }
-        o.outputTopic = outputTopic.equals(AUTO) ? (o.fileMode() ? null : DEFAULT_OUTPUT_TOPIC)
+        o.outputTopic = outputTopic.equals(AUTO)
+                ? (o.fileMode() ? null : DEFAULT_OUTPUT_TOPIC)
                 : outputTopic.equals("none") ? null : outputTopic;
         if (o.outputTopic != null && o.outputTopic.isBlank()) {
             throw new UsageException("--output-topic: give a topic name, or none");
@@ -135,7 +174,9 @@ public final class UniquesCommand implements Callable<Integer>, JobCommand {
         }
         WindowKeys keys = UniquesWorkflow.windowKeys(o.windows, count);
         o.settings = new UniquesWorkflow.Settings(
-                new CountingSettings(keys, count, hllLgK, emitMode, updateInterval, allowedLateness), outOfOrderness, idleTimeout);
+                new CountingSettings(keys, count, hllLgK, emitMode, updateInterval, allowedLateness),
+                outOfOrderness,
+                idleTimeout);
         o.database = database.database();
         o.runtime = runtime.validate();
         o.kafka = kafka.input(o.fileMode(), o.runtime);
@@ -148,7 +189,8 @@ public final class UniquesCommand implements Callable<Integer>, JobCommand {
         for (String part : list.split(",", -1)) {
             Duration d = Durations.parse(part);
             if (d.toMillis() < 1000 || d.toMillis() % 1000 != 0) {
-                throw new IllegalArgumentException("a window is whole seconds of at least 1s, not '" + part.trim() + "'");
+                throw new IllegalArgumentException(
+                        "a window is whole seconds of at least 1s, not '" + part.trim() + "'");
             }
             if (sizes.contains(d)) {
                 throw new IllegalArgumentException("window " + part.trim() + " is listed twice");
@@ -156,7 +198,8 @@ public final class UniquesCommand implements Callable<Integer>, JobCommand {
             sizes.add(d);
         }
         if (sizes.size() > WindowKeys.MAX_SIZES) {
-            throw new IllegalArgumentException("at most " + WindowKeys.MAX_SIZES + " window sizes, not " + sizes.size());
+            throw new IllegalArgumentException(
+                    "at most " + WindowKeys.MAX_SIZES + " window sizes, not " + sizes.size());
         }
         return sizes;
     }
@@ -183,17 +226,24 @@ public final class UniquesCommand implements Callable<Integer>, JobCommand {
         CountingSettings c = o.settings.counting();
         String in = o.fileMode()
                 ? "file " + o.framesFile
-                : "Kafka " + o.kafka.bootstrapServers() + " topic " + o.framesTopic
-                        + " (group " + o.kafka.groupId() + (o.kafka.bounded() ? ", bounded" : "") + ")";
+                : "Kafka " + o.kafka.bootstrapServers() + " topic " + o.framesTopic + " (group " + o.kafka.groupId()
+                        + (o.kafka.bounded() ? ", bounded" : "") + ")";
         String out = o.database.describe()
-                + (o.outputTopic == null ? "" : " + Kafka topic " + o.outputTopic + " (" + Cli.name(o.outputDelivery) + ")");
-        String count = c.countMode() == CountMode.EXACT ? "exact"
-                : String.format("hll lgK %d (relative standard error %.2f%%, bounds at 2 sigma)", c.hllLgK(),
-                        100 * Sketches.relativeStandardError(c.hllLgK()));
-        return in + " -> " + out + "; windows " + o.windows.stream().map(Durations::format).collect(Collectors.joining(","))
+                + (o.outputTopic == null
+                        ? ""
+                        : " + Kafka topic " + o.outputTopic + " (" + Cli.name(o.outputDelivery) + ")");
+        String count = c.countMode() == CountMode.EXACT
+                ? "exact"
+                : String.format(
+                        "hll lgK %d (relative standard error %.2f%%, bounds at 2 sigma)",
+                        c.hllLgK(), 100 * Sketches.relativeStandardError(c.hllLgK()));
+        return in + " -> " + out + "; windows "
+                + o.windows.stream().map(Durations::format).collect(Collectors.joining(","))
                 + ", count " + count
                 + ", emit " + Cli.name(c.emitMode())
-                + (c.emitMode() == EmitMode.UPDATE ? " every " + Durations.format(Duration.ofMillis(c.updateIntervalMillis())) : "")
+                + (c.emitMode() == EmitMode.UPDATE
+                        ? " every " + Durations.format(Duration.ofMillis(c.updateIntervalMillis()))
+                        : "")
                 + ", out-of-orderness " + Durations.format(o.settings.outOfOrderness())
                 + ", allowed lateness " + Durations.format(Duration.ofMillis(c.allowedLatenessMillis()))
                 + JobRunner.describe(o.runtime);

@@ -1,10 +1,10 @@
 package io.clickflow.uniques;
 
-import io.clickflow.tables.DeadLetterTables;
+import io.clickflow.decode.Decoded;
 import io.clickflow.io.JdbcSinks;
 import io.clickflow.io.Sources;
+import io.clickflow.tables.DeadLetterTables;
 import io.clickflow.tables.UniquesTables;
-import io.clickflow.decode.Decoded;
 
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -20,15 +20,23 @@ public final class UniquesJob {
                 ? Sources.file(o.framesFile, new FrameDecoder(), FrameDecoder.TYPE)
                 : Sources.kafka(o.kafka, o.framesTopic, new FrameDecoder(), FrameDecoder.TYPE);
         int parallelism = env.getParallelism(); // on a cluster an unset --parallelism yields to the cluster's
-        UniquesWorkflow.defineWorkflow(env, o.settings, frames, new UniquesWorkflow.Sinks(
-                counts -> {
-                    JdbcSinks.upsert(counts, UniquesTables.UNIQUE_USERS, o.database, parallelism);
-                    if (o.outputTopic != null) {
-                        UniquesKafkaOutput.write(counts, o.kafka.bootstrapServers(), o.outputTopic, o.outputDelivery,
-                                o.kafka.groupId() + "-" + o.outputTopic);
-                    }
-                },
-                rejected -> JdbcSinks.upsert(rejected, DeadLetterTables.REJECTED, o.database, parallelism),
-                late -> JdbcSinks.upsert(late, DeadLetterTables.LATE, o.database, parallelism)));
+        UniquesWorkflow.defineWorkflow(
+                env,
+                o.settings,
+                frames,
+                new UniquesWorkflow.Sinks(
+                        counts -> {
+                            JdbcSinks.upsert(counts, UniquesTables.UNIQUE_USERS, o.database, parallelism);
+                            if (o.outputTopic != null) {
+                                UniquesKafkaOutput.write(
+                                        counts,
+                                        o.kafka.bootstrapServers(),
+                                        o.outputTopic,
+                                        o.outputDelivery,
+                                        o.kafka.groupId() + "-" + o.outputTopic);
+                            }
+                        },
+                        rejected -> JdbcSinks.upsert(rejected, DeadLetterTables.REJECTED, o.database, parallelism),
+                        late -> JdbcSinks.upsert(late, DeadLetterTables.LATE, o.database, parallelism)));
     }
 }

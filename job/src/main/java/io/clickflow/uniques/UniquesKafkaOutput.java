@@ -19,9 +19,19 @@ public final class UniquesKafkaOutput {
      * @param transactionalIdPrefix unique per job writing to the cluster: Flink aborts this prefix's lingering
      *     transactions on start
      */
-    public static void write(DataStream<UniqueUsers> rows, String bootstrapServers, String topic, KafkaSinks.Delivery delivery,
+    public static void write(
+            DataStream<UniqueUsers> rows,
+            String bootstrapServers,
+            String topic,
+            KafkaSinks.Delivery delivery,
             String transactionalIdPrefix) {
-        KafkaSinks.write(rows, bootstrapServers, delivery, transactionalIdPrefix, new Format(topic), "unique-users-kafka-sink",
+        KafkaSinks.write(
+                rows,
+                bootstrapServers,
+                delivery,
+                transactionalIdPrefix,
+                new Format(topic),
+                "unique-users-kafka-sink",
                 "unique users to " + topic);
     }
 

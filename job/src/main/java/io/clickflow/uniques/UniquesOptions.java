@@ -17,6 +17,7 @@ public final class UniquesOptions {
     public Path framesFile;
     /** Where counts go on Kafka, or null for the database only. */
     public String outputTopic;
+
     public KafkaSinks.Delivery outputDelivery;
     public List<Duration> windows;
     public UniquesWorkflow.Settings settings;

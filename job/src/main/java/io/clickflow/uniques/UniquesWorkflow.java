@@ -1,9 +1,8 @@
 package io.clickflow.uniques;
 
-import java.util.List;
-import io.clickflow.stream.SplitRejected;
-import io.clickflow.stream.EventWatermarks;
 import io.clickflow.decode.Decoded;
+import io.clickflow.stream.EventWatermarks;
+import io.clickflow.stream.SplitRejected;
 import io.clickflow.tables.LateEvent;
 import io.clickflow.tables.RejectedEvent;
 import io.clickflow.tables.UniqueUsers;
@@ -16,6 +15,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -29,7 +29,8 @@ public final class UniquesWorkflow {
     public static final String OPERATOR_NAME = "count unique users per window";
 
     /** The knobs of the counting semantics. */
-    public record Settings(CountingSettings counting, Duration outOfOrderness, Duration idleTimeout) implements Serializable {}
+    public record Settings(CountingSettings counting, Duration outOfOrderness, Duration idleTimeout)
+            implements Serializable {}
 
     /** Where each output goes. */
     public record Sinks(
@@ -37,18 +38,20 @@ public final class UniquesWorkflow {
             Consumer<DataStream<RejectedEvent>> rejected,
             Consumer<DataStream<LateEvent>> late) {}
 
-    public static void defineWorkflow(StreamExecutionEnvironment env, Settings settings, Source<Decoded<Frame>, ?, ?> framesSource,
-            Sinks sinks) {
+    public static void defineWorkflow(
+            StreamExecutionEnvironment env, Settings settings, Source<Decoded<Frame>, ?, ?> framesSource, Sinks sinks) {
         CountingSettings counting = settings.counting();
-        SingleOutputStreamOperator<Frame> frames = env
-                .fromSource(framesSource, EventWatermarks.strategy(settings.outOfOrderness(), settings.idleTimeout()), "frames")
+        SingleOutputStreamOperator<Frame> frames = env.fromSource(
+                        framesSource,
+                        EventWatermarks.strategy(settings.outOfOrderness(), settings.idleTimeout()),
+                        "frames")
                 .uid("frames-source")
                 .process(new SplitRejected<Frame>(), TypeInformation.of(Frame.class))
                 .uid("frames-split-rejected")
                 .name("split rejected frames");
 
-        SingleOutputStreamOperator<ShardCount> shardCounts = frames
-                .flatMap(new AssignWindows(counting.windows()), TypeInformation.of(WindowedUser.class))
+        SingleOutputStreamOperator<ShardCount> shardCounts = frames.flatMap(
+                        new AssignWindows(counting.windows()), TypeInformation.of(WindowedUser.class))
                 .uid("assign-windows")
                 .name("assign windows and shards")
                 .keyBy(user -> user.shardKey)

@@ -16,9 +16,11 @@ public final class WindowKeys implements Serializable {
 
     /** At most this many window sizes (4 bits of the key). */
     public static final int MAX_SIZES = 16;
+
     private static final int SIZE_BITS = 4;
     /** At most this many shards (7 bits of the key). */
     public static final int MAX_SHARDS = 128;
+
     private static final int SHARD_BITS = 7;
 
     private final long[] sizesMillis;

@@ -6,6 +6,7 @@ public class WindowTotal {
     public long[] shardUsers;
     /** HLL mode: the union of every sketch received, serialized. */
     public byte[] union;
+
     public ShardProgress progress = new ShardProgress();
 
     public WindowTotal() {}

@@ -35,7 +35,8 @@ public class WindowUniqueUsers extends KeyedProcessFunction<Long, ShardCount, Un
 
     @Override
     public void open(OpenContext openContext) {
-        totalState = getRuntimeContext().getState(new ValueStateDescriptor<>("window-total", TypeInformation.of(WindowTotal.class)));
+        totalState = getRuntimeContext()
+                .getState(new ValueStateDescriptor<>("window-total", TypeInformation.of(WindowTotal.class)));
         var metrics = getRuntimeContext().getMetricGroup();
         rowsProvisional = metrics.counter("rowsProvisional");
         rowsFinal = metrics.counter("rowsFinal");
@@ -85,7 +86,8 @@ public class WindowUniqueUsers extends KeyedProcessFunction<Long, ShardCount, Un
         long window = ctx.getCurrentKey();
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
             total.progress.updateScheduled = false;
-            if (!counting.isFinal(window, ctx.timerService().currentWatermark()) && total.progress.changedSinceEmitted()) {
+            if (!counting.isFinal(window, ctx.timerService().currentWatermark())
+                    && total.progress.changedSinceEmitted()) {
                 emit(window, total, false, out);
             }
             totalState.update(total);

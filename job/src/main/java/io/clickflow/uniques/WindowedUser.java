@@ -6,6 +6,7 @@ import io.clickflow.tables.EventTimes;
 public class WindowedUser {
     /** The window and shard, packed by {@code WindowKeys}. */
     public long shardKey;
+
     public String uid;
     public long eventTime;
 

@@ -1,11 +1,10 @@
 package io.clickflow.attribution;
 
-import java.util.LinkedHashMap;
-import io.clickflow.tables.AttributionTables;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clickflow.stream.EmitMode;
 import io.clickflow.tables.AttributedPageView;
+import io.clickflow.tables.AttributionTables;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -19,6 +18,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
@@ -44,8 +44,14 @@ class AttributedUpsertPropertyTest {
         }
         List<AttributedPageView> emitted;
         ClickstreamGenerator generator = new ClickstreamGenerator(ClickstreamGenerator.Config.defaults()
-                .withSeed(3).withUsers(40).withEventsPerSecond(2).withClickRatio(0.4)
-                .withMaxDisorderMillis(20_000).withLateFraction(0.05).withLateByMillis(120_000).withDuplicateFraction(0.05));
+                .withSeed(3)
+                .withUsers(40)
+                .withEventsPerSecond(2)
+                .withClickRatio(0.4)
+                .withMaxDisorderMillis(20_000)
+                .withLateFraction(0.05)
+                .withLateByMillis(120_000)
+                .withDuplicateFraction(0.05));
         try (AttributionHarness h = new AttributionHarness(EmitMode.UPDATE)) {
             long maxSeen = Long.MIN_VALUE;
             for (int i = 0; i < 3000; i++) {
@@ -174,7 +180,8 @@ class AttributedUpsertPropertyTest {
             ps.executeBatch();
         }
         TreeMap<String, String> table = new TreeMap<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM attributed_page_views")) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT * FROM attributed_page_views")) {
             while (rs.next()) {
                 StringBuilder row = new StringBuilder();
                 for (int col = 1; col <= 7; col++) {

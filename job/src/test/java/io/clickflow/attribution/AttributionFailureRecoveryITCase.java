@@ -2,10 +2,10 @@ package io.clickflow.attribution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.clickflow.stream.EmitMode;
-import io.clickflow.tables.Database;
 import io.clickflow.io.Sources;
+import io.clickflow.stream.EmitMode;
 import io.clickflow.tables.AttributedPageView;
+import io.clickflow.tables.Database;
 import io.clickflow.testing.CheckpointGatedSource;
 import io.clickflow.testing.InjectedFailure;
 import io.clickflow.testing.ResultTables;
@@ -35,32 +35,48 @@ class AttributionFailureRecoveryITCase {
     @ParameterizedTest(name = "{0} mode, seed {1}, after a checkpoint: {2}")
     @CsvSource({
         "ON_WATERMARK, 1, true", "ON_WATERMARK, 2, true", "ON_WATERMARK, 3, false",
-        "UPDATE, 1, true", "UPDATE, 2, true", "UPDATE, 3, false"})
+        "UPDATE, 1, true", "UPDATE, 2, true", "UPDATE, 3, false"
+    })
     @Timeout(180)
-    void theTableAfterInjectedFailuresEqualsTheFailureFreeResult(EmitMode mode, long seed, boolean afterCheckpoint,
-            @TempDir Path dir) throws Exception {
-        GeneratedInput input = GeneratedInput.generate(ClickstreamGenerator.Config.defaults()
-                        .withSeed(seed).withUsers(2000).withEventsPerSecond(20).withClickRatio(0.15)
-                        .withMaxDisorderMillis(4000).withMalformedFraction(0.002).withDuplicateFraction(0.01), 40_000)
+    void theTableAfterInjectedFailuresEqualsTheFailureFreeResult(
+            EmitMode mode, long seed, boolean afterCheckpoint, @TempDir Path dir) throws Exception {
+        GeneratedInput input = GeneratedInput.generate(
+                        ClickstreamGenerator.Config.defaults()
+                                .withSeed(seed)
+                                .withUsers(2000)
+                                .withEventsPerSecond(20)
+                                .withClickRatio(0.15)
+                                .withMaxDisorderMillis(4000)
+                                .withMalformedFraction(0.002)
+                                .withDuplicateFraction(0.01),
+                        40_000)
                 .writeFiles(dir.resolve("clicks.jsonl"), dir.resolve("page_views.jsonl"));
         Database db = AttributionPipelines.sqlite(dir);
         long failAfter = 1_000 + new Random(seed).nextInt(5_000);
 
         StreamExecutionEnvironment env = AttributionPipelines.withFileCheckpoints(
-                AttributionPipelines.withFixedDelayRestarts(AttributionPipelines.environment(), 5, Duration.ofMillis(100)), dir.resolve("checkpoints"), Duration.ofMillis(100));
+                AttributionPipelines.withFixedDelayRestarts(
+                        AttributionPipelines.environment(), 5, Duration.ofMillis(100)),
+                dir.resolve("checkpoints"),
+                Duration.ofMillis(100));
         AttributionWorkflow.Sinks jdbc = AttributionJob.jdbcSinks(db, AttributionPipelines.PARALLELISM);
         AttributionWorkflow.Sinks failing = new AttributionWorkflow.Sinks(
-                rows -> jdbc.attributed().accept(rows
-                        .map(new InjectedFailure<AttributedPageView>(failAfter, 2, afterCheckpoint))
-                        .returns(TypeInformation.of(AttributedPageView.class))
-                        .name("injected failure")),
-                jdbc.rejected(), jdbc.late());
+                rows -> jdbc.attributed()
+                        .accept(rows.map(new InjectedFailure<AttributedPageView>(failAfter, 2, afterCheckpoint))
+                                .returns(TypeInformation.of(AttributedPageView.class))
+                                .name("injected failure")),
+                jdbc.rejected(),
+                jdbc.late());
         // "After a checkpoint": the sources wait for a completed checkpoint a quarter into their input,
         // so one exists (holding real state) before the failure point, however busy the machine.
         long gate = afterCheckpoint ? 5_000 : Long.MAX_VALUE;
-        AttributionWorkflow.defineWorkflow(env, AttributionPipelines.settings(mode, Duration.ofSeconds(5), Duration.ZERO),
-                new CheckpointGatedSource<>(Sources.file(input.clicksFile, new AdClickDecoder(), AdClickDecoder.TYPE), gate / 5),
-                new CheckpointGatedSource<>(Sources.file(input.viewsFile, new PageViewDecoder(), PageViewDecoder.TYPE), gate),
+        AttributionWorkflow.defineWorkflow(
+                env,
+                AttributionPipelines.settings(mode, Duration.ofSeconds(5), Duration.ZERO),
+                new CheckpointGatedSource<>(
+                        Sources.file(input.clicksFile, new AdClickDecoder(), AdClickDecoder.TYPE), gate / 5),
+                new CheckpointGatedSource<>(
+                        Sources.file(input.viewsFile, new PageViewDecoder(), PageViewDecoder.TYPE), gate),
                 failing);
         InjectedFailure.THROWN.set(0);
         env.execute("attribution with injected failures");

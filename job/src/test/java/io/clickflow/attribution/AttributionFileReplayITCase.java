@@ -2,9 +2,9 @@ package io.clickflow.attribution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clickflow.io.Sources;
 import io.clickflow.stream.EmitMode;
 import io.clickflow.tables.Database;
-import io.clickflow.io.Sources;
 import io.clickflow.testing.ResultTables;
 
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -31,7 +31,8 @@ class AttributionFileReplayITCase {
     @ParameterizedTest(name = "{0} mode, {1} state")
     @CsvSource({"ON_WATERMARK, hashmap", "UPDATE, hashmap", "ON_WATERMARK, rocksdb", "UPDATE, rocksdb"})
     @Timeout(300)
-    void replayMatchesBruteForceAndKeepsEveryMalformedLine(EmitMode mode, String stateBackend, @TempDir Path dir) throws Exception {
+    void replayMatchesBruteForceAndKeepsEveryMalformedLine(EmitMode mode, String stateBackend, @TempDir Path dir)
+            throws Exception {
         ClickstreamGenerator.Config config = ClickstreamGenerator.Config.defaults()
                 .withSeed(mode.ordinal() + 7)
                 .withUsers(3000)
@@ -44,7 +45,9 @@ class AttributionFileReplayITCase {
                 .writeFiles(dir.resolve("clicks.jsonl.gz"), dir.resolve("page_views.jsonl"));
         Database db = AttributionPipelines.sqlite(dir);
 
-        AttributionPipelines.runAttribution(stateBackend, AttributionPipelines.settings(mode, Duration.ofSeconds(5), Duration.ZERO),
+        AttributionPipelines.runAttribution(
+                stateBackend,
+                AttributionPipelines.settings(mode, Duration.ofSeconds(5), Duration.ZERO),
                 Sources.file(input.clicksFile, new AdClickDecoder(), AdClickDecoder.TYPE),
                 Sources.file(input.viewsFile, new PageViewDecoder(), PageViewDecoder.TYPE),
                 db);

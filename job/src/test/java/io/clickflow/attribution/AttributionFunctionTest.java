@@ -1,13 +1,13 @@
 package io.clickflow.attribution;
 
-import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import io.clickflow.stream.EmitMode;
 import static io.clickflow.attribution.AttributionHarness.at;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clickflow.stream.EmitMode;
 import io.clickflow.tables.AttributedPageView;
 import io.clickflow.tables.LateEvent;
 
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -43,18 +43,32 @@ class AttributionFunctionTest {
      */
     static AttributionHarness seedScenario(EmitMode mode) throws Exception {
         AttributionHarness h = new AttributionHarness(mode);
-        h.click("click_1", "user_1", "campaign_A", AT_12_05).watermark(AT_12_05 - TWO_MINUTES)
-                .view("pv_1", "user_1", AT_12_10).watermark(AT_12_10 - TWO_MINUTES)
-                .view("pv_2", "user_2", AT_12_15).watermark(AT_12_15 - TWO_MINUTES)
-                .click("click_2", "user_2", "campaign_B", AT_12_14) // the seed has 12:12, late under one watermark (12:13)
-                .click("click_3a", "user_3", "campaign_C", AT_12_20).watermark(AT_12_20 - TWO_MINUTES)
-                .click("click_3b", "user_3", "campaign_D", AT_12_25).watermark(AT_12_25 - TWO_MINUTES)
-                .view("pv_3", "user_3", AT_12_30).watermark(AT_12_30 - TWO_MINUTES)
-                .click("click_4", "user_4", "campaign_E", AT_12_35).watermark(AT_12_35 - TWO_MINUTES)
-                .view("pv_5", "user_5", AT_12_45).watermark(AT_12_45 - TWO_MINUTES)
-                .view("pv_4", "user_4", AT_13_10).watermark(AT_13_10 - TWO_MINUTES)
+        h.click("click_1", "user_1", "campaign_A", AT_12_05)
+                .watermark(AT_12_05 - TWO_MINUTES)
+                .view("pv_1", "user_1", AT_12_10)
+                .watermark(AT_12_10 - TWO_MINUTES)
+                .view("pv_2", "user_2", AT_12_15)
+                .watermark(AT_12_15 - TWO_MINUTES)
+                .click(
+                        "click_2",
+                        "user_2",
+                        "campaign_B",
+                        AT_12_14) // the seed has 12:12, late under one watermark (12:13)
+                .click("click_3a", "user_3", "campaign_C", AT_12_20)
+                .watermark(AT_12_20 - TWO_MINUTES)
+                .click("click_3b", "user_3", "campaign_D", AT_12_25)
+                .watermark(AT_12_25 - TWO_MINUTES)
+                .view("pv_3", "user_3", AT_12_30)
+                .watermark(AT_12_30 - TWO_MINUTES)
+                .click("click_4", "user_4", "campaign_E", AT_12_35)
+                .watermark(AT_12_35 - TWO_MINUTES)
+                .view("pv_5", "user_5", AT_12_45)
+                .watermark(AT_12_45 - TWO_MINUTES)
+                .view("pv_4", "user_4", AT_13_10)
+                .watermark(AT_13_10 - TWO_MINUTES)
                 .click("click_5", "user_5", "campaign_F", AT_12_40) // late: the shared watermark is at 13:08
-                .view("pv_6", "user_6", AT_13_20).watermark(AT_13_20 - TWO_MINUTES)
+                .view("pv_6", "user_6", AT_13_20)
+                .watermark(AT_13_20 - TWO_MINUTES)
                 .endOfInput();
         return h;
     }
@@ -63,15 +77,28 @@ class AttributionFunctionTest {
     @EnumSource(EmitMode.class)
     void seedScenarioAttributesAsDocumented(EmitMode mode) throws Exception {
         try (AttributionHarness h = seedScenario(mode)) {
-            assertThat(h.finalClicks()).containsExactlyInAnyOrderEntriesOf(Map.of(
-                    "pv_1", "click_1", "pv_2", "click_2", "pv_3", "click_3b",
-                    "pv_4", "none", "pv_5", "none", "pv_6", "none"));
+            assertThat(h.finalClicks())
+                    .containsExactlyInAnyOrderEntriesOf(Map.of(
+                            "pv_1",
+                            "click_1",
+                            "pv_2",
+                            "click_2",
+                            "pv_3",
+                            "click_3b",
+                            "pv_4",
+                            "none",
+                            "pv_5",
+                            "none",
+                            "pv_6",
+                            "none"));
             Map<String, AttributedPageView> table = h.table();
             assertThat(table.get("pv_1").campaignId).isEqualTo("campaign_A");
             assertThat(table.get("pv_2").campaignId).isEqualTo("campaign_B");
             assertThat(table.get("pv_3").campaignId).isEqualTo("campaign_D");
             assertThat(table.values()).allMatch(r -> r.isFinal);
-            assertThat(h.lateEvents()).extracting(l -> l.stream + ":" + l.eventId).containsExactly("ad_click:click_5");
+            assertThat(h.lateEvents())
+                    .extracting(l -> l.stream + ":" + l.eventId)
+                    .containsExactly("ad_click:click_5");
             assertThat(h.lateEvents().get(0).watermark).isEqualTo(AT_13_10 - TWO_MINUTES);
             assertNoStateLeft(h);
         }
@@ -96,11 +123,15 @@ class AttributionFunctionTest {
     @Test
     void updateModeEmitsAtOnceThenImprovesThenFinalizes() throws Exception {
         try (AttributionHarness h = seedScenario(EmitMode.UPDATE)) {
-            List<String> pv2 = h.rows().stream().filter(r -> r.pageViewId.equals("pv_2"))
-                    .map(r -> (r.isFinal ? "final:" : "provisional:") + r.clickId).toList();
+            List<String> pv2 = h.rows().stream()
+                    .filter(r -> r.pageViewId.equals("pv_2"))
+                    .map(r -> (r.isFinal ? "final:" : "provisional:") + r.clickId)
+                    .toList();
             assertThat(pv2).containsExactly("provisional:null", "provisional:click_2", "final:click_2");
-            List<String> pv3 = h.rows().stream().filter(r -> r.pageViewId.equals("pv_3"))
-                    .map(r -> (r.isFinal ? "final:" : "provisional:") + r.clickId).toList();
+            List<String> pv3 = h.rows().stream()
+                    .filter(r -> r.pageViewId.equals("pv_3"))
+                    .map(r -> (r.isFinal ? "final:" : "provisional:") + r.clickId)
+                    .toList();
             assertThat(pv3).containsExactly("provisional:click_3b", "final:click_3b");
         }
     }
@@ -122,8 +153,11 @@ class AttributionFunctionTest {
     @EnumSource(EmitMode.class)
     void outOfOrderClicksPickTheLatestEventTimeNotTheLatestArrival(EmitMode mode) throws Exception {
         try (AttributionHarness h = new AttributionHarness(mode)) {
-            h.click("newer", "u", "B", AT_12_25).click("older", "u", "A", AT_12_20)
-                    .view("pv", "u", AT_12_30).click("oldest", "u", "Z", AT_12_15).endOfInput();
+            h.click("newer", "u", "B", AT_12_25)
+                    .click("older", "u", "A", AT_12_20)
+                    .view("pv", "u", AT_12_30)
+                    .click("oldest", "u", "Z", AT_12_15)
+                    .endOfInput();
             assertThat(h.finalClicks()).containsExactly(Map.entry("pv", "newer"));
             assertThat(h.table().get("pv").campaignId).isEqualTo("B");
             assertNoStateLeft(h);
@@ -134,7 +168,10 @@ class AttributionFunctionTest {
     @EnumSource(EmitMode.class)
     void aClickArrivingAfterItsViewStillAttributesIt(EmitMode mode) throws Exception {
         try (AttributionHarness h = new AttributionHarness(mode)) {
-            h.view("pv", "u", AT_12_30).watermark(AT_12_25).click("c", "u", "A", AT_12_25 + 1).endOfInput();
+            h.view("pv", "u", AT_12_30)
+                    .watermark(AT_12_25)
+                    .click("c", "u", "A", AT_12_25 + 1)
+                    .endOfInput();
             assertThat(h.finalClicks()).containsExactly(Map.entry("pv", "c"));
             assertThat(h.lateEvents()).isEmpty();
         }
@@ -144,13 +181,18 @@ class AttributionFunctionTest {
     @EnumSource(EmitMode.class)
     void windowBoundsAreInclusive(EmitMode mode) throws Exception {
         try (AttributionHarness h = new AttributionHarness(mode)) {
-            h.click("at-start", "u1", "A", AT_12_30 - THIRTY_MINUTES).view("pv1", "u1", AT_12_30)
-                    .click("before-start", "u2", "A", AT_12_30 - THIRTY_MINUTES - 1).view("pv2", "u2", AT_12_30)
-                    .click("same-time", "u3", "A", AT_12_30).view("pv3", "u3", AT_12_30)
-                    .click("after-view", "u4", "A", AT_12_30 + 1).view("pv4", "u4", AT_12_30)
+            h.click("at-start", "u1", "A", AT_12_30 - THIRTY_MINUTES)
+                    .view("pv1", "u1", AT_12_30)
+                    .click("before-start", "u2", "A", AT_12_30 - THIRTY_MINUTES - 1)
+                    .view("pv2", "u2", AT_12_30)
+                    .click("same-time", "u3", "A", AT_12_30)
+                    .view("pv3", "u3", AT_12_30)
+                    .click("after-view", "u4", "A", AT_12_30 + 1)
+                    .view("pv4", "u4", AT_12_30)
                     .endOfInput();
-            assertThat(h.finalClicks()).containsExactlyInAnyOrderEntriesOf(Map.of(
-                    "pv1", "at-start", "pv2", "none", "pv3", "same-time", "pv4", "none"));
+            assertThat(h.finalClicks())
+                    .containsExactlyInAnyOrderEntriesOf(
+                            Map.of("pv1", "at-start", "pv2", "none", "pv3", "same-time", "pv4", "none"));
             assertNoStateLeft(h);
         }
     }
@@ -159,8 +201,12 @@ class AttributionFunctionTest {
     @EnumSource(EmitMode.class)
     void tiesGoToTheGreatestClickIdWhateverTheArrivalOrder(EmitMode mode) throws Exception {
         try (AttributionHarness h = new AttributionHarness(mode)) {
-            h.click("click_b", "u1", "B", AT_12_20).click("click_a", "u1", "A", AT_12_20).view("pv1", "u1", AT_12_30)
-                    .click("click_a", "u2", "A", AT_12_20).view("pv2", "u2", AT_12_30).click("click_b", "u2", "B", AT_12_20)
+            h.click("click_b", "u1", "B", AT_12_20)
+                    .click("click_a", "u1", "A", AT_12_20)
+                    .view("pv1", "u1", AT_12_30)
+                    .click("click_a", "u2", "A", AT_12_20)
+                    .view("pv2", "u2", AT_12_30)
+                    .click("click_b", "u2", "B", AT_12_20)
                     .endOfInput();
             assertThat(h.finalClicks()).containsExactlyInAnyOrderEntriesOf(Map.of("pv1", "click_b", "pv2", "click_b"));
         }
@@ -171,13 +217,20 @@ class AttributionFunctionTest {
     void duplicatesChangeNothing(EmitMode mode) throws Exception {
         List<AttributedPageView> once;
         try (AttributionHarness h = new AttributionHarness(mode)) {
-            h.click("c1", "u", "A", AT_12_20).view("pv", "u", AT_12_30).click("c2", "u", "B", AT_12_25).endOfInput();
+            h.click("c1", "u", "A", AT_12_20)
+                    .view("pv", "u", AT_12_30)
+                    .click("c2", "u", "B", AT_12_25)
+                    .endOfInput();
             once = h.rows();
         }
         try (AttributionHarness h = new AttributionHarness(mode)) {
-            h.click("c1", "u", "A", AT_12_20).click("c1", "u", "A", AT_12_20)
-                    .view("pv", "u", AT_12_30).view("pv", "u", AT_12_30)
-                    .click("c2", "u", "B", AT_12_25).click("c1", "u", "A", AT_12_20).click("c2", "u", "B", AT_12_25)
+            h.click("c1", "u", "A", AT_12_20)
+                    .click("c1", "u", "A", AT_12_20)
+                    .view("pv", "u", AT_12_30)
+                    .view("pv", "u", AT_12_30)
+                    .click("c2", "u", "B", AT_12_25)
+                    .click("c1", "u", "A", AT_12_20)
+                    .click("c2", "u", "B", AT_12_25)
                     .endOfInput();
             assertThat(h.rows()).isEqualTo(once);
             assertNoStateLeft(h);
@@ -188,14 +241,17 @@ class AttributionFunctionTest {
     @EnumSource(EmitMode.class)
     void aLateViewIsAttributedFromHeldClicksAndFinalAtOnce(EmitMode mode) throws Exception {
         try (AttributionHarness h = new AttributionHarness(mode)) {
-            h.click("c", "u", "A", AT_12_20).click("other", "x", "B", AT_12_35).watermark(AT_12_35)
+            h.click("c", "u", "A", AT_12_20)
+                    .click("other", "x", "B", AT_12_35)
+                    .watermark(AT_12_35)
                     .view("late-pv", "u", AT_12_25);
             assertThat(h.rows()).singleElement().satisfies(r -> {
                 assertThat(r.isFinal).isTrue();
                 assertThat(r.clickId).isEqualTo("c");
             });
-            assertThat(h.lateEvents()).singleElement().isEqualTo(
-                    new LateEvent(LateEvent.PAGE_VIEW, "late-pv", "u", AT_12_25, AT_12_35));
+            assertThat(h.lateEvents())
+                    .singleElement()
+                    .isEqualTo(new LateEvent(LateEvent.PAGE_VIEW, "late-pv", "u", AT_12_25, AT_12_35));
             h.endOfInput();
             assertNoStateLeft(h);
         }
@@ -205,7 +261,10 @@ class AttributionFunctionTest {
     @EnumSource(EmitMode.class)
     void aLateClickStillServesViewsThatAreNotFinal(EmitMode mode) throws Exception {
         try (AttributionHarness h = new AttributionHarness(mode)) {
-            h.view("pv", "u", AT_12_30).watermark(AT_12_20).click("late-click", "u", "A", AT_12_15).endOfInput();
+            h.view("pv", "u", AT_12_30)
+                    .watermark(AT_12_20)
+                    .click("late-click", "u", "A", AT_12_15)
+                    .endOfInput();
             assertThat(h.finalClicks()).containsExactly(Map.entry("pv", "late-click"));
             assertThat(h.lateEvents()).extracting(l -> l.eventId).containsExactly("late-click");
             assertNoStateLeft(h);
@@ -257,7 +316,9 @@ class AttributionFunctionTest {
     void aLateViewOlderThanTheBestSettledClickOnlySeesHeldClicks() throws Exception {
         try (AttributionHarness h = new AttributionHarness(EmitMode.ON_WATERMARK)) {
             // c-old is dominated once the watermark passes c-new: no future on-time view can use it.
-            h.click("c-old", "u", "A", at("12:00")).click("c-new", "u", "B", AT_12_20).watermark(AT_12_25)
+            h.click("c-old", "u", "A", at("12:00"))
+                    .click("c-new", "u", "B", AT_12_20)
+                    .watermark(AT_12_25)
                     .view("late-pv", "u", AT_12_10);
             assertThat(h.finalClicks()).containsExactly(Map.entry("late-pv", "none"));
             assertThat(h.lateEvents()).extracting(l -> l.eventId).containsExactly("late-pv");
@@ -269,9 +330,14 @@ class AttributionFunctionTest {
     void pendingViewAndHeldClickGaugesFollowStateAndSurviveARestore(EmitMode mode) throws Exception {
         OperatorSubtaskState snapshot;
         try (AttributionHarness h = new AttributionHarness(mode)) {
-            h.click("c1", "u1", "A", AT_12_05).click("c2", "u1", "B", AT_12_10).click("c3", "u2", "A", AT_12_10)
-                    .view("pv1", "u1", AT_12_20).view("pv2", "u2", AT_12_20).view("pv3", "u2", AT_12_44)
-                    .click("c2", "u1", "B", AT_12_10).view("pv1", "u1", AT_12_20); // duplicates change nothing
+            h.click("c1", "u1", "A", AT_12_05)
+                    .click("c2", "u1", "B", AT_12_10)
+                    .click("c3", "u2", "A", AT_12_10)
+                    .view("pv1", "u1", AT_12_20)
+                    .view("pv2", "u2", AT_12_20)
+                    .view("pv3", "u2", AT_12_44)
+                    .click("c2", "u1", "B", AT_12_10)
+                    .view("pv1", "u1", AT_12_20); // duplicates change nothing
             assertThat(h.function.pendingPageViews()).isEqualTo(3);
             assertThat(h.function.clicksHeld()).isEqualTo(3);
             // c1 and c2 settle: only the better one (c2) is held for u1.

@@ -1,18 +1,16 @@
 package io.clickflow.attribution;
 
-import io.clickflow.tables.TextOrder;
-
 import io.clickflow.stream.EmitMode;
+import io.clickflow.tables.AttributedPageView;
+import io.clickflow.tables.LateEvent;
+import io.clickflow.tables.TextOrder;
 
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.runtime.state.VoidNamespaceSerializer;
-import io.clickflow.tables.AttributedPageView;
-import io.clickflow.tables.LateEvent;
-
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -40,13 +38,17 @@ public final class AttributionHarness implements AutoCloseable {
 
     public AttributionHarness(EmitMode mode, Duration window) throws Exception {
         function = new AttributionFunction(window, mode);
-        harness = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(function, c -> c.userId, v -> v.userId, Types.STRING);
+        harness = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
+                function, c -> c.userId, v -> v.userId, Types.STRING);
     }
 
     private AttributionHarness(EmitMode mode, OperatorSubtaskState snapshot) throws Exception {
         function = new AttributionFunction(THIRTY_MINUTES, mode);
-        harness = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(function),
-                (AdClick c) -> c.userId, (PageView v) -> v.userId, Types.STRING);
+        harness = new KeyedTwoInputStreamOperatorTestHarness<>(
+                new KeyedCoProcessOperator<>(function),
+                (AdClick c) -> c.userId,
+                (PageView v) -> v.userId,
+                Types.STRING);
         harness.setup();
         harness.initializeState(snapshot);
         harness.open();
@@ -114,13 +116,20 @@ public final class AttributionHarness implements AutoCloseable {
 
     /** {@code pageViewId -> clickId or "none"} of the final rows. */
     public Map<String, String> finalClicks() {
-        return rows().stream().filter(r -> r.isFinal)
-                .collect(Collectors.toMap(r -> r.pageViewId, r -> r.clickId == null ? "none" : r.clickId, (a, b) -> b, LinkedHashMap::new));
+        return rows().stream()
+                .filter(r -> r.isFinal)
+                .collect(Collectors.toMap(
+                        r -> r.pageViewId,
+                        r -> r.clickId == null ? "none" : r.clickId,
+                        (a, b) -> b,
+                        LinkedHashMap::new));
     }
 
     public List<LateEvent> lateEvents() {
         var records = harness.getSideOutput(AttributionFunction.LATE_EVENTS);
-        return records == null ? List.of() : records.stream().map(StreamRecord::getValue).collect(Collectors.toList());
+        return records == null
+                ? List.of()
+                : records.stream().map(StreamRecord::getValue).collect(Collectors.toList());
     }
 
     public int stateEntries() {
@@ -131,8 +140,12 @@ public final class AttributionHarness implements AutoCloseable {
     public UserAttributionState userState(String userId) throws Exception {
         var backend = harness.getOperator().getKeyedStateBackend();
         backend.setCurrentKey(userId);
-        return backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
-                new ValueStateDescriptor<>("user-clicks-and-pending-views", TypeInformation.of(UserAttributionState.class))).value();
+        return backend.getPartitionedState(
+                        VoidNamespace.INSTANCE,
+                        VoidNamespaceSerializer.INSTANCE,
+                        new ValueStateDescriptor<>(
+                                "user-clicks-and-pending-views", TypeInformation.of(UserAttributionState.class)))
+                .value();
     }
 
     public int timers() {

@@ -1,15 +1,15 @@
 package io.clickflow.attribution;
 
-import org.apache.flink.api.common.JobStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clickflow.io.Sources;
 import io.clickflow.stream.EmitMode;
 import io.clickflow.tables.Database;
-import io.clickflow.io.Sources;
 import io.clickflow.testing.KafkaTestBroker;
 import io.clickflow.testing.ResultTables;
 import io.clickflow.testing.Waits;
 
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -36,6 +36,7 @@ class AttributionKafkaITCase {
     static final int PARTITIONS = 3;
     /** Data goes to partitions 0 and 1 of both topics; partition 2 never gets a record. */
     static final int ACTIVE_PARTITIONS = 2;
+
     static final AtomicInteger TOPIC_SEQUENCE = new AtomicInteger();
     /** Long enough that a partition with data never looks idle on a busy 2-core machine. */
     static final Duration IDLE_TIMEOUT = Duration.ofSeconds(3);
@@ -58,14 +59,16 @@ class AttributionKafkaITCase {
         Database db = AttributionPipelines.sqlite(dir);
 
         // Bounded: no idleness needed, an empty partition's split simply ends.
-        AttributionPipelines.runAttribution(AttributionPipelines.settings(mode, Duration.ofSeconds(5), Duration.ZERO),
+        AttributionPipelines.runAttribution(
+                AttributionPipelines.settings(mode, Duration.ofSeconds(5), Duration.ZERO),
                 Sources.kafka(kafkaInput(true), topics.clicks(), new AdClickDecoder(), AdClickDecoder.TYPE),
                 Sources.kafka(kafkaInput(true), topics.views(), new PageViewDecoder(), PageViewDecoder.TYPE),
                 db);
 
         assertThat(ResultTables.count(db, "late_events")).as("late events").isZero();
         BruteForceAttribution.assertTableMatches(input, db);
-        assertThat(ResultTables.rejected(db).values()).hasSize((int) input.malformedCount())
+        assertThat(ResultTables.rejected(db).values())
+                .hasSize((int) input.malformedCount())
                 .allSatisfy(r -> assertThat(r.position()).matches("[01]:\\d+"));
     }
 
@@ -85,7 +88,9 @@ class AttributionKafkaITCase {
         Database db = AttributionPipelines.sqlite(dir);
 
         StreamExecutionEnvironment env = AttributionPipelines.environment();
-        AttributionWorkflow.defineWorkflow(env, AttributionPipelines.settings(EmitMode.ON_WATERMARK, Duration.ofSeconds(5), IDLE_TIMEOUT),
+        AttributionWorkflow.defineWorkflow(
+                env,
+                AttributionPipelines.settings(EmitMode.ON_WATERMARK, Duration.ofSeconds(5), IDLE_TIMEOUT),
                 Sources.kafka(kafkaInput(false), topics.clicks(), new AdClickDecoder(), AdClickDecoder.TYPE),
                 Sources.kafka(kafkaInput(false), topics.views(), new PageViewDecoder(), PageViewDecoder.TYPE),
                 AttributionJob.jdbcSinks(db, AttributionPipelines.PARALLELISM));
@@ -93,9 +98,13 @@ class AttributionKafkaITCase {
         try {
             Waits.until(() -> isRunning(job), Duration.ofSeconds(60), "the job did not start");
             KAFKA.produce(messages);
-            long expectedRows = input.views.stream().map(v -> v.pageViewId).distinct().count();
-            Waits.until(() -> ResultTables.finalRowsOrMinusOne(db) >= expectedRows, Duration.ofSeconds(120),
-                    "the final rows of all " + expectedRows + " page views did not appear: an idle partition stalls the watermark?");
+            long expectedRows =
+                    input.views.stream().map(v -> v.pageViewId).distinct().count();
+            Waits.until(
+                    () -> ResultTables.finalRowsOrMinusOne(db) >= expectedRows,
+                    Duration.ofSeconds(120),
+                    "the final rows of all " + expectedRows
+                            + " page views did not appear: an idle partition stalls the watermark?");
         } finally {
             job.cancel().get();
         }
@@ -137,7 +146,11 @@ class AttributionKafkaITCase {
     }
 
     static Sources.KafkaInput kafkaInput(boolean bounded) {
-        return new Sources.KafkaInput(KAFKA.bootstrapServers(), "it-" + TOPIC_SEQUENCE.get(), Sources.StartingOffsets.EARLIEST,
-                bounded, new Properties());
+        return new Sources.KafkaInput(
+                KAFKA.bootstrapServers(),
+                "it-" + TOPIC_SEQUENCE.get(),
+                Sources.StartingOffsets.EARLIEST,
+                bounded,
+                new Properties());
     }
 }

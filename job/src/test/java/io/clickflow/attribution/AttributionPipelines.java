@@ -1,20 +1,20 @@
 package io.clickflow.attribution;
 
-import org.apache.flink.configuration.StateRecoveryOptions;
+import io.clickflow.decode.Decoded;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.stream.EmitMode;
 import io.clickflow.tables.AttributionTables;
 import io.clickflow.tables.Database;
-import io.clickflow.decode.Decoded;
 
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,7 +72,8 @@ public final class AttributionPipelines {
     }
 
     /** Frequent checkpoints to files in {@code dir}, as in production (not the JobManager's heap). */
-    public static StreamExecutionEnvironment withFileCheckpoints(StreamExecutionEnvironment env, Path dir, Duration interval) {
+    public static StreamExecutionEnvironment withFileCheckpoints(
+            StreamExecutionEnvironment env, Path dir, Duration interval) {
         Configuration checkpoints = new Configuration();
         checkpoints.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, interval);
         checkpoints.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
@@ -82,7 +83,8 @@ public final class AttributionPipelines {
     }
 
     /** Restarts after a failure, quickly and often enough for tests that cause failures on purpose. */
-    public static StreamExecutionEnvironment withFixedDelayRestarts(StreamExecutionEnvironment env, int attempts, Duration delay) {
+    public static StreamExecutionEnvironment withFixedDelayRestarts(
+            StreamExecutionEnvironment env, int attempts, Duration delay) {
         Configuration restarts = new Configuration();
         restarts.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, attempts);
@@ -91,13 +93,22 @@ public final class AttributionPipelines {
         return env;
     }
 
-    public static void runAttribution(AttributionWorkflow.Settings settings, Source<Decoded<AdClick>, ?, ?> clicks,
-            Source<Decoded<PageView>, ?, ?> views, Database db) throws Exception {
+    public static void runAttribution(
+            AttributionWorkflow.Settings settings,
+            Source<Decoded<AdClick>, ?, ?> clicks,
+            Source<Decoded<PageView>, ?, ?> views,
+            Database db)
+            throws Exception {
         runAttribution("hashmap", settings, clicks, views, db);
     }
 
-    public static void runAttribution(String stateBackend, AttributionWorkflow.Settings settings, Source<Decoded<AdClick>, ?, ?> clicks,
-            Source<Decoded<PageView>, ?, ?> views, Database db) throws Exception {
+    public static void runAttribution(
+            String stateBackend,
+            AttributionWorkflow.Settings settings,
+            Source<Decoded<AdClick>, ?, ?> clicks,
+            Source<Decoded<PageView>, ?, ?> views,
+            Database db)
+            throws Exception {
         StreamExecutionEnvironment env = environment(stateBackend);
         AttributionWorkflow.defineWorkflow(env, settings, clicks, views, AttributionJob.jdbcSinks(db, PARALLELISM));
         env.execute("attribution test");

@@ -2,9 +2,9 @@ package io.clickflow.attribution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clickflow.io.Sources;
 import io.clickflow.stream.EmitMode;
 import io.clickflow.tables.Database;
-import io.clickflow.io.Sources;
 import io.clickflow.testing.ResultTables;
 import io.clickflow.testing.Waits;
 
@@ -28,21 +28,33 @@ import java.time.Duration;
  */
 class AttributionRescalingITCase {
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+                    .setNumberTaskManagers(1)
+                    .setNumberSlotsPerTaskManager(4)
+                    .build());
 
     @Test
     @Timeout(300)
     void aSavepointAtParallelism2ResumesAt1And4WithTheSameResult(@TempDir Path dir) throws Exception {
-        GeneratedInput input = GeneratedInput.generate(ClickstreamGenerator.Config.defaults()
-                        .withSeed(31).withUsers(10_000).withEventsPerSecond(50).withClickRatio(0.15)
-                        .withMaxDisorderMillis(4000).withMalformedFraction(0.001).withDuplicateFraction(0.01), 200_000)
+        GeneratedInput input = GeneratedInput.generate(
+                        ClickstreamGenerator.Config.defaults()
+                                .withSeed(31)
+                                .withUsers(10_000)
+                                .withEventsPerSecond(50)
+                                .withClickRatio(0.15)
+                                .withMaxDisorderMillis(4000)
+                                .withMalformedFraction(0.001)
+                                .withDuplicateFraction(0.01),
+                        200_000)
                 .writeFiles(dir.resolve("clicks.jsonl"), dir.resolve("page_views.jsonl"));
         Database db = AttributionPipelines.sqlite(dir);
 
         JobClient first = define(db, input, 2, null).executeAsync("attribution at parallelism 2");
-        Waits.until(() -> ResultTables.rowsOrMinusOne(db) > 5_000, Duration.ofSeconds(120), "the first run wrote no rows");
-        String savepoint = first.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+        Waits.until(
+                () -> ResultTables.rowsOrMinusOne(db) > 5_000, Duration.ofSeconds(120), "the first run wrote no rows");
+        String savepoint = first.stopWithSavepoint(
+                        false, dir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
                 .get();
         long rowsAtSavepoint = ResultTables.rowsOrMinusOne(db);
         assertThat(rowsAtSavepoint).as("stopped mid-way").isLessThan(input.views.size() / 2);
@@ -57,7 +69,9 @@ class AttributionRescalingITCase {
 
     static StreamExecutionEnvironment define(Database db, GeneratedInput input, int parallelism, String savepoint) {
         StreamExecutionEnvironment env = AttributionPipelines.environment(parallelism, savepoint);
-        AttributionWorkflow.defineWorkflow(env, AttributionPipelines.settings(EmitMode.UPDATE, Duration.ofSeconds(5), Duration.ZERO),
+        AttributionWorkflow.defineWorkflow(
+                env,
+                AttributionPipelines.settings(EmitMode.UPDATE, Duration.ofSeconds(5), Duration.ZERO),
                 Sources.file(input.clicksFile, new AdClickDecoder(), AdClickDecoder.TYPE),
                 Sources.file(input.viewsFile, new PageViewDecoder(), PageViewDecoder.TYPE),
                 AttributionJob.jdbcSinks(db, parallelism));

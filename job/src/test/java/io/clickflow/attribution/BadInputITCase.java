@@ -1,11 +1,10 @@
 package io.clickflow.attribution;
 
-import java.util.Arrays;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clickflow.io.Sources;
 import io.clickflow.stream.EmitMode;
 import io.clickflow.tables.Database;
-import io.clickflow.io.Sources;
 import io.clickflow.tables.RejectedEvent;
 import io.clickflow.testing.ResultTables;
 
@@ -22,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
@@ -39,8 +39,14 @@ class BadInputITCase {
     @Test
     @Timeout(300)
     void garbageBetweenGoodRecordsIsRejectedAndTheRestIsExact(@TempDir Path dir) throws Exception {
-        GeneratedInput input = GeneratedInput.generate(ClickstreamGenerator.Config.defaults()
-                .withSeed(61).withUsers(2000).withEventsPerSecond(20).withClickRatio(0.15).withMaxDisorderMillis(4000), 30_000);
+        GeneratedInput input = GeneratedInput.generate(
+                ClickstreamGenerator.Config.defaults()
+                        .withSeed(61)
+                        .withUsers(2000)
+                        .withEventsPerSecond(20)
+                        .withClickRatio(0.15)
+                        .withMaxDisorderMillis(4000),
+                30_000);
         Random random = new Random(61);
         Set<String> badPositions = new HashSet<>();
         Path clicks = dir.resolve("clicks.jsonl");
@@ -63,15 +69,18 @@ class BadInputITCase {
         }
         Database db = AttributionPipelines.sqlite(dir);
 
-        AttributionPipelines.runAttribution(AttributionPipelines.settings(EmitMode.UPDATE, Duration.ofSeconds(5), Duration.ZERO),
+        AttributionPipelines.runAttribution(
+                AttributionPipelines.settings(EmitMode.UPDATE, Duration.ofSeconds(5), Duration.ZERO),
                 Sources.file(clicks, new AdClickDecoder(), AdClickDecoder.TYPE),
-                Sources.file(views, new PageViewDecoder(), PageViewDecoder.TYPE), db);
+                Sources.file(views, new PageViewDecoder(), PageViewDecoder.TYPE),
+                db);
 
         var rejected = ResultTables.rejected(db);
         assertThat(rejected.keySet()).isEqualTo(badPositions);
         assertThat(rejected.values()).allSatisfy(r -> {
             assertThat(r.reason()).isNotBlank();
-            assertThat(r.payload() == null ? 0 : r.payload().length()).isLessThanOrEqualTo(RejectedEvent.MAX_PAYLOAD_CHARS);
+            assertThat(r.payload() == null ? 0 : r.payload().length())
+                    .isLessThanOrEqualTo(RejectedEvent.MAX_PAYLOAD_CHARS);
         });
         BruteForceAttribution.assertTableMatches(input, db);
     }
@@ -107,7 +116,9 @@ class BadInputITCase {
                 return ("{\"junk\":\"" + "a".repeat(1_100_000)).getBytes(StandardCharsets.US_ASCII);
             }
             case 5:
-                return goodJson.replace("\"user_id\":\"", "\"user_id\":{\"nested\":\"").replaceFirst("\",", "\"},").getBytes(StandardCharsets.UTF_8);
+                return goodJson.replace("\"user_id\":\"", "\"user_id\":{\"nested\":\"")
+                        .replaceFirst("\",", "\"},")
+                        .getBytes(StandardCharsets.UTF_8);
             case 6:
                 return "{\"click_id\":\"x\",\"page_view_id\":\"x\",\"user_id\":\"u\",\"campaign_id\":\"c\",\"event_time\":\"9999-12-31T00:00:00Z\"}"
                         .getBytes(StandardCharsets.UTF_8);

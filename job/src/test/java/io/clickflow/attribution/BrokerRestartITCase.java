@@ -3,9 +3,9 @@ package io.clickflow.attribution;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clickflow.demo.KafkaBroker;
+import io.clickflow.io.Sources;
 import io.clickflow.stream.EmitMode;
 import io.clickflow.tables.Database;
-import io.clickflow.io.Sources;
 import io.clickflow.testing.ChildJob;
 import io.clickflow.testing.KafkaTestBroker;
 import io.clickflow.testing.ResultTables;
@@ -39,9 +39,16 @@ class BrokerRestartITCase {
     @Test
     @Timeout(300)
     void theJobRecoversFromABrokerRestartAndLosesNothing(@TempDir Path dir) throws Exception {
-        GeneratedInput input = GeneratedInput.generate(ClickstreamGenerator.Config.defaults()
-                .withSeed(41).withUsers(2000).withEventsPerSecond(20).withClickRatio(0.15)
-                .withMaxDisorderMillis(3000).withMalformedFraction(0.002).withDuplicateFraction(0.01), 40_000);
+        GeneratedInput input = GeneratedInput.generate(
+                ClickstreamGenerator.Config.defaults()
+                        .withSeed(41)
+                        .withUsers(2000)
+                        .withEventsPerSecond(20)
+                        .withClickRatio(0.15)
+                        .withMaxDisorderMillis(3000)
+                        .withMalformedFraction(0.002)
+                        .withDuplicateFraction(0.01),
+                40_000);
         List<KafkaTestBroker.Message> all = KafkaTestBroker.messages(input, "clicks", "views", PARTITIONS);
         List<KafkaTestBroker.Message> before = all.subList(0, all.size() / 2);
         List<KafkaTestBroker.Message> after = new ArrayList<>(all.subList(all.size() / 2, all.size()));
@@ -58,14 +65,20 @@ class BrokerRestartITCase {
             KafkaTestBroker.produce(broker.bootstrapServers(), before);
             Database db = AttributionPipelines.sqlite(dir);
             job = define(db, broker.bootstrapServers()).executeAsync("attribution through a broker restart");
-            Waits.until(() -> ResultTables.rowsOrMinusOne(db) > 1000, Duration.ofSeconds(120), "no rows before the broker restart");
+            Waits.until(
+                    () -> ResultTables.rowsOrMinusOne(db) > 1000,
+                    Duration.ofSeconds(120),
+                    "no rows before the broker restart");
 
             broker.close();
             broker = KafkaBroker.start(kafkaDir, runtimeClasspath(), port, controllerPort);
             KafkaTestBroker.produce(broker.bootstrapServers(), after);
 
-            long expected = input.views.stream().map(v -> v.pageViewId).distinct().count();
-            Waits.until(() -> ResultTables.finalRowsOrMinusOne(db) >= expected, Duration.ofSeconds(180),
+            long expected =
+                    input.views.stream().map(v -> v.pageViewId).distinct().count();
+            Waits.until(
+                    () -> ResultTables.finalRowsOrMinusOne(db) >= expected,
+                    Duration.ofSeconds(180),
                     "not every page view got its final row after the broker restart");
             var rows = ResultTables.attributed(db);
             rows.keySet().removeIf(id -> id.startsWith(KafkaTestBroker.FLUSH_PREFIX));
@@ -80,9 +93,13 @@ class BrokerRestartITCase {
     }
 
     static StreamExecutionEnvironment define(Database db, String bootstrapServers) {
-        StreamExecutionEnvironment env = AttributionPipelines.withFixedDelayRestarts(AttributionPipelines.environment(), 20, Duration.ofSeconds(1));
-        var kafka = new Sources.KafkaInput(bootstrapServers, "restart-test", Sources.StartingOffsets.EARLIEST, false, new Properties());
-        AttributionWorkflow.defineWorkflow(env, AttributionPipelines.settings(EmitMode.UPDATE, Duration.ofSeconds(5), Duration.ZERO),
+        StreamExecutionEnvironment env = AttributionPipelines.withFixedDelayRestarts(
+                AttributionPipelines.environment(), 20, Duration.ofSeconds(1));
+        var kafka = new Sources.KafkaInput(
+                bootstrapServers, "restart-test", Sources.StartingOffsets.EARLIEST, false, new Properties());
+        AttributionWorkflow.defineWorkflow(
+                env,
+                AttributionPipelines.settings(EmitMode.UPDATE, Duration.ofSeconds(5), Duration.ZERO),
                 Sources.kafka(kafka, "clicks", new AdClickDecoder(), AdClickDecoder.TYPE),
                 Sources.kafka(kafka, "views", new PageViewDecoder(), PageViewDecoder.TYPE),
                 AttributionJob.jdbcSinks(db, AttributionPipelines.PARALLELISM));
@@ -90,7 +107,8 @@ class BrokerRestartITCase {
     }
 
     static Path runtimeClasspath() {
-        return Optional.ofNullable(System.getProperty(KafkaBroker.CLASSPATH_PROPERTY)).map(Path::of)
+        return Optional.ofNullable(System.getProperty(KafkaBroker.CLASSPATH_PROPERTY))
+                .map(Path::of)
                 .orElse(Path.of("..", KafkaBroker.DEFAULT_CLASSPATH_FILE));
     }
 }

@@ -1,13 +1,12 @@
 package io.clickflow.attribution;
 
-import io.clickflow.testing.ResultTables;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clickflow.tables.Database;
 import io.clickflow.tables.EventTimes;
+import io.clickflow.testing.ResultTables;
 
 import java.time.Duration;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -23,18 +22,22 @@ public final class BruteForceAttribution {
     private BruteForceAttribution() {}
 
     /** The expected final row of one page view. */
-    public record Expected(String pageViewId, String userId, long eventTime, String clickId, String campaignId, Long clickTime) {}
+    public record Expected(
+            String pageViewId, String userId, long eventTime, String clickId, String campaignId, Long clickTime) {}
 
     /** Asserts that the stored table holds exactly the brute-force answer for the generated input: every view, final. */
     public static void assertTableMatches(GeneratedInput input, Map<String, ResultTables.Row> actual) {
-        Map<String, Expected> expected = compute(input.clicks, input.views, Duration.ofMinutes(30).toMillis());
+        Map<String, Expected> expected =
+                compute(input.clicks, input.views, Duration.ofMinutes(30).toMillis());
         assertThat(actual).hasSameSizeAs(expected);
         List<String> wrong = expected.values().stream()
                 .filter(e -> !matches(e, actual.get(e.pageViewId())))
                 .limit(5)
-                .map(e -> e + " vs " + actual.get(e.pageViewId())).toList();
+                .map(e -> e + " vs " + actual.get(e.pageViewId()))
+                .toList();
         assertThat(wrong).as("rows differing from brute force (first 5)").isEmpty();
-        long attributed = expected.values().stream().filter(e -> e.clickId() != null).count();
+        long attributed =
+                expected.values().stream().filter(e -> e.clickId() != null).count();
         assertThat(attributed).as("the input must exercise both outcomes").isBetween(1L, expected.size() - 1L);
     }
 
@@ -71,13 +74,21 @@ public final class BruteForceAttribution {
                 if (!eligible) {
                     continue;
                 }
-                if (best == null || c.eventTime > best.eventTime
+                if (best == null
+                        || c.eventTime > best.eventTime
                         || (c.eventTime == best.eventTime && c.clickId.compareTo(best.clickId) > 0)) {
                     best = c;
                 }
             }
-            expected.put(v.pageViewId, new Expected(v.pageViewId, v.userId, v.eventTime,
-                    best == null ? null : best.clickId, best == null ? null : best.campaignId, best == null ? null : best.eventTime));
+            expected.put(
+                    v.pageViewId,
+                    new Expected(
+                            v.pageViewId,
+                            v.userId,
+                            v.eventTime,
+                            best == null ? null : best.clickId,
+                            best == null ? null : best.campaignId,
+                            best == null ? null : best.eventTime));
         }
         return expected;
     }

@@ -17,6 +17,7 @@ public final class GeneratedInput {
     public final List<PageView> views = new ArrayList<>();
     /** {@code file name + ":" + line number} of every malformed line. */
     public final Set<String> malformedPositions = new HashSet<>();
+
     public Path clicksFile;
     public Path viewsFile;
 
@@ -40,7 +41,8 @@ public final class GeneratedInput {
     public GeneratedInput writeFiles(Path clicksFile, Path viewsFile) throws IOException {
         this.clicksFile = clicksFile;
         this.viewsFile = viewsFile;
-        try (BufferedWriter c = LineFiles.writer(clicksFile); BufferedWriter v = LineFiles.writer(viewsFile)) {
+        try (BufferedWriter c = LineFiles.writer(clicksFile);
+                BufferedWriter v = LineFiles.writer(viewsFile)) {
             long clickLine = 0;
             long viewLine = 0;
             for (ClickstreamGenerator.Event e : events) {

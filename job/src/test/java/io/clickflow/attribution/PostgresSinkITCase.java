@@ -1,12 +1,12 @@
 package io.clickflow.attribution;
 
-import io.clickflow.tables.AttributionTables;
-import io.clickflow.io.Sources;
-import io.clickflow.tables.Database;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clickflow.io.Sources;
 import io.clickflow.stream.EmitMode;
 import io.clickflow.tables.AttributedPageView;
+import io.clickflow.tables.AttributionTables;
+import io.clickflow.tables.Database;
 import io.clickflow.testing.PostgresTestServer;
 import io.clickflow.testing.ResultTables;
 
@@ -42,16 +42,25 @@ class PostgresSinkITCase {
     @EnumSource(EmitMode.class)
     @Timeout(180)
     void replayIntoPostgresWithParallelWritersMatchesBruteForce(EmitMode mode, @TempDir Path dir) throws Exception {
-        GeneratedInput input = GeneratedInput.generate(ClickstreamGenerator.Config.defaults()
-                        .withSeed(11).withUsers(1500).withEventsPerSecond(25).withClickRatio(0.2)
-                        .withMaxDisorderMillis(4000).withMalformedFraction(0.002).withDuplicateFraction(0.01), 30_000)
+        GeneratedInput input = GeneratedInput.generate(
+                        ClickstreamGenerator.Config.defaults()
+                                .withSeed(11)
+                                .withUsers(1500)
+                                .withEventsPerSecond(25)
+                                .withClickRatio(0.2)
+                                .withMaxDisorderMillis(4000)
+                                .withMalformedFraction(0.002)
+                                .withDuplicateFraction(0.01),
+                        30_000)
                 .writeFiles(dir.resolve("clicks.jsonl"), dir.resolve("page_views.jsonl"));
         Database db = POSTGRES.newDatabase();
         db.createTables(AttributionTables.DDL);
 
-        AttributionPipelines.runAttribution(AttributionPipelines.settings(mode, Duration.ofSeconds(5), Duration.ZERO),
+        AttributionPipelines.runAttribution(
+                AttributionPipelines.settings(mode, Duration.ofSeconds(5), Duration.ZERO),
                 Sources.file(input.clicksFile, new AdClickDecoder(), AdClickDecoder.TYPE),
-                Sources.file(input.viewsFile, new PageViewDecoder(), PageViewDecoder.TYPE), db);
+                Sources.file(input.viewsFile, new PageViewDecoder(), PageViewDecoder.TYPE),
+                db);
 
         BruteForceAttribution.assertTableMatches(input, db);
         assertThat(ResultTables.rejected(db).keySet()).isEqualTo(input.malformedPositions);
@@ -87,8 +96,10 @@ class PostgresSinkITCase {
         }
         Database db = POSTGRES.newDatabase();
         db.createTables(AttributionTables.DDL);
-        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                "SELECT DISTINCT collation_name FROM information_schema.columns WHERE data_type = 'text' AND table_schema = 'public'")) {
+        try (Connection c = db.connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT DISTINCT collation_name FROM information_schema.columns WHERE data_type = 'text' AND table_schema = 'public'")) {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(1)).isEqualTo("C");
             assertThat(rs.next()).as("every text column has collation C").isFalse();
@@ -96,8 +107,15 @@ class PostgresSinkITCase {
     }
 
     private static AttributedPageView row(String pageViewId, AdClick click) {
-        return new AttributedPageView(pageViewId, click.userId, click.eventTime + 60_000, null, click.campaignId, click.clickId,
-                click.eventTime, false);
+        return new AttributedPageView(
+                pageViewId,
+                click.userId,
+                click.eventTime + 60_000,
+                null,
+                click.campaignId,
+                click.clickId,
+                click.eventTime,
+                false);
     }
 
     /** A table made before page views kept their URL gets the column, and keeps its rows. */

@@ -1,6 +1,5 @@
 package io.clickflow.attribution;
 
-import java.util.function.BooleanSupplier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clickflow.tables.Database;
@@ -21,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -35,18 +35,30 @@ class ProcessCrashITCase {
     static final int EVENTS = 300_000;
 
     static GeneratedInput input(long seed) {
-        return GeneratedInput.generate(ClickstreamGenerator.Config.defaults()
-                .withSeed(seed).withUsers(20_000).withEventsPerSecond(100).withClickRatio(0.15)
-                .withMaxDisorderMillis(4000).withMalformedFraction(0.001).withDuplicateFraction(0.01), EVENTS);
+        return GeneratedInput.generate(
+                ClickstreamGenerator.Config.defaults()
+                        .withSeed(seed)
+                        .withUsers(20_000)
+                        .withEventsPerSecond(100)
+                        .withClickRatio(0.15)
+                        .withMaxDisorderMillis(4000)
+                        .withMalformedFraction(0.001)
+                        .withDuplicateFraction(0.01),
+                EVENTS);
     }
 
     @Test
     @Timeout(400)
     void killedInFileModeAndResumedGivesTheUninterruptedTable(@TempDir Path dir) throws Exception {
         GeneratedInput input = input(21).writeFiles(dir.resolve("clicks.jsonl"), dir.resolve("page_views.jsonl"));
-        List<String> args = List.of("attribution",
-                "--clicks-file", input.clicksFile.toString(), "--page-views-file", input.viewsFile.toString(),
-                "--emit-mode", "update");
+        List<String> args = List.of(
+                "attribution",
+                "--clicks-file",
+                input.clicksFile.toString(),
+                "--page-views-file",
+                input.viewsFile.toString(),
+                "--emit-mode",
+                "update");
         Database db = crashAndResume(dir, args);
         assertThat(ResultTables.rejected(db).keySet()).isEqualTo(input.malformedPositions);
         BruteForceAttribution.assertTableMatches(input, db);
@@ -62,21 +74,37 @@ class ProcessCrashITCase {
     void killedInKafkaModeAndResumedGivesTheUninterruptedTable(@TempDir Path dir) throws Exception {
         GeneratedInput input = input(22);
         KAFKA.createTopics(3, "crash_clicks", "crash_views");
-        List<KafkaTestBroker.Message> messages = new ArrayList<>(KafkaTestBroker.messages(input, "crash_clicks", "crash_views", 3));
+        List<KafkaTestBroker.Message> messages =
+                new ArrayList<>(KafkaTestBroker.messages(input, "crash_clicks", "crash_views", 3));
         messages.addAll(KafkaTestBroker.flushMessages(input, "crash_clicks", "crash_views", 3));
         KAFKA.produce(messages);
-        long expectedViews = input.views.stream().map(v -> v.pageViewId).distinct().count();
-        List<String> args = List.of("attribution",
-                "--bootstrap-servers", KAFKA.bootstrapServers(), "--clicks-topic", "crash_clicks",
-                "--page-views-topic", "crash_views", "--group-id", "crash-test", "--starting-offsets", "earliest",
-                "--idle-timeout", "0", "--emit-mode", "on-watermark");
+        long expectedViews =
+                input.views.stream().map(v -> v.pageViewId).distinct().count();
+        List<String> args = List.of(
+                "attribution",
+                "--bootstrap-servers",
+                KAFKA.bootstrapServers(),
+                "--clicks-topic",
+                "crash_clicks",
+                "--page-views-topic",
+                "crash_views",
+                "--group-id",
+                "crash-test",
+                "--starting-offsets",
+                "earliest",
+                "--idle-timeout",
+                "0",
+                "--emit-mode",
+                "on-watermark");
         Database db = Database.of("jdbc:sqlite:" + dir.resolve("clickflow.db"));
         crashAndResume(dir, args, () -> ResultTables.finalRowsOrMinusOne(db) >= expectedViews);
         var rows = ResultTables.attributed(db);
         rows.keySet().removeIf(id -> id.startsWith(KafkaTestBroker.FLUSH_PREFIX));
         assertThat(ResultTables.count(db, "rejected_events")).isEqualTo(input.malformedCount());
         BruteForceAttribution.assertTableMatches(input, rows);
-        assertThat(KAFKA.committedOffsets("crash-test")).as("offsets committed to the group on checkpoints").isPositive();
+        assertThat(KAFKA.committedOffsets("crash-test"))
+                .as("offsets committed to the group on checkpoints")
+                .isPositive();
     }
 
     static Database crashAndResume(Path dir, List<String> jobArgs) throws Exception {
@@ -88,15 +116,26 @@ class ProcessCrashITCase {
         Path checkpoints = dir.resolve("checkpoints");
         Database db = Database.of("jdbc:sqlite:" + dir.resolve("clickflow.db"));
         List<String> common = new ArrayList<>(jobArgs);
-        common.addAll(List.of("--jdbc-url", "jdbc:sqlite:" + dir.resolve("clickflow.db"),
-                "--checkpoint-dir", checkpoints.toString(), "--checkpoint-interval", "1s", "--progress-interval", "0"));
+        common.addAll(List.of(
+                "--jdbc-url",
+                "jdbc:sqlite:" + dir.resolve("clickflow.db"),
+                "--checkpoint-dir",
+                checkpoints.toString(),
+                "--checkpoint-interval",
+                "1s",
+                "--progress-interval",
+                "0"));
 
         List<String> first = new ArrayList<>(common);
         first.addAll(List.of("--web-port", Integer.toString(ChildJob.freePort())));
         ChildJob crashing = ChildJob.start(dir.resolve("first.log"), first);
-        Waits.until(() -> hasCompletedCheckpoint(checkpoints) || !crashing.isAlive(), Duration.ofSeconds(180),
+        Waits.until(
+                () -> hasCompletedCheckpoint(checkpoints) || !crashing.isAlive(),
+                Duration.ofSeconds(180),
                 "no checkpoint completed");
-        assertThat(crashing.isAlive()).as("the first run must still be running when it is killed").isTrue();
+        assertThat(crashing.isAlive())
+                .as("the first run must still be running when it is killed")
+                .isTrue();
         assertThat(crashing.kill()).isEqualTo(137);
         long rowsAtCrash = ResultTables.count(db, "attributed_page_views");
 
@@ -106,8 +145,13 @@ class ProcessCrashITCase {
         if (doneWhen == null) {
             assertThat(resumed.waitFor(300)).as(resumed.output()).isZero();
         } else {
-            Waits.until(() -> doneWhen.getAsBoolean() || !resumed.isAlive(), Duration.ofSeconds(300), "the resumed job did not complete");
-            assertThat(resumed.isAlive()).as("the resumed job is still running: " + resumed.output()).isTrue();
+            Waits.until(
+                    () -> doneWhen.getAsBoolean() || !resumed.isAlive(),
+                    Duration.ofSeconds(300),
+                    "the resumed job did not complete");
+            assertThat(resumed.isAlive())
+                    .as("the resumed job is still running: " + resumed.output())
+                    .isTrue();
             resumed.kill();
         }
         assertThat(resumed.output()).contains("Resuming from");
@@ -119,7 +163,8 @@ class ProcessCrashITCase {
         if (!Files.isDirectory(checkpoints)) {
             return false;
         }
-        try (Stream<Path> files = Files.find(checkpoints, 3, (p, a) -> p.getFileName().toString().equals("_metadata"))) {
+        try (Stream<Path> files =
+                Files.find(checkpoints, 3, (p, a) -> p.getFileName().toString().equals("_metadata"))) {
             return files.findAny().isPresent();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -12,6 +12,10 @@ import io.clickflow.uniques.CountMode;
 import io.clickflow.uniques.UniquesCommand;
 import io.clickflow.uniques.UniquesOptions;
 
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -22,10 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-
-import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
-import picocli.CommandLine.Model.OptionSpec;
 
 /** Options parse as documented, every mistake is one clear line, and the docs list every option of every command. */
 class CliTest {
@@ -55,35 +55,44 @@ class CliTest {
         assertThat(o.kafka.groupId()).isEqualTo("clickflow-attribution");
         assertThat(o.fileMode()).isFalse();
         assertThat(o.database.url()).startsWith("jdbc:sqlite:output/clickflow.db?journal_mode=WAL");
-        assertThat(o.runtime.checkpointDir).as("each job its own checkpoints").isEqualTo(Path.of("output/checkpoints/attribution"));
+        assertThat(o.runtime.checkpointDir)
+                .as("each job its own checkpoints")
+                .isEqualTo(Path.of("output/checkpoints/attribution"));
         assertThat(o.runtime.parallelismGiven).isFalse();
         assertThat(attribution("--parallelism", "1_0").runtime.parallelism).isEqualTo(10);
     }
 
     @Test
     void mistakesAreOneLineNamingTheOption() {
-        assertThatThrownBy(() -> attribution("--emit-mode", "sometimes")).isInstanceOf(UsageException.class)
+        assertThatThrownBy(() -> attribution("--emit-mode", "sometimes"))
+                .isInstanceOf(UsageException.class)
                 .hasMessage("--emit-mode: must be on-watermark or update, not 'sometimes'");
-        assertThatThrownBy(() -> attribution("--attribution-windw", "5m")).hasMessage(
-                "unknown option --attribution-windw (did you mean --attribution-window?)");
-        assertThatThrownBy(() -> attribution("--clicks-file", "x.jsonl")).hasMessage(
-                "file mode needs both --clicks-file and --page-views-file");
+        assertThatThrownBy(() -> attribution("--attribution-windw", "5m"))
+                .hasMessage("unknown option --attribution-windw (did you mean --attribution-window?)");
+        assertThatThrownBy(() -> attribution("--clicks-file", "x.jsonl"))
+                .hasMessage("file mode needs both --clicks-file and --page-views-file");
         assertThatThrownBy(() -> attribution("--clicks-file", "nope.jsonl", "--page-views-file", "nope2.jsonl"))
                 .hasMessage("--clicks-file: no such file nope.jsonl");
-        assertThatThrownBy(() -> attribution("--parallelism", "0")).hasMessage("--parallelism: must be between 1 and 1024, not 0");
-        assertThatThrownBy(() -> attribution("--parallelism", "two")).hasMessage("--parallelism: 'two' is not a whole number");
-        assertThatThrownBy(() -> attribution("--jdbc-url", "jdbc:mysql://x/y")).hasMessage(
-                "--jdbc-url: unsupported URL 'jdbc:mysql://x/y': use jdbc:sqlite:PATH or jdbc:postgresql://HOST/DB");
-        assertThatThrownBy(() -> attribution("--state-backend", "disk")).hasMessage("--state-backend: must be hashmap or rocksdb, not 'disk'");
-        assertThatThrownBy(() -> attribution("--out-of-orderness")).hasMessage("--out-of-orderness needs a value DURATION");
-        assertThatThrownBy(() -> attribution("--out-of-orderness", "5")).hasMessage(
-                "--out-of-orderness: '5' is not a duration (e.g. 500ms, 5s, 30m, 2h, 1d)");
+        assertThatThrownBy(() -> attribution("--parallelism", "0"))
+                .hasMessage("--parallelism: must be between 1 and 1024, not 0");
+        assertThatThrownBy(() -> attribution("--parallelism", "two"))
+                .hasMessage("--parallelism: 'two' is not a whole number");
+        assertThatThrownBy(() -> attribution("--jdbc-url", "jdbc:mysql://x/y"))
+                .hasMessage(
+                        "--jdbc-url: unsupported URL 'jdbc:mysql://x/y': use jdbc:sqlite:PATH or jdbc:postgresql://HOST/DB");
+        assertThatThrownBy(() -> attribution("--state-backend", "disk"))
+                .hasMessage("--state-backend: must be hashmap or rocksdb, not 'disk'");
+        assertThatThrownBy(() -> attribution("--out-of-orderness"))
+                .hasMessage("--out-of-orderness needs a value DURATION");
+        assertThatThrownBy(() -> attribution("--out-of-orderness", "5"))
+                .hasMessage("--out-of-orderness: '5' is not a duration (e.g. 500ms, 5s, 30m, 2h, 1d)");
         assertThatThrownBy(() -> attribution("stray")).hasMessageStartingWith("unexpected argument 'stray'");
-        assertThatThrownBy(() -> attribution("--attribution-window", "0")).hasMessage("--attribution-window must be longer than 0");
-        assertThatThrownBy(() -> attribution("--bounded", "--resume")).hasMessageStartingWith(
-                "--bounded cannot be combined with --resume/--from-savepoint");
-        assertThatThrownBy(() -> attribution("--resume", "--from-savepoint", "x")).hasMessage(
-                "--resume and --from-savepoint exclude each other");
+        assertThatThrownBy(() -> attribution("--attribution-window", "0"))
+                .hasMessage("--attribution-window must be longer than 0");
+        assertThatThrownBy(() -> attribution("--bounded", "--resume"))
+                .hasMessageStartingWith("--bounded cannot be combined with --resume/--from-savepoint");
+        assertThatThrownBy(() -> attribution("--resume", "--from-savepoint", "x"))
+                .hasMessage("--resume and --from-savepoint exclude each other");
     }
 
     @Test
@@ -97,40 +106,58 @@ class CliTest {
         assertThat(o.outputDelivery).isEqualTo(KafkaSinks.Delivery.EXACTLY_ONCE);
         assertThat(o.kafka.groupId()).isEqualTo("clickflow-uniques");
         assertThat(o.runtime.checkpointDir).isEqualTo(Path.of("output/checkpoints/uniques"));
-        assertThat(uniques("--windows", "1m,1h,1d").windows).containsExactly(Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofDays(1));
+        assertThat(uniques("--windows", "1m,1h,1d").windows)
+                .containsExactly(Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofDays(1));
         assertThat(uniques("--output-topic", "none").outputTopic).isNull();
     }
 
     @Test
     void uniquesMistakesAreOneLine() {
-        assertThatThrownBy(() -> uniques("--windows", "1m,90ms")).hasMessage("--windows: a window is whole seconds of at least 1s, not '90ms'");
+        assertThatThrownBy(() -> uniques("--windows", "1m,90ms"))
+                .hasMessage("--windows: a window is whole seconds of at least 1s, not '90ms'");
         assertThatThrownBy(() -> uniques("--windows", "1m,60s")).hasMessage("--windows: window 60s is listed twice");
         assertThatThrownBy(() -> uniques("--windows", "")).hasMessageStartingWith("--windows: '' is not a duration");
-        assertThatThrownBy(() -> uniques("--count", "approx")).hasMessage("--count: must be exact or hll, not 'approx'");
-        assertThatThrownBy(() -> uniques("--hll-lg-k", "30")).hasMessage("--hll-lg-k: must be between 4 and 21, not 30");
-        assertThatThrownBy(() -> uniques("--output-delivery", "twice")).hasMessage(
-                "--output-delivery: must be exactly-once or at-least-once, not 'twice'");
-        assertThatThrownBy(() -> uniques("--frames-file", "nope.jsonl")).hasMessage("--frames-file: no such file or folder nope.jsonl");
-        assertThatThrownBy(() -> uniques("--update-interval", "1ms")).hasMessage("--update-interval must be at least 10ms");
-        assertThatThrownBy(() -> uniques("--frame-topic", "x")).hasMessage("unknown option --frame-topic (did you mean --frames-topic?)");
+        assertThatThrownBy(() -> uniques("--count", "approx"))
+                .hasMessage("--count: must be exact or hll, not 'approx'");
+        assertThatThrownBy(() -> uniques("--hll-lg-k", "30"))
+                .hasMessage("--hll-lg-k: must be between 4 and 21, not 30");
+        assertThatThrownBy(() -> uniques("--output-delivery", "twice"))
+                .hasMessage("--output-delivery: must be exactly-once or at-least-once, not 'twice'");
+        assertThatThrownBy(() -> uniques("--frames-file", "nope.jsonl"))
+                .hasMessage("--frames-file: no such file or folder nope.jsonl");
+        assertThatThrownBy(() -> uniques("--update-interval", "1ms"))
+                .hasMessage("--update-interval must be at least 10ms");
+        assertThatThrownBy(() -> uniques("--frame-topic", "x"))
+                .hasMessage("unknown option --frame-topic (did you mean --frames-topic?)");
     }
 
     @Test
     void theCommandLineRefusesInOneLineAndListsEveryCommand() {
-        assertThat(run("frobnicate")).isEqualTo(new Run(2, "",
-                "clickflow: unknown command 'frobnicate'; commands: demo, attribution, uniques, generate, generate-frames, bench, submit\n"));
-        assertThat(run("uniqes")).isEqualTo(new Run(2, "", "clickflow: unknown command 'uniqes' (did you mean uniques?)\n"));
-        assertThat(run("attribution", "--emit-mod", "update")).isEqualTo(new Run(2, "",
-                "clickflow attribution: unknown option --emit-mod (did you mean --emit-mode?)\n"));
+        assertThat(run("frobnicate"))
+                .isEqualTo(
+                        new Run(
+                                2,
+                                "",
+                                "clickflow: unknown command 'frobnicate'; commands: demo, attribution, uniques, generate, generate-frames, bench, submit\n"));
+        assertThat(run("uniqes"))
+                .isEqualTo(new Run(2, "", "clickflow: unknown command 'uniqes' (did you mean uniques?)\n"));
+        assertThat(run("attribution", "--emit-mod", "update"))
+                .isEqualTo(new Run(
+                        2, "", "clickflow attribution: unknown option --emit-mod (did you mean --emit-mode?)\n"));
         Run help = run("--help");
         assertThat(help.code()).isZero();
-        for (String command : List.of("demo", "attribution", "uniques", "generate", "generate-frames", "bench", "submit")) {
+        for (String command :
+                List.of("demo", "attribution", "uniques", "generate", "generate-frames", "bench", "submit")) {
             assertThat(help.out()).as("help lists " + command).containsPattern("(?m)^  " + command + " ");
         }
         assertThat(run("--version").out()).matches("clickflow \\S+ \\(Flink 2\\.\\d+\\.\\d+, Kafka clients \\S+\\)\\n");
         Run attributionHelp = run("attribution", "--help");
-        assertThat(attributionHelp.out()).contains("--emit-mode=MODE", "Default: on-watermark", "Default: clickflow-attribution",
-                "Default: output/checkpoints/attribution");
+        assertThat(attributionHelp.out())
+                .contains(
+                        "--emit-mode=MODE",
+                        "Default: on-watermark",
+                        "Default: clickflow-attribution",
+                        "Default: output/checkpoints/attribution");
         assertThat(Clickflow.jobs()).containsOnlyKeys("attribution", "uniques");
     }
 
@@ -138,12 +165,15 @@ class CliTest {
     void everyOptionHasItsDefaultInTheHelp() throws Exception {
         for (CommandLine command : commands()) {
             String help = command.getUsageMessage();
-            CommandLine.IDefaultValueProvider provider = command.getCommandSpec().defaultValueProvider();
+            CommandLine.IDefaultValueProvider provider =
+                    command.getCommandSpec().defaultValueProvider();
             for (OptionSpec option : command.getCommandSpec().options()) {
                 String provided = provider == null ? null : provider.defaultValue(option);
                 String value = provided != null ? provided : option.defaultValue();
                 if (value != null) {
-                    assertThat(help).as(command.getCommandName() + " " + option.longestName()).contains("Default: " + value);
+                    assertThat(help)
+                            .as(command.getCommandName() + " " + option.longestName())
+                            .contains("Default: " + value);
                 }
             }
         }
@@ -153,7 +183,8 @@ class CliTest {
     void theDocsDescribeEveryOptionOfEveryCommand() throws Exception {
         String docs;
         try (Stream<Path> files = Files.list(Path.of("..", "docs"))) {
-            List<Path> all = new ArrayList<>(files.filter(p -> p.toString().endsWith(".md")).sorted().toList());
+            List<Path> all = new ArrayList<>(
+                    files.filter(p -> p.toString().endsWith(".md")).sorted().toList());
             all.add(Path.of("..", "README.md"));
             StringBuilder text = new StringBuilder();
             for (Path p : all) {
@@ -164,7 +195,8 @@ class CliTest {
         for (CommandLine command : commands()) {
             for (OptionSpec option : command.getCommandSpec().options()) {
                 if (!option.usageHelp() && !option.versionHelp()) {
-                    assertThat(docs).as("docs describe " + command.getCommandName() + " " + option.longestName())
+                    assertThat(docs)
+                            .as("docs describe " + command.getCommandName() + " " + option.longestName())
                             .contains("`" + option.longestName());
                 }
             }

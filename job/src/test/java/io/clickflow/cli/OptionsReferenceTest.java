@@ -4,17 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clickflow.Clickflow;
 
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Model.OptionSpec;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
-import picocli.CommandLine.IDefaultValueProvider;
-import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * The option tables of {@code docs/options.md} are generated from the commands themselves: each sits between
@@ -23,7 +23,8 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 class OptionsReferenceTest {
     static final Path DOCS = Path.of("..", "docs", "options.md");
-    static final Pattern SECTION = Pattern.compile("(<!-- options:([\\w-]+) -->\\n)(.*?)(<!-- /options:\\2 -->)", Pattern.DOTALL);
+    static final Pattern SECTION =
+            Pattern.compile("(<!-- options:([\\w-]+) -->\\n)(.*?)(<!-- /options:\\2 -->)", Pattern.DOTALL);
 
     @Test
     void theOptionTablesAreTheCommandsOwn() throws Exception {
@@ -34,21 +35,26 @@ class OptionsReferenceTest {
         int sections = 0;
         while (m.find()) {
             CommandLine command = commands.get(m.group(2));
-            assertThat(command).as("docs/options.md names a command that exists: " + m.group(2)).isNotNull();
+            assertThat(command)
+                    .as("docs/options.md names a command that exists: " + m.group(2))
+                    .isNotNull();
             m.appendReplacement(written, Matcher.quoteReplacement(m.group(1) + table(command) + m.group(4)));
             sections++;
         }
         m.appendTail(written);
         for (Map.Entry<String, CommandLine> e : commands.entrySet()) {
             if (!e.getValue().getCommandSpec().options().stream().allMatch(o -> o.usageHelp() || o.versionHelp())) {
-                assertThat(docs).as("docs/options.md has a generated table for " + e.getKey()).contains("<!-- options:" + e.getKey() + " -->");
+                assertThat(docs)
+                        .as("docs/options.md has a generated table for " + e.getKey())
+                        .contains("<!-- options:" + e.getKey() + " -->");
             }
         }
         if (Boolean.getBoolean("clickflow.writeDocs")) {
             Files.writeString(DOCS, written.toString(), StandardCharsets.UTF_8);
         }
         assertThat(sections).isPositive();
-        assertThat(docs).as("docs/options.md is generated from the commands (see this test's Javadoc to write it anew)")
+        assertThat(docs)
+                .as("docs/options.md is generated from the commands (see this test's Javadoc to write it anew)")
                 .isEqualTo(written.toString());
     }
 
@@ -69,8 +75,13 @@ class OptionsReferenceTest {
             }
             String def = provided != null ? provided : o.defaultValue();
             String text = String.join(" ", o.description()).replace("|", "\\|");
-            t.append("| `").append(o.longestName()).append(value).append("` | ").append(text)
-                    .append(def == null || def.isEmpty() ? "" : " (default: " + def + ")").append(" |\n");
+            t.append("| `")
+                    .append(o.longestName())
+                    .append(value)
+                    .append("` | ")
+                    .append(text)
+                    .append(def == null || def.isEmpty() ? "" : " (default: " + def + ")")
+                    .append(" |\n");
         }
         return t.toString();
     }

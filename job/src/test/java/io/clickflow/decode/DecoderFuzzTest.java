@@ -1,14 +1,15 @@
 package io.clickflow.decode;
 
-import java.nio.CharBuffer;
-import java.util.Collections;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
 import io.clickflow.attribution.AdClick;
 import io.clickflow.attribution.AdClickDecoder;
 import io.clickflow.attribution.PageView;
 import io.clickflow.attribution.PageViewDecoder;
+import io.clickflow.io.JsonLinesFileFormat;
 import io.clickflow.tables.EventTimes;
 import io.clickflow.tables.RejectedEvent;
-import io.clickflow.io.JsonLinesFileFormat;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -35,12 +37,10 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 /** Proves on seeded random and mutated inputs that decoders never throw, emit only in-bounds events, agree with a tree-parsing oracle, and that the line reader numbers mixed lines right. */
 class DecoderFuzzTest {
@@ -48,6 +48,7 @@ class DecoderFuzzTest {
     private static final String SOURCE = "fuzz";
     /** The line limit of {@code JsonLinesFileFormat} (package-private there). */
     private static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
+
     private static final AtomicLong CASES = new AtomicLong();
 
     private static final AdClickDecoder CLICKS = new AdClickDecoder();
@@ -60,7 +61,9 @@ class DecoderFuzzTest {
     private static final long NOW = System.currentTimeMillis();
     /** Generated times end here, not at the clock, so that the same seed gives the same bytes on every run. */
     private static final long LATEST = Instant.parse("2025-01-01T00:00:00Z").toEpochMilli();
-    private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
+
+    private static final DateTimeFormatter SECONDS =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
     private final List<String> mismatches = new ArrayList<>();
 
     @AfterAll
@@ -145,18 +148,34 @@ class DecoderFuzzTest {
     @Test
     void invalidUtf8AnywhereNeverThrows() {
         byte[][] bad = {
-                {(byte) 0x80}, {(byte) 0xBF}, {(byte) 0xC0, (byte) 0x80}, {(byte) 0xC1, (byte) 0xBF}, {(byte) 0xC3},
-                {(byte) 0xE0, (byte) 0x80, (byte) 0x80}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, {(byte) 0xED, (byte) 0xBF, (byte) 0xBF},
-                {(byte) 0xE2, (byte) 0x82}, {(byte) 0xF0, (byte) 0x80, (byte) 0x80, (byte) 0x80}, {(byte) 0xF0, (byte) 0x9F, (byte) 0x98},
-                {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, {(byte) 0xF5}, {(byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80},
-                {(byte) 0xFC}, {(byte) 0xFE}, {(byte) 0xFF}, {(byte) 0xFE, (byte) 0xFF}, {(byte) 0xFF, (byte) 0xFE, 0, 0}, {0},
+            {(byte) 0x80},
+            {(byte) 0xBF},
+            {(byte) 0xC0, (byte) 0x80},
+            {(byte) 0xC1, (byte) 0xBF},
+            {(byte) 0xC3},
+            {(byte) 0xE0, (byte) 0x80, (byte) 0x80},
+            {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+            {(byte) 0xED, (byte) 0xBF, (byte) 0xBF},
+            {(byte) 0xE2, (byte) 0x82},
+            {(byte) 0xF0, (byte) 0x80, (byte) 0x80, (byte) 0x80},
+            {(byte) 0xF0, (byte) 0x9F, (byte) 0x98},
+            {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
+            {(byte) 0xF5},
+            {(byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80},
+            {(byte) 0xFC},
+            {(byte) 0xFE},
+            {(byte) 0xFF},
+            {(byte) 0xFE, (byte) 0xFF},
+            {(byte) 0xFF, (byte) 0xFE, 0, 0},
+            {0},
         };
         Random rng = new Random(SEED + 4);
         for (int i = 0; i < 30; i++) {
             Sample s = randomRecord(rng, i % 2 == 0);
             for (int k = 0; k < bad.length; k++) {
                 for (int at : new int[] {0, 1, rng.nextInt(s.bytes.length), s.bytes.length - 1, s.bytes.length}) {
-                    byte[] b = JsonEventDecoderTest.concat(Arrays.copyOf(s.bytes, at), bad[k], Arrays.copyOfRange(s.bytes, at, s.bytes.length));
+                    byte[] b = JsonEventDecoderTest.concat(
+                            Arrays.copyOf(s.bytes, at), bad[k], Arrays.copyOfRange(s.bytes, at, s.bytes.length));
                     String description = "invalid UTF-8 #" + k + " at " + at + " of record #" + i;
                     fuzz(b, description);
                 }
@@ -171,10 +190,14 @@ class DecoderFuzzTest {
                 String before = clickJson("c", "u", "k", "\"2024-01-01T12:10:00Z\"");
                 int quote = before.indexOf("\"", before.indexOf("\"" + field + "\":") + field.length() + 3) + 1;
                 byte[] all = utf8(before);
-                byte[] b = JsonEventDecoderTest.concat(Arrays.copyOf(all, quote), seq, Arrays.copyOfRange(all, quote, all.length));
+                byte[] b = JsonEventDecoderTest.concat(
+                        Arrays.copyOf(all, quote), seq, Arrays.copyOfRange(all, quote, all.length));
                 Decoded<?> d = check(CLICKS, b, "invalid UTF-8 in " + field);
                 assertThat(d.isRejected()).as(preview(b)).isTrue();
-                assertThat(d.rejected.reason).as(preview(b)).startsWith("not valid JSON").contains("UTF-8");
+                assertThat(d.rejected.reason)
+                        .as(preview(b))
+                        .startsWith("not valid JSON")
+                        .contains("UTF-8");
             }
         }
         assertNoMismatches();
@@ -192,13 +215,20 @@ class DecoderFuzzTest {
         String record = clickJson("c", "u", "k", "1704111000000");
         String open = record.substring(0, record.length() - 1);
         for (int d : new int[] {10, 100, 998, 999, 1000, 1001, 5000, depth}) {
-            checkBoth(utf8(open + ",\"deep\":" + "[".repeat(d) + "]".repeat(d) + "}"), "record with an unknown field nested " + d + " deep");
-            checkBoth(utf8(open + ",\"deep\":" + "{\"user_id\":".repeat(d) + "1" + "}".repeat(d) + "}"), "record with objects nested " + d + " deep");
+            checkBoth(
+                    utf8(open + ",\"deep\":" + "[".repeat(d) + "]".repeat(d) + "}"),
+                    "record with an unknown field nested " + d + " deep");
+            checkBoth(
+                    utf8(open + ",\"deep\":" + "{\"user_id\":".repeat(d) + "1" + "}".repeat(d) + "}"),
+                    "record with objects nested " + d + " deep");
             checkBoth(utf8(open + ",\"deep\":" + "[".repeat(d) + "}"), "record with " + d + " unclosed arrays");
             checkBoth(utf8("{\"user_id\":" + "[".repeat(d) + "]".repeat(d) + "}"), "id nested " + d + " deep");
         }
         // Well within the nesting Jackson allows, the record is still decoded.
-        Decoded<?> d = check(CLICKS, utf8(open + ",\"deep\":" + "[{\"event_time\":".repeat(200) + "0" + "}]".repeat(200) + "}"), "200 deep");
+        Decoded<?> d = check(
+                CLICKS,
+                utf8(open + ",\"deep\":" + "[{\"event_time\":".repeat(200) + "0" + "}]".repeat(200) + "}"),
+                "200 deep");
         assertThat(d.event).isEqualTo(new AdClick("c", "u", "k", 1704111000000L));
     }
 
@@ -217,10 +247,17 @@ class DecoderFuzzTest {
             if (size > 1 << 20) {
                 continue; // the rest at 1 MB only: same code paths, half the time
             }
-            checkAccepted(VIEWS, utf8("{\"" + big.substring(0, 50_000) + "\":1," + record.substring(1)), "50000-char field name");
-            Decoded<?> name = checkRejected(VIEWS, utf8("{\"" + big + "\":1," + record.substring(1)), "huge field name");
+            checkAccepted(
+                    VIEWS,
+                    utf8("{\"" + big.substring(0, 50_000) + "\":1," + record.substring(1)),
+                    "50000-char field name");
+            Decoded<?> name =
+                    checkRejected(VIEWS, utf8("{\"" + big + "\":1," + record.substring(1)), "huge field name");
             assertThat(name.rejected.reason).startsWith("not valid JSON: Name length");
-            checkAccepted(VIEWS, utf8(viewJson("p", "u", "\"" + " ".repeat(size) + "1704111000000\"")), "huge blank padding in the time");
+            checkAccepted(
+                    VIEWS,
+                    utf8(viewJson("p", "u", "\"" + " ".repeat(size) + "1704111000000\"")),
+                    "huge blank padding in the time");
             checkRejected(VIEWS, utf8(viewJson("p", "u", "\"" + "9".repeat(size) + "\"")), "huge digit string time");
             checkRejected(VIEWS, utf8(viewJson("p", "u", "\"" + big + "\"")), "huge garbage time");
             checkRejected(VIEWS, utf8(viewJson("p", " ".repeat(size), "1704111000000")), "huge blank id");
@@ -237,22 +274,81 @@ class DecoderFuzzTest {
     @Test
     void wrongTypesAndAbsurdValuesNeverThrow() {
         String[] values = {
-                "null", "true", "false", "0", "-0", "0.0", "-0.0", "1", "-1", "1e3", "1E+12", "1.704111E12", "1e400", "-1e400",
-                "1e-400", "9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
-                "18446744073709551616", "1704111000000", "1704111000000.0", "1704111000", "-1704111000000", "253402300799999",
-                "9".repeat(999), "9".repeat(1001), "1" + "0".repeat(5000), "0.5", "NaN", "Infinity", "-Infinity", "+1", "01", "0x10",
-                "\"\"", "\" \"", "\"x\"", "\"null\"", "\"1704111000000\"", "\"-1704111000000\"", "\"0001704111000000\"",
-                "\"2024-01-01T12:10:00Z\"", "\"2024-01-01T12:10:00+14:00\"", "\"2024-01-01T12:10:00-18:00\"", "\"2024-01-01T12:10:00+18:01\"",
-                "\"+999999999-12-31T23:59:59.999999999Z\"", "\"-999999999-01-01T00:00:00Z\"", "\"+1000000000-01-01T00:00:00Z\"",
-                "\"9999-12-31T23:59:59Z\"", "\"2099-01-01T00:00:00Z\"", "\"1999-12-31T23:59:59.999Z\"", "\"" + (NOW + 2 * 86_400_000L) + "\"",
-                Long.toString(NOW + 2 * 86_400_000L), Long.toString(NOW), "\"\\u0031704111000000\"", "\"\\u0000\"", "\"\\ud800\"", "\"x\\udc00\"", "\"\\ud83d\\ude00\"", "\"\\ude00\\ud83d\"",
-                "{}", "[]", "{\"event_time\":1704111000000}", "[1704111000000]", "[\"2024-01-01T12:10:00Z\"]",
+            "null",
+            "true",
+            "false",
+            "0",
+            "-0",
+            "0.0",
+            "-0.0",
+            "1",
+            "-1",
+            "1e3",
+            "1E+12",
+            "1.704111E12",
+            "1e400",
+            "-1e400",
+            "1e-400",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "18446744073709551616",
+            "1704111000000",
+            "1704111000000.0",
+            "1704111000",
+            "-1704111000000",
+            "253402300799999",
+            "9".repeat(999),
+            "9".repeat(1001),
+            "1" + "0".repeat(5000),
+            "0.5",
+            "NaN",
+            "Infinity",
+            "-Infinity",
+            "+1",
+            "01",
+            "0x10",
+            "\"\"",
+            "\" \"",
+            "\"x\"",
+            "\"null\"",
+            "\"1704111000000\"",
+            "\"-1704111000000\"",
+            "\"0001704111000000\"",
+            "\"2024-01-01T12:10:00Z\"",
+            "\"2024-01-01T12:10:00+14:00\"",
+            "\"2024-01-01T12:10:00-18:00\"",
+            "\"2024-01-01T12:10:00+18:01\"",
+            "\"+999999999-12-31T23:59:59.999999999Z\"",
+            "\"-999999999-01-01T00:00:00Z\"",
+            "\"+1000000000-01-01T00:00:00Z\"",
+            "\"9999-12-31T23:59:59Z\"",
+            "\"2099-01-01T00:00:00Z\"",
+            "\"1999-12-31T23:59:59.999Z\"",
+            "\"" + (NOW + 2 * 86_400_000L) + "\"",
+            Long.toString(NOW + 2 * 86_400_000L),
+            Long.toString(NOW),
+            "\"\\u0031704111000000\"",
+            "\"\\u0000\"",
+            "\"\\ud800\"",
+            "\"x\\udc00\"",
+            "\"\\ud83d\\ude00\"",
+            "\"\\ude00\\ud83d\"",
+            "{}",
+            "[]",
+            "{\"event_time\":1704111000000}",
+            "[1704111000000]",
+            "[\"2024-01-01T12:10:00Z\"]",
         };
         int n = 0;
         for (String value : values) {
             for (String field : new String[] {"click_id", "user_id", "campaign_id", "event_time"}) {
-                String c = recordJson(field.equals("click_id") ? value : "\"c\"", field.equals("user_id") ? value : "\"u\"",
-                        field.equals("campaign_id") ? value : "\"k\"", field.equals("event_time") ? value : "1704111000000");
+                String c = recordJson(
+                        field.equals("click_id") ? value : "\"c\"",
+                        field.equals("user_id") ? value : "\"u\"",
+                        field.equals("campaign_id") ? value : "\"k\"",
+                        field.equals("event_time") ? value : "1704111000000");
                 fuzz(utf8(c), field + "=" + EventTimes.abbreviate(value));
                 n++;
             }
@@ -298,7 +394,8 @@ class DecoderFuzzTest {
             byte[] bytes = file.toByteArray();
             // Whole reads, then reads of random sizes so that lines straddle every kind of chunk boundary.
             for (int maxPiece : new int[] {Integer.MAX_VALUE, round % 2 == 0 ? 1 + rng.nextInt(200) : 70_000}) {
-                List<Decoded<Object>> out = readAll(decoder, bytes, maxPiece == Integer.MAX_VALUE ? null : new Random(round), maxPiece);
+                List<Decoded<Object>> out =
+                        readAll(decoder, bytes, maxPiece == Integer.MAX_VALUE ? null : new Random(round), maxPiece);
                 int k = 0;
                 for (int i = 0; i < lineCount; i++) {
                     Object want = expected.get(i);
@@ -311,11 +408,12 @@ class DecoderFuzzTest {
                     Decoded<Object> d = out.get(k++);
                     boolean ok = want == REJECTED
                             ? d.isRejected()
-                                && d.rejected.position.equals(Integer.toString(i + 1))
-                                && d.rejected.source.equals(SOURCE)
-                                && d.rejected.stream.equals(decoder.stream())
-                                && !d.rejected.reason.isBlank()
-                                && d.rejected.payload.equals(JsonEventDecoder.payloadText(lines.get(i), 0, lines.get(i).length))
+                                    && d.rejected.position.equals(Integer.toString(i + 1))
+                                    && d.rejected.source.equals(SOURCE)
+                                    && d.rejected.stream.equals(decoder.stream())
+                                    && !d.rejected.reason.isBlank()
+                                    && d.rejected.payload.equals(
+                                            JsonEventDecoder.payloadText(lines.get(i), 0, lines.get(i).length))
                             : d.rejected == null && want.equals(d.event);
                     if (!ok) {
                         fail("round " + round + ", pieces <= " + maxPiece + ", line " + (i + 1) + ": expected "
@@ -323,7 +421,9 @@ class DecoderFuzzTest {
                                 + (d.rejected == null ? "?" : d.rejected.position) + " for " + preview(lines.get(i)));
                     }
                 }
-                assertThat(out).as("round %d: nothing after the last line", round).hasSize(k);
+                assertThat(out)
+                        .as("round %d: nothing after the last line", round)
+                        .hasSize(k);
             }
         }
     }
@@ -345,31 +445,35 @@ class DecoderFuzzTest {
         assertThat(readAll(VIEWS, new byte[0], null, 0)).isEmpty();
         assertThat(readAll(VIEWS, utf8("\n\n\r\n \n"), null, 0)).isEmpty();
         List<Decoded<Object>> last = readAll(VIEWS, utf8("\n\n\nx"), null, 0);
-        assertThat(last).singleElement().satisfies(d -> assertThat(d.rejected.position).isEqualTo("4"));
+        assertThat(last)
+                .singleElement()
+                .satisfies(d -> assertThat(d.rejected.position).isEqualTo("4"));
     }
 
     @Test
     void linesAtAndOverTheSizeLimit() throws IOException {
         String good = viewJson("p", "u", "1704111000000");
         ByteArrayOutputStream file = new ByteArrayOutputStream(4 * MAX_LINE_BYTES + 100_000);
-        file.writeBytes(utf8(good + "\n"));                          // 1
-        file.writeBytes(paddedRecord(MAX_LINE_BYTES, "a"));         // 2: exactly the limit
+        file.writeBytes(utf8(good + "\n")); // 1
+        file.writeBytes(paddedRecord(MAX_LINE_BYTES, "a")); // 2: exactly the limit
         file.writeBytes(utf8("\n"));
-        file.writeBytes(paddedRecord(MAX_LINE_BYTES, "b"));         // 3: exactly the limit, CRLF
+        file.writeBytes(paddedRecord(MAX_LINE_BYTES, "b")); // 3: exactly the limit, CRLF
         file.writeBytes(utf8("\r\n"));
-        file.writeBytes(paddedRecord(MAX_LINE_BYTES + 1, "c"));     // 4: one byte over
-        file.writeBytes(utf8("\r\n\n"));                            // 5: blank
-        byte[] spaces = new byte[MAX_LINE_BYTES + 70_000];          // 6: far over, and only blanks
+        file.writeBytes(paddedRecord(MAX_LINE_BYTES + 1, "c")); // 4: one byte over
+        file.writeBytes(utf8("\r\n\n")); // 5: blank
+        byte[] spaces = new byte[MAX_LINE_BYTES + 70_000]; // 6: far over, and only blanks
         Arrays.fill(spaces, (byte) ' ');
         file.writeBytes(spaces);
-        file.writeBytes(utf8("\n" + good));                         // 7, without a final newline
+        file.writeBytes(utf8("\n" + good)); // 7, without a final newline
         byte[] bytes = file.toByteArray();
         {
             List<Decoded<Object>> out = readAll(VIEWS, bytes, new Random(SEED), 100_000);
             assertThat(out).hasSize(6);
             assertThat(out.get(0).event).isEqualTo(new PageView("p", "u", 1704111000000L));
             assertThat(out.get(1).event).isEqualTo(new PageView("a", "u", 1704111000000L));
-            assertThat(out.get(2).event).as("a 16 MiB line with CRLF").isEqualTo(new PageView("b", "u", 1704111000000L));
+            assertThat(out.get(2).event)
+                    .as("a 16 MiB line with CRLF")
+                    .isEqualTo(new PageView("b", "u", 1704111000000L));
             for (int i : new int[] {3, 4}) {
                 RejectedEvent r = out.get(i).rejected;
                 assertThat(r).isNotNull();
@@ -474,7 +578,8 @@ class DecoderFuzzTest {
             Object want = oracle(decoder, root);
             Object got = d.isRejected() ? REJECTED : d.event;
             if (!got.equals(want) && mismatches.size() < 20) {
-                mismatches.add(decoder.stream() + " " + description + ": decoder " + d + ", oracle " + want + " for " + preview(bytes));
+                mismatches.add(decoder.stream() + " " + description + ": decoder " + d + ", oracle " + want + " for "
+                        + preview(bytes));
             }
         }
     }
@@ -497,7 +602,8 @@ class DecoderFuzzTest {
     /** The whole record as a tree, or a {@link NullNode} when it is not strict UTF-8 JSON. */
     private static JsonNode oracleTree(byte[] bytes) throws DuplicateKeys {
         try {
-            StandardCharsets.UTF_8.newDecoder()
+            StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes));
@@ -521,7 +627,8 @@ class DecoderFuzzTest {
             return REJECTED;
         }
         boolean clicks = decoder instanceof AdClickDecoder;
-        String[] fields = clicks ? new String[] {"click_id", "user_id", "campaign_id"} : new String[] {"page_view_id", "user_id"};
+        String[] fields =
+                clicks ? new String[] {"click_id", "user_id", "campaign_id"} : new String[] {"page_view_id", "user_id"};
         String[] ids = new String[fields.length];
         for (int i = 0; i < fields.length; i++) {
             JsonNode v = root.get(fields[i]);
@@ -560,7 +667,8 @@ class DecoderFuzzTest {
     /** Independent of the decoder's own check: a string is text if it survives a strict UTF-8 round trip. */
     private static boolean isWellFormed(String s) {
         try {
-            StandardCharsets.UTF_8.newEncoder()
+            StandardCharsets.UTF_8
+                    .newEncoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .encode(CharBuffer.wrap(s));
@@ -581,7 +689,8 @@ class DecoderFuzzTest {
 
     private static Sample randomRecord(Random rng, boolean click, boolean oneLine) {
         List<String[]> fields = new ArrayList<>(); // {json key/value text}
-        String[] idNames = click ? new String[] {"click_id", "user_id", "campaign_id"} : new String[] {"page_view_id", "user_id"};
+        String[] idNames =
+                click ? new String[] {"click_id", "user_id", "campaign_id"} : new String[] {"page_view_id", "user_id"};
         String[] ids = new String[idNames.length];
         for (int i = 0; i < idNames.length; i++) {
             String[] id = randomId(rng);
@@ -594,14 +703,19 @@ class DecoderFuzzTest {
             case 0 -> timeJson = Long.toString(t);
             case 1 -> timeJson = "\"" + t + "\"";
             case 2 -> timeJson = "\"" + Instant.ofEpochMilli(t) + "\"";
-            case 3 -> timeJson = "\"" + OffsetDateTime.ofInstant(Instant.ofEpochMilli(t), ZoneOffset.ofTotalSeconds(
-                    (rng.nextInt(105) - 48) * 15 * 60)) + "\"";
+            case 3 ->
+                timeJson = "\""
+                        + OffsetDateTime.ofInstant(
+                                Instant.ofEpochMilli(t), ZoneOffset.ofTotalSeconds((rng.nextInt(105) - 48) * 15 * 60))
+                        + "\"";
             case 4 -> timeJson = "\"" + LocalDateTime.ofInstant(Instant.ofEpochMilli(t), ZoneOffset.UTC) + "\"";
             case 5 -> {
                 t -= Math.floorMod(t, 1000);
                 timeJson = "\"" + SECONDS.format(Instant.ofEpochMilli(t)) + "\"";
             }
-            default -> timeJson = "\"\\u003" + Long.toString(t).charAt(0) + Long.toString(t).substring(1) + "\""; // first digit escaped
+            default ->
+                timeJson = "\"\\u003" + Long.toString(t).charAt(0)
+                        + Long.toString(t).substring(1) + "\""; // first digit escaped
         }
         fields.add(new String[] {"\"event_time\"", timeJson});
         String url = null;
@@ -625,8 +739,13 @@ class DecoderFuzzTest {
             if (i > 0) {
                 json.append(',');
             }
-            json.append(ws(rng, spaced)).append(fields.get(i)[0]).append(ws(rng, spaced)).append(':')
-                    .append(ws(rng, spaced)).append(fields.get(i)[1]).append(ws(rng, spaced));
+            json.append(ws(rng, spaced))
+                    .append(fields.get(i)[0])
+                    .append(ws(rng, spaced))
+                    .append(':')
+                    .append(ws(rng, spaced))
+                    .append(fields.get(i)[1])
+                    .append(ws(rng, spaced));
         }
         json.append('}');
         Object event = click ? new AdClick(ids[0], ids[1], ids[2], t) : new PageView(ids[0], ids[1], t, url);
@@ -634,9 +753,30 @@ class DecoderFuzzTest {
     }
 
     private static final String[][] ID_ATOMS = {
-            {"a", "a"}, {"Z", "Z"}, {"7", "7"}, {"-", "-"}, {"_", "_"}, {" ", " "}, {"\\\"", "\""}, {"\\\\", "\\"}, {"\\/", "/"},
-            {"\\n", "\n"}, {"\\t", "\t"}, {"\\u00e9", "é"}, {"é", "é"}, {"用户", "用户"}, {"😀", "😀"}, {"\\ud83d\\ude00", "😀"},
-            {"\\u0000", "\u0000"}, {"\u00a0", "\u00a0"}, {"{", "{"}, {"}", "}"}, {"[", "["}, {":", ":"}, {",", ","}, {"'", "'"},
+        {"a", "a"},
+        {"Z", "Z"},
+        {"7", "7"},
+        {"-", "-"},
+        {"_", "_"},
+        {" ", " "},
+        {"\\\"", "\""},
+        {"\\\\", "\\"},
+        {"\\/", "/"},
+        {"\\n", "\n"},
+        {"\\t", "\t"},
+        {"\\u00e9", "é"},
+        {"é", "é"},
+        {"用户", "用户"},
+        {"😀", "😀"},
+        {"\\ud83d\\ude00", "😀"},
+        {"\\u0000", "\u0000"},
+        {"\u00a0", "\u00a0"},
+        {"{", "{"},
+        {"}", "}"},
+        {"[", "["},
+        {":", ":"},
+        {",", ","},
+        {"'", "'"},
     };
 
     private static String[] randomId(Random rng) {
@@ -651,8 +791,11 @@ class DecoderFuzzTest {
         return new String[] {json.toString(), value.toString()};
     }
 
-    private static final String[] KEYS = {"url", "event_id", "meta", "user_id ", "USER_ID", "ts", "", "event", "click", "ü", "user_id\\u0000"};
-    private static final String[] NESTED_KEYS = {"user_id", "event_time", "click_id", "campaign_id", "page_view_id", "x"};
+    private static final String[] KEYS = {
+        "url", "event_id", "meta", "user_id ", "USER_ID", "ts", "", "event", "click", "ü", "user_id\\u0000"
+    };
+    private static final String[] NESTED_KEYS = {"user_id", "event_time", "click_id", "campaign_id", "page_view_id", "x"
+    };
 
     private static String randomKey(Random rng) {
         return KEYS[rng.nextInt(KEYS.length)];
@@ -660,17 +803,26 @@ class DecoderFuzzTest {
 
     private static String randomValue(Random rng, int depth) {
         switch (rng.nextInt(depth > 3 ? 6 : 8)) {
-            case 0: return Long.toString(rng.nextLong());
-            case 1: return Double.toString(rng.nextGaussian() * 1e6);
-            case 2: return "\"" + randomId(rng)[0] + "\"";
-            case 3: return rng.nextBoolean() ? "true" : "false";
-            case 4: return "null";
-            case 5: return "\"" + rng.nextInt(1000) + "\"";
+            case 0:
+                return Long.toString(rng.nextLong());
+            case 1:
+                return Double.toString(rng.nextGaussian() * 1e6);
+            case 2:
+                return "\"" + randomId(rng)[0] + "\"";
+            case 3:
+                return rng.nextBoolean() ? "true" : "false";
+            case 4:
+                return "null";
+            case 5:
+                return "\"" + rng.nextInt(1000) + "\"";
             case 6: {
                 StringBuilder s = new StringBuilder("{");
                 int n = rng.nextInt(4);
                 for (int i = 0; i < n; i++) {
-                    s.append(i > 0 ? "," : "").append('"').append(NESTED_KEYS[rng.nextInt(NESTED_KEYS.length)]).append("\":")
+                    s.append(i > 0 ? "," : "")
+                            .append('"')
+                            .append(NESTED_KEYS[rng.nextInt(NESTED_KEYS.length)])
+                            .append("\":")
                             .append(randomValue(rng, depth + 1));
                 }
                 return s.append('}').toString();
@@ -692,9 +844,42 @@ class DecoderFuzzTest {
     }
 
     private static final byte[] INTERESTING = {
-            '"', '\\', '{', '}', '[', ']', ':', ',', ' ', '\n', '\r', '\t', '0', '9', '-', '+', '.', 'e', 'u', 'n',
-            0, 1, 0x1F, 0x7F, (byte) 0x80, (byte) 0xBF, (byte) 0xC0, (byte) 0xC3, (byte) 0xE2, (byte) 0xED, (byte) 0xEF,
-            (byte) 0xF0, (byte) 0xF4, (byte) 0xF8, (byte) 0xFE, (byte) 0xFF,
+        '"',
+        '\\',
+        '{',
+        '}',
+        '[',
+        ']',
+        ':',
+        ',',
+        ' ',
+        '\n',
+        '\r',
+        '\t',
+        '0',
+        '9',
+        '-',
+        '+',
+        '.',
+        'e',
+        'u',
+        'n',
+        0,
+        1,
+        0x1F,
+        0x7F,
+        (byte) 0x80,
+        (byte) 0xBF,
+        (byte) 0xC0,
+        (byte) 0xC3,
+        (byte) 0xE2,
+        (byte) 0xED,
+        (byte) 0xEF,
+        (byte) 0xF0,
+        (byte) 0xF4,
+        (byte) 0xF8,
+        (byte) 0xFE,
+        (byte) 0xFF,
     };
 
     private static byte[] mutate(Random rng, byte[] in, int count, StringBuilder ops) {
@@ -747,7 +932,8 @@ class DecoderFuzzTest {
                     ops.append("truncate ").append(at).append(' ');
                 }
                 case 6 -> { // replace a digit run or quote-delimited token with a wild number
-                    String[] wild = {"1e400", "-0", "9223372036854775808", "-1", "0", "99999999999999999", "1.5", "NaN"};
+                    String[] wild = {"1e400", "-0", "9223372036854775808", "-1", "0", "99999999999999999", "1.5", "NaN"
+                    };
                     byte[] w = utf8(wild[rng.nextInt(wild.length)]);
                     int end = at;
                     while (end < b.length && b[end] >= '0' && b[end] <= '9') {
@@ -781,7 +967,11 @@ class DecoderFuzzTest {
                     byte[] good = randomRecord(rng, click, true).bytes;
                     b = Arrays.copyOf(good, rng.nextInt(good.length)); // a strict prefix
                 }
-                case 1 -> b = utf8(new String[] {"[]", "null", "42", "\"x\"", "{}", "{\"user_id\":1}", "not json", "{\"a\":1}}"}[rng.nextInt(8)]);
+                case 1 ->
+                    b = utf8(
+                            new String[] {"[]", "null", "42", "\"x\"", "{}", "{\"user_id\":1}", "not json", "{\"a\":1}}"
+                                    }
+                                    [rng.nextInt(8)]);
                 default -> b = mutate(rng, randomRecord(rng, click).bytes, 1 + rng.nextInt(3), new StringBuilder());
             }
             for (int i = 0; i < b.length; i++) {
@@ -815,11 +1005,14 @@ class DecoderFuzzTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static List<Decoded<Object>> readAll(JsonEventDecoder<?> decoder, byte[] bytes, Random pieces, int maxPiece) throws IOException {
+    private static List<Decoded<Object>> readAll(JsonEventDecoder<?> decoder, byte[] bytes, Random pieces, int maxPiece)
+            throws IOException {
         Object type = decoder instanceof AdClickDecoder ? AdClickDecoder.TYPE : PageViewDecoder.TYPE;
-        JsonLinesFileFormat<Object> format = new JsonLinesFileFormat<>((JsonEventDecoder<Object>) decoder, SOURCE, (TypeInformation<Decoded<Object>>) type);
+        JsonLinesFileFormat<Object> format = new JsonLinesFileFormat<>(
+                (JsonEventDecoder<Object>) decoder, SOURCE, (TypeInformation<Decoded<Object>>) type);
         List<Decoded<Object>> out = new ArrayList<>();
-        try (StreamFormat.Reader<Decoded<Object>> reader = format.createReader(new Configuration(), new BytesInputStream(bytes, pieces, maxPiece))) {
+        try (StreamFormat.Reader<Decoded<Object>> reader =
+                format.createReader(new Configuration(), new BytesInputStream(bytes, pieces, maxPiece))) {
             Decoded<Object> d;
             while ((d = reader.read()) != null) {
                 out.add(d);
@@ -889,7 +1082,8 @@ class DecoderFuzzTest {
     }
 
     private static String viewJson(String pageViewId, String userId, String timeJson) {
-        return "{\"page_view_id\":\"" + pageViewId + "\",\"user_id\":\"" + userId + "\",\"event_time\":" + timeJson + "}";
+        return "{\"page_view_id\":\"" + pageViewId + "\",\"user_id\":\"" + userId + "\",\"event_time\":" + timeJson
+                + "}";
     }
 
     private static String randomAscii(Random rng, int n) {

@@ -2,13 +2,6 @@ package io.clickflow.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,6 +14,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /** Starts the real broker child process from kafka-runtime's classpath and round-trips records. */
 @Timeout(120)
@@ -38,13 +39,17 @@ class KafkaBrokerITCase {
         long pid;
         try (KafkaBroker broker = KafkaBroker.start(dataDir, runtimeClasspath())) {
             pid = broker.pid();
-            assertThat(ProcessHandle.of(pid)).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
+            assertThat(ProcessHandle.of(pid))
+                    .hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
 
             broker.createTopic("clicks", 3);
             broker.createTopic("clicks", 3); // a second call finds it there and leaves it be
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-                assertThat(admin.describeTopics(List.of("clicks")).allTopicNames().get(30, TimeUnit.SECONDS)
-                                .get("clicks").partitions())
+                assertThat(admin.describeTopics(List.of("clicks"))
+                                .allTopicNames()
+                                .get(30, TimeUnit.SECONDS)
+                                .get("clicks")
+                                .partitions())
                         .hasSize(3);
             }
 
@@ -54,7 +59,8 @@ class KafkaBrokerITCase {
                     ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
                     ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName()))) {
                 for (int i = 0; i < sent.size(); i++) {
-                    producer.send(new ProducerRecord<>("clicks", i % 3, "k" + i, sent.get(i))).get(30, TimeUnit.SECONDS);
+                    producer.send(new ProducerRecord<>("clicks", i % 3, "k" + i, sent.get(i)))
+                            .get(30, TimeUnit.SECONDS);
                 }
             }
 

@@ -3,6 +3,11 @@ package io.clickflow.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,10 +22,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * deploy/local-kafka.sh as a user runs it: a broker that outlives the script, Kafka's own console tools
@@ -39,7 +40,8 @@ class LocalKafkaScriptITCase {
         /** Everything, for assertion messages: a failing run explains itself. */
         @Override
         public String toString() {
-            return "local-kafka.sh " + String.join(" ", args) + " -> exit " + exit + "\n--- stdout:\n" + out + "--- stderr:\n" + err;
+            return "local-kafka.sh " + String.join(" ", args) + " -> exit " + exit + "\n--- stdout:\n" + out
+                    + "--- stderr:\n" + err;
         }
     }
 
@@ -50,8 +52,10 @@ class LocalKafkaScriptITCase {
     @BeforeAll
     static void buildOutputIsThere() {
         assertThat(ROOT.resolve("kafka-runtime/target/classpath.txt"))
-                .as("run the tests through the reactor, e.g. mvn -pl job -am verify").isRegularFile();
-        assertThat(ROOT.resolve("job/target/classes/io/clickflow/demo/LocalKafka.class")).isRegularFile();
+                .as("run the tests through the reactor, e.g. mvn -pl job -am verify")
+                .isRegularFile();
+        assertThat(ROOT.resolve("job/target/classes/io/clickflow/demo/LocalKafka.class"))
+                .isRegularFile();
     }
 
     @Test
@@ -62,41 +66,85 @@ class LocalKafkaScriptITCase {
         String bootstrap = "127.0.0.1:" + port;
         try {
             long startNanos = System.nanoTime();
-            Result started = run(null, "start", "--port", Integer.toString(port), "--dir", dir.toString(), "--topic", "t:2");
+            Result started =
+                    run(null, "start", "--port", Integer.toString(port), "--dir", dir.toString(), "--topic", "t:2");
             long startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
             assertThat(started.exit()).as(started.toString()).isZero();
-            assertThat(started.out()).as(started.toString()).contains("Kafka broker up at " + bootstrap).contains("t (2 partitions)");
+            assertThat(started.out())
+                    .as(started.toString())
+                    .contains("Kafka broker up at " + bootstrap)
+                    .contains("t (2 partitions)");
             System.out.println("local-kafka.sh start took " + startMillis + " ms; it printed:\n" + started.out());
             // The script has exited (run() waited for it and its output's end): the broker runs on without it.
-            long pid = Long.parseLong(Files.readString(dir.resolve("broker.pid")).strip());
-            assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).as("broker pid " + pid).isPresent();
+            long pid =
+                    Long.parseLong(Files.readString(dir.resolve("broker.pid")).strip());
+            assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive))
+                    .as("broker pid " + pid)
+                    .isPresent();
 
             Result status = run(null, "status", "--dir", dir.toString());
             assertThat(status.exit()).as(status.toString()).isZero();
-            assertThat(status.out()).as(status.toString()).startsWith("running:").contains(bootstrap).contains("pid " + pid);
+            assertThat(status.out())
+                    .as(status.toString())
+                    .startsWith("running:")
+                    .contains(bootstrap)
+                    .contains("pid " + pid);
 
             Result second = run(null, "start", "--dir", dir.toString(), "--port", Integer.toString(freePort()));
             assertThat(second.exit()).as(second.toString()).isNotZero();
             assertThat(second.out()).as(second.toString()).isEmpty();
-            assertThat(second.errLines()).as(second.toString()).singleElement(STRING)
-                    .contains("already running from " + dir).contains("pid " + pid);
+            assertThat(second.errLines())
+                    .as(second.toString())
+                    .singleElement(STRING)
+                    .contains("already running from " + dir)
+                    .contains("pid " + pid);
 
-            List<String> records = List.of("u1:click-1", "u2:click-2", "u1:click-3", "u3:view-1", "u2:view-2", "u4:view-3");
-            Result produced = run(String.join("\n", records) + "\n", "kafka-console-producer", "--bootstrap-server", bootstrap,
-                    "--topic", "t", "--property", "parse.key=true", "--property", "key.separator=:");
+            List<String> records =
+                    List.of("u1:click-1", "u2:click-2", "u1:click-3", "u3:view-1", "u2:view-2", "u4:view-3");
+            Result produced = run(
+                    String.join("\n", records) + "\n",
+                    "kafka-console-producer",
+                    "--bootstrap-server",
+                    bootstrap,
+                    "--topic",
+                    "t",
+                    "--property",
+                    "parse.key=true",
+                    "--property",
+                    "key.separator=:");
             assertThat(produced.exit()).as(produced.toString()).isZero();
 
-            Result consumed = run(null, "kafka-console-consumer", "--bootstrap-server", bootstrap, "--topic", "t",
-                    "--from-beginning", "--max-messages", Integer.toString(records.size()), "--property", "print.key=true",
-                    "--isolation-level", "read_committed", "--group", "local-kafka-it", "--timeout-ms", "60000");
+            Result consumed = run(
+                    null,
+                    "kafka-console-consumer",
+                    "--bootstrap-server",
+                    bootstrap,
+                    "--topic",
+                    "t",
+                    "--from-beginning",
+                    "--max-messages",
+                    Integer.toString(records.size()),
+                    "--property",
+                    "print.key=true",
+                    "--isolation-level",
+                    "read_committed",
+                    "--group",
+                    "local-kafka-it",
+                    "--timeout-ms",
+                    "60000");
             assertThat(consumed.exit()).as(consumed.toString()).isZero();
             // print.key separates key and value with a tab; Kafka 4.2 also prints a deprecation notice for
             // --property on stdout, which is Kafka's own output, so only the record lines are compared.
             assertThat(consumed.out().lines().filter(line -> line.contains("\t")))
                     .as(consumed.toString())
-                    .containsExactlyInAnyOrderElementsOf(records.stream().map(r -> r.replaceFirst(":", "\t")).toList());
-            assertThat(consumed.out()).as("log lines belong on stderr: " + consumed).doesNotContain(" WARN ", " INFO ");
-            assertThat(consumed.err()).as(consumed.toString()).contains("Processed a total of " + records.size() + " messages");
+                    .containsExactlyInAnyOrderElementsOf(
+                            records.stream().map(r -> r.replaceFirst(":", "\t")).toList());
+            assertThat(consumed.out())
+                    .as("log lines belong on stderr: " + consumed)
+                    .doesNotContain(" WARN ", " INFO ");
+            assertThat(consumed.err())
+                    .as(consumed.toString())
+                    .contains("Processed a total of " + records.size() + " messages");
 
             Result groups = run(null, "kafka-consumer-groups", "--bootstrap-server", bootstrap, "--list");
             assertThat(groups.exit()).as(groups.toString()).isZero();
@@ -104,15 +152,22 @@ class LocalKafkaScriptITCase {
 
             Result described = run(null, "kafka-topics", "--bootstrap-server", bootstrap, "--describe", "--topic", "t");
             assertThat(described.exit()).as(described.toString()).isZero();
-            assertThat(described.out()).as(described.toString()).contains("Topic: t").contains("PartitionCount: 2");
+            assertThat(described.out())
+                    .as(described.toString())
+                    .contains("Topic: t")
+                    .contains("PartitionCount: 2");
 
             Result stopped = run(null, "stop", "--dir", dir.toString());
             assertThat(stopped.exit()).as(stopped.toString()).isZero();
             assertThat(stopped.out()).as(stopped.toString()).contains("stopped");
             // stop returns once the broker has exited (init reaps it later, so isAlive() may say yes a while yet)
             // and its port is free again.
-            assertThat(ProcessHandle.of(pid).map(KafkaBroker::exited).orElse(true)).as("broker pid " + pid + " exited").isTrue();
-            assertThat(KafkaBroker.isFree(port)).as("port " + port + " after stop").isTrue();
+            assertThat(ProcessHandle.of(pid).map(KafkaBroker::exited).orElse(true))
+                    .as("broker pid " + pid + " exited")
+                    .isTrue();
+            assertThat(KafkaBroker.isFree(port))
+                    .as("port " + port + " after stop")
+                    .isTrue();
             assertThat(dir.resolve("broker.pid")).doesNotExist();
 
             Result after = run(null, "status", "--dir", dir.toString());
@@ -129,10 +184,13 @@ class LocalKafkaScriptITCase {
     void aBusyPortIsRefusedInOneLineBeforeAnythingStarts(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("kafka");
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            Result refused = run(null, "start", "--port", Integer.toString(taken.getLocalPort()), "--dir", dir.toString());
+            Result refused =
+                    run(null, "start", "--port", Integer.toString(taken.getLocalPort()), "--dir", dir.toString());
             assertThat(refused.exit()).as(refused.toString()).isNotZero();
             assertThat(refused.out()).as(refused.toString()).isEmpty();
-            assertThat(refused.errLines()).as(refused.toString()).singleElement(STRING)
+            assertThat(refused.errLines())
+                    .as(refused.toString())
+                    .singleElement(STRING)
                     .contains("port " + taken.getLocalPort() + " is in use");
         } finally {
             KafkaBroker.stopDetached(dir);
@@ -156,24 +214,34 @@ class LocalKafkaScriptITCase {
             Result r = run(null, args.toArray(String[]::new));
             assertThat(r.exit()).as(r.toString()).isEqualTo(2);
             assertThat(r.out()).as(r.toString()).isEmpty();
-            assertThat(r.errLines()).as(r.toString()).singleElement(STRING)
-                    .startsWith("local-kafka: ");
+            assertThat(r.errLines()).as(r.toString()).singleElement(STRING).startsWith("local-kafka: ");
         }
     }
 
     @Test
     @Timeout(120)
     void helpPrintsTheUsageForTheScriptAndEachCommand() throws Exception {
-        for (List<String> args : List.of(List.of("--help"), List.of("-h"), List.of("start", "--help"),
-                List.of("start", "--port", "9092", "--help"), List.of("stop", "--help"), List.of("status", "-h"))) {
+        for (List<String> args : List.of(
+                List.of("--help"),
+                List.of("-h"),
+                List.of("start", "--help"),
+                List.of("start", "--port", "9092", "--help"),
+                List.of("stop", "--help"),
+                List.of("status", "-h"))) {
             Result r = run(null, args.toArray(String[]::new));
             assertThat(r.exit()).as(r.toString()).isZero();
-            assertThat(r.out()).as(r.toString()).startsWith("Usage: deploy/local-kafka.sh").contains("--topic NAME[:PARTITIONS]");
+            assertThat(r.out())
+                    .as(r.toString())
+                    .startsWith("Usage: deploy/local-kafka.sh")
+                    .contains("--topic NAME[:PARTITIONS]");
             assertThat(r.err()).as(r.toString()).isEmpty();
         }
         // A tool's --help is the tool's own, as Kafka's bin/kafka-topics.sh prints it (on stderr, exit code 1).
         Result topics = run(null, "kafka-topics", "--help");
-        assertThat(topics.out() + topics.err()).as(topics.toString()).contains("--bootstrap-server").contains("--describe");
+        assertThat(topics.out() + topics.err())
+                .as(topics.toString())
+                .contains("--bootstrap-server")
+                .contains("--describe");
     }
 
     /**
@@ -198,10 +266,13 @@ class LocalKafkaScriptITCase {
             throw new AssertionError("local-kafka.sh " + String.join(" ", args) + " did not finish within 180 s");
         }
         try {
-            return new Result(List.of(args), p.exitValue(), out.get(20, TimeUnit.SECONDS), err.get(20, TimeUnit.SECONDS));
+            return new Result(
+                    List.of(args), p.exitValue(), out.get(20, TimeUnit.SECONDS), err.get(20, TimeUnit.SECONDS));
         } catch (TimeoutException e) {
-            throw new AssertionError("local-kafka.sh " + String.join(" ", args)
-                    + " exited but its stdout or stderr stayed open: a process it started holds them", e);
+            throw new AssertionError(
+                    "local-kafka.sh " + String.join(" ", args)
+                            + " exited but its stdout or stderr stayed open: a process it started holds them",
+                    e);
         }
     }
 

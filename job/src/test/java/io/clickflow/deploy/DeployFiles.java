@@ -110,7 +110,8 @@ public final class DeployFiles {
      * command: {@code run --detached -m jobmanager:8081 -c io.clickflow.Clickflow <jar> attribution ...}.
      */
     public static List<String> composeFlinkRunLine() {
-        Map<String, Object> submit = map(map(yaml(ROOT.resolve("docker-compose.yml")).get("services")).get("submit"));
+        Map<String, Object> submit = map(
+                map(yaml(ROOT.resolve("docker-compose.yml")).get("services")).get("submit"));
         String script = String.valueOf(list(submit.get("command")).get(0)).replace("\\\n", " ");
         for (String line : script.split("\n")) {
             List<String> tokens = List.of(line.trim().split("\\s+"));

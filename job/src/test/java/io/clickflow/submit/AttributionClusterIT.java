@@ -1,26 +1,22 @@
 package io.clickflow.submit;
 
-import io.clickflow.cli.UsageException;
-import java.util.Set;
-import java.util.TreeSet;
-import org.assertj.core.api.Assertions;
-import io.clickflow.Clickflow;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.clickflow.deploy.DeployFiles;
-import io.clickflow.attribution.ClickstreamGenerator;
-import io.clickflow.tables.Database;
+import io.clickflow.Clickflow;
 import io.clickflow.attribution.BruteForceAttribution;
+import io.clickflow.attribution.ClickstreamGenerator;
 import io.clickflow.attribution.GeneratedInput;
+import io.clickflow.cli.UsageException;
+import io.clickflow.deploy.DeployFiles;
+import io.clickflow.runner.RestorePoints;
+import io.clickflow.tables.Database;
 import io.clickflow.testing.KafkaTestBroker;
 import io.clickflow.testing.PostgresTestServer;
 import io.clickflow.testing.ResultTables;
-import io.clickflow.runner.RestorePoints;
 import io.clickflow.testing.Waits;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,6 +36,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -66,6 +64,7 @@ class AttributionClusterIT {
     private final ObjectMapper json = new ObjectMapper();
     /** One cluster for the class; under target/, not a temp dir, so its logs outlive a failure. */
     private static Path clusterDir;
+
     private static int restPort;
     private static int prometheusFrom;
 
@@ -73,12 +72,23 @@ class AttributionClusterIT {
     static void startCluster() throws Exception {
         restPort = freePort();
         prometheusFrom = freePort();
-        clusterDir = Path.of("target", "cluster-it", "run-" + System.currentTimeMillis()).toAbsolutePath();
+        clusterDir = Path.of("target", "cluster-it", "run-" + System.currentTimeMillis())
+                .toAbsolutePath();
         // The cluster's processes get the database password from their environment, as a real deployment
         // would give it (a secret), so no job argument carries it.
-        String started = script(Map.of("CLICKFLOW_JDBC_PASSWORD", PostgresTestServer.PASSWORD), "start", "--dir", clusterDir.toString(), "--rest-port", Integer.toString(restPort),
-                "--rpc-port", Integer.toString(freePort()), "--slots", "4",
-                "--prometheus-ports", prometheusFrom + "-" + (prometheusFrom + 4));
+        String started = script(
+                Map.of("CLICKFLOW_JDBC_PASSWORD", PostgresTestServer.PASSWORD),
+                "start",
+                "--dir",
+                clusterDir.toString(),
+                "--rest-port",
+                Integer.toString(restPort),
+                "--rpc-port",
+                Integer.toString(freePort()),
+                "--slots",
+                "4",
+                "--prometheus-ports",
+                prometheusFrom + "-" + (prometheusFrom + 4));
         assertThat(started).contains("Flink cluster up");
     }
 
@@ -88,18 +98,28 @@ class AttributionClusterIT {
             String out = script(Map.of(), "stop", "--dir", clusterDir.toString());
             assertThat(out).contains("stopped");
             try (Stream<Path> pids = Files.list(clusterDir)) {
-                assertThat(pids.filter(p -> p.toString().endsWith(".pid"))).as("pid files left").isEmpty();
+                assertThat(pids.filter(p -> p.toString().endsWith(".pid")))
+                        .as("pid files left")
+                        .isEmpty();
             }
         }
     }
 
     /** 10,000 events on three partitions of two fresh topics, with a flush record per partition. */
     private static GeneratedInput produce(String clicksTopic, String viewsTopic) throws Exception {
-        GeneratedInput input = GeneratedInput.generate(ClickstreamGenerator.Config.defaults()
-                .withSeed(21).withUsers(600).withEventsPerSecond(10).withClickRatio(0.15)
-                .withMaxDisorderMillis(3000).withMalformedFraction(0.003).withDuplicateFraction(0.01), 10_000);
+        GeneratedInput input = GeneratedInput.generate(
+                ClickstreamGenerator.Config.defaults()
+                        .withSeed(21)
+                        .withUsers(600)
+                        .withEventsPerSecond(10)
+                        .withClickRatio(0.15)
+                        .withMaxDisorderMillis(3000)
+                        .withMalformedFraction(0.003)
+                        .withDuplicateFraction(0.01),
+                10_000);
         KAFKA.createTopics(PARTITIONS, clicksTopic, viewsTopic);
-        List<KafkaTestBroker.Message> messages = new ArrayList<>(KafkaTestBroker.messages(input, clicksTopic, viewsTopic, PARTITIONS));
+        List<KafkaTestBroker.Message> messages =
+                new ArrayList<>(KafkaTestBroker.messages(input, clicksTopic, viewsTopic, PARTITIONS));
         messages.addAll(KafkaTestBroker.flushMessages(input, clicksTopic, viewsTopic, PARTITIONS));
         KAFKA.produce(messages);
         return input;
@@ -109,8 +129,11 @@ class AttributionClusterIT {
     private static void assertTableExact(Database db, GeneratedInput input) throws Exception {
         long views = input.views.stream().map(v -> v.pageViewId).distinct().count();
         // The flush views (one per partition) stay pending: nothing moves the watermark past them.
-        Waits.until(() -> ResultTables.finalRowsOrMinusOne(db) >= views, Duration.ofSeconds(180),
-                "the cluster job did not write the final rows of all " + views + " page views; logs in " + clusterDir.resolve("logs"));
+        Waits.until(
+                () -> ResultTables.finalRowsOrMinusOne(db) >= views,
+                Duration.ofSeconds(180),
+                "the cluster job did not write the final rows of all " + views + " page views; logs in "
+                        + clusterDir.resolve("logs"));
         Map<String, ResultTables.Row> rows = ResultTables.attributed(db);
         rows.keySet().removeIf(id -> id.startsWith(KafkaTestBroker.FLUSH_PREFIX));
         BruteForceAttribution.assertTableMatches(input, rows);
@@ -125,33 +148,60 @@ class AttributionClusterIT {
         Database db = POSTGRES.newDatabase();
 
         SubmitCommand.Submitted job = SubmitCommand.submit(Clickflow.jobs(), new String[] {
-            "attribution", "--jobmanager", "localhost:" + restPort, "--jar", jobJar().toString(),
-            "--bootstrap-servers", KAFKA.bootstrapServers(), "--starting-offsets", "earliest", "--idle-timeout", "0",
-            "--jdbc-url", db.url(), "--jdbc-user", db.user(),
-            "--parallelism", "2", "--checkpoint-interval", "1s", "--checkpoint-dir", dir.resolve("checkpoints").toString()});
+            "attribution",
+            "--jobmanager",
+            "localhost:" + restPort,
+            "--jar",
+            jobJar().toString(),
+            "--bootstrap-servers",
+            KAFKA.bootstrapServers(),
+            "--starting-offsets",
+            "earliest",
+            "--idle-timeout",
+            "0",
+            "--jdbc-url",
+            db.url(),
+            "--jdbc-user",
+            db.user(),
+            "--parallelism",
+            "2",
+            "--checkpoint-interval",
+            "1s",
+            "--checkpoint-dir",
+            dir.resolve("checkpoints").toString()
+        });
         assertThat(job.jobId()).matches("[0-9a-f]{32}");
         assertTableExact(db, input);
         assertPasswordInNoLog();
         long views = input.views.stream().map(v -> v.pageViewId).distinct().count();
 
         String metrics = scrapeAll(prometheusFrom, prometheusFrom + 4);
-        assertThat(sum(metrics, job.jobId(), "flink_taskmanager_job_task_operator_rowsFinal")).isEqualTo(views);
+        assertThat(sum(metrics, job.jobId(), "flink_taskmanager_job_task_operator_rowsFinal"))
+                .isEqualTo(views);
         // The flush views (one per partition) are still waiting for a watermark nothing will send.
-        assertThat(sum(metrics, job.jobId(), "flink_taskmanager_job_task_operator_pendingPageViews")).isEqualTo(PARTITIONS);
-        assertThat(sum(metrics, job.jobId(), "flink_taskmanager_job_task_operator_rejectedEvents")).isEqualTo(input.malformedCount());
-        assertThat(sum(metrics, job.jobId(), "flink_taskmanager_job_task_operator_clicksIn")).isEqualTo(input.clicks.size() + PARTITIONS);
-        assertThat(sum(metrics, job.jobId(), "flink_taskmanager_job_task_operator_pageViewsIn")).isEqualTo(input.views.size() + PARTITIONS);
-        Matcher split = Pattern.compile("flink_taskmanager_job_task_operator_split_watermark_currentWatermark\\{split=\"([a-z_]+_\\d+)\"")
+        assertThat(sum(metrics, job.jobId(), "flink_taskmanager_job_task_operator_pendingPageViews"))
+                .isEqualTo(PARTITIONS);
+        assertThat(sum(metrics, job.jobId(), "flink_taskmanager_job_task_operator_rejectedEvents"))
+                .isEqualTo(input.malformedCount());
+        assertThat(sum(metrics, job.jobId(), "flink_taskmanager_job_task_operator_clicksIn"))
+                .isEqualTo(input.clicks.size() + PARTITIONS);
+        assertThat(sum(metrics, job.jobId(), "flink_taskmanager_job_task_operator_pageViewsIn"))
+                .isEqualTo(input.views.size() + PARTITIONS);
+        Matcher split = Pattern.compile(
+                        "flink_taskmanager_job_task_operator_split_watermark_currentWatermark\\{split=\"([a-z_]+_\\d+)\"")
                 .matcher(metrics);
         Set<String> splits = new TreeSet<>();
         while (split.find()) {
             splits.add(split.group(1));
         }
-        assertThat(splits).as("one watermark gauge per Kafka partition").containsExactlyInAnyOrder(
-                "ad_clicks_0", "ad_clicks_1", "ad_clicks_2", "page_views_0", "page_views_1", "page_views_2");
+        assertThat(splits)
+                .as("one watermark gauge per Kafka partition")
+                .containsExactlyInAnyOrder(
+                        "ad_clicks_0", "ad_clicks_1", "ad_clicks_2", "page_views_0", "page_views_1", "page_views_2");
         // Every series the Grafana dashboard plots exists under the name and labels it queries.
         for (String metric : DeployFiles.dashboardMetrics()) {
-            assertThat(metrics).as("deploy/grafana dashboard metric " + metric + " in the cluster's Prometheus pages")
+            assertThat(metrics)
+                    .as("deploy/grafana dashboard metric " + metric + " in the cluster's Prometheus pages")
                     .containsPattern("(?m)^" + metric + "\\{[^\n]*job_name=\"clickflow_attribution\"");
         }
 
@@ -180,13 +230,17 @@ class AttributionClusterIT {
                 "kafka:9092", KAFKA.bootstrapServers(),
                 "jdbc:postgresql://postgres:5432/clickflow", db.url(),
                 "clickflow", db.user(),
-                "file:///flink-data/checkpoints", dir.resolve("checkpoints").toUri().toString());
-        List<String> command = new ArrayList<>(List.of("bash", ROOT.resolve("deploy/local-cluster.sh").toString(),
-                "flink", "--dir", clusterDir.toString()));
+                "file:///flink-data/checkpoints",
+                        dir.resolve("checkpoints").toUri().toString());
+        List<String> command = new ArrayList<>(List.of(
+                "bash", ROOT.resolve("deploy/local-cluster.sh").toString(), "flink", "--dir", clusterDir.toString()));
         assertThat(line.get(0)).isEqualTo("run");
         line.forEach(token -> command.add(replace.getOrDefault(token, token)));
-        command.addAll(List.of("--clicks-topic", "compose_clicks", "--page-views-topic", "compose_views", "--group-id", "compose-it"));
-        assertThat(command).as("every host of the compose line was replaced").noneMatch(t -> t.contains("kafka:") || t.contains("postgres:"));
+        command.addAll(List.of(
+                "--clicks-topic", "compose_clicks", "--page-views-topic", "compose_views", "--group-id", "compose-it"));
+        assertThat(command)
+                .as("every host of the compose line was replaced")
+                .noneMatch(t -> t.contains("kafka:") || t.contains("postgres:"));
 
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().put("CLICKFLOW_JDBC_PASSWORD", db.password());
@@ -195,7 +249,8 @@ class AttributionClusterIT {
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
         assertThat(out).contains("Nothing to resume from").contains("starting from the beginning");
-        Matcher submitted = Pattern.compile("Job has been submitted with JobID ([0-9a-f]{32})").matcher(out);
+        Matcher submitted = Pattern.compile("Job has been submitted with JobID ([0-9a-f]{32})")
+                .matcher(out);
         assertThat(submitted.find()).as(out).isTrue();
 
         assertTableExact(db, input);
@@ -215,21 +270,27 @@ class AttributionClusterIT {
 
     private void cancel(String jobId) throws Exception {
         String base = "http://localhost:" + restPort;
-        HTTP.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "?mode=cancel"))
-                .method("PATCH", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
-        Waits.until(() -> "CANCELED".equals(jobState(base, jobId)), Duration.ofSeconds(60), "the job was not cancelled");
+        HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "?mode=cancel"))
+                        .method("PATCH", HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.discarding());
+        Waits.until(
+                () -> "CANCELED".equals(jobState(base, jobId)), Duration.ofSeconds(60), "the job was not cancelled");
     }
-
 
     @Test
     @Timeout(60)
     void aBadOptionFailsBeforeAnythingIsUploaded() {
-        Assertions.assertThatThrownBy(() -> SubmitCommand.submit(Clickflow.jobs(), new String[] {
-                    "attribution", "--jobmanager", "localhost:1", "--emit-mdoe", "update"}))
+        Assertions.assertThatThrownBy(() -> SubmitCommand.submit(
+                        Clickflow.jobs(),
+                        new String[] {"attribution", "--jobmanager", "localhost:1", "--emit-mdoe", "update"}))
                 .isInstanceOf(UsageException.class)
-                .hasMessageContaining("unknown option --emit-mdoe").hasMessageContaining("--emit-mode");
-        Assertions.assertThatThrownBy(() -> SubmitCommand.submit(Clickflow.jobs(), new String[] {
-                    "attribution", "--jobmanager", "localhost:1", "--jar", jobJar().toString()}))
+                .hasMessageContaining("unknown option --emit-mdoe")
+                .hasMessageContaining("--emit-mode");
+        Assertions.assertThatThrownBy(() -> SubmitCommand.submit(
+                        Clickflow.jobs(),
+                        new String[] {"attribution", "--jobmanager", "localhost:1", "--jar", jobJar().toString()}))
                 .isInstanceOf(UsageException.class)
                 .hasMessageContaining("no Flink JobManager answers at http://localhost:1");
     }
@@ -238,14 +299,27 @@ class AttributionClusterIT {
     @Test
     @Timeout(120)
     void aBadOptionUnderFlinkRunIsOneLine() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("bash", ROOT.resolve("deploy/local-cluster.sh").toString(), "flink", "--dir",
-                clusterDir.toString(), "run", "--detached", "-c", "io.clickflow.Clickflow", jobJar().toString(), "attribution",
-                "--emit-mdoe", "update").redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(
+                        "bash",
+                        ROOT.resolve("deploy/local-cluster.sh").toString(),
+                        "flink",
+                        "--dir",
+                        clusterDir.toString(),
+                        "run",
+                        "--detached",
+                        "-c",
+                        "io.clickflow.Clickflow",
+                        jobJar().toString(),
+                        "attribution",
+                        "--emit-mdoe",
+                        "update")
+                .redirectErrorStream(true);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isEqualTo(2);
-        assertThat(out.strip().lines().filter(l -> !l.isBlank()).toList()).as(out)
+        assertThat(out.strip().lines().filter(l -> !l.isBlank()).toList())
+                .as(out)
                 .containsExactly("clickflow attribution: unknown option --emit-mdoe (did you mean --emit-mode?)");
     }
 
@@ -253,31 +327,43 @@ class AttributionClusterIT {
     private String stopWithSavepoint(String jobId, String targetDirectory) throws Exception {
         String base = "http://localhost:" + restPort;
         String body = json.writeValueAsString(Map.of("drain", false, "targetDirectory", targetDirectory));
-        HttpResponse<String> started = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "/stop"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse<String> started = HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "/stop"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         String trigger = json.readTree(started.body()).path("request-id").asText();
         assertThat(trigger).as(started.body()).isNotEmpty();
         String[] location = new String[1];
-        Waits.until(() -> {
-            try {
-                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "/savepoints/" + trigger))
-                        .build(), HttpResponse.BodyHandlers.ofString());
-                var status = json.readTree(r.body());
-                assertThat(status.path("operation").has("failure-cause")).as(r.body()).isFalse();
-                location[0] = status.path("operation").path("location").asText(null);
-                return "COMPLETED".equals(status.path("status").path("id").asText());
-            } catch (IOException | InterruptedException e) {
-                return false;
-            }
-        }, Duration.ofSeconds(120), "the stop with a savepoint did not complete");
+        Waits.until(
+                () -> {
+                    try {
+                        HttpResponse<String> r = HTTP.send(
+                                HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "/savepoints/" + trigger))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+                        var status = json.readTree(r.body());
+                        assertThat(status.path("operation").has("failure-cause"))
+                                .as(r.body())
+                                .isFalse();
+                        location[0] = status.path("operation").path("location").asText(null);
+                        return "COMPLETED"
+                                .equals(status.path("status").path("id").asText());
+                    } catch (IOException | InterruptedException e) {
+                        return false;
+                    }
+                },
+                Duration.ofSeconds(120),
+                "the stop with a savepoint did not complete");
         Waits.until(() -> "FINISHED".equals(jobState(base, jobId)), Duration.ofSeconds(60), "the job did not stop");
         return location[0];
     }
 
     private String jobState(String base, String jobId) {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId)).build(),
+            HttpResponse<String> r = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId)).build(),
                     HttpResponse.BodyHandlers.ofString());
             return json.readTree(r.body()).path("state").asText();
         } catch (Exception e) {
@@ -290,13 +376,18 @@ class AttributionClusterIT {
         StringBuilder all = new StringBuilder();
         for (int port = from; port <= to; port++) {
             try {
-                all.append(HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/metrics")).build(),
-                        HttpResponse.BodyHandlers.ofString()).body()).append('\n');
+                all.append(HTTP.send(
+                                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/metrics"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString())
+                                .body())
+                        .append('\n');
             } catch (IOException nothingThere) {
                 // next port
             }
         }
-        assertThat(all.toString()).as("the JobManager's and the TaskManager's reporters on ports " + from + "-" + to)
+        assertThat(all.toString())
+                .as("the JobManager's and the TaskManager's reporters on ports " + from + "-" + to)
                 .contains("flink_jobmanager_job_uptime", "flink_taskmanager_job_task_operator_rowsFinal");
         return all.toString();
     }
@@ -319,19 +410,23 @@ class AttributionClusterIT {
         try (Stream<Path> files = Files.list(ROOT.resolve("job/target"))) {
             return files.filter(p -> p.getFileName().toString().matches("clickflow-job-.*\\.jar")
                             && !p.getFileName().toString().startsWith("original-"))
-                    .findFirst().orElseThrow(() -> new AssertionError("no job jar in job/target: run mvn package first"));
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no job jar in job/target: run mvn package first"));
         }
     }
 
     static String script(Map<String, String> env, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("bash", ROOT.resolve("deploy/local-cluster.sh").toString()));
+        List<String> command = new ArrayList<>(
+                List.of("bash", ROOT.resolve("deploy/local-cluster.sh").toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
         pb.environment().putAll(env);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as("deploy/local-cluster.sh " + String.join(" ", args) + ":\n" + out).isZero();
+        assertThat(p.exitValue())
+                .as("deploy/local-cluster.sh " + String.join(" ", args) + ":\n" + out)
+                .isZero();
         return out;
     }
 

@@ -1,41 +1,43 @@
 package io.clickflow.tables;
 
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.Random;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Instant;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Random;
 
 /** Proves that {@link EventTimes} accepts every documented time form and rejects the rest with a short reason. */
 class EventTimesTest {
     private static final long T = Instant.parse("2024-01-01T12:10:00Z").toEpochMilli();
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "2024-01-01T12:10:00Z             | 0",
-            "2024-01-01T12:10:00.123Z         | 123",
-            "2024-01-01T12:10:00.5Z           | 500",
-            "2024-01-01T12:10:00.123456789Z   | 123",
-            "2024-01-01T14:10:00+02:00        | 0",
-            "2024-01-01T10:10:00.250-02:00    | 250",
-            "2024-01-01T12:10:00+00:00        | 0",
-            "2024-01-01T12:10:00              | 0",
-            "2024-01-01T12:10:00.007          | 7",
-            "2024-01-01T12:10Z                | 0",
-            "2024-01-01T12:10                 | 0",
-            "2024-01-01t12:10:00z             | 0",
-            "2024-01-01T13:10:00+01:00[Europe/Paris] | 0",
-            "1704111000000                    | 0",
-            "1704111000123                    | 123",
-            "001704111000000                  | 0",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "2024-01-01T12:10:00Z             | 0",
+                "2024-01-01T12:10:00.123Z         | 123",
+                "2024-01-01T12:10:00.5Z           | 500",
+                "2024-01-01T12:10:00.123456789Z   | 123",
+                "2024-01-01T14:10:00+02:00        | 0",
+                "2024-01-01T10:10:00.250-02:00    | 250",
+                "2024-01-01T12:10:00+00:00        | 0",
+                "2024-01-01T12:10:00              | 0",
+                "2024-01-01T12:10:00.007          | 7",
+                "2024-01-01T12:10Z                | 0",
+                "2024-01-01T12:10                 | 0",
+                "2024-01-01t12:10:00z             | 0",
+                "2024-01-01T13:10:00+01:00[Europe/Paris] | 0",
+                "1704111000000                    | 0",
+                "1704111000123                    | 123",
+                "001704111000000                  | 0",
+            })
     void acceptsIsoAndEpochMillis(String text, long extraMillis) {
         assertThat(EventTimes.parse(text)).isEqualTo(T + extraMillis);
     }
@@ -72,24 +74,48 @@ class EventTimesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "garbage", "yesterday", "2024-01-01", "12:10:00", "2024-01-01 12:10:00Z", "2024-13-01T00:00:00Z",
-            "2024-02-30T00:00:00Z", "2024-01-01T24:00:00Z", "2024-01-01T23:59:60Z", "2024-01-01T12:10:00+25:00",
-            "2024-01-01T12:10:00Zjunk", "2024-01-01T12:10:00[Not/AZone]", "-1704111000000", "+1704111000000",
-            "1704111000000.0", "1.704111E12", "0x18CC5B3A4C0", "1704111000000ms", "NaN", "Infinity",
-            "\uFF11\uFF17\uFF10\uFF14\uFF11\uFF11\uFF11\uFF10\uFF10\uFF10\uFF10\uFF10\uFF10", // full-width digits
-            "+999999999-12-31T23:59:59Z", "-999999999-01-01T00:00:00Z",
-    })
+    @ValueSource(
+            strings = {
+                "garbage",
+                "yesterday",
+                "2024-01-01",
+                "12:10:00",
+                "2024-01-01 12:10:00Z",
+                "2024-13-01T00:00:00Z",
+                "2024-02-30T00:00:00Z",
+                "2024-01-01T24:00:00Z",
+                "2024-01-01T23:59:60Z",
+                "2024-01-01T12:10:00+25:00",
+                "2024-01-01T12:10:00Zjunk",
+                "2024-01-01T12:10:00[Not/AZone]",
+                "-1704111000000",
+                "+1704111000000",
+                "1704111000000.0",
+                "1.704111E12",
+                "0x18CC5B3A4C0",
+                "1704111000000ms",
+                "NaN",
+                "Infinity",
+                "\uFF11\uFF17\uFF10\uFF14\uFF11\uFF11\uFF11\uFF10\uFF10\uFF10\uFF10\uFF10\uFF10", // full-width digits
+                "+999999999-12-31T23:59:59Z",
+                "-999999999-01-01T00:00:00Z",
+            })
     void rejectsUnparseable(String text) {
         assertRejected(text, "is neither ISO-8601 nor epoch milliseconds");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "0", "1", "1704111000", // epoch seconds sent as milliseconds
-            "946684799999", "1999-12-31T23:59:59.999Z", "1970-01-01T00:00:00Z", "0001-01-01T00:00:00Z",
-            "-0001-01-01T00:00:00Z",
-    })
+    @ValueSource(
+            strings = {
+                "0",
+                "1",
+                "1704111000", // epoch seconds sent as milliseconds
+                "946684799999",
+                "1999-12-31T23:59:59.999Z",
+                "1970-01-01T00:00:00Z",
+                "0001-01-01T00:00:00Z",
+                "-0001-01-01T00:00:00Z",
+            })
     void rejectsBefore2000(String text) {
         assertRejected(text, "is before 2000-01-01");
     }
@@ -110,7 +136,8 @@ class EventTimesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"1234567890123456", "9223372036854775807", "9223372036854775808", "99999999999999999999999999"})
+    @ValueSource(
+            strings = {"1234567890123456", "9223372036854775807", "9223372036854775808", "99999999999999999999999999"})
     void rejectsTooManyDigits(String text) {
         assertRejected(text, "is too large for epoch milliseconds");
     }
@@ -122,7 +149,8 @@ class EventTimesTest {
         for (String text : new String[] {digits, junk}) {
             assertThatThrownBy(() -> EventTimes.parse(text))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(120).contains("..."));
+                    .satisfies(
+                            e -> assertThat(e.getMessage()).hasSizeLessThan(120).contains("..."));
         }
     }
 
@@ -135,16 +163,23 @@ class EventTimesTest {
     @Test
     void theFastIsoPathAgreesWithJavaTime() {
         Random random = new Random(11);
-        String[] zones = {"Z", "", "+00:00", "-00:00", "+02:00", "-05:30", "+14:00", "-18:00", "+18:00", "+18:01", "+24:00",
-                "-0530", "z", "+2:00", "[UTC]"};
+        String[] zones = {
+            "Z", "", "+00:00", "-00:00", "+02:00", "-05:30", "+14:00", "-18:00", "+18:00", "+18:01", "+24:00", "-0530",
+            "z", "+2:00", "[UTC]"
+        };
         int fastHits = 0;
         for (int i = 0; i < 200_000; i++) {
-            long millis = EventTimes.MIN_EVENT_TIME - 86_400_000L * 400 + (long) (random.nextDouble() * 86_400_000L * 365 * 130);
+            long millis = EventTimes.MIN_EVENT_TIME
+                    - 86_400_000L * 400
+                    + (long) (random.nextDouble() * 86_400_000L * 365 * 130);
             String base = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss")
-                    .withZone(ZoneOffset.UTC).format(Instant.ofEpochMilli(millis));
+                    .withZone(ZoneOffset.UTC)
+                    .format(Instant.ofEpochMilli(millis));
             int fraction = random.nextInt(11);
             String digits = String.format("%09d", random.nextInt(1_000_000_000)) + "7";
-            String text = base + (fraction == 0 ? "" : "." + digits.substring(0, fraction - 1)) + zones[random.nextInt(zones.length)];
+            String text = base
+                    + (fraction == 0 ? "" : "." + digits.substring(0, fraction - 1))
+                    + zones[random.nextInt(zones.length)];
             if (random.nextInt(3) == 0) {
                 char[] c = text.toCharArray();
                 int at = random.nextInt(c.length);
@@ -171,14 +206,28 @@ class EventTimesTest {
 
     @Test
     void theHandWrittenFormatterAgreesWithJavaTime() {
-        DateTimeFormatter reference = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
-                .withZone(ZoneOffset.UTC);
+        DateTimeFormatter reference =
+                DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
         Random random = new Random(5);
         for (int i = 0; i < 200_000; i++) {
-            long millis = i < 10 ? new long[] {0, 1, 86_399_999, 86_400_000, 951_782_400_000L, 253_402_300_799_999L,
-                    253_402_300_800_000L, -1, -86_400_001, 4_102_444_800_000L}[i]
+            long millis = i < 10
+                    ? new long[] {
+                                0,
+                                1,
+                                86_399_999,
+                                86_400_000,
+                                951_782_400_000L,
+                                253_402_300_799_999L,
+                                253_402_300_800_000L,
+                                -1,
+                                -86_400_001,
+                                4_102_444_800_000L
+                            }
+                            [i]
                     : (long) (random.nextDouble() * 253_402_300_800_000L * (random.nextInt(20) == 0 ? 1.2 : 0.01));
-            assertThat(EventTimes.format(millis)).as("%d", millis).isEqualTo(reference.format(Instant.ofEpochMilli(millis)));
+            assertThat(EventTimes.format(millis))
+                    .as("%d", millis)
+                    .isEqualTo(reference.format(Instant.ofEpochMilli(millis)));
         }
     }
 

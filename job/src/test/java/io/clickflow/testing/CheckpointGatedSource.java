@@ -2,7 +2,6 @@ package io.clickflow.testing;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
-import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.connector.source.SourceEvent;
@@ -11,6 +10,7 @@ import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.api.connector.source.SourceSplit;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.core.io.InputStatus;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
@@ -53,8 +53,8 @@ public final class CheckpointGatedSource<T, SplitT extends SourceSplit, EnumChkT
     }
 
     @Override
-    public SplitEnumerator<SplitT, EnumChkT> restoreEnumerator(SplitEnumeratorContext<SplitT> context, EnumChkT checkpoint)
-            throws Exception {
+    public SplitEnumerator<SplitT, EnumChkT> restoreEnumerator(
+            SplitEnumeratorContext<SplitT> context, EnumChkT checkpoint) throws Exception {
         return delegate.restoreEnumerator(context, checkpoint);
     }
 

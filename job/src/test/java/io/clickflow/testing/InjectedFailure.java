@@ -1,9 +1,10 @@
 package io.clickflow.testing;
 
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
+
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A pass-through that throws once per attempt, for the first {@code failures} attempts of subtask 0,

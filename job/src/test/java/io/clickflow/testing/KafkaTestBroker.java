@@ -1,27 +1,20 @@
 package io.clickflow.testing;
 
-import io.clickflow.runner.KafkaPreflight;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import io.clickflow.attribution.GeneratedInput;
 import io.clickflow.attribution.ClickstreamGenerator;
+import io.clickflow.attribution.GeneratedInput;
+import io.clickflow.runner.KafkaPreflight;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -29,9 +22,16 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /** A real single-node KRaft Kafka broker in the test JVM, started once per test class. */
 public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallback {
@@ -68,8 +68,11 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
 
     public void createTopics(int partitions, String... topics) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
-            admin.createTopics(Arrays.stream(topics).map(t -> new NewTopic(t, partitions, (short) 1)).toList())
-                    .all().get();
+            admin.createTopics(Arrays.stream(topics)
+                            .map(t -> new NewTopic(t, partitions, (short) 1))
+                            .toList())
+                    .all()
+                    .get();
             KafkaPreflight.awaitLeaders(admin, List.of(topics), Duration.ofSeconds(30));
         }
     }
@@ -78,7 +81,8 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
     public long committedOffsets(String groupId) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
             return admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get().values().stream()
-                    .mapToLong(o -> o == null ? 0 : o.offset()).sum();
+                    .mapToLong(o -> o == null ? 0 : o.offset())
+                    .sum();
         }
     }
 
@@ -89,8 +93,11 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
     public static List<Message> messages(GeneratedInput input, String clicksTopic, String viewsTopic, int partitions) {
         List<Message> messages = new ArrayList<>();
         for (ClickstreamGenerator.Event e : input.events) {
-            messages.add(new Message(e.isClick() ? clicksTopic : viewsTopic, Math.floorMod(e.userId().hashCode(), partitions),
-                    e.userId(), e.json().getBytes(StandardCharsets.UTF_8)));
+            messages.add(new Message(
+                    e.isClick() ? clicksTopic : viewsTopic,
+                    Math.floorMod(e.userId().hashCode(), partitions),
+                    e.userId(),
+                    e.json().getBytes(StandardCharsets.UTF_8)));
         }
         return messages;
     }
@@ -99,17 +106,31 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
      * A click and a view on each of the first {@code partitions} partitions, an hour after the last
      * generated event: they move every partition's watermark past all real events of an unbounded run.
      */
-    public static List<Message> flushMessages(GeneratedInput input, String clicksTopic, String viewsTopic, int partitions) {
+    public static List<Message> flushMessages(
+            GeneratedInput input, String clicksTopic, String viewsTopic, int partitions) {
         long later = input.events.stream()
-                .mapToLong(e -> e.click() != null ? e.click().eventTime : e.view() != null ? e.view().eventTime : 0)
-                .max().orElseThrow() + Duration.ofHours(1).toMillis();
+                        .mapToLong(e ->
+                                e.click() != null ? e.click().eventTime : e.view() != null ? e.view().eventTime : 0)
+                        .max()
+                        .orElseThrow()
+                + Duration.ofHours(1).toMillis();
         List<Message> messages = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
             String user = FLUSH_PREFIX + p;
-            messages.add(new Message(clicksTopic, p, user, ("{\"click_id\":\"" + FLUSH_PREFIX + "c" + p + "\",\"user_id\":\"" + user
-                    + "\",\"campaign_id\":\"none\",\"event_time\":" + later + "}").getBytes(StandardCharsets.UTF_8)));
-            messages.add(new Message(viewsTopic, p, user, ("{\"page_view_id\":\"" + FLUSH_PREFIX + "pv" + p + "\",\"user_id\":\"" + user
-                    + "\",\"event_time\":" + later + "}").getBytes(StandardCharsets.UTF_8)));
+            messages.add(new Message(
+                    clicksTopic,
+                    p,
+                    user,
+                    ("{\"click_id\":\"" + FLUSH_PREFIX + "c" + p + "\",\"user_id\":\"" + user
+                                    + "\",\"campaign_id\":\"none\",\"event_time\":" + later + "}")
+                            .getBytes(StandardCharsets.UTF_8)));
+            messages.add(new Message(
+                    viewsTopic,
+                    p,
+                    user,
+                    ("{\"page_view_id\":\"" + FLUSH_PREFIX + "pv" + p + "\",\"user_id\":\"" + user
+                                    + "\",\"event_time\":" + later + "}")
+                            .getBytes(StandardCharsets.UTF_8)));
         }
         return messages;
     }
@@ -132,7 +153,8 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
         // while a second batch is accepted, and the idempotent producer then loops on OUT_OF_ORDER_SEQUENCE
         // until the delivery timeout (seen once in CI: 14 records expired after 60 s).
         props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
             List<Future<?>> sent = new ArrayList<>();
             for (Message m : messages) {
                 sent.add(producer.send(new ProducerRecord<>(m.topic(), m.partition(), m.key(), m.value())));
@@ -159,7 +181,8 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
         var deserializer = new StringDeserializer();
         try (var consumer = new KafkaConsumer<>(props, deserializer, deserializer)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);

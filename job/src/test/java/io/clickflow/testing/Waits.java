@@ -12,7 +12,8 @@ public final class Waits {
         Thread.sleep(duration.toMillis());
     }
 
-    public static void until(BooleanSupplier condition, Duration timeout, String failureMessage) throws InterruptedException {
+    public static void until(BooleanSupplier condition, Duration timeout, String failureMessage)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

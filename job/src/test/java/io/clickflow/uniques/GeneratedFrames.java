@@ -21,25 +21,39 @@ import java.util.Set;
 public final class GeneratedFrames {
     /** The lines, in order; null entries in {@link #frames} mark the malformed ones. */
     public final List<String> lines = new ArrayList<>();
+
     public final List<FrameGenerator.Generated> frames = new ArrayList<>();
     /** {@code file name + ":" + line number} of every malformed line. */
     public final Set<String> malformedPositions = new HashSet<>();
+
     public Path file;
 
     /**
      * @param lateEvery every n-th frame is moved {@code lateBy} back in event time (0: none)
      * @param malformedEvery a malformed line after every n-th frame (0: none)
      */
-    public static GeneratedFrames generate(long seed, int count, int users, long startSeconds, double framesPerSecond,
-            int maxDisorderSeconds, int lateEvery, Duration lateBy, int malformedEvery) {
+    public static GeneratedFrames generate(
+            long seed,
+            int count,
+            int users,
+            long startSeconds,
+            double framesPerSecond,
+            int maxDisorderSeconds,
+            int lateEvery,
+            Duration lateBy,
+            int malformedEvery) {
         GeneratedFrames g = new GeneratedFrames();
         FrameGenerator generator = new FrameGenerator(seed, users, startSeconds, framesPerSecond, maxDisorderSeconds);
         for (int i = 1; i <= count; i++) {
             FrameGenerator.Generated f = generator.next();
             if (lateEvery > 0 && i % lateEvery == 0) {
                 long late = f.tsSeconds() - lateBy.toSeconds();
-                f = new FrameGenerator.Generated(f.json().replace("\"ts\":" + f.tsSeconds() + ",", "\"ts\":" + late + ",")
-                        .replace("\"ts\":" + f.tsSeconds() + "}", "\"ts\":" + late + "}"), f.uid(), late);
+                f = new FrameGenerator.Generated(
+                        f.json()
+                                .replace("\"ts\":" + f.tsSeconds() + ",", "\"ts\":" + late + ",")
+                                .replace("\"ts\":" + f.tsSeconds() + "}", "\"ts\":" + late + "}"),
+                        f.uid(),
+                        late);
             }
             g.lines.add(f.json());
             g.frames.add(f);
@@ -108,7 +122,8 @@ public final class GeneratedFrames {
             for (Duration w : windows) {
                 long size = w.toSeconds();
                 long start = Math.floorDiv(f.tsSeconds(), size) * size;
-                users.computeIfAbsent(size + "s@" + start, k -> new LinkedHashSet<>()).add(f.uid());
+                users.computeIfAbsent(size + "s@" + start, k -> new LinkedHashSet<>())
+                        .add(f.uid());
             }
         }
         Map<String, Long> counts = new HashMap<>();

@@ -1,12 +1,13 @@
 package io.clickflow.uniques;
 
-import java.time.Duration;
-import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Duration;
+import java.util.List;
 
 /**
  * The HLL counts the job reports, built the way the job builds them (one sketch per shard, unioned):
@@ -41,7 +42,9 @@ class SketchesTest {
     void estimateIsWithinThreeStandardErrorsAndInsideItsBounds(int n, int lgK) {
         long[] c = countThroughShards(n, "user-", lgK);
         double rse = Sketches.relativeStandardError(lgK);
-        assertThat(Math.abs(c[0] - n) / (double) n).as("relative error, RSE %.4f", rse).isLessThanOrEqualTo(3 * rse);
+        assertThat(Math.abs(c[0] - n) / (double) n)
+                .as("relative error, RSE %.4f", rse)
+                .isLessThanOrEqualTo(3 * rse);
         assertThat(c[1]).isLessThanOrEqualTo(n);
         assertThat(c[2]).isGreaterThanOrEqualTo(n);
         double width = (c[2] - c[1]) / (double) n;
@@ -83,7 +86,8 @@ class SketchesTest {
         for (int i = 0; i < 5000; i++) {
             Sketches.updateAndEstimate(shard, "b" + i);
         }
-        byte[] union = Sketches.union(Sketches.union(Sketches.union(null, older, 14), Sketches.compact(shard), 14), older, 14);
+        byte[] union =
+                Sketches.union(Sketches.union(Sketches.union(null, older, 14), Sketches.compact(shard), 14), older, 14);
         byte[] otherOrder = Sketches.union(Sketches.union(null, Sketches.compact(shard), 14), older, 14);
         assertThat(Sketches.count(union)).isEqualTo(Sketches.count(otherOrder));
     }

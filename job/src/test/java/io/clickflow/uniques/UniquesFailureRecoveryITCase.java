@@ -1,16 +1,16 @@
 package io.clickflow.uniques;
 
-import io.clickflow.io.JdbcSinks;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clickflow.attribution.AttributionPipelines;
+import io.clickflow.decode.JsonEventDecoder;
+import io.clickflow.io.JdbcSinks;
+import io.clickflow.io.Sources;
 import io.clickflow.stream.EmitMode;
 import io.clickflow.tables.Database;
 import io.clickflow.tables.DeadLetterTables;
-import io.clickflow.io.Sources;
 import io.clickflow.tables.UniquesTables;
-import io.clickflow.decode.JsonEventDecoder;
 import io.clickflow.testing.CheckpointGatedSource;
-import io.clickflow.attribution.AttributionPipelines;
 import io.clickflow.testing.ResultTables;
 
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -65,23 +65,46 @@ class UniquesFailureRecoveryITCase {
     @ParameterizedTest(name = "{0} count, {1}")
     @CsvSource({"EXACT, UPDATE", "HLL, ON_WATERMARK"})
     @Timeout(180)
-    void theTableAfterAFailureEqualsTheFailureFreeResult(CountMode count, EmitMode emit, @TempDir Path dir) throws Exception {
-        GeneratedFrames input = GeneratedFrames.generate(5, FRAMES, 2000, Instant.parse("2024-01-01T00:58:00Z").getEpochSecond(),
-                40, 3, 0, Duration.ZERO, 1000).writeFile(dir.resolve("frames.jsonl"));
+    void theTableAfterAFailureEqualsTheFailureFreeResult(CountMode count, EmitMode emit, @TempDir Path dir)
+            throws Exception {
+        GeneratedFrames input = GeneratedFrames.generate(
+                        5,
+                        FRAMES,
+                        2000,
+                        Instant.parse("2024-01-01T00:58:00Z").getEpochSecond(),
+                        40,
+                        3,
+                        0,
+                        Duration.ZERO,
+                        1000)
+                .writeFile(dir.resolve("frames.jsonl"));
         Database db = Database.of("jdbc:sqlite:" + dir.resolve("clickflow.db"));
         db.createTables(UniquesTables.DDL);
-        CountingSettings counting = new CountingSettings(UniquesWorkflow.windowKeys(WINDOWS, count), count, 14, emit,
-                Duration.ofMillis(100), Duration.ofMinutes(1));
+        CountingSettings counting = new CountingSettings(
+                UniquesWorkflow.windowKeys(WINDOWS, count),
+                count,
+                14,
+                emit,
+                Duration.ofMillis(100),
+                Duration.ofMinutes(1));
 
         StreamExecutionEnvironment env = AttributionPipelines.withFileCheckpoints(
-                AttributionPipelines.withFixedDelayRestarts(AttributionPipelines.environment(), 3, Duration.ofMillis(100)), dir.resolve("checkpoints"), Duration.ofMillis(100));
+                AttributionPipelines.withFixedDelayRestarts(
+                        AttributionPipelines.environment(), 3, Duration.ofMillis(100)),
+                dir.resolve("checkpoints"),
+                Duration.ofMillis(100));
         FailingFrameDecoder.THROWN.set(0);
         // The source waits for a completed checkpoint after 4,000 frames; the failure comes at the 7,000th.
-        UniquesWorkflow.defineWorkflow(env, new UniquesWorkflow.Settings(counting, Duration.ofSeconds(5), Duration.ZERO),
-                new CheckpointGatedSource<>(Sources.file(input.file, new FailingFrameDecoder(7_000), FrameDecoder.TYPE), 4_000),
+        UniquesWorkflow.defineWorkflow(
+                env,
+                new UniquesWorkflow.Settings(counting, Duration.ofSeconds(5), Duration.ZERO),
+                new CheckpointGatedSource<>(
+                        Sources.file(input.file, new FailingFrameDecoder(7_000), FrameDecoder.TYPE), 4_000),
                 new UniquesWorkflow.Sinks(
-                        rows -> JdbcSinks.upsert(rows, UniquesTables.UNIQUE_USERS, db, AttributionPipelines.PARALLELISM),
-                        rejected -> JdbcSinks.upsert(rejected, DeadLetterTables.REJECTED, db, AttributionPipelines.PARALLELISM),
+                        rows -> JdbcSinks.upsert(
+                                rows, UniquesTables.UNIQUE_USERS, db, AttributionPipelines.PARALLELISM),
+                        rejected -> JdbcSinks.upsert(
+                                rejected, DeadLetterTables.REJECTED, db, AttributionPipelines.PARALLELISM),
                         late -> JdbcSinks.upsert(late, DeadLetterTables.LATE, db, AttributionPipelines.PARALLELISM)));
         env.execute("uniques with an injected failure");
 

@@ -1,14 +1,14 @@
 package io.clickflow.uniques;
 
-import io.clickflow.io.JdbcSinks;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clickflow.attribution.AttributionPipelines;
+import io.clickflow.io.JdbcSinks;
+import io.clickflow.io.Sources;
 import io.clickflow.stream.EmitMode;
 import io.clickflow.tables.Database;
 import io.clickflow.tables.DeadLetterTables;
-import io.clickflow.io.Sources;
 import io.clickflow.tables.UniquesTables;
-import io.clickflow.attribution.AttributionPipelines;
 import io.clickflow.testing.ResultTables;
 
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -42,11 +42,25 @@ class UniquesFileReplayITCase {
     static final MiniClusterExtension MINI_CLUSTER = AttributionPipelines.miniCluster();
 
     @ParameterizedTest(name = "{0} count, {1}, {2} state (update: a folder of 5 files)")
-    @CsvSource({"EXACT, ON_WATERMARK, hashmap", "EXACT, UPDATE, rocksdb", "HLL, ON_WATERMARK, rocksdb", "HLL, UPDATE, hashmap"})
+    @CsvSource({
+        "EXACT, ON_WATERMARK, hashmap",
+        "EXACT, UPDATE, rocksdb",
+        "HLL, ON_WATERMARK, rocksdb",
+        "HLL, UPDATE, hashmap"
+    })
     @Timeout(300)
-    void everyWindowMatchesBruteForce(CountMode count, EmitMode emit, String stateBackend, @TempDir Path dir) throws Exception {
-        GeneratedFrames input = GeneratedFrames.generate(count.ordinal() * 10 + emit.ordinal(), FRAMES, 3000, START_SECONDS, 50, 4,
-                LATE_EVERY, Duration.ofMinutes(3), 997);
+    void everyWindowMatchesBruteForce(CountMode count, EmitMode emit, String stateBackend, @TempDir Path dir)
+            throws Exception {
+        GeneratedFrames input = GeneratedFrames.generate(
+                count.ordinal() * 10 + emit.ordinal(),
+                FRAMES,
+                3000,
+                START_SECONDS,
+                50,
+                4,
+                LATE_EVERY,
+                Duration.ofMinutes(3),
+                997);
         // One file, or a folder of files read in parallel (rejections positioned in their own file).
         if (emit == EmitMode.UPDATE) {
             input.writeFolder(dir.resolve("frames"), 5);
@@ -55,15 +69,24 @@ class UniquesFileReplayITCase {
         }
         Database db = Database.of("jdbc:sqlite:" + dir.resolve("clickflow.db"));
         db.createTables(UniquesTables.DDL);
-        CountingSettings counting = new CountingSettings(UniquesWorkflow.windowKeys(WINDOWS, count), count, 14, emit,
-                Duration.ofMillis(200), Duration.ofHours(1));
+        CountingSettings counting = new CountingSettings(
+                UniquesWorkflow.windowKeys(WINDOWS, count),
+                count,
+                14,
+                emit,
+                Duration.ofMillis(200),
+                Duration.ofHours(1));
 
         StreamExecutionEnvironment env = AttributionPipelines.environment(stateBackend);
-        UniquesWorkflow.defineWorkflow(env, new UniquesWorkflow.Settings(counting, Duration.ofSeconds(5), Duration.ZERO),
+        UniquesWorkflow.defineWorkflow(
+                env,
+                new UniquesWorkflow.Settings(counting, Duration.ofSeconds(5), Duration.ZERO),
                 Sources.file(input.file, new FrameDecoder(), FrameDecoder.TYPE),
                 new UniquesWorkflow.Sinks(
-                        rows -> JdbcSinks.upsert(rows, UniquesTables.UNIQUE_USERS, db, AttributionPipelines.PARALLELISM),
-                        rejected -> JdbcSinks.upsert(rejected, DeadLetterTables.REJECTED, db, AttributionPipelines.PARALLELISM),
+                        rows -> JdbcSinks.upsert(
+                                rows, UniquesTables.UNIQUE_USERS, db, AttributionPipelines.PARALLELISM),
+                        rejected -> JdbcSinks.upsert(
+                                rejected, DeadLetterTables.REJECTED, db, AttributionPipelines.PARALLELISM),
                         late -> JdbcSinks.upsert(late, DeadLetterTables.LATE, db, AttributionPipelines.PARALLELISM)));
         env.execute("uniques test");
 
@@ -80,10 +103,16 @@ class UniquesFileReplayITCase {
                 assertThat(row.lowerBound()).isEqualTo(users);
                 assertThat(row.upperBound()).isEqualTo(users);
             } else {
-                assertThat((double) Math.abs(row.uniqueUsers() - users)).as(window).isLessThanOrEqualTo(3 * rse * users);
+                assertThat((double) Math.abs(row.uniqueUsers() - users))
+                        .as(window)
+                        .isLessThanOrEqualTo(3 * rse * users);
             }
         });
-        assertThat(ResultTables.rejected(db).keySet()).isEqualTo(input.malformedPositions).hasSize(FRAMES / 997);
-        assertThat(ResultTables.count(db, "late_events")).as("the allowed lateness covers every late frame").isZero();
+        assertThat(ResultTables.rejected(db).keySet())
+                .isEqualTo(input.malformedPositions)
+                .hasSize(FRAMES / 997);
+        assertThat(ResultTables.count(db, "late_events"))
+                .as("the allowed lateness covers every late frame")
+                .isZero();
     }
 }

@@ -1,15 +1,15 @@
 package io.clickflow.uniques;
 
 import io.clickflow.stream.EmitMode;
-import io.clickflow.tables.UniquesTables;
 import io.clickflow.tables.LateEvent;
 import io.clickflow.tables.UniqueUsers;
+import io.clickflow.tables.UniquesTables;
 
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.Collector;
 
 import java.time.Duration;
@@ -31,18 +31,28 @@ public final class UniquesHarness implements AutoCloseable {
     private final List<UniqueUsers> rows = new ArrayList<>();
     private final List<ShardCount> shardCounts = new ArrayList<>();
 
-    public UniquesHarness(CountMode mode, EmitMode emitMode, Duration updateInterval, Duration allowedLateness, Duration... sizes)
+    public UniquesHarness(
+            CountMode mode, EmitMode emitMode, Duration updateInterval, Duration allowedLateness, Duration... sizes)
             throws Exception {
         this(mode, emitMode, updateInterval, allowedLateness, null, sizes);
     }
 
-    private UniquesHarness(CountMode mode, EmitMode emitMode, Duration updateInterval, Duration allowedLateness,
-            OperatorSubtaskState[] restoreFrom, Duration... sizes) throws Exception {
-        counting = new CountingSettings(new WindowKeys(List.of(sizes), mode.shards()), mode, 12, emitMode, updateInterval, allowedLateness);
-        shards = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new ShardDistinctUsers(counting)),
-                (WindowedUser u) -> u.shardKey, Types.LONG);
-        windows = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new WindowUniqueUsers(counting)),
-                (ShardCount c) -> c.windowKey, Types.LONG);
+    private UniquesHarness(
+            CountMode mode,
+            EmitMode emitMode,
+            Duration updateInterval,
+            Duration allowedLateness,
+            OperatorSubtaskState[] restoreFrom,
+            Duration... sizes)
+            throws Exception {
+        counting = new CountingSettings(
+                new WindowKeys(List.of(sizes), mode.shards()), mode, 12, emitMode, updateInterval, allowedLateness);
+        shards = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new ShardDistinctUsers(counting)),
+                (WindowedUser u) -> u.shardKey,
+                Types.LONG);
+        windows = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new WindowUniqueUsers(counting)), (ShardCount c) -> c.windowKey, Types.LONG);
         shards.setup();
         windows.setup();
         shards.initializeState(restoreFrom == null ? null : restoreFrom[0]);
@@ -57,14 +67,21 @@ public final class UniquesHarness implements AutoCloseable {
     }
 
     /** New operators with other settings restored from a snapshot, as a resumed run. */
-    public static UniquesHarness restore(OperatorSubtaskState[] snapshot, CountMode mode, EmitMode emitMode, Duration updateInterval,
-            Duration allowedLateness, Duration... sizes) throws Exception {
+    public static UniquesHarness restore(
+            OperatorSubtaskState[] snapshot,
+            CountMode mode,
+            EmitMode emitMode,
+            Duration updateInterval,
+            Duration allowedLateness,
+            Duration... sizes)
+            throws Exception {
         return new UniquesHarness(mode, emitMode, updateInterval, allowedLateness, snapshot, sizes);
     }
 
     /** {@code "12:00:10"} on 2024-01-01, UTC. */
     public static long at(String time) {
-        return Instant.parse("2024-01-01T" + (time.length() == 5 ? time + ":00" : time) + "Z").toEpochMilli();
+        return Instant.parse("2024-01-01T" + (time.length() == 5 ? time + ":00" : time) + "Z")
+                .toEpochMilli();
     }
 
     public UniquesHarness frame(String uid, long eventTime) throws Exception {
@@ -150,7 +167,11 @@ public final class UniquesHarness implements AutoCloseable {
     public Map<String, UniqueUsers> table() {
         Map<String, UniqueUsers> table = new LinkedHashMap<>();
         for (UniqueUsers r : rows) {
-            table.merge(r.windowSeconds + "s@" + Instant.ofEpochMilli(r.windowStart).toString().substring(11, 19), r, UniquesTables::keep);
+            table.merge(
+                    r.windowSeconds + "s@"
+                            + Instant.ofEpochMilli(r.windowStart).toString().substring(11, 19),
+                    r,
+                    UniquesTables::keep);
         }
         return table;
     }
@@ -169,8 +190,10 @@ public final class UniquesHarness implements AutoCloseable {
     }
 
     public int timers() {
-        return shards.numEventTimeTimers() + windows.numEventTimeTimers()
-                + shards.numProcessingTimeTimers() + windows.numProcessingTimeTimers();
+        return shards.numEventTimeTimers()
+                + windows.numEventTimeTimers()
+                + shards.numProcessingTimeTimers()
+                + windows.numProcessingTimeTimers();
     }
 
     @Override

@@ -2,14 +2,13 @@ package io.clickflow.uniques;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clickflow.attribution.AttributionPipelines;
 import io.clickflow.tables.Database;
 import io.clickflow.testing.KafkaTestBroker;
-import io.clickflow.attribution.AttributionPipelines;
 import io.clickflow.testing.ResultTables;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Timeout;
@@ -49,7 +48,8 @@ class UniquesKafkaITCase {
     @ParameterizedTest(name = "{0}, {1}, {2}")
     @CsvSource({"exact, update, exactly-once", "hll, on-watermark, at-least-once"})
     @Timeout(180)
-    void countsReachTheOutputTopicAndTheTable(String count, String emitMode, String delivery, @TempDir Path dir) throws Exception {
+    void countsReachTheOutputTopicAndTheTable(String count, String emitMode, String delivery, @TempDir Path dir)
+            throws Exception {
         int n = TOPIC_SEQUENCE.incrementAndGet();
         String framesTopic = "frames-" + n;
         String outputTopic = "unique-users-" + n;
@@ -60,16 +60,41 @@ class UniquesKafkaITCase {
             FrameGenerator.Generated f = input.frames.get(i);
             // Keyed by user like a producer of such frames would; the malformed ones to partition 0.
             int partition = f == null ? 0 : Math.floorMod(f.uid().hashCode(), PARTITIONS);
-            messages.add(new KafkaTestBroker.Message(framesTopic, partition, f == null ? null : f.uid(),
+            messages.add(new KafkaTestBroker.Message(
+                    framesTopic,
+                    partition,
+                    f == null ? null : f.uid(),
                     input.lines.get(i).getBytes(StandardCharsets.UTF_8)));
         }
         KAFKA.produce(messages);
 
         UniquesOptions options = UniquesCommand.parse(new String[] {
-            "--bootstrap-servers", KAFKA.bootstrapServers(), "--frames-topic", framesTopic, "--group-id", "uniques-" + n,
-            "--starting-offsets", "earliest", "--bounded", "--windows", "1m,1h", "--count", count, "--emit-mode", emitMode,
-            "--update-interval", "100ms", "--output-topic", outputTopic, "--output-delivery", delivery,
-            "--jdbc-url", "jdbc:sqlite:" + dir.resolve("clickflow.db"), "--checkpoint-dir", dir.resolve("checkpoints").toString()});
+            "--bootstrap-servers",
+            KAFKA.bootstrapServers(),
+            "--frames-topic",
+            framesTopic,
+            "--group-id",
+            "uniques-" + n,
+            "--starting-offsets",
+            "earliest",
+            "--bounded",
+            "--windows",
+            "1m,1h",
+            "--count",
+            count,
+            "--emit-mode",
+            emitMode,
+            "--update-interval",
+            "100ms",
+            "--output-topic",
+            outputTopic,
+            "--output-delivery",
+            delivery,
+            "--jdbc-url",
+            "jdbc:sqlite:" + dir.resolve("clickflow.db"),
+            "--checkpoint-dir",
+            dir.resolve("checkpoints").toString()
+        });
         StreamExecutionEnvironment env = AttributionPipelines.environment();
         UniquesJob.build(env, options);
         env.execute("uniques kafka test");
@@ -83,8 +108,12 @@ class UniquesKafkaITCase {
         Map<String, Integer> partitionOfKey = new HashMap<>();
         for (KafkaTestBroker.Read r : records) {
             JsonNode row = JSON.readTree(r.value());
-            assertThat(partitionOfKey.computeIfAbsent(r.key(), k -> r.partition())).as("one window, one partition").isEqualTo(r.partition());
-            assertThat(r.key()).isEqualTo(row.get("window_seconds").asLong() + "s/" + row.get("window_start").asText());
+            assertThat(partitionOfKey.computeIfAbsent(r.key(), k -> r.partition()))
+                    .as("one window, one partition")
+                    .isEqualTo(r.partition());
+            assertThat(r.key())
+                    .isEqualTo(row.get("window_seconds").asLong() + "s/"
+                            + row.get("window_start").asText());
             latest.merge(r.key(), row, (a, b) -> rank(b) > rank(a) ? b : a);
         }
         Map<String, Long> fromTopic = new HashMap<>();
@@ -92,14 +121,20 @@ class UniquesKafkaITCase {
             assertThat(row.get("is_final").asBoolean()).as(key).isTrue();
             Instant start = Instant.parse(row.get("window_start").asText());
             Instant end = Instant.parse(row.get("window_end").asText());
-            assertThat(Duration.between(start, end).toSeconds()).isEqualTo(row.get("window_seconds").asLong());
-            assertThat(row.get("lower_bound").asLong()).isLessThanOrEqualTo(row.get("unique_users").asLong());
-            assertThat(row.get("upper_bound").asLong()).isGreaterThanOrEqualTo(row.get("unique_users").asLong());
-            fromTopic.put(row.get("window_seconds").asLong() + "s@" + start.getEpochSecond(), row.get("unique_users").asLong());
+            assertThat(Duration.between(start, end).toSeconds())
+                    .isEqualTo(row.get("window_seconds").asLong());
+            assertThat(row.get("lower_bound").asLong())
+                    .isLessThanOrEqualTo(row.get("unique_users").asLong());
+            assertThat(row.get("upper_bound").asLong())
+                    .isGreaterThanOrEqualTo(row.get("unique_users").asLong());
+            fromTopic.put(
+                    row.get("window_seconds").asLong() + "s@" + start.getEpochSecond(),
+                    row.get("unique_users").asLong());
         });
         assertThat(fromTopic.keySet()).isEqualTo(expected.keySet());
-        expected.forEach((window, users) ->
-                assertThat((double) Math.abs(fromTopic.get(window) - users)).as(window).isLessThanOrEqualTo(tolerance * users));
+        expected.forEach((window, users) -> assertThat((double) Math.abs(fromTopic.get(window) - users))
+                .as(window)
+                .isLessThanOrEqualTo(tolerance * users));
         // One window's records are in one partition in emission order: the last one is its final count.
         // (Whether provisional ones precede it depends on how fast the bounded input is read; the
         // harness tests pin update semantics down.)
@@ -115,12 +150,14 @@ class UniquesKafkaITCase {
         Map<String, ResultTables.UniqueUsersRow> table = ResultTables.uniqueUsers(db);
         assertThat(table.keySet()).isEqualTo(expected.keySet());
         table.forEach((window, row) -> assertThat(row.uniqueUsers()).as(window).isEqualTo(fromTopic.get(window)));
-        assertThat(ResultTables.rejected(db).values()).hasSize(10_000 / 500)
+        assertThat(ResultTables.rejected(db).values())
+                .hasSize(10_000 / 500)
                 .allSatisfy(r -> assertThat(r.position()).matches("0:\\d+"));
     }
 
     /** The order the table's upsert keeps rows in: final first, then more users. */
     static long rank(JsonNode row) {
-        return (row.get("is_final").asBoolean() ? 1L << 40 : 0) + row.get("unique_users").asLong();
+        return (row.get("is_final").asBoolean() ? 1L << 40 : 0)
+                + row.get("unique_users").asLong();
     }
 }

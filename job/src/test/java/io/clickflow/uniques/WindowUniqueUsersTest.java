@@ -1,19 +1,19 @@
 package io.clickflow.uniques;
 
-import java.time.Instant;
-import org.junit.jupiter.params.provider.CsvSource;
-import io.clickflow.stream.EmitMode;
 import static io.clickflow.uniques.UniquesHarness.at;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clickflow.stream.EmitMode;
 import io.clickflow.tables.UniqueUsers;
 
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /** Both stages of the unique-user count, through keyed harnesses: counts, finality, updates, corrections, lateness. */
@@ -33,9 +33,13 @@ class WindowUniqueUsersTest {
     static final Duration NO_LATENESS = Duration.ZERO;
 
     /** u1 twice and u2 in 12:00, u3 in 12:01. */
-    static UniquesHarness twoMinutes(CountMode count, EmitMode emit, Duration lateness, Duration... sizes) throws Exception {
+    static UniquesHarness twoMinutes(CountMode count, EmitMode emit, Duration lateness, Duration... sizes)
+            throws Exception {
         UniquesHarness h = new UniquesHarness(count, emit, ONE_SECOND, lateness, sizes);
-        return h.frame("u1", AT_12_00_10).frame("u2", AT_12_00_20).frame("u1", AT_12_00_50).frame("u3", AT_12_01_05);
+        return h.frame("u1", AT_12_00_10)
+                .frame("u2", AT_12_00_20)
+                .frame("u1", AT_12_00_50)
+                .frame("u3", AT_12_01_05);
     }
 
     @ParameterizedTest
@@ -45,9 +49,13 @@ class WindowUniqueUsersTest {
             h.watermark(END_OF_12_00 - 1);
             assertThat(h.rows()).isEmpty();
             h.watermark(END_OF_12_00);
-            assertThat(h.newRows()).extracting(r -> r.windowSeconds + ":" + r.uniqueUsers + ":" + r.isFinal).containsExactly("60:2:true");
+            assertThat(h.newRows())
+                    .extracting(r -> r.windowSeconds + ":" + r.uniqueUsers + ":" + r.isFinal)
+                    .containsExactly("60:2:true");
             h.watermark(END_OF_12_01);
-            assertThat(h.newRows()).extracting(r -> r.windowSeconds + ":" + r.uniqueUsers + ":" + r.isFinal).containsExactly("60:1:true");
+            assertThat(h.newRows())
+                    .extracting(r -> r.windowSeconds + ":" + r.uniqueUsers + ":" + r.isFinal)
+                    .containsExactly("60:1:true");
             h.watermark(END_OF_HOUR_12);
             UniqueUsers hour = h.newRows().get(0);
             assertThat(hour.windowSeconds).isEqualTo(3600);
@@ -64,7 +72,8 @@ class WindowUniqueUsersTest {
 
     @Test
     void exactCountsHaveNoErrorBounds() throws Exception {
-        try (UniquesHarness h = twoMinutes(CountMode.EXACT, EmitMode.ON_WATERMARK, NO_LATENESS, ONE_MINUTE).endOfInput()) {
+        try (UniquesHarness h = twoMinutes(CountMode.EXACT, EmitMode.ON_WATERMARK, NO_LATENESS, ONE_MINUTE)
+                .endOfInput()) {
             assertThat(h.rows()).allMatch(r -> r.lowerBound == r.uniqueUsers && r.upperBound == r.uniqueUsers);
         }
     }
@@ -79,13 +88,21 @@ class WindowUniqueUsersTest {
             assertThat(h.newRows()).isEmpty();
             // Stage 1 sends its shards' counts after one interval, stage 2 its total one interval after that.
             h.processingTime(1000).processingTime(2000);
-            assertThat(h.newRows()).extracting(r -> r.uniqueUsers + ":" + r.isFinal).containsExactly("2:false");
+            assertThat(h.newRows())
+                    .extracting(r -> r.uniqueUsers + ":" + r.isFinal)
+                    .containsExactly("2:false");
             h.frame("u1", AT_12_00_50).processingTime(3000).processingTime(4000);
-            assertThat(h.newRows()).as("a frame of a user already counted changes nothing").isEmpty();
+            assertThat(h.newRows())
+                    .as("a frame of a user already counted changes nothing")
+                    .isEmpty();
             h.frame("u3", AT_12_00_30).processingTime(5000).processingTime(6000);
-            assertThat(h.newRows()).extracting(r -> r.uniqueUsers + ":" + r.isFinal).containsExactly("3:false");
+            assertThat(h.newRows())
+                    .extracting(r -> r.uniqueUsers + ":" + r.isFinal)
+                    .containsExactly("3:false");
             h.watermark(END_OF_12_00);
-            assertThat(h.newRows()).extracting(r -> r.uniqueUsers + ":" + r.isFinal).containsExactly("3:true");
+            assertThat(h.newRows())
+                    .extracting(r -> r.uniqueUsers + ":" + r.isFinal)
+                    .containsExactly("3:true");
             h.endOfInput();
             assertThat(h.newRows()).isEmpty();
             assertNothingLeft(h);
@@ -94,9 +111,15 @@ class WindowUniqueUsersTest {
 
     @Test
     void updateModeFinalCountIncludesFramesNotYetSentAsProvisional() throws Exception {
-        try (UniquesHarness h = new UniquesHarness(CountMode.EXACT, EmitMode.UPDATE, ONE_SECOND, NO_LATENESS, ONE_MINUTE)) {
-            h.processingTime(0).frame("u1", AT_12_00_10).frame("u2", AT_12_00_20).watermark(END_OF_12_00);
-            assertThat(h.newRows()).extracting(r -> r.uniqueUsers + ":" + r.isFinal).containsExactly("2:true");
+        try (UniquesHarness h =
+                new UniquesHarness(CountMode.EXACT, EmitMode.UPDATE, ONE_SECOND, NO_LATENESS, ONE_MINUTE)) {
+            h.processingTime(0)
+                    .frame("u1", AT_12_00_10)
+                    .frame("u2", AT_12_00_20)
+                    .watermark(END_OF_12_00);
+            assertThat(h.newRows())
+                    .extracting(r -> r.uniqueUsers + ":" + r.isFinal)
+                    .containsExactly("2:true");
             h.endOfInput();
             assertThat(h.newRows()).as("no provisional row after the final one").isEmpty();
         }
@@ -107,15 +130,24 @@ class WindowUniqueUsersTest {
     void aFrameWithinTheAllowedLatenessCorrectsTheFinalCount(CountMode count) throws Exception {
         try (UniquesHarness h = twoMinutes(count, EmitMode.ON_WATERMARK, ONE_MINUTE, ONE_MINUTE)) {
             h.watermark(END_OF_12_00);
-            assertThat(h.newRows()).extracting(r -> r.uniqueUsers + ":" + r.isFinal).containsExactly("2:true");
+            assertThat(h.newRows())
+                    .extracting(r -> r.uniqueUsers + ":" + r.isFinal)
+                    .containsExactly("2:true");
             h.watermark(AT_12_01_30).frame("u4", AT_12_00_30);
-            assertThat(h.newRows()).extracting(r -> r.uniqueUsers + ":" + r.isFinal).containsExactly("3:true");
+            assertThat(h.newRows())
+                    .extracting(r -> r.uniqueUsers + ":" + r.isFinal)
+                    .containsExactly("3:true");
             h.frame("u1", AT_12_00_30);
-            assertThat(h.newRows()).as("a late frame of a counted user corrects nothing").isEmpty();
+            assertThat(h.newRows())
+                    .as("a late frame of a counted user corrects nothing")
+                    .isEmpty();
             assertThat(h.lateFrames()).isEmpty();
             // 12:00 + 1m + 1m lateness: the window's state is gone, a frame for it only goes to late_events.
             h.watermark(END_OF_12_00 + ONE_MINUTE.toMillis());
-            assertThat(h.newRows()).as("12:01 is final at the same watermark").extracting(r -> r.windowStart).containsExactly(at("12:01:00"));
+            assertThat(h.newRows())
+                    .as("12:01 is final at the same watermark")
+                    .extracting(r -> r.windowStart)
+                    .containsExactly(at("12:01:00"));
             h.frame("u5", AT_12_00_30);
             assertThat(h.newRows()).isEmpty();
             assertThat(h.lateFrames()).singleElement().satisfies(late -> {
@@ -133,11 +165,16 @@ class WindowUniqueUsersTest {
 
     @Test
     void aLateFrameOfAWindowWithoutCountsYetStillGetsAFinalRow() throws Exception {
-        try (UniquesHarness h = new UniquesHarness(CountMode.EXACT, EmitMode.ON_WATERMARK, ONE_SECOND, ONE_MINUTE, ONE_MINUTE)) {
+        try (UniquesHarness h =
+                new UniquesHarness(CountMode.EXACT, EmitMode.ON_WATERMARK, ONE_SECOND, ONE_MINUTE, ONE_MINUTE)) {
             h.watermark(AT_12_01_30).frame("u1", AT_12_00_30);
-            assertThat(h.newRows()).extracting(r -> r.uniqueUsers + ":" + r.isFinal).containsExactly("1:true");
+            assertThat(h.newRows())
+                    .extracting(r -> r.uniqueUsers + ":" + r.isFinal)
+                    .containsExactly("1:true");
             h.endOfInput();
-            assertThat(h.newRows()).as("its final timer was in the past: not registered, no second row").isEmpty();
+            assertThat(h.newRows())
+                    .as("its final timer was in the past: not registered, no second row")
+                    .isEmpty();
             assertNothingLeft(h);
         }
     }
@@ -153,12 +190,14 @@ class WindowUniqueUsersTest {
 
     @Test
     void usersAreSplitOverShardsAndTheShardsAddUp() throws Exception {
-        try (UniquesHarness h = new UniquesHarness(CountMode.EXACT, EmitMode.ON_WATERMARK, ONE_SECOND, NO_LATENESS, ONE_MINUTE)) {
+        try (UniquesHarness h =
+                new UniquesHarness(CountMode.EXACT, EmitMode.ON_WATERMARK, ONE_SECOND, NO_LATENESS, ONE_MINUTE)) {
             for (int i = 0; i < 1000; i++) {
                 h.frame("user-" + i, AT_12_00_10 + i).frame("user-" + (i / 2), AT_12_00_30);
             }
             h.endOfInput();
-            assertThat(h.shardCounts().stream().map(c -> c.shard).distinct().count()).isGreaterThan(100);
+            assertThat(h.shardCounts().stream().map(c -> c.shard).distinct().count())
+                    .isGreaterThan(100);
             assertThat(h.rows()).singleElement().extracting(r -> r.uniqueUsers).isEqualTo(1000L);
             assertNothingLeft(h);
         }
@@ -166,15 +205,23 @@ class WindowUniqueUsersTest {
 
     @Test
     void windowsAreAlignedToUtc() throws Exception {
-        try (UniquesHarness h = new UniquesHarness(CountMode.EXACT, EmitMode.ON_WATERMARK, ONE_SECOND, NO_LATENESS,
-                ONE_MINUTE, ONE_HOUR, Duration.ofDays(1))) {
+        try (UniquesHarness h = new UniquesHarness(
+                CountMode.EXACT,
+                EmitMode.ON_WATERMARK,
+                ONE_SECOND,
+                NO_LATENESS,
+                ONE_MINUTE,
+                ONE_HOUR,
+                Duration.ofDays(1))) {
             h.frame("u1", at("23:59:59")).endOfInput();
             List<String> windows = h.rows().stream()
-                    .map(r -> Instant.ofEpochMilli(r.windowStart) + "/" + Instant.ofEpochMilli(r.windowEnd)).toList();
-            assertThat(windows).containsExactly(
-                    "2024-01-01T23:59:00Z/2024-01-02T00:00:00Z",
-                    "2024-01-01T23:00:00Z/2024-01-02T00:00:00Z",
-                    "2024-01-01T00:00:00Z/2024-01-02T00:00:00Z");
+                    .map(r -> Instant.ofEpochMilli(r.windowStart) + "/" + Instant.ofEpochMilli(r.windowEnd))
+                    .toList();
+            assertThat(windows)
+                    .containsExactly(
+                            "2024-01-01T23:59:00Z/2024-01-02T00:00:00Z",
+                            "2024-01-01T23:00:00Z/2024-01-02T00:00:00Z",
+                            "2024-01-01T00:00:00Z/2024-01-02T00:00:00Z");
         }
     }
 
@@ -187,16 +234,22 @@ class WindowUniqueUsersTest {
         try (UniquesHarness h = twoMinutes(CountMode.EXACT, EmitMode.ON_WATERMARK, before, ONE_MINUTE)) {
             snapshot = h.snapshot();
         }
-        try (UniquesHarness h = UniquesHarness.restore(snapshot, CountMode.EXACT, EmitMode.UPDATE, ONE_SECOND, after, ONE_MINUTE)) {
+        try (UniquesHarness h =
+                UniquesHarness.restore(snapshot, CountMode.EXACT, EmitMode.UPDATE, ONE_SECOND, after, ONE_MINUTE)) {
             h.watermark(END_OF_12_00);
-            assertThat(h.newRows()).extracting(r -> r.uniqueUsers + ":" + r.isFinal).containsExactly("2:true");
+            assertThat(h.newRows())
+                    .extracting(r -> r.uniqueUsers + ":" + r.isFinal)
+                    .containsExactly("2:true");
             if (after.isZero()) {
                 h.frame("u7", AT_12_00_30);
                 assertThat(h.lateFrames()).extracting(l -> l.userId).containsExactly("u7");
             } else {
                 h.watermark(END_OF_12_00 + after.toMillis() - 1).frame("u7", AT_12_00_30);
-                assertThat(h.newRows()).as("within this run's lateness: corrected").filteredOn(r -> r.windowStart == at("12:00:00"))
-                        .extracting(r -> r.uniqueUsers + ":" + r.isFinal).containsExactly("3:true");
+                assertThat(h.newRows())
+                        .as("within this run's lateness: corrected")
+                        .filteredOn(r -> r.windowStart == at("12:00:00"))
+                        .extracting(r -> r.uniqueUsers + ":" + r.isFinal)
+                        .containsExactly("3:true");
             }
             h.endOfInput();
             assertThat(h.table().get("60s@12:00:00").uniqueUsers).isEqualTo(after.isZero() ? 2 : 3);

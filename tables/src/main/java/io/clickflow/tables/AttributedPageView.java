@@ -18,12 +18,20 @@ public class AttributedPageView {
     public String clickId;
     /** Null when no click is eligible. */
     public Long clickTime;
+
     public boolean isFinal;
 
     public AttributedPageView() {}
 
-    public AttributedPageView(String pageViewId, String userId, long eventTime, String url, String campaignId, String clickId,
-            Long clickTime, boolean isFinal) {
+    public AttributedPageView(
+            String pageViewId,
+            String userId,
+            long eventTime,
+            String url,
+            String campaignId,
+            String clickId,
+            Long clickTime,
+            boolean isFinal) {
         this.pageViewId = pageViewId;
         this.userId = userId;
         this.eventTime = eventTime;
@@ -54,7 +62,7 @@ public class AttributedPageView {
 
     @Override
     public String toString() {
-        return pageViewId + "|" + userId + "|" + EventTimes.format(eventTime) + "|" + campaignId + "|" + clickId
-                + "|" + (clickTime == null ? null : EventTimes.format(clickTime)) + "|" + (isFinal ? "final" : "provisional");
+        return pageViewId + "|" + userId + "|" + EventTimes.format(eventTime) + "|" + campaignId + "|" + clickId + "|"
+                + (clickTime == null ? null : EventTimes.format(clickTime)) + "|" + (isFinal ? "final" : "provisional");
     }
 }

@@ -1,6 +1,5 @@
 package io.clickflow.tables;
 
-
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -15,16 +14,15 @@ import java.util.Objects;
 public final class AttributionTables {
     private AttributionTables() {}
 
-    public static final String ATTRIBUTED_DDL =
-            "CREATE TABLE IF NOT EXISTS attributed_page_views ("
-                    + "page_view_id TEXT PRIMARY KEY, "
-                    + "user_id TEXT NOT NULL, "
-                    + "event_time TEXT NOT NULL, "
-                    + "attributed_campaign_id TEXT, "
-                    + "attributed_click_id TEXT, "
-                    + "attributed_click_time TEXT, "
-                    + "is_final INTEGER NOT NULL, "
-                    + "url TEXT)";
+    public static final String ATTRIBUTED_DDL = "CREATE TABLE IF NOT EXISTS attributed_page_views ("
+            + "page_view_id TEXT PRIMARY KEY, "
+            + "user_id TEXT NOT NULL, "
+            + "event_time TEXT NOT NULL, "
+            + "attributed_campaign_id TEXT, "
+            + "attributed_click_id TEXT, "
+            + "attributed_click_time TEXT, "
+            + "is_final INTEGER NOT NULL, "
+            + "url TEXT)";
 
     /** Tables made before page views kept their URL get the column; their rows stay. */
     public static final String ADD_URL = "ALTER TABLE attributed_page_views ADD COLUMN url TEXT";
@@ -53,8 +51,12 @@ public final class AttributionTables {
      * Of two rows of one page view, the one {@link #UPSERT_ATTRIBUTED} keeps whatever order they are applied
      * in: the higher by (is_final, click time, click id), no click lowest; on a tie, the stored one.
      */
-    public static final UpsertTable<AttributedPageView> ATTRIBUTED = new UpsertTable<>("attributed_page_views",
-            ATTRIBUTED_DDL, UPSERT_ATTRIBUTED, AttributionTables::bindAttributed, row -> row.pageViewId,
+    public static final UpsertTable<AttributedPageView> ATTRIBUTED = new UpsertTable<>(
+            "attributed_page_views",
+            ATTRIBUTED_DDL,
+            UPSERT_ATTRIBUTED,
+            AttributionTables::bindAttributed,
+            row -> row.pageViewId,
             AttributionTables::keepAttributed);
 
     /** The attributed rows, then the rejected and late events every job keeps. */

@@ -69,7 +69,8 @@ public final class Database implements Serializable {
         if (url.startsWith("jdbc:postgresql:")) {
             return "org.postgresql.Driver";
         }
-        throw new IllegalArgumentException("unsupported URL '" + describe() + "': use jdbc:sqlite:PATH or jdbc:postgresql://HOST/DB");
+        throw new IllegalArgumentException(
+                "unsupported URL '" + describe() + "': use jdbc:sqlite:PATH or jdbc:postgresql://HOST/DB");
     }
 
     /** The URL without credentials or parameters, for log lines. */
@@ -105,7 +106,8 @@ public final class Database implements Serializable {
         if (file != null && file.toAbsolutePath().getParent() != null) {
             Files.createDirectories(file.toAbsolutePath().getParent());
         }
-        try (Connection c = connect(); Statement s = c.createStatement()) {
+        try (Connection c = connect();
+                Statement s = c.createStatement()) {
             for (String statement : ddl) {
                 Matcher add = ADD_COLUMN.matcher(statement);
                 if (add.matches() && hasColumn(c, add.group(1), add.group(2))) {

@@ -1,7 +1,5 @@
 package io.clickflow.tables;
 
-
-
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -11,23 +9,21 @@ import java.util.List;
 public final class DeadLetterTables {
     private DeadLetterTables() {}
 
-    public static final String REJECTED_DDL =
-            "CREATE TABLE IF NOT EXISTS rejected_events ("
-                    + "source TEXT NOT NULL, "
-                    + "position TEXT NOT NULL, "
-                    + "stream TEXT NOT NULL, "
-                    + "reason TEXT NOT NULL, "
-                    + "payload TEXT, "
-                    + "PRIMARY KEY (source, position))";
+    public static final String REJECTED_DDL = "CREATE TABLE IF NOT EXISTS rejected_events ("
+            + "source TEXT NOT NULL, "
+            + "position TEXT NOT NULL, "
+            + "stream TEXT NOT NULL, "
+            + "reason TEXT NOT NULL, "
+            + "payload TEXT, "
+            + "PRIMARY KEY (source, position))";
 
-    public static final String LATE_DDL =
-            "CREATE TABLE IF NOT EXISTS late_events ("
-                    + "stream TEXT NOT NULL, "
-                    + "event_id TEXT NOT NULL, "
-                    + "user_id TEXT NOT NULL, "
-                    + "event_time TEXT NOT NULL, "
-                    + "watermark TEXT NOT NULL, "
-                    + "PRIMARY KEY (stream, event_id))";
+    public static final String LATE_DDL = "CREATE TABLE IF NOT EXISTS late_events ("
+            + "stream TEXT NOT NULL, "
+            + "event_id TEXT NOT NULL, "
+            + "user_id TEXT NOT NULL, "
+            + "event_time TEXT NOT NULL, "
+            + "watermark TEXT NOT NULL, "
+            + "PRIMARY KEY (stream, event_id))";
 
     /** A job's own tables followed by these two. */
     public static List<String> withDeadLetterTables(String... jobTables) {
@@ -50,11 +46,21 @@ public final class DeadLetterTables {
                     + "user_id = excluded.user_id, event_time = excluded.event_time, watermark = excluded.watermark "
                     + "WHERE excluded.watermark < late_events.watermark";
 
-    public static final UpsertTable<RejectedEvent> REJECTED = new UpsertTable<>("rejected_events", REJECTED_DDL,
-            UPSERT_REJECTED, DeadLetterTables::bindRejected, r -> r.source + '\n' + r.position, (stored, incoming) -> incoming);
+    public static final UpsertTable<RejectedEvent> REJECTED = new UpsertTable<>(
+            "rejected_events",
+            REJECTED_DDL,
+            UPSERT_REJECTED,
+            DeadLetterTables::bindRejected,
+            r -> r.source + '\n' + r.position,
+            (stored, incoming) -> incoming);
 
-    public static final UpsertTable<LateEvent> LATE = new UpsertTable<>("late_events", LATE_DDL,
-            UPSERT_LATE, DeadLetterTables::bindLate, e -> e.stream + '\n' + e.eventId, DeadLetterTables::keepLate);
+    public static final UpsertTable<LateEvent> LATE = new UpsertTable<>(
+            "late_events",
+            LATE_DDL,
+            UPSERT_LATE,
+            DeadLetterTables::bindLate,
+            e -> e.stream + '\n' + e.eventId,
+            DeadLetterTables::keepLate);
 
     /** Of two sightings of one late event, the one {@link #UPSERT_LATE} keeps: the earlier watermark. */
     public static LateEvent keepLate(LateEvent stored, LateEvent incoming) {

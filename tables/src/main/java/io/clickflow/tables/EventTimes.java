@@ -14,7 +14,8 @@ import java.time.temporal.TemporalAccessor;
  */
 public final class EventTimes {
     /** Earlier times are taken for mistakes (seconds sent as milliseconds, zero, negative). */
-    public static final long MIN_EVENT_TIME = Instant.parse("2000-01-01T00:00:00Z").toEpochMilli();
+    public static final long MIN_EVENT_TIME =
+            Instant.parse("2000-01-01T00:00:00Z").toEpochMilli();
     /** Times further ahead of the wall clock are taken for mistakes: one would hold every watermark hostage. */
     public static final long MAX_FUTURE_MILLIS = 24L * 60 * 60 * 1000;
 
@@ -110,7 +111,12 @@ public final class EventTimes {
      */
     static long parseCommonIso(String s) {
         int n = s.length();
-        if (n < 19 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':' || s.charAt(16) != ':') {
+        if (n < 19
+                || s.charAt(4) != '-'
+                || s.charAt(7) != '-'
+                || s.charAt(10) != 'T'
+                || s.charAt(13) != ':'
+                || s.charAt(16) != ':') {
             return NOT_COMMON;
         }
         int year = digits(s, 0, 4);
@@ -119,8 +125,17 @@ public final class EventTimes {
         int hour = digits(s, 11, 2);
         int minute = digits(s, 14, 2);
         int second = digits(s, 17, 2);
-        if (year < 0 || month < 1 || month > 12 || day < 1 || day > lengthOfMonth(year, month) || hour < 0 || hour > 23
-                || minute < 0 || minute > 59 || second < 0 || second > 59) {
+        if (year < 0
+                || month < 1
+                || month > 12
+                || day < 1
+                || day > lengthOfMonth(year, month)
+                || hour < 0
+                || hour > 23
+                || minute < 0
+                || minute > 59
+                || second < 0
+                || second > 59) {
             return NOT_COMMON;
         }
         int i = 19;
@@ -156,7 +171,8 @@ public final class EventTimes {
         if (i != n) {
             return NOT_COMMON;
         }
-        long epochSecond = daysFromCivil(year, month, day) * 86_400L + hour * 3600L + minute * 60L + second - offsetSeconds;
+        long epochSecond =
+                daysFromCivil(year, month, day) * 86_400L + hour * 3600L + minute * 60L + second - offsetSeconds;
         return epochSecond * 1000 + millis;
     }
 
@@ -203,24 +219,28 @@ public final class EventTimes {
             }
             return millis;
         } catch (DateTimeParseException | ArithmeticException e) {
-            throw new IllegalArgumentException("event_time '" + abbreviate(s) + "' is neither ISO-8601 nor epoch milliseconds");
+            throw new IllegalArgumentException(
+                    "event_time '" + abbreviate(s) + "' is neither ISO-8601 nor epoch milliseconds");
         }
     }
 
     /** Checks epoch milliseconds given as a JSON number. */
     public static long checkRange(long millis) {
         if (millis < MIN_EVENT_TIME) {
-            throw new IllegalArgumentException("event_time " + millis + " ms is before 2000-01-01 (seconds instead of milliseconds?)");
+            throw new IllegalArgumentException(
+                    "event_time " + millis + " ms is before 2000-01-01 (seconds instead of milliseconds?)");
         }
         if (millis > System.currentTimeMillis() + MAX_FUTURE_MILLIS) {
-            throw new IllegalArgumentException("event_time " + EventTimes.format(millis) + " is more than a day in the future");
+            throw new IllegalArgumentException(
+                    "event_time " + EventTimes.format(millis) + " is more than a day in the future");
         }
         return millis;
     }
 
     private static long parseMillis(String digits) {
         if (digits.length() > 15) {
-            throw new IllegalArgumentException("event_time " + abbreviate(digits) + " is too large for epoch milliseconds");
+            throw new IllegalArgumentException(
+                    "event_time " + abbreviate(digits) + " is too large for epoch milliseconds");
         }
         return Long.parseLong(digits);
     }

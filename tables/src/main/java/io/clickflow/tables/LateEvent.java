@@ -9,6 +9,7 @@ public class LateEvent {
 
     /** {@link #AD_CLICK} or {@link #PAGE_VIEW}. */
     public String stream;
+
     public String eventId;
     public String userId;
     public long eventTime;
@@ -42,6 +43,7 @@ public class LateEvent {
 
     @Override
     public String toString() {
-        return "LateEvent{" + stream + " " + eventId + " t=" + EventTimes.format(eventTime) + " wm=" + EventTimes.format(watermark) + "}";
+        return "LateEvent{" + stream + " " + eventId + " t=" + EventTimes.format(eventTime) + " wm="
+                + EventTimes.format(watermark) + "}";
     }
 }

@@ -13,6 +13,7 @@ public class RejectedEvent {
     public String source;
     /** {@code partition:offset} in Kafka, the line number in a file. */
     public String position;
+
     public String reason;
     /** The raw record, decoded as UTF-8 with replacement characters, truncated to {@link #MAX_PAYLOAD_CHARS}. */
     public String payload;

@@ -1,6 +1,5 @@
 package io.clickflow.tables;
 
-
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
@@ -13,16 +12,15 @@ import java.util.List;
 public final class UniquesTables {
     private UniquesTables() {}
 
-    public static final String UNIQUE_USERS_DDL =
-            "CREATE TABLE IF NOT EXISTS unique_users ("
-                    + "window_seconds INTEGER NOT NULL, "
-                    + "window_start TEXT NOT NULL, "
-                    + "window_end TEXT NOT NULL, "
-                    + "unique_users BIGINT NOT NULL, "
-                    + "lower_bound BIGINT NOT NULL, "
-                    + "upper_bound BIGINT NOT NULL, "
-                    + "is_final INTEGER NOT NULL, "
-                    + "PRIMARY KEY (window_seconds, window_start))";
+    public static final String UNIQUE_USERS_DDL = "CREATE TABLE IF NOT EXISTS unique_users ("
+            + "window_seconds INTEGER NOT NULL, "
+            + "window_start TEXT NOT NULL, "
+            + "window_end TEXT NOT NULL, "
+            + "unique_users BIGINT NOT NULL, "
+            + "lower_bound BIGINT NOT NULL, "
+            + "upper_bound BIGINT NOT NULL, "
+            + "is_final INTEGER NOT NULL, "
+            + "PRIMARY KEY (window_seconds, window_start))";
 
     public static final String UPSERT =
             "INSERT INTO unique_users (window_seconds, window_start, window_end, unique_users, lower_bound, upper_bound, is_final) "
@@ -34,7 +32,9 @@ public final class UniquesTables {
 
     /** Of two rows of one window, the one {@link #UPSERT} keeps whatever order they are applied in; on a tie, the stored one. */
     public static UniqueUsers keep(UniqueUsers stored, UniqueUsers incoming) {
-        int c = incoming.isFinal != stored.isFinal ? (incoming.isFinal ? 1 : -1) : Long.compare(incoming.uniqueUsers, stored.uniqueUsers);
+        int c = incoming.isFinal != stored.isFinal
+                ? (incoming.isFinal ? 1 : -1)
+                : Long.compare(incoming.uniqueUsers, stored.uniqueUsers);
         return c > 0 ? incoming : stored;
     }
 
@@ -53,8 +53,8 @@ public final class UniquesTables {
         ps.setInt(7, row.isFinal ? 1 : 0);
     }
 
-    public static final UpsertTable<UniqueUsers> UNIQUE_USERS = new UpsertTable<>("unique_users", UNIQUE_USERS_DDL, UPSERT,
-            UniquesTables::bind, UniquesTables::key, UniquesTables::keep);
+    public static final UpsertTable<UniqueUsers> UNIQUE_USERS = new UpsertTable<>(
+            "unique_users", UNIQUE_USERS_DDL, UPSERT, UniquesTables::bind, UniquesTables::key, UniquesTables::keep);
 
     /** The counts, then the rejected and late events every job keeps. */
     public static final List<String> DDL = DeadLetterTables.withDeadLetterTables(UNIQUE_USERS_DDL);
