@@ -83,7 +83,8 @@ public final class Clickflow implements Runnable {
      * the line to the caller instead ({@code submit} prints it).
      */
     private static int refuse(CommandLine command, String message) {
-        String line = command.getCommandSpec().qualifiedName(" ") + ": " + message;
+        String name = command.getCommandSpec().qualifiedName(" ");
+        String line = (name.startsWith("clickflow") ? name : "clickflow " + name) + ": " + message;
         if (!JobRunner.isLocal() && !underFlinkCli()) {
             throw new IllegalArgumentException(line);
         }

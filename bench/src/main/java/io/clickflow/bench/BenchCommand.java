@@ -1,5 +1,6 @@
 package io.clickflow.bench;
 
+import io.clickflow.Clickflow;
 import io.clickflow.attribution.ClickstreamGenerator;
 import io.clickflow.attribution.GenerateCommand;
 import io.clickflow.cli.Cli;
@@ -17,7 +18,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -144,21 +144,8 @@ public final class BenchCommand implements Callable<Integer> {
     Path out;
 
     public static void main(String[] args) {
-        CommandLine cl = Cli.commandLine(new BenchCommand());
-        cl.setParameterExceptionHandler((e, a) -> refuse(e.getCommandLine(), Cli.message(e)));
-        cl.setExecutionExceptionHandler((e, command, parseResult) -> {
-            if (e instanceof UsageException) {
-                return refuse(command, e.getMessage());
-            }
-            throw e;
-        });
         // The broker's and Flink's non-daemon threads would keep the JVM.
-        System.exit(cl.execute(args));
-    }
-
-    private static int refuse(CommandLine command, String message) {
-        System.err.println("clickflow " + command.getCommandSpec().qualifiedName(" ") + ": " + message);
-        return 2;
+        System.exit(Clickflow.execute(Cli.commandLine(new BenchCommand()), args));
     }
 
     /** Checks the options that picocli cannot, as one line each, before anything starts. */

@@ -1,8 +1,11 @@
 package io.clickflow.uniques;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.clickflow.attribution.AttributionPipelines;
+import io.clickflow.cli.UsageException;
+import io.clickflow.runner.KafkaPreflight;
 import io.clickflow.tables.Database;
 import io.clickflow.testing.KafkaTestBroker;
 import io.clickflow.testing.ResultTables;
@@ -11,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,6 +48,21 @@ class UniquesKafkaITCase {
 
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER = AttributionPipelines.miniCluster();
+
+    /** A missing topic is named with the option that sets it, whichever of the job's topics it is. */
+    @Test
+    @Timeout(60)
+    void aMissingTopicIsNamedWithItsOption() throws Exception {
+        KAFKA.createTopics(1, "frames-present");
+        assertThatThrownBy(() -> KafkaPreflight.checkTopics(
+                        KAFKA.bootstrapServers(),
+                        List.of(
+                                new KafkaPreflight.Topic("frames-present", "--frames-topic"),
+                                new KafkaPreflight.Topic("counts-missing", "--output-topic"))))
+                .isInstanceOf(UsageException.class)
+                .hasMessageStartingWith(
+                        "topic 'counts-missing' (--output-topic) does not exist at " + KAFKA.bootstrapServers());
+    }
 
     @ParameterizedTest(name = "{0}, {1}, {2}")
     @CsvSource({"exact, update, exactly-once", "hll, on-watermark, at-least-once"})
