@@ -2,8 +2,8 @@ package io.clickflow;
 
 import io.clickflow.attribution.AttributionCommand;
 import io.clickflow.attribution.GenerateCommand;
-import io.clickflow.cli.Cli;
-import io.clickflow.cli.UsageException;
+import io.clickflow.commandline.Cli;
+import io.clickflow.commandline.UsageException;
 import io.clickflow.demo.DemoCommand;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.submit.SubmitCommand;

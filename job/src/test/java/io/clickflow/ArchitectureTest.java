@@ -74,10 +74,10 @@ class ArchitectureTest {
     }
 
     @Test
-    void theTablesStayFreeOfFlink() {
+    void theCoreModuleStaysFreeOfFlink() {
         noClasses()
                 .that()
-                .resideInAPackage("io.clickflow.tables..")
+                .resideInAnyPackage("io.clickflow.tables..", "io.clickflow.commandline..")
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage("org.apache.flink..", "org.apache.kafka..")

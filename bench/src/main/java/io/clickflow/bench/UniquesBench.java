@@ -1,8 +1,8 @@
 package io.clickflow.bench;
 
-import io.clickflow.cli.Cli;
-import io.clickflow.cli.Durations;
-import io.clickflow.cli.UsageException;
+import io.clickflow.commandline.Cli;
+import io.clickflow.commandline.Durations;
+import io.clickflow.commandline.UsageException;
 import io.clickflow.decode.Decoded;
 import io.clickflow.demo.KafkaBroker;
 import io.clickflow.io.DecodingKafkaDeserializer;

@@ -3,8 +3,8 @@ package io.clickflow.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.clickflow.cli.Cli;
-import io.clickflow.cli.UsageException;
+import io.clickflow.commandline.Cli;
+import io.clickflow.commandline.UsageException;
 
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;

@@ -1,7 +1,7 @@
 package io.clickflow.attribution;
 
-import io.clickflow.cli.Cli;
-import io.clickflow.cli.UsageException;
+import io.clickflow.commandline.Cli;
+import io.clickflow.commandline.UsageException;
 import io.clickflow.io.KafkaSender;
 import io.clickflow.io.LineFiles;
 import io.clickflow.runner.KafkaPreflight;

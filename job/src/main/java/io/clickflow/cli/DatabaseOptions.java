@@ -1,5 +1,6 @@
 package io.clickflow.cli;
 
+import io.clickflow.commandline.UsageException;
 import io.clickflow.tables.Database;
 
 import picocli.CommandLine.Option;

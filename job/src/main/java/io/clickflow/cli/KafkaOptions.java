@@ -1,5 +1,6 @@
 package io.clickflow.cli;
 
+import io.clickflow.commandline.UsageException;
 import io.clickflow.io.Sources;
 import io.clickflow.io.Sources.StartingOffsets;
 

@@ -1,5 +1,8 @@
 package io.clickflow.cli;
 
+import io.clickflow.commandline.Cli;
+import io.clickflow.commandline.UsageException;
+
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;

@@ -1,6 +1,6 @@
 package io.clickflow.runner;
 
-import io.clickflow.cli.UsageException;
+import io.clickflow.commandline.UsageException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;

@@ -1,8 +1,8 @@
 package io.clickflow.submit;
 
-import io.clickflow.cli.Cli;
 import io.clickflow.cli.JobCommand;
-import io.clickflow.cli.UsageException;
+import io.clickflow.commandline.Cli;
+import io.clickflow.commandline.UsageException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,6 +1,6 @@
 package io.clickflow.uniques;
 
-import io.clickflow.cli.Durations;
+import io.clickflow.commandline.Durations;
 import io.clickflow.stream.EmitMode;
 
 import org.apache.flink.streaming.api.TimerService;

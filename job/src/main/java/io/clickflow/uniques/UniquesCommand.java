@@ -1,12 +1,12 @@
 package io.clickflow.uniques;
 
-import io.clickflow.cli.Cli;
 import io.clickflow.cli.DatabaseOptions;
-import io.clickflow.cli.Durations;
 import io.clickflow.cli.JobCommand;
 import io.clickflow.cli.KafkaOptions;
 import io.clickflow.cli.RuntimeOptions;
-import io.clickflow.cli.UsageException;
+import io.clickflow.commandline.Cli;
+import io.clickflow.commandline.Durations;
+import io.clickflow.commandline.UsageException;
 import io.clickflow.io.KafkaSinks;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.runner.KafkaPreflight;

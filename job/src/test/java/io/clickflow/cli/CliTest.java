@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.clickflow.Clickflow;
 import io.clickflow.attribution.AttributionCommand;
 import io.clickflow.attribution.AttributionOptions;
+import io.clickflow.commandline.Durations;
+import io.clickflow.commandline.UsageException;
 import io.clickflow.io.KafkaSinks;
 import io.clickflow.stream.EmitMode;
 import io.clickflow.uniques.CountMode;

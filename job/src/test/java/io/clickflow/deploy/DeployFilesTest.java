@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import io.clickflow.attribution.AttributionCommand;
 import io.clickflow.attribution.GenerateCommand;
-import io.clickflow.cli.Cli;
+import io.clickflow.commandline.Cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

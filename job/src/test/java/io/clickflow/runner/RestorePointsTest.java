@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.clickflow.attribution.AttributionCommand;
 import io.clickflow.cli.RuntimeOptions;
-import io.clickflow.cli.UsageException;
+import io.clickflow.commandline.UsageException;
 import io.clickflow.uniques.UniquesCommand;
 
 import org.junit.jupiter.api.Test;

@@ -6,7 +6,7 @@ import io.clickflow.Clickflow;
 import io.clickflow.attribution.BruteForceAttribution;
 import io.clickflow.attribution.ClickstreamGenerator;
 import io.clickflow.attribution.GeneratedInput;
-import io.clickflow.cli.UsageException;
+import io.clickflow.commandline.UsageException;
 import io.clickflow.deploy.DeployFiles;
 import io.clickflow.runner.RestorePoints;
 import io.clickflow.tables.Database;

@@ -1,4 +1,4 @@
-package io.clickflow.cli;
+package io.clickflow.commandline;
 
 import picocli.CommandLine;
 import picocli.CommandLine.IVersionProvider;

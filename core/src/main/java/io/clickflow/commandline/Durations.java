@@ -1,4 +1,4 @@
-package io.clickflow.cli;
+package io.clickflow.commandline;
 
 import java.time.Duration;
 import java.util.Locale;

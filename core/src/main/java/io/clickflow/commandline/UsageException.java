@@ -1,4 +1,4 @@
-package io.clickflow.cli;
+package io.clickflow.commandline;
 
 /** A bad command line: the message is the one line the user sees before anything starts. */
 public class UsageException extends RuntimeException {
