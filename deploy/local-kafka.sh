@@ -18,6 +18,8 @@ KAFKA_CP="$ROOT/kafka-runtime/target/classpath.txt"
 # it runs from the job's compiled classes with the Kafka jars, which the tests also find in place when
 # they run (before the job jar is packaged).
 JOB_CLASSES="$ROOT/job/target/classes"
+# The shared core (clickflow-core) the broker code uses, e.g. its one-line refusals.
+CORE_CLASSES="$ROOT/core/target/classes"
 TOOLS_LOG4J="$ROOT/kafka-runtime/src/main/resources/log4j2-tools.properties"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
@@ -66,7 +68,8 @@ need_build() {
     [[ -f "$file" ]] && continue
     command -v mvn >/dev/null || die "Maven (mvn) is needed to build clickflow first"
     echo "Building the Kafka jars and clickflow (mvn package -DskipTests -pl kafka-runtime,job -am)..." >&2
-    (cd "$ROOT" && mvn -q -B -DskipTests package -pl kafka-runtime,job -am) >&2 || die "the build failed"
+    (cd "$ROOT" && mvn -q -B -DskipTests package -pl kafka-runtime,job -am) 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2 \
+      || die "the build failed"
     return
   done
 }
@@ -90,9 +93,9 @@ tool() {
 
 # io.clickflow.demo.LocalKafka: start, stop and status of the broker, with the arguments checked here.
 local_kafka() {
-  need_build "$KAFKA_CP" "$JOB_CLASSES/io/clickflow/demo/LocalKafka.class"
+  need_build "$KAFKA_CP" "$JOB_CLASSES/io/clickflow/demo/LocalKafka.class" "$CORE_CLASSES/io/clickflow/commandline/UsageException.class"
   exec "$JAVA" -Xmx256m -Dlog4j2.configurationFile="$TOOLS_LOG4J" -Dclickflow.kafka.classpath="$KAFKA_CP" \
-    -cp "$JOB_CLASSES:$(cat "$KAFKA_CP")" io.clickflow.demo.LocalKafka "$@"
+    -cp "$JOB_CLASSES:$CORE_CLASSES:$(cat "$KAFKA_CP")" io.clickflow.demo.LocalKafka "$@"
 }
 
 COMMANDS="start|stop|status|kafka-topics|kafka-console-producer|kafka-console-consumer|kafka-consumer-groups"
