@@ -147,7 +147,6 @@ class AnalyticsApiITCase {
         assertThat(post("click&user=bob&timestamp=" + now).statusCode()).isEqualTo(204);
         assertThat(post("click=&user=bob&timestamp=" + now).statusCode()).isEqualTo(204);
         assertThat(post("click=1&user=bob&timestamp=" + now).statusCode()).isEqualTo(204);
-        assertThat(KAFKA.readCommitted(TOPIC).subList(0, 0)).isEmpty();
         assertThat(KAFKA.readCommitted(TOPIC))
                 .hasSize(before + 3)
                 .filteredOn(r -> r.key().equals("bob"))

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 /** A bad option stops serve with one line and exit code 2, before anything connects or listens. */
 @Timeout(30)
 class ServeCommandTest {
+    /** What a run printed on stderr and its exit code. */
     record Run(int code, String err) {}
 
     static Run run(String... args) {
