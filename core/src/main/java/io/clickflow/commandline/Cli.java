@@ -60,6 +60,27 @@ public final class Cli {
         }
     }
 
+    /**
+     * Runs a command outside Flink (servers, tools): a refusal, from picocli or a {@link UsageException} thrown
+     * while the command starts, is one line {@code clickflow <command>: <reason>} on stderr and exit code 2.
+     */
+    public static int execute(CommandLine cl, String... args) {
+        cl.setParameterExceptionHandler((e, a) -> refuse(e.getCommandLine(), message(e)));
+        cl.setExecutionExceptionHandler((e, command, parseResult) -> {
+            if (e instanceof UsageException) {
+                return refuse(command, e.getMessage());
+            }
+            throw e;
+        });
+        return cl.execute(args);
+    }
+
+    private static int refuse(CommandLine command, String message) {
+        String name = command.getCommandSpec().qualifiedName(" ");
+        System.err.println((name.startsWith("clickflow") ? name : "clickflow " + name) + ": " + message);
+        return 2;
+    }
+
     /** The option's name in messages and help: {@code ON_WATERMARK} is {@code on-watermark}. */
     public static String name(Enum<?> value) {
         return value.name().toLowerCase(Locale.ROOT).replace('_', '-');

@@ -1,0 +1,349 @@
+package io.clickflow.api;
+
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The HTTP side: one Vert.x server per event loop on one port, routing {@code /analytics}, {@code /health} and
+ * {@code /metrics}. Nothing here blocks an event loop: events go to Kafka asynchronously, database reads run on the
+ * store's own threads, and answers are written back on the request's event loop.
+ */
+final class ApiServer implements AutoCloseable {
+    private static final Logger LOG = LogManager.getLogger(ApiServer.class);
+
+    static final CharSequence TEXT = HttpHeaders.createOptimized("text/plain; charset=utf-8");
+    static final CharSequence PROMETHEUS = HttpHeaders.createOptimized("text/plain; version=0.0.4; charset=utf-8");
+
+    /** What the HTTP side needs besides its collaborators. */
+    record Settings(
+            String bind,
+            int port,
+            int eventLoops,
+            int maxRequestLine,
+            int maxHeaderBytes,
+            long maxBodyBytes,
+            Duration idleTimeout,
+            Requests.Limits limits) {}
+
+    private final Settings settings;
+    private final EventProducer producer;
+    private final HourlyStatsStore store;
+    private final Health health;
+    private final Metrics metrics;
+    private final Vertx vertx;
+    private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+    private final LongAdder inFlight = new LongAdder();
+    private volatile int port;
+
+    private ApiServer(Settings settings, EventProducer producer, HourlyStatsStore store, Health health, Metrics m) {
+        this.settings = settings;
+        this.producer = producer;
+        this.store = store;
+        this.health = health;
+        this.metrics = m;
+        this.vertx = Vertx.vertx(new VertxOptions()
+                .setEventLoopPoolSize(settings.eventLoops())
+                .setWorkerPoolSize(1)); // nothing runs on Vert.x workers
+    }
+
+    /** Listens with one server per event loop; fails with the reason (e.g. the port is taken). */
+    static ApiServer start(Settings settings, EventProducer producer, HourlyStatsStore store, Health health, Metrics m)
+            throws Exception {
+        ApiServer api = new ApiServer(settings, producer, store, health, m);
+        try {
+            api.vertx
+                    .deployVerticle(
+                            () -> api.new Listener(), new DeploymentOptions().setInstances(settings.eventLoops()))
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            api.vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            throw e;
+        }
+        return api;
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** One server on its event loop; Vert.x spreads the connections of one port over all of them. */
+    private final class Listener extends VerticleBase {
+        @Override
+        public Future<?> start() {
+            HttpServerOptions options = new HttpServerOptions()
+                    .setHost(settings.bind())
+                    .setPort(settings.port())
+                    .setMaxInitialLineLength(settings.maxRequestLine())
+                    .setMaxHeaderSize(settings.maxHeaderBytes())
+                    .setIdleTimeout((int) Math.max(1, settings.idleTimeout().toSeconds()))
+                    .setIdleTimeoutUnit(TimeUnit.SECONDS)
+                    .setHttp2ClearTextEnabled(false) // HTTP/1.1 only: the limits above are HTTP/1.1's
+                    .setCompressionSupported(false);
+            HttpServer server = vertx.createHttpServer(options)
+                    .requestHandler(ApiServer.this::handle)
+                    .invalidRequestHandler(ApiServer.this::invalid);
+            return server.listen().onSuccess(s -> {
+                servers.add(s);
+                port = s.actualPort();
+            });
+        }
+    }
+
+    private void handle(HttpServerRequest req) {
+        long arrival = System.nanoTime();
+        String path = req.path();
+        HttpMethod method = req.method();
+        String route;
+        String allow;
+        switch (path) {
+            case "/analytics" -> {
+                route = "/analytics";
+                allow = "GET, POST";
+            }
+            case "/health" -> {
+                route = "/health";
+                allow = "GET";
+            }
+            case "/metrics" -> {
+                route = "/metrics";
+                allow = "GET";
+            }
+            default -> {
+                reply(req, "other", arrival, 404, "no such path (the API is /analytics, /health and /metrics)");
+                return;
+            }
+        }
+        if (!bodyWithinLimit(req, route, arrival)) {
+            return;
+        }
+        if (method == HttpMethod.GET) {
+            switch (route) {
+                case "/analytics" -> get(req, arrival);
+                case "/health" -> {
+                    String problem = health.problem();
+                    reply(req, route, arrival, problem == null ? 200 : 503, problem == null ? health.ok() : problem);
+                }
+                default -> reply(req, route, arrival, 200, PROMETHEUS, metrics.scrape());
+            }
+        } else if (method == HttpMethod.POST && route.equals("/analytics")) {
+            post(req, arrival);
+        } else {
+            req.response().putHeader(HttpHeaders.ALLOW, allow);
+            reply(
+                    req,
+                    route,
+                    arrival,
+                    405,
+                    "method " + method.name() + " is not allowed on " + route + " (allowed: " + allow + ")");
+        }
+    }
+
+    /**
+     * The API reads no bodies; a small one is ignored (never buffered), a declared or streamed body beyond the limit
+     * is refused with 413 and the connection closed, so no client can make the server read without bound.
+     */
+    private boolean bodyWithinLimit(HttpServerRequest req, String route, long arrival) {
+        String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+        long max = settings.maxBodyBytes();
+        if (length != null) {
+            long n;
+            try {
+                n = Long.parseLong(length.trim());
+            } catch (NumberFormatException e) {
+                n = Long.MAX_VALUE;
+            }
+            if (n > max) {
+                refuseBody(req, route, arrival);
+                return false;
+            }
+        } else if (req.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
+            req.handler(chunk -> {
+                if (req.bytesRead() > max) {
+                    if (!req.response().ended()) {
+                        refuseBody(req, route, arrival);
+                    } else {
+                        req.connection().close();
+                    }
+                }
+            });
+        }
+        return true;
+    }
+
+    private void refuseBody(HttpServerRequest req, String route, long arrival) {
+        req.response().putHeader(HttpHeaders.CONNECTION, "close");
+        reply(req, route, arrival, 413, "request body over " + settings.maxBodyBytes() + " bytes (the API reads none)");
+        req.connection().close();
+    }
+
+    private void get(HttpServerRequest req, long arrival) {
+        long timestamp;
+        try {
+            timestamp = Requests.get(req.query());
+        } catch (BadRequest e) {
+            reply(req, "/analytics", arrival, 400, e.getMessage());
+            return;
+        }
+        long hour = HourlyStatsStore.hourStart(timestamp);
+        HourlyStatsStore.Snapshot hit = store.cached(hour, arrival);
+        if (hit != null) {
+            replyBytes(req, "/analytics", arrival, 200, TEXT, hit.body());
+            return;
+        }
+        Context context = Vertx.currentContext();
+        store.load(hour, arrival)
+                .whenComplete((s, e) -> context.runOnContext(v -> {
+                    if (e == null) {
+                        replyBytes(req, "/analytics", arrival, 200, TEXT, s.body());
+                    } else if (e instanceof RejectedExecutionException) {
+                        reply(req, "/analytics", arrival, 503, "the database is busy: too many reads waiting (retry)");
+                    } else {
+                        reply(
+                                req,
+                                "/analytics",
+                                arrival,
+                                503,
+                                "cannot read hourly_stats: " + HourlyStatsStore.oneLine(e));
+                    }
+                }));
+    }
+
+    private void post(HttpServerRequest req, long arrival) {
+        Requests.Post event;
+        try {
+            event = Requests.post(req.query(), System.currentTimeMillis(), settings.limits());
+        } catch (BadRequest e) {
+            reply(req, "/analytics", arrival, 400, e.getMessage());
+            return;
+        }
+        Context context = Vertx.currentContext();
+        inFlight.increment();
+        producer.send(
+                event,
+                e -> context.runOnContext(v -> {
+                    inFlight.decrement();
+                    if (e == null) {
+                        metrics.eventsAccepted.increment();
+                        HttpServerResponse response = req.response().setStatusCode(204);
+                        response.end();
+                        metrics.request("/analytics", "POST", 204, System.nanoTime() - arrival);
+                    } else {
+                        metrics.kafkaSendErrors.increment();
+                        reply(
+                                req,
+                                "/analytics",
+                                arrival,
+                                503,
+                                "Kafka did not take the event (retry): " + HourlyStatsStore.oneLine(e));
+                    }
+                }));
+    }
+
+    /** A request Netty could not read: its request line or headers are too long, or it is not HTTP. */
+    private void invalid(HttpServerRequest req) {
+        long arrival = System.nanoTime();
+        Throwable cause = req.decoderResult().cause();
+        int status;
+        String reason;
+        if (cause instanceof TooLongHttpLineException) {
+            status = 414;
+            reason = "request line over " + settings.maxRequestLine() + " bytes";
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            status = 431;
+            reason = "request headers over " + settings.maxHeaderBytes() + " bytes";
+        } else {
+            status = 400;
+            reason = "not a valid HTTP/1.1 request";
+        }
+        req.response().putHeader(HttpHeaders.CONNECTION, "close");
+        reply(req, "invalid", arrival, status, reason);
+        req.connection().close();
+    }
+
+    private void reply(HttpServerRequest req, String route, long arrival, int status, String line) {
+        reply(req, route, arrival, status, TEXT, line + "\n");
+    }
+
+    private void reply(HttpServerRequest req, String route, long arrival, int status, CharSequence type, String body) {
+        replyBytes(req, route, arrival, status, type, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void replyBytes(
+            HttpServerRequest req, String route, long arrival, int status, CharSequence type, byte[] body) {
+        HttpServerResponse response = req.response();
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, type).end(Buffer.buffer(body));
+        metrics.request(route, methodLabel(req.method()), status, System.nanoTime() - arrival);
+    }
+
+    private static String methodLabel(HttpMethod m) {
+        return m == HttpMethod.GET
+                        || m == HttpMethod.POST
+                        || m == HttpMethod.HEAD
+                        || m == HttpMethod.PUT
+                        || m == HttpMethod.DELETE
+                ? m.name()
+                : "other";
+    }
+
+    /**
+     * Stops accepting connections, lets requests under way finish (each connection closes after its current
+     * request) for at most {@code grace}, then sends what the producer holds and closes everything.
+     */
+    void close(Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        try {
+            Future.all(servers.stream()
+                            .map(s -> s.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS))
+                            .toList())
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(grace.toMillis() + 5000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.warn("HTTP servers did not stop within {} ms: {}", grace.toMillis(), HourlyStatsStore.oneLine(e));
+        }
+        if (inFlight.sum() > 0) {
+            LOG.info("Waiting for Kafka to acknowledge {} events", inFlight.sum());
+        }
+        producer.close(Duration.ofNanos(Math.max(Duration.ofSeconds(1).toNanos(), deadline - System.nanoTime())));
+        health.close();
+        store.close();
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("Vert.x did not stop cleanly: {}", HourlyStatsStore.oneLine(e));
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(10));
+    }
+}

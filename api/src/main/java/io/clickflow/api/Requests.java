@@ -1,0 +1,112 @@
+package io.clickflow.api;
+
+import io.clickflow.commandline.Durations;
+import io.clickflow.tables.EventTimes;
+
+import java.time.Duration;
+import java.util.Map;
+
+/** The two analytics requests as the spec reads them, checked: an accepted POST or GET, or a one-line reason. */
+final class Requests {
+    private Requests() {}
+
+    static final String TIMESTAMP = "timestamp";
+    static final String USER = "user";
+    static final String CLICK = "click";
+    static final String IMPRESSION = "impression";
+
+    /** What a POST may contain, besides its required parts. */
+    record Limits(int maxUserLength, Duration maxAge, Duration maxFuture) {}
+
+    /** An accepted event: the user (decoded), its time in epoch milliseconds, click or impression. */
+    record Post(String user, long timestamp, boolean click) {}
+
+    /** {@code POST /analytics?timestamp=...&user=...&click|impression}, checked against the clock {@code now}. */
+    static Post post(String query, long now, Limits limits) throws BadRequest {
+        Map<String, String> params = QueryString.parse(query);
+        for (String name : params.keySet()) {
+            if (!name.equals(TIMESTAMP) && !name.equals(USER) && !name.equals(CLICK) && !name.equals(IMPRESSION)) {
+                throw unknown(name, "timestamp, user and click or impression");
+            }
+        }
+        boolean click = flag(params, CLICK);
+        boolean impression = flag(params, IMPRESSION);
+        if (click == impression) {
+            throw new BadRequest(
+                    click ? "give click or impression, not both" : "give click or impression (a bare flag: &click)");
+        }
+        String user = params.get(USER);
+        if (user == null || user.isEmpty()) {
+            throw new BadRequest(user == null ? "user is missing" : "user is empty");
+        }
+        int length = user.codePointCount(0, user.length());
+        if (length > limits.maxUserLength()) {
+            throw new BadRequest("user is " + length + " characters long; at most " + limits.maxUserLength()
+                    + " are accepted (--max-user-length)");
+        }
+        long timestamp = timestamp(params);
+        if (timestamp < now - limits.maxAge().toMillis()) {
+            throw new BadRequest("timestamp " + timestamp + " (" + EventTimes.format(timestamp) + ") is older than "
+                    + Durations.format(limits.maxAge()) + " (--max-age): its hour is no longer corrected");
+        }
+        if (timestamp > now + limits.maxFuture().toMillis()) {
+            throw new BadRequest("timestamp " + timestamp + " (" + EventTimes.format(timestamp) + ") is more than "
+                    + Durations.format(limits.maxFuture()) + " ahead of this server's clock (--max-future)");
+        }
+        return new Post(user, timestamp, click);
+    }
+
+    /** {@code GET /analytics?timestamp=...}: the timestamp whose UTC hour is asked for. */
+    static long get(String query) throws BadRequest {
+        Map<String, String> params = QueryString.parse(query);
+        for (String name : params.keySet()) {
+            if (!name.equals(TIMESTAMP)) {
+                throw unknown(name, "timestamp");
+            }
+        }
+        return timestamp(params);
+    }
+
+    /** Epoch milliseconds as digits, at most 15 of them (until the year 33658; more is a mistake, not a time). */
+    private static long timestamp(Map<String, String> params) throws BadRequest {
+        String text = params.get(TIMESTAMP);
+        if (text == null || text == QueryString.NO_VALUE) {
+            throw new BadRequest("timestamp is missing (milliseconds since the epoch, e.g. timestamp=1700000000000)");
+        }
+        if (text.isEmpty() || !EventTimes.isDigits(text)) {
+            throw new BadRequest(
+                    "timestamp must be milliseconds since the epoch as digits, not '" + shorten(text) + "'");
+        }
+        if (text.length() > 15) {
+            throw new BadRequest("timestamp " + shorten(text) + " is too large for milliseconds since the epoch");
+        }
+        return Long.parseLong(text);
+    }
+
+    /** A bare flag, {@code flag=} or {@code flag=1}; anything else is refused rather than guessed. */
+    private static boolean flag(Map<String, String> params, String name) throws BadRequest {
+        String value = params.get(name);
+        if (value == null) {
+            return false;
+        }
+        if (value.isEmpty() || value.equals("1")) {
+            return true;
+        }
+        throw new BadRequest(name + " is a flag: give it bare (&" + name + ") or as " + name + "=1, not " + name + "="
+                + shorten(value));
+    }
+
+    private static BadRequest unknown(String name, String known) {
+        return new BadRequest("unknown parameter '" + shorten(name) + "' (the parameters are " + known + ")");
+    }
+
+    /** A value quoted in a refusal: one line, short. */
+    static String shorten(String s) {
+        StringBuilder sb = new StringBuilder(Math.min(s.length(), 40) + 3);
+        for (int i = 0; i < s.length() && sb.length() < 40; i++) {
+            char c = s.charAt(i);
+            sb.append(c < 0x20 || c == 0x7f ? '?' : c);
+        }
+        return sb.length() < s.length() ? sb + "..." : sb.toString();
+    }
+}
