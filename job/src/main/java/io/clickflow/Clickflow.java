@@ -35,6 +35,7 @@ import java.util.Map;
             UniquesCommand.class,
             GenerateCommand.class,
             GenerateFramesCommand.class,
+            Clickflow.Serve.class,
             Clickflow.Bench.class,
             SubmitCommand.class
         })
@@ -97,6 +98,21 @@ public final class Clickflow implements Runnable {
 
     private static boolean underFlinkCli() {
         return System.getProperty("sun.java.command", "").startsWith("org.apache.flink.client.cli.CliFrontend");
+    }
+
+    /** {@code ./clickflow serve} runs the HTTP API from its own module (no Flink); listed here so help shows it. */
+    @Command(
+            name = "serve",
+            header =
+                    "The HTTP analytics API: POST events, GET hourly unique users, clicks and impressions (./clickflow serve --help).",
+            description =
+                    "The API server lives in the api module, outside the job jar; ./clickflow serve builds and runs it.")
+    static final class Serve implements Runnable {
+        @Override
+        public void run() {
+            System.err.println(
+                    "clickflow serve: run it through the launcher, ./clickflow serve (it is not part of the job jar)");
+        }
     }
 
     /** {@code ./clickflow bench} runs from its own module (the launcher starts it); listed here so help shows it. */

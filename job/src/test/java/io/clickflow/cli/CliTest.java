@@ -140,7 +140,7 @@ class CliTest {
                         new Run(
                                 2,
                                 "",
-                                "clickflow: unknown command 'frobnicate'; commands: demo, attribution, uniques, generate, generate-frames, bench, submit\n"));
+                                "clickflow: unknown command 'frobnicate'; commands: demo, attribution, uniques, generate, generate-frames, serve, bench, submit\n"));
         assertThat(run("uniqes"))
                 .isEqualTo(new Run(2, "", "clickflow: unknown command 'uniqes' (did you mean uniques?)\n"));
         assertThat(run("attribution", "--emit-mod", "update"))
@@ -149,7 +149,7 @@ class CliTest {
         Run help = run("--help");
         assertThat(help.code()).isZero();
         for (String command :
-                List.of("demo", "attribution", "uniques", "generate", "generate-frames", "bench", "submit")) {
+                List.of("demo", "attribution", "uniques", "generate", "generate-frames", "serve", "bench", "submit")) {
             assertThat(help.out()).as("help lists " + command).containsPattern("(?m)^  " + command + " ");
         }
         assertThat(run("--version").out()).matches("clickflow \\S+ \\(Flink 2\\.\\d+\\.\\d+, Kafka clients \\S+\\)\\n");
