@@ -39,6 +39,7 @@ import java.util.concurrent.TimeoutException;
         name = "serve",
         mixinStandardHelpOptions = true,
         versionProvider = ServeCommand.Version.class,
+        showDefaultValues = true,
         sortOptions = false,
         customSynopsis = "./clickflow serve [options]",
         header = "The HTTP analytics API: POST events to Kafka, GET hourly counts from the database.",

@@ -72,5 +72,12 @@ class ServeCommandTest {
                         .filter(o -> o.defaultValue() == null && !o.usageHelp() && !o.versionHelp())
                         .map(o -> o.longestName()))
                 .containsExactlyInAnyOrder("--jdbc-user", "--jdbc-password", "--producer-property");
+        for (var o : Cli.commandLine(new ServeCommand()).getCommandSpec().options()) {
+            if (o.defaultValue() != null) {
+                assertThat(help)
+                        .as("help shows the default of " + o.longestName())
+                        .contains("Default: " + o.defaultValue());
+            }
+        }
     }
 }

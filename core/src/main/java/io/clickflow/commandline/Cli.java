@@ -124,7 +124,12 @@ public final class Cli {
                 && !u.getUnmatched().isEmpty()) {
             String arg = u.getUnmatched().get(0);
             boolean option = arg.startsWith("-");
+            // Every name of the command, not only picocli's guesses (which miss swapped letters: --prot).
             List<String> suggestions = new ArrayList<>(u.getSuggestions());
+            suggestions.addAll(
+                    option
+                            ? e.getCommandLine().getCommandSpec().optionsMap().keySet()
+                            : e.getCommandLine().getSubcommands().keySet());
             if (!option && e.getCommandLine().getSubcommands().isEmpty()) {
                 return "unexpected argument '" + arg + "' (options start with --)";
             }

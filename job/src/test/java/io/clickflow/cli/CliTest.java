@@ -88,6 +88,8 @@ class CliTest {
                 .hasMessage("--out-of-orderness needs a value DURATION");
         assertThatThrownBy(() -> attribution("--out-of-orderness", "5"))
                 .hasMessage("--out-of-orderness: '5' is not a duration (e.g. 500ms, 5s, 30m, 2h, 1d)");
+        assertThatThrownBy(() -> attribution("--prallelism", "2"))
+                .hasMessage("unknown option --prallelism (did you mean --parallelism?)");
         assertThatThrownBy(() -> attribution("stray")).hasMessageStartingWith("unexpected argument 'stray'");
         assertThatThrownBy(() -> attribution("--attribution-window", "0"))
                 .hasMessage("--attribution-window must be longer than 0");
