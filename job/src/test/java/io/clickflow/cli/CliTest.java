@@ -8,9 +8,9 @@ import io.clickflow.attribution.AttributionCommand;
 import io.clickflow.attribution.AttributionOptions;
 import io.clickflow.commandline.Durations;
 import io.clickflow.commandline.UsageException;
+import io.clickflow.counting.CountMode;
 import io.clickflow.io.KafkaSinks;
 import io.clickflow.stream.EmitMode;
-import io.clickflow.uniques.CountMode;
 import io.clickflow.uniques.UniquesCommand;
 import io.clickflow.uniques.UniquesOptions;
 
