@@ -140,7 +140,7 @@ class CliTest {
                         new Run(
                                 2,
                                 "",
-                                "clickflow: unknown command 'frobnicate'; commands: demo, attribution, uniques, generate, generate-frames, bench, submit\n"));
+                                "clickflow: unknown command 'frobnicate'; commands: demo, attribution, uniques, analytics, generate, generate-frames, bench, submit\n"));
         assertThat(run("uniqes"))
                 .isEqualTo(new Run(2, "", "clickflow: unknown command 'uniqes' (did you mean uniques?)\n"));
         assertThat(run("attribution", "--emit-mod", "update"))
@@ -160,7 +160,7 @@ class CliTest {
                         "Default: on-watermark",
                         "Default: clickflow-attribution",
                         "Default: output/checkpoints/attribution");
-        assertThat(Clickflow.jobs()).containsOnlyKeys("attribution", "uniques");
+        assertThat(Clickflow.jobs()).containsOnlyKeys("attribution", "uniques", "analytics");
     }
 
     @Test
