@@ -1,5 +1,6 @@
 package io.clickflow;
 
+import io.clickflow.analytics.AnalyticsCommand;
 import io.clickflow.attribution.AttributionCommand;
 import io.clickflow.attribution.GenerateCommand;
 import io.clickflow.commandline.Cli;
@@ -33,6 +34,7 @@ import java.util.Map;
             DemoCommand.class,
             AttributionCommand.class,
             UniquesCommand.class,
+            AnalyticsCommand.class,
             GenerateCommand.class,
             GenerateFramesCommand.class,
             Clickflow.Serve.class,

@@ -20,13 +20,21 @@ class ArchitectureTest {
         "io.clickflow.io..",
         "io.clickflow.stream..",
         "io.clickflow.cli..",
-        "io.clickflow.runner.."
+        "io.clickflow.runner..",
+        "io.clickflow.counting.."
     };
 
     /** The jobs and the commands built on them. */
     static final String[] ROOMS = {
-        "io.clickflow.attribution..", "io.clickflow.uniques..", "io.clickflow.demo..", "io.clickflow.submit.."
+        "io.clickflow.attribution..",
+        "io.clickflow.uniques..",
+        "io.clickflow.analytics..",
+        "io.clickflow.demo..",
+        "io.clickflow.submit.."
     };
+
+    /** The jobs, each its own room. */
+    static final String[] JOBS = {"io.clickflow.attribution..", "io.clickflow.uniques..", "io.clickflow.analytics.."};
 
     private static final JavaClasses MAIN = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -57,20 +65,19 @@ class ArchitectureTest {
 
     @Test
     void jobsDoNotUseEachOther() {
-        noClasses()
-                .that()
-                .resideInAPackage("io.clickflow.attribution..")
-                .should()
-                .dependOnClassesThat()
-                .resideInAPackage("io.clickflow.uniques..")
-                .check(MAIN);
-        noClasses()
-                .that()
-                .resideInAPackage("io.clickflow.uniques..")
-                .should()
-                .dependOnClassesThat()
-                .resideInAPackage("io.clickflow.attribution..")
-                .check(MAIN);
+        for (String job : JOBS) {
+            for (String other : JOBS) {
+                if (!job.equals(other)) {
+                    noClasses()
+                            .that()
+                            .resideInAPackage(job)
+                            .should()
+                            .dependOnClassesThat()
+                            .resideInAPackage(other)
+                            .check(MAIN);
+                }
+            }
+        }
     }
 
     @Test

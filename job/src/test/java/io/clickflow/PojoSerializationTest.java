@@ -2,23 +2,28 @@ package io.clickflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clickflow.analytics.UserAction;
+import io.clickflow.analytics.UserActionDecoder;
 import io.clickflow.attribution.AdClick;
 import io.clickflow.attribution.AdClickDecoder;
 import io.clickflow.attribution.PageView;
 import io.clickflow.attribution.PageViewDecoder;
 import io.clickflow.attribution.PendingPageView;
 import io.clickflow.attribution.UserAttributionState;
+import io.clickflow.counting.CountProgress;
+import io.clickflow.counting.CountTotal;
+import io.clickflow.counting.ShardCount;
+import io.clickflow.counting.WindowedUser;
 import io.clickflow.decode.Decoded;
 import io.clickflow.tables.AttributedPageView;
+import io.clickflow.tables.HourlyStats;
 import io.clickflow.tables.LateEvent;
 import io.clickflow.tables.RejectedEvent;
 import io.clickflow.tables.UniqueUsers;
 import io.clickflow.uniques.Frame;
 import io.clickflow.uniques.FrameDecoder;
-import io.clickflow.uniques.ShardCount;
 import io.clickflow.uniques.ShardProgress;
 import io.clickflow.uniques.WindowTotal;
-import io.clickflow.uniques.WindowedUser;
 
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
@@ -56,7 +61,11 @@ class PojoSerializationTest {
                 ShardCount.class,
                 UniqueUsers.class,
                 ShardProgress.class,
-                WindowTotal.class
+                WindowTotal.class,
+                UserAction.class,
+                HourlyStats.class,
+                CountProgress.class,
+                CountTotal.class
             })
     void isSerializedAsPojo(Class<?> type) {
         PojoTestUtils.assertSerializedAsPojo(type);
@@ -89,6 +98,12 @@ class PojoSerializationTest {
     void decodedFrameIsAPojoOfPojos() throws IOException {
         assertPojoOfPojos(FrameDecoder.TYPE, Frame.class);
         roundTrip(FrameDecoder.TYPE, Decoded.of(new Frame("1f2e3d4c5b6a7980112", 1_704_111_000_000L)));
+    }
+
+    @Test
+    void decodedUserActionIsAPojoOfPojos() throws IOException {
+        assertPojoOfPojos(UserActionDecoder.TYPE, UserAction.class);
+        roundTrip(UserActionDecoder.TYPE, Decoded.of(new UserAction("alice", 1_700_000_000_000L, true)));
     }
 
     private static void assertPojoOfPojos(TypeInformation<?> type, Class<?> eventClass) {

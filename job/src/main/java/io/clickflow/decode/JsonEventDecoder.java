@@ -28,14 +28,26 @@ public abstract class JsonEventDecoder<T> implements Serializable {
          * {@code ts}: unix seconds as a number or a string of digits, or epoch milliseconds (told apart by
          * size: below 10^11 is seconds, which is year 5138, or 1973 in milliseconds); ISO-8601 too.
          */
-        TS("ts", true);
+        TS("ts", true),
+        /**
+         * {@code timestamp}: epoch milliseconds as a JSON integer, nothing else (the analytics events API servers
+         * write): no seconds, no strings, so a producer's unit mistake is a rejection, not a date in 1970.
+         */
+        TIMESTAMP("timestamp", false, true);
 
         final String name;
         final boolean secondsOrMillis;
+        /** Only an integer number of epoch milliseconds. */
+        final boolean millisOnly;
 
         TimeField(String name, boolean secondsOrMillis) {
+            this(name, secondsOrMillis, false);
+        }
+
+        TimeField(String name, boolean secondsOrMillis, boolean millisOnly) {
             this.name = name;
             this.secondsOrMillis = secondsOrMillis;
+            this.millisOnly = millisOnly;
         }
 
         /** Epoch milliseconds from a number written in this field. */
@@ -228,6 +240,10 @@ public abstract class JsonEventDecoder<T> implements Serializable {
 
     private static long readEventTime(TimeField field, JsonToken value, JsonParser p) throws IOException {
         try {
+            if (field.millisOnly && value != JsonToken.VALUE_NUMBER_INT && value != JsonToken.VALUE_NULL) {
+                throw new IllegalArgumentException(
+                        field.name + " must be epoch milliseconds (an integer), not " + describe(value));
+            }
             switch (value) {
                 case VALUE_STRING:
                     String text = p.getText();

@@ -49,7 +49,7 @@ import java.util.concurrent.Callable;
         header = "Run a job on a Flink cluster: upload this jar over REST and start it there.",
         description = {
             "Uploads the job jar to a Flink cluster's REST API and runs <job> there (detached) with the job options,",
-            "exactly as './clickflow <job>' takes them. Jobs: the commands that run a Flink job (attribution, uniques).",
+            "exactly as './clickflow <job>' takes them. Jobs: the commands that run a Flink job (attribution, uniques, analytics).",
             "",
             "File paths and jdbc:sqlite: URLs in the job options are read by the cluster's processes, on their machines.",
             "Pass the database password through the cluster's environment (CLICKFLOW_JDBC_PASSWORD), not --jdbc-password:",
@@ -61,7 +61,7 @@ public final class SubmitCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "JOB", description = "The job to run: attribution or uniques.")
+    @Parameters(index = "0", paramLabel = "JOB", description = "The job to run: attribution, uniques or analytics.")
     String job;
 
     @Unmatched

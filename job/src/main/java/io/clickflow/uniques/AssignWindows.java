@@ -1,5 +1,8 @@
 package io.clickflow.uniques;
 
+import io.clickflow.counting.WindowKeys;
+import io.clickflow.counting.WindowedUser;
+
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.metrics.Counter;

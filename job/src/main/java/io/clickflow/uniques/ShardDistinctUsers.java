@@ -1,170 +1,22 @@
 package io.clickflow.uniques;
 
-import io.clickflow.commandline.Durations;
-import io.clickflow.tables.EventTimes;
+import io.clickflow.counting.CountingSettings;
+import io.clickflow.counting.ShardCounts;
 import io.clickflow.tables.LateEvent;
 
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.TimeDomain;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
-import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-import java.time.Duration;
-
 /**
- * Stage 1 of the unique-user count, keyed by (window, shard): the distinct users of one shard of one
- * window, held exactly (one map entry per user) or in an HLL sketch. It emits the shard's count when the
- * watermark closes the window, in update mode also at most every update interval before, and after the
- * close for every frame that changes it within the allowed lateness. Frames later than that go to
- * {@link #LATE_FRAMES}. All state of a key is dropped at the window's cleanup time.
+ * Stage 1 of the unique-user count, keyed by (window, shard): the shared {@link ShardCounts} on uniques' own
+ * state class {@link ShardProgress} (kept where its savepoints name it), without counters. Frames too late go to
+ * {@link #LATE_FRAMES}.
  */
-public class ShardDistinctUsers extends KeyedProcessFunction<Long, WindowedUser, ShardCount> {
+public class ShardDistinctUsers extends ShardCounts<ShardProgress> {
     private static final long serialVersionUID = 1L;
 
-    public static final OutputTag<LateEvent> LATE_FRAMES =
-            new OutputTag<>("late-frames", TypeInformation.of(LateEvent.class));
-
-    private final CountingSettings counting;
-
-    /** Exact mode: the users seen in this shard of this window. */
-    private transient MapState<String, Boolean> seenUsersState;
-    /** HLL mode: the sketch of this shard of this window, updatable in place. */
-    private transient ValueState<byte[]> sketchState;
-
-    private transient ValueState<ShardProgress> progressState;
-
-    private transient Counter usersIn;
-    private transient Counter lateFrames;
-    private transient Counter corrections;
+    public static final OutputTag<LateEvent> LATE_FRAMES = ShardCounts.LATE;
 
     public ShardDistinctUsers(CountingSettings counting) {
-        this.counting = counting;
-    }
-
-    @Override
-    public void open(OpenContext openContext) {
-        if (counting.countMode() == CountMode.EXACT) {
-            seenUsersState = getRuntimeContext()
-                    .getMapState(new MapStateDescriptor<>("shard-users", Types.STRING, Types.BOOLEAN));
-        } else {
-            sketchState = getRuntimeContext()
-                    .getState(new ValueStateDescriptor<>(
-                            "shard-sketch", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        }
-        progressState = getRuntimeContext()
-                .getState(new ValueStateDescriptor<>("shard-progress", TypeInformation.of(ShardProgress.class)));
-        var metrics = getRuntimeContext().getMetricGroup();
-        usersIn = metrics.counter("windowedUsersIn");
-        lateFrames = metrics.counter("lateFrames");
-        corrections = metrics.counter("shardCorrections");
-    }
-
-    @Override
-    public void processElement(WindowedUser in, Context ctx, Collector<ShardCount> out) throws Exception {
-        usersIn.inc();
-        long shardKey = ctx.getCurrentKey();
-        long window = WindowKeys.windowOf(shardKey);
-        long watermark = ctx.timerService().currentWatermark();
-        if (counting.cleanupTime(window) <= watermark) {
-            // The window's count is settled and its state gone (or never was): report, do not count.
-            lateFrames.inc();
-            ctx.output(LATE_FRAMES, lateFrame(in, window, watermark));
-            return;
-        }
-        ShardProgress progress = progressState.value();
-        if (progress == null) {
-            progress = new ShardProgress();
-            counting.registerWindowTimers(ctx.timerService(), window);
-        }
-        if (!add(in.uid, progress)) {
-            return;
-        }
-        if (counting.isFinal(window, watermark)) {
-            corrections.inc();
-            emit(shardKey, progress, out); // within the allowed lateness: the window's final count is corrected now
-        } else {
-            counting.scheduleUpdate(ctx.timerService(), progress);
-        }
-        progressState.update(progress);
-    }
-
-    /** Adds a user; true if the shard's count changed. */
-    private boolean add(String uid, ShardProgress progress) throws Exception {
-        if (counting.countMode() == CountMode.EXACT) {
-            if (seenUsersState.contains(uid)) {
-                return false;
-            }
-            seenUsersState.put(uid, Boolean.TRUE);
-            progress.users++;
-            return true;
-        }
-        byte[] sketch = sketchState.value();
-        if (sketch == null) {
-            sketch = Sketches.newUpdatable(counting.hllLgK());
-        }
-        long users = Math.round(Sketches.updateAndEstimate(sketch, uid));
-        sketchState.update(sketch); // a no-op on the heap (same array); RocksDB needs it written back
-        if (users == progress.users) {
-            return false;
-        }
-        progress.users = users;
-        return true;
-    }
-
-    @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<ShardCount> out) throws Exception {
-        ShardProgress progress = progressState.value();
-        if (progress == null) {
-            return; // an update timer that outlived its window's cleanup
-        }
-        long shardKey = ctx.getCurrentKey();
-        long window = WindowKeys.windowOf(shardKey);
-        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
-            progress.updateScheduled = false;
-            if (!counting.isFinal(window, ctx.timerService().currentWatermark()) && progress.changedSinceEmitted()) {
-                emit(shardKey, progress, out);
-            }
-            progressState.update(progress);
-            return;
-        }
-        if (timestamp == counting.finalTime(window) && progress.changedSinceEmitted()) {
-            emit(shardKey, progress, out);
-            progressState.update(progress);
-        }
-        if (counting.cleanUpAt(ctx.timerService(), timestamp, window)) {
-            // Every key has a cleanup timer from its first frame on: no state outlives the allowed lateness.
-            progressState.clear();
-            if (seenUsersState != null) {
-                seenUsersState.clear();
-            } else {
-                sketchState.clear();
-            }
-        }
-    }
-
-    private void emit(long shardKey, ShardProgress progress, Collector<ShardCount> out) throws Exception {
-        progress.emittedUsers = progress.users;
-        byte[] sketch = sketchState == null ? null : Sketches.compact(sketchState.value());
-        out.collect(
-                new ShardCount(WindowKeys.windowOf(shardKey), WindowKeys.shardOf(shardKey), progress.users, sketch));
-    }
-
-    private LateEvent lateFrame(WindowedUser in, long window, long watermark) {
-        String label = Durations.format(Duration.ofMillis(counting.windows().sizeMillis(window)));
-        return new LateEvent(
-                FrameDecoder.STREAM,
-                label + " window: " + in.uid + "@" + EventTimes.format(in.eventTime),
-                in.uid,
-                in.eventTime,
-                watermark);
+        super(counting, ShardProgress.class, FrameDecoder.STREAM);
     }
 }

@@ -1,5 +1,10 @@
 package io.clickflow.uniques;
 
+import io.clickflow.counting.CountMode;
+import io.clickflow.counting.CountingSettings;
+import io.clickflow.counting.ShardCount;
+import io.clickflow.counting.WindowKeys;
+import io.clickflow.counting.WindowedUser;
 import io.clickflow.decode.Decoded;
 import io.clickflow.stream.EventWatermarks;
 import io.clickflow.stream.SplitRejected;

@@ -8,9 +8,9 @@ import io.clickflow.attribution.AttributionCommand;
 import io.clickflow.attribution.AttributionOptions;
 import io.clickflow.commandline.Durations;
 import io.clickflow.commandline.UsageException;
+import io.clickflow.counting.CountMode;
 import io.clickflow.io.KafkaSinks;
 import io.clickflow.stream.EmitMode;
-import io.clickflow.uniques.CountMode;
 import io.clickflow.uniques.UniquesCommand;
 import io.clickflow.uniques.UniquesOptions;
 
@@ -142,7 +142,7 @@ class CliTest {
                         new Run(
                                 2,
                                 "",
-                                "clickflow: unknown command 'frobnicate'; commands: demo, attribution, uniques, generate, generate-frames, serve, bench, submit\n"));
+                                "clickflow: unknown command 'frobnicate'; commands: demo, attribution, uniques, analytics, generate, generate-frames, serve, bench, submit\n"));
         assertThat(run("uniqes"))
                 .isEqualTo(new Run(2, "", "clickflow: unknown command 'uniqes' (did you mean uniques?)\n"));
         assertThat(run("attribution", "--emit-mod", "update"))
@@ -150,8 +150,16 @@ class CliTest {
                         2, "", "clickflow attribution: unknown option --emit-mod (did you mean --emit-mode?)\n"));
         Run help = run("--help");
         assertThat(help.code()).isZero();
-        for (String command :
-                List.of("demo", "attribution", "uniques", "generate", "generate-frames", "serve", "bench", "submit")) {
+        for (String command : List.of(
+                "demo",
+                "attribution",
+                "uniques",
+                "analytics",
+                "generate",
+                "generate-frames",
+                "serve",
+                "bench",
+                "submit")) {
             assertThat(help.out()).as("help lists " + command).containsPattern("(?m)^  " + command + " ");
         }
         assertThat(run("--version").out()).matches("clickflow \\S+ \\(Flink 2\\.\\d+\\.\\d+, Kafka clients \\S+\\)\\n");
@@ -162,7 +170,7 @@ class CliTest {
                         "Default: on-watermark",
                         "Default: clickflow-attribution",
                         "Default: output/checkpoints/attribution");
-        assertThat(Clickflow.jobs()).containsOnlyKeys("attribution", "uniques");
+        assertThat(Clickflow.jobs()).containsOnlyKeys("attribution", "uniques", "analytics");
     }
 
     @Test

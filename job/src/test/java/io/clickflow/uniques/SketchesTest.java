@@ -2,6 +2,10 @@ package io.clickflow.uniques;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clickflow.counting.CountMode;
+import io.clickflow.counting.Sketches;
+import io.clickflow.counting.WindowKeys;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

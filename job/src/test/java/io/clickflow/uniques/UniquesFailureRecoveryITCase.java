@@ -3,6 +3,8 @@ package io.clickflow.uniques;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clickflow.attribution.AttributionPipelines;
+import io.clickflow.counting.CountMode;
+import io.clickflow.counting.CountingSettings;
 import io.clickflow.decode.JsonEventDecoder;
 import io.clickflow.io.JdbcSinks;
 import io.clickflow.io.Sources;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.clickflow.attribution.AttributionPipelines;
 import io.clickflow.commandline.UsageException;
+import io.clickflow.counting.Sketches;
 import io.clickflow.runner.KafkaPreflight;
 import io.clickflow.tables.Database;
 import io.clickflow.testing.KafkaTestBroker;

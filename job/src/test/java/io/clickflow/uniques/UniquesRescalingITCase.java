@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.clickflow.attribution.AttributionPipelines;
+import io.clickflow.counting.CountMode;
+import io.clickflow.counting.CountingSettings;
 import io.clickflow.io.JdbcSinks;
 import io.clickflow.io.Sources;
 import io.clickflow.stream.EmitMode;

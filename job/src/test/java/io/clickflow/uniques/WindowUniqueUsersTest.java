@@ -3,6 +3,7 @@ package io.clickflow.uniques;
 import static io.clickflow.uniques.UniquesHarness.at;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clickflow.counting.CountMode;
 import io.clickflow.stream.EmitMode;
 import io.clickflow.tables.UniqueUsers;
 

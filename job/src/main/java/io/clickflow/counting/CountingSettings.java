@@ -1,4 +1,4 @@
-package io.clickflow.uniques;
+package io.clickflow.counting;
 
 import io.clickflow.commandline.Durations;
 import io.clickflow.stream.EmitMode;
@@ -9,8 +9,13 @@ import java.io.Serializable;
 import java.time.Duration;
 
 /**
- * The rules both stages of the unique-user count share: the windows, how users are counted, when rows
- * are emitted, and the one place each timer's time is computed.
+ * The rules both stages of a windowed count share (the uniques and analytics jobs): the windows, how users
+ * are counted, how many additive counters a window carries, when rows are emitted, and the one place each
+ * timer's time is computed.
+ *
+ * @param updateIntervalMillis update mode: a window's provisional row is emitted at most this often
+ * @param shardUpdateIntervalMillis update mode: a shard's provisional count is sent to its window at most this often
+ * @param counters additive counters per window besides the distinct users (0: none, as in uniques)
  */
 public record CountingSettings(
         WindowKeys windows,
@@ -18,9 +23,12 @@ public record CountingSettings(
         int hllLgK,
         EmitMode emitMode,
         long updateIntervalMillis,
-        long allowedLatenessMillis)
+        long allowedLatenessMillis,
+        long shardUpdateIntervalMillis,
+        int counters)
         implements Serializable {
 
+    /** Distinct users only; both stages refresh at the update interval (so a count is out within about two). */
     public CountingSettings(
             WindowKeys windows,
             CountMode countMode,
@@ -28,7 +36,32 @@ public record CountingSettings(
             EmitMode emitMode,
             Duration updateInterval,
             Duration allowedLateness) {
-        this(windows, countMode, hllLgK, emitMode, updateInterval.toMillis(), allowedLateness.toMillis());
+        this(
+                windows,
+                countMode,
+                hllLgK,
+                emitMode,
+                updateInterval.toMillis(),
+                allowedLateness.toMillis(),
+                updateInterval.toMillis(),
+                0);
+    }
+
+    /**
+     * The same rules with {@code counters} additive counters per window, and shards that refresh ten times per
+     * update interval (at least every 10 ms apart), so a count reaches the output within about one interval
+     * instead of two, while a window's rows still come at most once per interval.
+     */
+    public CountingSettings withCounters(int counters) {
+        return new CountingSettings(
+                windows,
+                countMode,
+                hllLgK,
+                emitMode,
+                updateIntervalMillis,
+                allowedLatenessMillis,
+                Math.max(10, updateIntervalMillis / 10),
+                counters);
     }
 
     /**
@@ -63,7 +96,7 @@ public record CountingSettings(
                 .toString();
     }
 
-    /** Update mode: the earliest processing time of the next provisional count after one at {@code now}. */
+    /** Update mode: the earliest processing time of the next provisional row after one at {@code now}. */
     public long nextUpdateTime(long now) {
         return now + updateIntervalMillis;
     }
@@ -84,11 +117,14 @@ public record CountingSettings(
         timers.registerEventTimeTimer(cleanupTime(windowKey));
     }
 
-    /** Update mode: a processing-time timer for the next provisional count, unless one is pending. */
-    void scheduleUpdate(TimerService timers, ShardProgress progress) {
-        if (emitMode == EmitMode.UPDATE && !progress.updateScheduled) {
-            progress.updateScheduled = true;
-            timers.registerProcessingTimeTimer(nextUpdateTime(timers.currentProcessingTime()));
+    /**
+     * Update mode: a processing-time timer for the next provisional count {@code intervalMillis} from now (the
+     * shard's or the window's interval), unless one is pending.
+     */
+    void scheduleUpdate(TimerService timers, Progress progress, long intervalMillis) {
+        if (emitMode == EmitMode.UPDATE && !progress.updateScheduled()) {
+            progress.updateScheduled(true);
+            timers.registerProcessingTimeTimer(timers.currentProcessingTime() + intervalMillis);
         }
     }
 

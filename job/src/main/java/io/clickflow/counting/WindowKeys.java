@@ -1,4 +1,4 @@
-package io.clickflow.uniques;
+package io.clickflow.counting;
 
 import org.apache.flink.util.MathUtils;
 

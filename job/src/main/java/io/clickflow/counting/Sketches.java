@@ -1,4 +1,4 @@
-package io.clickflow.uniques;
+package io.clickflow.counting;
 
 import org.apache.datasketches.hll.HllSketch;
 import org.apache.datasketches.hll.TgtHllType;

@@ -1,14 +1,19 @@
-package io.clickflow.uniques;
+package io.clickflow.counting;
 
 import io.clickflow.tables.EventTimes;
 
-/** A frame's user assigned to one window of one shard: the unit the per-shard distinct count takes in. */
+/** An event's user assigned to one window of one shard: the unit the per-shard count takes in. */
 public class WindowedUser {
+    /** {@link #counter} of an event that adds to no counter. */
+    public static final int NO_COUNTER = -1;
+
     /** The window and shard, packed by {@code WindowKeys}. */
     public long shardKey;
 
     public String uid;
     public long eventTime;
+    /** The additive counter this event adds one to, or {@link #NO_COUNTER} (uniques' frames). */
+    public int counter = NO_COUNTER;
 
     public WindowedUser() {}
 
@@ -16,6 +21,11 @@ public class WindowedUser {
         this.shardKey = shardKey;
         this.uid = uid;
         this.eventTime = eventTime;
+    }
+
+    public WindowedUser(long shardKey, String uid, long eventTime, int counter) {
+        this(shardKey, uid, eventTime);
+        this.counter = counter;
     }
 
     @Override

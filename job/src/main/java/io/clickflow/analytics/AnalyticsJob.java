@@ -1,0 +1,32 @@
+package io.clickflow.analytics;
+
+import io.clickflow.decode.Decoded;
+import io.clickflow.io.JdbcSinks;
+import io.clickflow.io.Sources;
+import io.clickflow.tables.AnalyticsTables;
+import io.clickflow.tables.DeadLetterTables;
+
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** Wires the analytics workflow to production I/O: a Kafka topic or a file in, the database out. */
+public final class AnalyticsJob {
+    private AnalyticsJob() {}
+
+    /** Creates the tables (so the API servers see them at once) and adds the pipeline to {@code env}. */
+    public static void build(StreamExecutionEnvironment env, AnalyticsOptions o) throws Exception {
+        o.database.createTables(AnalyticsTables.DDL);
+        Source<Decoded<UserAction>, ?, ?> events = o.fileMode()
+                ? Sources.file(o.eventsFile, new UserActionDecoder(), UserActionDecoder.TYPE)
+                : Sources.kafka(o.kafka, o.eventsTopic, new UserActionDecoder(), UserActionDecoder.TYPE);
+        int parallelism = env.getParallelism(); // on a cluster an unset --parallelism yields to the cluster's
+        AnalyticsWorkflow.defineWorkflow(
+                env,
+                o.settings,
+                events,
+                new AnalyticsWorkflow.Sinks(
+                        hourly -> JdbcSinks.upsert(hourly, AnalyticsTables.HOURLY, o.database, parallelism),
+                        rejected -> JdbcSinks.upsert(rejected, DeadLetterTables.REJECTED, o.database, parallelism),
+                        late -> JdbcSinks.upsert(late, DeadLetterTables.LATE, o.database, parallelism)));
+    }
+}
