@@ -100,6 +100,16 @@ public final class DeployFiles {
         return "clickflow-job-" + pomProperty("version") + ".jar";
     }
 
+    /** The file name of the self-contained API jar that {@code mvn package} writes to api/target. */
+    public static String apiJarName() {
+        return "clickflow-api-" + pomProperty("version") + ".jar";
+    }
+
+    /** The official JRE image of the Java release the build targets, which runs the API jar. */
+    public static String jreImage() {
+        return "eclipse-temurin:" + pomProperty("maven.compiler.release") + "-jre";
+    }
+
     /** The official Flink image of the version the job is built against. */
     public static String flinkImage() {
         return "flink:" + pomProperty("flink.version") + "-scala_2.12-java17";
@@ -110,8 +120,13 @@ public final class DeployFiles {
      * command: {@code run --detached -m jobmanager:8081 -c io.clickflow.Clickflow <jar> attribution ...}.
      */
     public static List<String> composeFlinkRunLine() {
+        return composeFlinkRunLine("submit");
+    }
+
+    /** The {@code flink run} line of a docker-compose.yml service that submits a job ({@code submit-analytics}). */
+    public static List<String> composeFlinkRunLine(String service) {
         Map<String, Object> submit = map(
-                map(yaml(ROOT.resolve("docker-compose.yml")).get("services")).get("submit"));
+                map(yaml(ROOT.resolve("docker-compose.yml")).get("services")).get(service));
         String script = String.valueOf(list(submit.get("command")).get(0)).replace("\\\n", " ");
         for (String line : script.split("\n")) {
             List<String> tokens = List.of(line.trim().split("\\s+"));
@@ -120,7 +135,7 @@ public final class DeployFiles {
                 return tokens.subList(run, tokens.size());
             }
         }
-        throw new AssertionError("no 'flink run' line in docker-compose.yml's submit service");
+        throw new AssertionError("no 'flink run' line in docker-compose.yml's " + service + " service");
     }
 
     /** Every Flink metric the Grafana dashboard queries (panels and template variables). */

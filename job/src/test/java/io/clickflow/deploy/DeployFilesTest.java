@@ -7,15 +7,21 @@ import static io.clickflow.deploy.DeployFiles.map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import io.clickflow.analytics.AnalyticsCommand;
+import io.clickflow.api.ServeCommand;
 import io.clickflow.attribution.AttributionCommand;
 import io.clickflow.attribution.GenerateCommand;
 import io.clickflow.commandline.Cli;
+import io.clickflow.runner.RestorePoints;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 import java.io.InputStream;
@@ -42,7 +48,10 @@ import java.util.stream.Collectors;
 class DeployFilesTest {
     static final Path COMPOSE = ROOT.resolve("docker-compose.yml");
     static final Path K8S = ROOT.resolve("deploy/k8s/clickflow-attribution.yaml");
+    static final Path K8S_ANALYTICS = ROOT.resolve("deploy/k8s/clickflow-analytics.yaml");
+    static final Path K8S_API = ROOT.resolve("deploy/k8s/clickflow-api.yaml");
     static final String JAR_IN_CONTAINER = "/opt/clickflow/clickflow-job.jar";
+    static final List<String> API_SERVERS = List.of("api-1", "api-2");
 
     private static Map<String, Object> services() {
         return map(DeployFiles.yaml(COMPOSE).get("services"));
@@ -58,8 +67,12 @@ class DeployFilesTest {
 
     @Test
     void composeImagesArePinnedToTheBuildsVersions() {
-        for (String flink : List.of("jobmanager", "taskmanager", "generator", "submit", "flink-data-owner")) {
+        for (String flink :
+                List.of("jobmanager", "taskmanager", "generator", "submit", "submit-analytics", "flink-data-owner")) {
             assertThat(service(flink).get("image")).as(flink).isEqualTo(DeployFiles.flinkImage());
+        }
+        for (String api : API_SERVERS) {
+            assertThat(service(api).get("image")).as(api).isEqualTo(DeployFiles.jreImage());
         }
         assertThat(service("kafka").get("image")).isEqualTo("apache/kafka:" + DeployFiles.pomProperty("kafka.version"));
         assertThat(service("topics").get("image")).isEqualTo(service("kafka").get("image"));
@@ -80,7 +93,7 @@ class DeployFilesTest {
                 .as("the password comes from the environment, never the arguments")
                 .doesNotContain("--jdbc-password");
 
-        for (String flink : List.of("jobmanager", "taskmanager", "generator", "submit")) {
+        for (String flink : List.of("jobmanager", "taskmanager", "generator", "submit", "submit-analytics")) {
             assertThat(volumes(flink))
                     .as(flink + " mounts the built jar")
                     .contains("./job/target/" + DeployFiles.jobJarName() + ":" + JAR_IN_CONTAINER + ":ro");
@@ -121,9 +134,11 @@ class DeployFilesTest {
                 .as("the topics service loops over the topics")
                 .isTrue();
         Set<String> topics = Set.of(created.group(1).trim().split(" +"));
-        assertThat(topics).containsExactlyInAnyOrder(value(job, "--clicks-topic"), value(job, "--page-views-topic"));
+        String analyticsTopic = value(analyticsOptions(), "--events-topic");
         assertThat(topics)
-                .containsExactlyInAnyOrder(value(generator, "--clicks-topic"), value(generator, "--page-views-topic"));
+                .containsExactlyInAnyOrder(
+                        value(job, "--clicks-topic"), value(job, "--page-views-topic"), analyticsTopic);
+        assertThat(topics).contains(value(generator, "--clicks-topic"), value(generator, "--page-views-topic"));
         assertThat(topicsScript).contains("--bootstrap-server " + bootstrap);
 
         Map<String, Object> postgres = environment("postgres");
@@ -134,10 +149,178 @@ class DeployFilesTest {
     }
 
     @Test
+    void composeSubmitsTheAnalyticsJobWithOptionsItAcceptsAndItsOwnCheckpoints() {
+        List<String> tokens = DeployFiles.composeFlinkRunLine("submit-analytics");
+        assertThat(tokens).containsSequence("-c", "io.clickflow.Clickflow", JAR_IN_CONTAINER);
+        assertThat(tokens).containsSequence("run", "--detached", "-m", "jobmanager:8081");
+        List<String> args = analyticsArgs();
+        assertThat(args.get(0)).isEqualTo("analytics");
+        assertThatCode(() -> AnalyticsCommand.parse(args.subList(1, args.size()).toArray(String[]::new)))
+                .doesNotThrowAnyException();
+        assertThat(args)
+                .as("the password comes from the environment, never the arguments")
+                .doesNotContain("--jdbc-password");
+        assertThat(strings(service("submit-analytics").get("command")).get(0))
+                .as("the already-running check names the job's name on the cluster")
+                .contains("grep -q 'clickflow analytics'");
+
+        CommandLine analytics = analyticsOptions();
+        CommandLine attribution = jobOptions();
+        assertThat(given(analytics, "--resume")).isTrue();
+        for (String option : List.of("--bootstrap-servers", "--jdbc-url", "--jdbc-user", "--state-backend")) {
+            assertThat(value(analytics, option)).as(option).isEqualTo(value(attribution, option));
+        }
+        assertThat(environment("submit-analytics").get("CLICKFLOW_JDBC_PASSWORD"))
+                .isEqualTo(environment("postgres").get("POSTGRES_PASSWORD"));
+        // Both jobs' state on the shared volume, each in a folder of its own.
+        String dir = value(analytics, "--checkpoint-dir");
+        assertThat(dir).startsWith("file:///flink-data/").isNotEqualTo(value(attribution, "--checkpoint-dir"));
+        // The clients create (and mark) the checkpoint dirs; Flink's processes (user flink) write into them.
+        for (String submit : List.of("submit", "submit-analytics")) {
+            assertThat(service(submit).get("user")).as(submit).isEqualTo("flink");
+        }
+    }
+
+    /**
+     * The analytics job's checkpoints and savepoints lie inside the attribution job's checkpoint dir in
+     * docker-compose.yml (file:///flink-data/checkpoints/analytics in file:///flink-data/checkpoints): the
+     * attribution job's --resume must never pick them up, and the analytics job's must find its own.
+     */
+    @Test
+    void eachComposeJobResumesOnlyFromItsOwnCheckpoints(@TempDir Path volume) throws Exception {
+        Path attribution = inVolume(volume, value(jobOptions(), "--checkpoint-dir"));
+        Path analytics = inVolume(volume, value(analyticsOptions(), "--checkpoint-dir"));
+        Path checkpoint = analytics.resolve("0123456789abcdef0123456789abcdef/chk-7/_metadata");
+        Path savepoint = RestorePoints.savepointDir(analytics).resolve("savepoint-0a1b2c-0123456789ab/_metadata");
+        for (Path metadata : List.of(checkpoint, savepoint)) {
+            Files.createDirectories(metadata.getParent());
+            Files.writeString(metadata, "state");
+        }
+        RestorePoints.claim(analytics, "analytics");
+        RestorePoints.claim(attribution, "attribution");
+        assertThat(RestorePoints.newest(attribution)).isEmpty();
+        assertThat(RestorePoints.newest(analytics)).isPresent();
+    }
+
+    private static Path inVolume(Path volume, String uri) {
+        assertThat(uri).startsWith("file:///flink-data/");
+        return volume.resolve(uri.substring("file:///flink-data/".length()));
+    }
+
+    @Test
+    void composeRunsTwoApiServersFromTheMountedApiJarWithOptionsServeAccepts() {
+        CommandLine analytics = analyticsOptions();
+        Map<String, Object> postgres = environment("postgres");
+        Set<String> hostPorts = new TreeSet<>();
+        for (String api : API_SERVERS) {
+            Map<String, Object> server = service(api);
+            List<String> entrypoint = strings(server.get("entrypoint"));
+            assertThat(entrypoint.get(0)).isEqualTo("java");
+            assertThat(entrypoint.get(entrypoint.size() - 1)).isEqualTo(ServeCommand.class.getName());
+            String jar = entrypoint.get(entrypoint.indexOf("-cp") + 1);
+            assertThat(volumes(api))
+                    .as(api + " mounts the self-contained API jar that -cp names")
+                    .contains("./api/target/" + DeployFiles.apiJarName() + ":" + jar + ":ro");
+
+            List<String> args = strings(server.get("command"));
+            assertThatCode(() -> Cli.parse(new ServeCommand(), args.toArray(String[]::new)))
+                    .as(api)
+                    .doesNotThrowAnyException();
+            CommandLine serve = parsed(new ServeCommand(), args);
+            assertThat(given(serve, "--jdbc-password"))
+                    .as("the password comes from the environment")
+                    .isFalse();
+            assertThat(value(serve, "--bind"))
+                    .as("reachable from other containers")
+                    .isEqualTo("0.0.0.0");
+            assertThat(value(serve, "--bootstrap-servers")).isEqualTo(value(analytics, "--bootstrap-servers"));
+            assertThat(value(serve, "--events-topic"))
+                    .as("the topic the analytics job counts")
+                    .isEqualTo(value(analytics, "--events-topic"));
+            assertThat(value(serve, "--jdbc-url"))
+                    .as("the database the analytics job writes hourly_stats to")
+                    .isEqualTo(value(analytics, "--jdbc-url"))
+                    .isEqualTo("jdbc:postgresql://postgres:5432/" + postgres.get("POSTGRES_DB"));
+            assertThat(value(serve, "--jdbc-user")).isEqualTo(postgres.get("POSTGRES_USER"));
+            assertThat(environment(api).get("CLICKFLOW_JDBC_PASSWORD")).isEqualTo(postgres.get("POSTGRES_PASSWORD"));
+
+            String port = value(serve, "--port");
+            List<String> ports = strings(server.get("ports"));
+            assertThat(ports).hasSize(1);
+            assertThat(ports.get(0)).as(api).endsWith(":" + port);
+            hostPorts.add(ports.get(0).split(":")[0]);
+
+            String healthcheck = String.join(" ", strings(at(server, "healthcheck.test")));
+            assertThat(healthcheck)
+                    .as(api + ": the healthcheck asks GET /health on serve's port")
+                    .contains("/dev/tcp/127.0.0.1/" + port)
+                    .contains("GET /health ")
+                    .contains("\" 200 \"");
+            Map<String, Object> deps = map(server.get("depends_on"));
+            assertThat(at(deps, "topics.condition"))
+                    .as("serve refuses to start before its topic exists")
+                    .isEqualTo("service_completed_successfully");
+            assertThat(at(deps, "postgres.condition")).isEqualTo("service_healthy");
+        }
+        assertThat(hostPorts).containsExactlyInAnyOrder("8080", "8082");
+
+        // Prometheus scrapes every API server's /metrics on its port.
+        Map<String, Object> scrape =
+                list(DeployFiles.yaml(ROOT.resolve("deploy/prometheus/prometheus.yml"))
+                                .get("scrape_configs"))
+                        .stream()
+                        .map(DeployFiles::map)
+                        .filter(c -> "clickflow-api".equals(c.get("job_name")))
+                        .findFirst()
+                        .orElseThrow(
+                                () -> new AssertionError("no clickflow-api job in deploy/prometheus/prometheus.yml"));
+        assertThat(scrape.get("metrics_path")).isEqualTo("/metrics");
+        List<String> targets = strings(at(map(list(scrape.get("static_configs")).get(0)), "targets"));
+        assertThat(targets)
+                .containsExactlyInAnyOrderElementsOf(API_SERVERS.stream()
+                        .map(api -> api + ":" + value(apiOptions(api), "--port"))
+                        .toList());
+    }
+
+    /**
+     * The healthcheck's shell line, run here against a tiny HTTP server: it succeeds on 200 and fails on
+     * 503 (no curl needed in the image, only bash).
+     */
+    @Test
+    @Timeout(60)
+    void composeApiHealthcheckPassesOn200AndFailsOn503() throws Exception {
+        String test = strings(at(service("api-1"), "healthcheck.test")).get(1);
+        for (int status : new int[] {200, 503}) {
+            com.sun.net.httpserver.HttpServer http =
+                    com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+            http.createContext("/health", ex -> {
+                byte[] body = "ok\n".getBytes();
+                ex.sendResponseHeaders(status, body.length);
+                ex.getResponseBody().write(body);
+                ex.close();
+            });
+            http.start();
+            try {
+                String line = test.replace(
+                        "/dev/tcp/127.0.0.1/" + value(apiOptions("api-1"), "--port"),
+                        "/dev/tcp/127.0.0.1/" + http.getAddress().getPort());
+                Process p = new ProcessBuilder("sh", "-c", line)
+                        .redirectErrorStream(true)
+                        .start();
+                String out = new String(p.getInputStream().readAllBytes());
+                assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(p.exitValue() == 0).as(status + ": " + out).isEqualTo(status == 200);
+            } finally {
+                http.stop(0);
+            }
+        }
+    }
+
+    @Test
     void composeCheckpointsLiveOnAVolumeEveryFlinkProcessSharesAtTheSamePath() {
         String dir = value(jobOptions(), "--checkpoint-dir");
         assertThat(dir).startsWith("file:///flink-data/");
-        for (String process : List.of("jobmanager", "taskmanager", "submit")) {
+        for (String process : List.of("jobmanager", "taskmanager", "submit", "submit-analytics")) {
             assertThat(volumes(process)).as(process).contains("flink-data:/flink-data");
         }
         assertThat(map(DeployFiles.yaml(COMPOSE).get("volumes"))).containsKey("flink-data");
@@ -252,9 +435,10 @@ class DeployFilesTest {
 
     // ---------------------------------------------------------------- deploy/k8s
 
-    @Test
-    void theFlinkDeploymentIsValidAgainstTheOperatorsCrdSchema() throws Exception {
-        Map<String, Object> deployment = k8s("FlinkDeployment");
+    @ParameterizedTest
+    @ValueSource(strings = {"clickflow-attribution.yaml", "clickflow-analytics.yaml"})
+    void theFlinkDeploymentIsValidAgainstTheOperatorsCrdSchema(String file) throws Exception {
+        Map<String, Object> deployment = k8s(k8sFile(file), "FlinkDeployment");
         assertThat(deployment.get("apiVersion")).isEqualTo("flink.apache.org/v1beta1");
         Map<String, Object> schema;
         try (InputStream crd =
@@ -277,9 +461,10 @@ class DeployFilesTest {
         assertThat(at(deployment, "spec.flinkVersion")).isEqualTo("v" + flink[0] + "_" + flink[1]);
     }
 
-    @Test
-    void theFlinkDeploymentRunsTheImagesJarWithOptionsTheJobAccepts() throws Exception {
-        Map<String, Object> deployment = k8s("FlinkDeployment");
+    @ParameterizedTest
+    @ValueSource(strings = {"clickflow-attribution.yaml", "clickflow-analytics.yaml"})
+    void theFlinkDeploymentRunsTheImagesJarWithOptionsTheJobAccepts(String file) throws Exception {
+        Map<String, Object> deployment = k8s(k8sFile(file), "FlinkDeployment");
         List<String> dockerfile = Files.readAllLines(ROOT.resolve("deploy/k8s/Dockerfile")).stream()
                 .filter(l -> !l.isBlank() && !l.startsWith("#"))
                 .toList();
@@ -294,11 +479,8 @@ class DeployFilesTest {
         assertThat(at(deployment, "spec.job.entryClass")).isEqualTo("io.clickflow.Clickflow");
 
         List<String> args = strings(at(deployment, "spec.job.args"));
-        assertThat(args.get(0)).isEqualTo("attribution");
-        CommandLine cl = parsed(new AttributionCommand(), args.subList(1, args.size()));
-        assertThatCode(() ->
-                        AttributionCommand.parse(args.subList(1, args.size()).toArray(String[]::new)))
-                .doesNotThrowAnyException();
+        assertThat(args.get(0) + ".yaml").isEqualTo(file.replace("clickflow-", ""));
+        CommandLine cl = jobCommandLine(args);
         // These come from the spec (job.parallelism, flinkConfiguration), which the job yields to on a cluster.
         for (String fromSpec : List.of(
                 "parallelism", "checkpoint-dir", "state-backend", "jdbc-password", "resume", "from-savepoint")) {
@@ -310,9 +492,10 @@ class DeployFilesTest {
         assertThat(at(deployment, "spec.job.parallelism")).isInstanceOf(Integer.class);
     }
 
-    @Test
-    void theFlinkDeploymentKeepsStateAndSecretsWhereThePodsFindThem() {
-        Map<String, Object> deployment = k8s("FlinkDeployment");
+    @ParameterizedTest
+    @ValueSource(strings = {"clickflow-attribution.yaml", "clickflow-analytics.yaml"})
+    void theFlinkDeploymentKeepsStateAndSecretsWhereThePodsFindThem(String file) {
+        Map<String, Object> deployment = k8s(k8sFile(file), "FlinkDeployment");
         Map<String, Object> conf = map(at(deployment, "spec.flinkConfiguration"));
         assertThat(conf.get("high-availability.type")).isEqualTo("kubernetes");
         assertThat(conf.get("metrics.reporter.prom.factory.class"))
@@ -352,13 +535,172 @@ class DeployFilesTest {
                 .isEqualTo(Integer.valueOf(String.valueOf(conf.get("metrics.reporter.prom.port"))));
     }
 
+    @Test
+    void theTwoFlinkDeploymentsShareImageClaimAndSecretButNotStateOrNames() {
+        Map<String, Object> attribution = k8s(K8S, "FlinkDeployment");
+        Map<String, Object> analytics = k8s(K8S_ANALYTICS, "FlinkDeployment");
+        assertThat(DeployFiles.yamlDocuments(K8S_ANALYTICS))
+                .as("the claim and the Secret are defined once, in clickflow-attribution.yaml")
+                .hasSize(1);
+        assertThat(at(analytics, "spec.image")).isEqualTo(at(attribution, "spec.image"));
+        assertThat(at(analytics, "metadata.name")).isNotEqualTo(at(attribution, "metadata.name"));
+        Map<String, Object> a = map(at(attribution, "spec.flinkConfiguration"));
+        Map<String, Object> b = map(at(analytics, "spec.flinkConfiguration"));
+        for (String dir : List.of(
+                "execution.checkpointing.dir",
+                "execution.checkpointing.savepoint-dir",
+                "high-availability.storageDir")) {
+            String mine = String.valueOf(b.get(dir)) + "/";
+            String theirs = String.valueOf(a.get(dir)) + "/";
+            assertThat(mine.startsWith(theirs) || theirs.startsWith(mine))
+                    .as(dir + ": " + mine + " and " + theirs + " are separate folders")
+                    .isFalse();
+        }
+        CommandLine analyticsJob = jobCommandLine(strings(at(analytics, "spec.job.args")));
+        CommandLine attributionJob = jobCommandLine(strings(at(attribution, "spec.job.args")));
+        for (String option : List.of("--bootstrap-servers", "--jdbc-url", "--jdbc-user")) {
+            assertThat(value(analyticsJob, option)).as(option).isEqualTo(value(attributionJob, option));
+        }
+        assertThat(value(analyticsJob, "--group-id")).isNotEqualTo(value(attributionJob, "--group-id"));
+    }
+
+    @Test
+    void theApiDeploymentRunsTheApiImageWithOptionsServeAcceptsAndTheServiceReachesIt() throws Exception {
+        Map<String, Object> deployment = k8s(K8S_API, "Deployment");
+        Map<String, Object> service = k8s(K8S_API, "Service");
+        assertThat(deployment.get("apiVersion")).isEqualTo("apps/v1");
+        assertThat(service.get("apiVersion")).isEqualTo("v1");
+        assertThat(at(deployment, "spec.replicas")).isEqualTo(3);
+
+        // Selector, pod labels and the Service's selector agree.
+        Map<String, Object> podLabels = map(at(deployment, "spec.template.metadata.labels"));
+        Map<String, Object> selector = map(at(deployment, "spec.selector.matchLabels"));
+        assertThat(podLabels).containsAllEntriesOf(selector);
+        assertThat(podLabels).containsAllEntriesOf(map(at(service, "spec.selector")));
+
+        Map<String, Object> pod = map(at(deployment, "spec.template.spec"));
+        assertThat(list(pod.get("containers"))).hasSize(1);
+        Map<String, Object> container = map(list(pod.get("containers")).get(0));
+        List<String> args = strings(container.get("args"));
+        assertThatCode(() -> Cli.parse(new ServeCommand(), args.toArray(String[]::new)))
+                .doesNotThrowAnyException();
+        CommandLine serve = parsed(new ServeCommand(), args);
+        assertThat(given(serve, "--jdbc-password"))
+                .as("the password comes from the Secret")
+                .isFalse();
+        assertThat(value(serve, "--bind")).as("reachable from the Service").isEqualTo("0.0.0.0");
+
+        // The analytics job counts the topic the servers write and writes the table they read.
+        CommandLine analytics = jobCommandLine(strings(at(k8s(K8S_ANALYTICS, "FlinkDeployment"), "spec.job.args")));
+        for (String option : List.of("--bootstrap-servers", "--events-topic", "--jdbc-url", "--jdbc-user")) {
+            assertThat(value(serve, option)).as(option).isEqualTo(value(analytics, option));
+        }
+
+        // Ports: containerPort = --port; the Service, the probes and Prometheus reach it.
+        int port = Integer.parseInt(value(serve, "--port"));
+        Map<String, Integer> containerPorts = new LinkedHashMap<>();
+        for (Object p : list(container.get("ports"))) {
+            containerPorts.put(String.valueOf(map(p).get("name")), (Integer) map(p).get("containerPort"));
+        }
+        assertThat(containerPorts.values()).containsExactly(port);
+        Map<String, Object> servicePort = map(list(at(service, "spec.ports")).get(0));
+        assertThat(resolve(servicePort.get("targetPort"), containerPorts)).isEqualTo(port);
+        for (String probe : List.of("readinessProbe", "startupProbe", "livenessProbe")) {
+            Map<String, Object> get = map(at(container, probe + ".httpGet"));
+            assertThat(resolve(get.get("port"), containerPorts)).as(probe).isEqualTo(port);
+            // Liveness asks /metrics, which answers while the server runs: a /health 503 (Kafka away) must
+            // take the pod out of the Service, not restart it into serve's refusal to start without Kafka.
+            assertThat(get.get("path")).as(probe).isEqualTo(probe.equals("livenessProbe") ? "/metrics" : "/health");
+        }
+        Map<String, Object> annotations = map(at(deployment, "spec.template.metadata.annotations"));
+        assertThat(annotations.get("prometheus.io/scrape")).isEqualTo("true");
+        assertThat(annotations.get("prometheus.io/port")).isEqualTo(String.valueOf(port));
+        assertThat(annotations.get("prometheus.io/path")).isEqualTo("/metrics");
+
+        // Resources: requests and a memory limit (the JVM sizes its heap from it).
+        assertThat(map(at(container, "resources.requests"))).containsKeys("cpu", "memory");
+        assertThat(map(at(container, "resources.limits"))).containsKey("memory");
+
+        // The password from the Secret clickflow-attribution.yaml defines.
+        Map<String, Object> env = map(list(container.get("env")).stream()
+                .map(DeployFiles::map)
+                .filter(e -> "CLICKFLOW_JDBC_PASSWORD".equals(e.get("name")))
+                .findFirst()
+                .orElseThrow());
+        Map<String, Object> secret = k8s(K8S, "Secret");
+        assertThat(at(env, "valueFrom.secretKeyRef.name")).isEqualTo(at(secret, "metadata.name"));
+        assertThat(map(secret.get("stringData"))).containsKey(String.valueOf(at(env, "valueFrom.secretKeyRef.key")));
+
+        // The image: Dockerfile.api puts the self-contained API jar on a JRE of the build's Java release.
+        List<String> dockerfile = Files.readAllLines(ROOT.resolve("deploy/k8s/Dockerfile.api")).stream()
+                .filter(l -> !l.isBlank() && !l.startsWith("#"))
+                .toList();
+        assertThat(dockerfile.get(0)).isEqualTo("FROM " + DeployFiles.jreImage());
+        String[] copy = dockerfile.stream()
+                .filter(l -> l.startsWith("COPY"))
+                .findFirst()
+                .orElseThrow()
+                .split(" +");
+        assertThat(copy[copy.length - 2]).isEqualTo("api/target/" + DeployFiles.apiJarName());
+        String entrypoint = dockerfile.stream()
+                .filter(l -> l.startsWith("ENTRYPOINT"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(entrypoint)
+                .contains("\"-cp\", \"" + copy[copy.length - 1] + "\"")
+                .endsWith("\"" + ServeCommand.class.getName() + "\"]");
+        assertThat(container).doesNotContainKey("command");
+        String user = dockerfile.stream()
+                .filter(l -> l.startsWith("USER "))
+                .findFirst()
+                .orElseThrow()
+                .substring(5)
+                .trim();
+        assertThat(String.valueOf(at(pod, "securityContext.runAsUser"))).isEqualTo(user);
+        assertThat(String.valueOf(container.get("image"))).startsWith("clickflow-api:");
+    }
+
+    /** A probe's or Service's port: a number, or the name of one of the container's ports. */
+    private static int resolve(Object port, Map<String, Integer> containerPorts) {
+        if (port instanceof Integer i) {
+            return i;
+        }
+        Integer named = containerPorts.get(String.valueOf(port));
+        assertThat(named).as("a container port named " + port).isNotNull();
+        return named;
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static Map<String, Object> k8s(String kind) {
-        return DeployFiles.yamlDocuments(K8S).stream()
+        return k8s(K8S, kind);
+    }
+
+    private static Map<String, Object> k8s(Path file, String kind) {
+        return DeployFiles.yamlDocuments(file).stream()
                 .filter(d -> kind.equals(d.get("kind")))
                 .findFirst()
-                .orElseThrow(() -> new AssertionError("no " + kind + " in " + K8S));
+                .orElseThrow(() -> new AssertionError("no " + kind + " in " + file));
+    }
+
+    private static Path k8sFile(String name) {
+        return ROOT.resolve("deploy/k8s").resolve(name);
+    }
+
+    /** A FlinkDeployment's job arguments, checked by the job's own parse and parsed by its command line. */
+    private static CommandLine jobCommandLine(List<String> args) {
+        String[] options = args.subList(1, args.size()).toArray(String[]::new);
+        switch (args.get(0)) {
+            case "attribution" -> {
+                assertThatCode(() -> AttributionCommand.parse(options)).doesNotThrowAnyException();
+                return parsed(new AttributionCommand(), List.of(options));
+            }
+            case "analytics" -> {
+                assertThatCode(() -> AnalyticsCommand.parse(options)).doesNotThrowAnyException();
+                return parsed(new AnalyticsCommand(), List.of(options));
+            }
+            default -> throw new AssertionError("unknown job " + args.get(0));
+        }
     }
 
     /** The arguments after the jar in the submit service's {@code flink run} line. */
@@ -372,6 +714,21 @@ class DeployFilesTest {
     private static CommandLine jobOptions() {
         List<String> args = submittedArgs();
         return parsed(new AttributionCommand(), args.subList(1, args.size()));
+    }
+
+    /** The arguments after the jar in the submit-analytics service's {@code flink run} line. */
+    private static List<String> analyticsArgs() {
+        List<String> tokens = DeployFiles.composeFlinkRunLine("submit-analytics");
+        return tokens.subList(tokens.indexOf(JAR_IN_CONTAINER) + 1, tokens.size());
+    }
+
+    private static CommandLine analyticsOptions() {
+        List<String> args = analyticsArgs();
+        return parsed(new AnalyticsCommand(), args.subList(1, args.size()));
+    }
+
+    private static CommandLine apiOptions(String service) {
+        return parsed(new ServeCommand(), strings(service(service).get("command")));
     }
 
     /** A command's command line after parsing {@code args} the way the jar does. */
