@@ -102,7 +102,7 @@ public final class DeployFiles {
 
     /** The file name of the self-contained API jar that {@code mvn package} writes to api/target. */
     public static String apiJarName() {
-        return "clickflow-api-" + pomProperty("version") + ".jar";
+        return "clickflow-api-" + pomProperty("version") + "-all.jar";
     }
 
     /** The official JRE image of the Java release the build targets, which runs the API jar. */
