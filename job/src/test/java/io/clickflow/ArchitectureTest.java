@@ -3,6 +3,8 @@ package io.clickflow;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -78,6 +80,22 @@ class ArchitectureTest {
                 }
             }
         }
+    }
+
+    /** The API (on this classpath for the end-to-end test only) uses the core module, never the job jar or Flink. */
+    @Test
+    void theApiUsesOnlyTheCoreModule() {
+        noClasses()
+                .that()
+                .resideInAPackage("io.clickflow.api..")
+                .should()
+                .dependOnClassesThat(JavaClass.Predicates.resideInAPackage("io.clickflow..")
+                        .and(DescribedPredicate.not(JavaClass.Predicates.resideInAnyPackage(
+                                "io.clickflow.api..", "io.clickflow.tables..", "io.clickflow.commandline.."))))
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAnyPackage("org.apache.flink..")
+                .check(MAIN);
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.clickflow.tables.AnalyticsEvent;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.nio.charset.StandardCharsets;
@@ -61,7 +62,7 @@ final class EventProducer implements AutoCloseable {
             try {
                 producer.partitionsFor(topic);
                 return;
-            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            } catch (TimeoutException e) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("the producer got no metadata of topic '" + topic + "' within "
                             + timeout.toSeconds() + " s");

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Whether this server can do its work: Kafka answers for the events topic (checked by a background task every
@@ -74,7 +75,7 @@ final class Health implements AutoCloseable {
             kafkaProblem = leaderless == 0 ? null : leaderless + " partitions of '" + topic + "' have no leader";
         } catch (ExecutionException e) {
             kafkaProblem = "Kafka at " + bootstrapServers + ": " + HourlyStatsStore.oneLine(e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             kafkaProblem = "no Kafka broker answered at " + bootstrapServers + " within " + interval.toMillis() + " ms";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

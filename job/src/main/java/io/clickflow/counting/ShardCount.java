@@ -1,5 +1,7 @@
 package io.clickflow.counting;
 
+import java.util.Arrays;
+
 /**
  * What one shard of a window knows: its distinct users (exact count, or an HLL sketch of them) and its
  * additive counters. A newer ShardCount of a shard replaces the older one (all are absolute); shards
@@ -36,6 +38,6 @@ public class ShardCount {
     public String toString() {
         return "ShardCount{window " + windowKey + " shard " + shard + " users " + users
                 + (sketch == null ? "" : " sketch " + sketch.length + " B")
-                + (counters == null ? "" : " counters " + java.util.Arrays.toString(counters)) + "}";
+                + (counters == null ? "" : " counters " + Arrays.toString(counters)) + "}";
     }
 }

@@ -16,6 +16,7 @@ import io.clickflow.runner.RestorePoints;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,6 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -291,8 +293,7 @@ class DeployFilesTest {
     void composeApiHealthcheckPassesOn200AndFailsOn503() throws Exception {
         String test = strings(at(service("api-1"), "healthcheck.test")).get(1);
         for (int status : new int[] {200, 503}) {
-            com.sun.net.httpserver.HttpServer http =
-                    com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+            HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             http.createContext("/health", ex -> {
                 byte[] body = "ok\n".getBytes();
                 ex.sendResponseHeaders(status, body.length);

@@ -16,6 +16,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 
 /** --resume finds this job's newest restore point, refuses another job's dir in one line, and says when there is none. */
 class RestorePointsTest {
@@ -41,8 +42,8 @@ class RestorePointsTest {
         Files.writeString(checkpoint.resolve("_metadata"), "x");
         Path savepoint = Files.createDirectories(dir.resolve("savepoints/savepoint-0f1e-1"));
         Files.writeString(savepoint.resolve("_metadata"), "x");
-        Files.setLastModifiedTime(checkpoint.resolve("_metadata"), java.nio.file.attribute.FileTime.fromMillis(1_000));
-        Files.setLastModifiedTime(savepoint.resolve("_metadata"), java.nio.file.attribute.FileTime.fromMillis(2_000));
+        Files.setLastModifiedTime(checkpoint.resolve("_metadata"), FileTime.fromMillis(1_000));
+        Files.setLastModifiedTime(savepoint.resolve("_metadata"), FileTime.fromMillis(2_000));
         RuntimeOptions runtime = AttributionCommand.parse("--checkpoint-dir", dir.toString(), "--resume").runtime;
         assertThat(printed(() -> assertThat(RestorePoints.restoreFrom(runtime))
                         .isEqualTo(savepoint.toAbsolutePath().toString())))
