@@ -1,5 +1,7 @@
 package io.clickflow.api;
 
+import static org.awaitility.Awaitility.await;
+
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -69,15 +71,13 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
                             .toList())
                     .all()
                     .get();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!admin.describeTopics(List.of(topics)).allTopicNames().get().values().stream()
-                    .allMatch(t -> t.partitions().stream()
-                            .allMatch(p -> p.leader() != null && !p.leader().isEmpty()))) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("partitions of " + List.of(topics) + " have no leader after 30 s");
-                }
-                Thread.sleep(50);
-            }
+            await("every partition of " + List.of(topics) + " has a leader")
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> admin.describeTopics(List.of(topics)).allTopicNames().get().values().stream()
+                            .allMatch(t -> t.partitions().stream()
+                                    .allMatch(p ->
+                                            p.leader() != null && !p.leader().isEmpty())));
         }
     }
 
