@@ -7,6 +7,7 @@ import io.clickflow.tables.AnalyticsEvent;
 import io.clickflow.tables.AnalyticsTables;
 import io.clickflow.tables.Database;
 import io.clickflow.tables.HourlyStats;
+import io.clickflow.testing.KafkaTestBroker;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -75,8 +75,8 @@ class ProcessCrashITCase {
         GeneratedInput input = input(22);
         KAFKA.createTopics(3, "crash_clicks", "crash_views");
         List<KafkaTestBroker.Message> messages =
-                new ArrayList<>(KafkaTestBroker.messages(input, "crash_clicks", "crash_views", 3));
-        messages.addAll(KafkaTestBroker.flushMessages(input, "crash_clicks", "crash_views", 3));
+                new ArrayList<>(GeneratedInput.messages(input, "crash_clicks", "crash_views", 3));
+        messages.addAll(GeneratedInput.flushMessages(input, "crash_clicks", "crash_views", 3));
         KAFKA.produce(messages);
         long expectedViews =
                 input.views.stream().map(v -> v.pageViewId).distinct().count();
@@ -99,7 +99,7 @@ class ProcessCrashITCase {
         Database db = Database.of("jdbc:sqlite:" + dir.resolve("clickflow.db"));
         crashAndResume(dir, args, () -> ResultTables.finalRowsOrMinusOne(db) >= expectedViews);
         var rows = ResultTables.attributed(db);
-        rows.keySet().removeIf(id -> id.startsWith(KafkaTestBroker.FLUSH_PREFIX));
+        rows.keySet().removeIf(id -> id.startsWith(GeneratedInput.FLUSH_PREFIX));
         assertThat(ResultTables.count(db, "rejected_events")).isEqualTo(input.malformedCount());
         BruteForceAttribution.assertTableMatches(input, rows);
         assertThat(KAFKA.committedOffsets("crash-test"))
