@@ -13,15 +13,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
 /**
  * A real crash: {@code clickflow attribution} runs in its own JVM, is killed with SIGKILL after at least
@@ -130,7 +126,7 @@ class ProcessCrashITCase {
         first.addAll(List.of("--web-port", Integer.toString(ChildJob.freePort())));
         ChildJob crashing = ChildJob.start(dir.resolve("first.log"), first);
         Waits.until(
-                () -> hasCompletedCheckpoint(checkpoints) || !crashing.isAlive(),
+                () -> ChildJob.hasCompletedCheckpoint(checkpoints) || !crashing.isAlive(),
                 Duration.ofSeconds(180),
                 "no checkpoint completed");
         assertThat(crashing.isAlive())
@@ -157,17 +153,5 @@ class ProcessCrashITCase {
         assertThat(resumed.output()).contains("Resuming from");
         assertThat(rowsAtCrash).as("killed mid-way").isLessThan(ResultTables.count(db, "attributed_page_views"));
         return db;
-    }
-
-    static boolean hasCompletedCheckpoint(Path checkpoints) {
-        if (!Files.isDirectory(checkpoints)) {
-            return false;
-        }
-        try (Stream<Path> files =
-                Files.find(checkpoints, 3, (p, a) -> p.getFileName().toString().equals("_metadata"))) {
-            return files.findAny().isPresent();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
