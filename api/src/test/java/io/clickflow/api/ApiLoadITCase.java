@@ -2,6 +2,7 @@ package io.clickflow.api;
 
 import static io.clickflow.api.AnalyticsApiITCase.send;
 import static io.clickflow.api.AnalyticsApiITCase.upsert;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clickflow.tables.AnalyticsTables;
@@ -78,7 +79,7 @@ class ApiLoadITCase {
             long hour = currentHour - back * HOUR;
             HourlyStats row = new HourlyStats(hour, 10 + back, 20 + back, 30 + back, back > 0);
             upsert(db, row);
-            rows.put(hour, new String(HourlyStatsStore.body(row.uniqueUsers, row.clicks, row.impressions)));
+            rows.put(hour, new String(HourlyStatsStore.body(row.uniqueUsers, row.clicks, row.impressions), UTF_8));
         }
         ApiServer server = AnalyticsApiITCase.serve(KAFKA, db);
         String base = "http://127.0.0.1:" + server.port();

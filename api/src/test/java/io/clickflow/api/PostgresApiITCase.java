@@ -22,15 +22,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 
 /**
  * The API on a real PostgreSQL 17 server ({@code --jdbc-url jdbc:postgresql://...}, a role with a password): GETs
  * answer exactly the rows the analytics job's own upsert wrote (its DDL, statement and merge rule, run on PostgreSQL),
  * hour edges, an hour without a row and a database without the table answer zeros, the current hour's cache refreshes
- * within its bound, {@code /health} names the database, and a wrong password is one line at start, never echoed.
+ * within its bound, {@code /health} names the database and turns 503 in an outage, and a wrong password is one line
+ * at start, never echoed.
  */
 @Timeout(120)
 class PostgresApiITCase {
@@ -43,6 +46,9 @@ class PostgresApiITCase {
     static final long HOUR = AnalyticsTables.HOUR_MILLIS;
     /** 2023-11-14T23:00:00Z, an hour start. */
     static final long SOME_HOUR = 1_700_002_800_000L;
+
+    /** From an outage's start or end until /health says so: a few cache refreshes, roomy for a busy machine. */
+    static final Duration OUTAGE_SEEN = Duration.ofSeconds(10);
 
     static Database database;
     static ApiServer server;
@@ -146,6 +152,55 @@ class PostgresApiITCase {
                 .hasMessageStartingWith("cannot open the database " + database.describe() + ": ")
                 .hasMessageNotContaining("not-the-password")
                 .hasMessageNotContaining("\n");
+    }
+
+    /**
+     * A real outage without stopping the server: the database stops accepting connections and the server's are
+     * terminated. {@code /health} turns 503 naming the database, a GET that needs the database is a 503 (never zeros
+     * from nothing), and both recover once connections are accepted again.
+     */
+    @Test
+    void aDatabaseOutageIs503AndHealthSaysSoUntilItRecovers() throws Exception {
+        Database db = POSTGRES.newDatabase();
+        String name = db.describe().substring(db.describe().lastIndexOf('/') + 1);
+        upsert(db, new HourlyStats(SOME_HOUR, 5, 6, 7, true));
+        upsert(db, new HourlyStats(SOME_HOUR - HOUR, 1, 1, 1, true));
+        ApiServer s = serve(db);
+        try {
+            assertThat(send(s, "GET", "/analytics?timestamp=" + SOME_HOUR).body())
+                    .isEqualTo(counts(5, 6, 7));
+            asSuperuser("ALTER DATABASE " + name + " ALLOW_CONNECTIONS false");
+            asSuperuser("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'");
+            await("/health turns 503")
+                    .atMost(OUTAGE_SEEN)
+                    .until(() -> send(s, "GET", "/health").statusCode(), status -> status == 503);
+            assertThat(send(s, "GET", "/health").body())
+                    .contains("database " + db.describe() + ": ")
+                    .doesNotContain(PostgresTestServer.PASSWORD);
+            // An hour not read before: the answer needs the database.
+            HttpResponse<String> r = send(s, "GET", "/analytics?timestamp=" + (SOME_HOUR - HOUR));
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(r.body()).startsWith("cannot read hourly_stats: ");
+
+            asSuperuser("ALTER DATABASE " + name + " ALLOW_CONNECTIONS true");
+            await("/health turns 200 again")
+                    .atMost(OUTAGE_SEEN)
+                    .until(() -> send(s, "GET", "/health").statusCode(), status -> status == 200);
+            assertThat(send(s, "GET", "/analytics?timestamp=" + (SOME_HOUR - HOUR))
+                            .body())
+                    .isEqualTo(counts(1, 1, 1));
+            assertThat(send(s, "GET", "/metrics").body()).containsPattern("clickflow_api_db_errors_total [1-9]");
+        } finally {
+            asSuperuser("ALTER DATABASE " + name + " ALLOW_CONNECTIONS true");
+            s.close(Duration.ofSeconds(5));
+        }
+    }
+
+    static void asSuperuser(String sql) throws Exception {
+        try (Connection c = DriverManager.getConnection(POSTGRES.url("postgres"), "postgres", "");
+                Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
     }
 
     /** What a GET of the hour must answer, read straight from the table with the API's own query. */

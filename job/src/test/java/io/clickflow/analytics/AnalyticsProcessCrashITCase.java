@@ -141,6 +141,7 @@ class AnalyticsProcessCrashITCase {
                             31),
                     List.of(api));
             long loadStarted = System.currentTimeMillis();
+            long[] phaseMillis = new long[3]; // since the load began: killed, resumed, counting again
             AtomicInteger killedAt = new AtomicInteger(-1);
             AtomicInteger resumedAt = new AtomicInteger(-1);
             AtomicInteger countingAgainAt = new AtomicInteger(-1);
@@ -156,6 +157,7 @@ class AnalyticsProcessCrashITCase {
                                     .isTrue();
                             assertThat(first.kill()).isEqualTo(137);
                             killedAt.set(i);
+                            phaseMillis[0] = System.currentTimeMillis() - loadStarted;
                             countedAtKill.set(counted(db));
                         }
                     } else if (killedAt.get() >= 0 && resumedAt.get() < 0 && i >= killedAt.get() + EVENTS_WHILE_DEAD) {
@@ -163,11 +165,13 @@ class AnalyticsProcessCrashITCase {
                         again.add("--resume");
                         resumed.set(start(again, "second.log", processes));
                         resumedAt.set(i);
+                        phaseMillis[1] = System.currentTimeMillis() - loadStarted;
                     } else if (resumedAt.get() >= 0
                             && countingAgainAt.get() < 0
                             && i % 50 == 0
                             && counted(db) > countedAtKill.get()) {
                         countingAgainAt.set(i);
+                        phaseMillis[2] = System.currentTimeMillis() - loadStarted;
                     }
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
@@ -231,14 +235,18 @@ class AnalyticsProcessCrashITCase {
                     .as("the server's POST 204s")
                     .isEqualTo(workload.accepted.size());
             System.out.printf(
-                    "AnalyticsProcessCrashITCase: %d POSTs (%d ambiguous), killed at %d (%d counted then), resumed at"
-                            + " %d, counting again at %d, %d hours exact%n",
+                    "AnalyticsProcessCrashITCase: %d POSTs (%d ambiguous) over %d ms, killed at POST %d (%d ms, %d"
+                            + " counted then), resumed at %d (%d ms), counting again at %d (%d ms), %d hours exact%n",
                     workload.accepted.size() + workload.ambiguous.size(),
                     workload.ambiguous.size(),
+                    System.currentTimeMillis() - loadStarted,
                     killedAt.get(),
+                    phaseMillis[0],
                     countedAtKill.get(),
                     resumedAt.get(),
+                    phaseMillis[1],
                     countingAgainAt.get(),
+                    phaseMillis[2],
                     expected.size());
         } finally {
             for (ChildJob p : processes) {
