@@ -49,10 +49,10 @@ class BrokerRestartITCase {
                         .withMalformedFraction(0.002)
                         .withDuplicateFraction(0.01),
                 40_000);
-        List<KafkaTestBroker.Message> all = KafkaTestBroker.messages(input, "clicks", "views", PARTITIONS);
+        List<KafkaTestBroker.Message> all = GeneratedInput.messages(input, "clicks", "views", PARTITIONS);
         List<KafkaTestBroker.Message> before = all.subList(0, all.size() / 2);
         List<KafkaTestBroker.Message> after = new ArrayList<>(all.subList(all.size() / 2, all.size()));
-        after.addAll(KafkaTestBroker.flushMessages(input, "clicks", "views", PARTITIONS));
+        after.addAll(GeneratedInput.flushMessages(input, "clicks", "views", PARTITIONS));
 
         Path kafkaDir = dir.resolve("kafka");
         int port = ChildJob.freePort();
@@ -81,7 +81,7 @@ class BrokerRestartITCase {
                     Duration.ofSeconds(180),
                     "not every page view got its final row after the broker restart");
             var rows = ResultTables.attributed(db);
-            rows.keySet().removeIf(id -> id.startsWith(KafkaTestBroker.FLUSH_PREFIX));
+            rows.keySet().removeIf(id -> id.startsWith(GeneratedInput.FLUSH_PREFIX));
             BruteForceAttribution.assertTableMatches(input, rows);
             assertThat(ResultTables.count(db, "rejected_events")).isEqualTo(input.malformedCount());
         } finally {

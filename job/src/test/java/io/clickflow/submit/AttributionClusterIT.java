@@ -119,8 +119,8 @@ class AttributionClusterIT {
                 10_000);
         KAFKA.createTopics(PARTITIONS, clicksTopic, viewsTopic);
         List<KafkaTestBroker.Message> messages =
-                new ArrayList<>(KafkaTestBroker.messages(input, clicksTopic, viewsTopic, PARTITIONS));
-        messages.addAll(KafkaTestBroker.flushMessages(input, clicksTopic, viewsTopic, PARTITIONS));
+                new ArrayList<>(GeneratedInput.messages(input, clicksTopic, viewsTopic, PARTITIONS));
+        messages.addAll(GeneratedInput.flushMessages(input, clicksTopic, viewsTopic, PARTITIONS));
         KAFKA.produce(messages);
         return input;
     }
@@ -135,7 +135,7 @@ class AttributionClusterIT {
                 "the cluster job did not write the final rows of all " + views + " page views; logs in "
                         + clusterDir.resolve("logs"));
         Map<String, ResultTables.Row> rows = ResultTables.attributed(db);
-        rows.keySet().removeIf(id -> id.startsWith(KafkaTestBroker.FLUSH_PREFIX));
+        rows.keySet().removeIf(id -> id.startsWith(GeneratedInput.FLUSH_PREFIX));
         BruteForceAttribution.assertTableMatches(input, rows);
         assertThat(ResultTables.count(db, "rejected_events")).isEqualTo(input.malformedCount());
         assertThat(ResultTables.count(db, "late_events")).isZero();

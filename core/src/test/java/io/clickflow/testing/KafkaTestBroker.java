@@ -1,30 +1,37 @@
-package io.clickflow.api;
-
-import static org.awaitility.Awaitility.await;
+package io.clickflow.testing;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-/** A real single-node KRaft Kafka broker in the test JVM, started once per test class (as the job's tests do). */
+/**
+ * A real single-node KRaft Kafka broker in the test JVM, started once per test class; the job's and the API's tests
+ * share it through this module's test jar.
+ */
 public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallback {
     private KafkaClusterTestKit cluster;
 
@@ -71,26 +78,79 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
                             .toList())
                     .all()
                     .get();
-            await("every partition of " + List.of(topics) + " has a leader")
-                    .atMost(Duration.ofSeconds(30))
-                    .pollInterval(Duration.ofMillis(50))
-                    .until(() -> admin.describeTopics(List.of(topics)).allTopicNames().get().values().stream()
-                            .allMatch(t -> t.partitions().stream()
-                                    .allMatch(p ->
-                                            p.leader() != null && !p.leader().isEmpty())));
+            Waits.until(
+                    () -> everyPartitionHasALeader(admin, topics),
+                    Duration.ofSeconds(30),
+                    "partitions of " + List.of(topics) + " without a leader");
+        }
+    }
+
+    private static boolean everyPartitionHasALeader(Admin admin, String... topics) {
+        try {
+            return admin.describeTopics(List.of(topics)).allTopicNames().get().values().stream()
+                    .allMatch(t -> t.partitions().stream()
+                            .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+        } catch (ExecutionException notYet) {
+            return false; // metadata of a topic just created may not be everywhere yet
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The sum of the offsets a consumer group has committed, over all its partitions. */
+    public long committedOffsets(String groupId) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            return admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get().values().stream()
+                    .mapToLong(o -> o == null ? 0 : o.offset())
+                    .sum();
+        }
+    }
+
+    /** A record with an explicit partition, so tests decide which partitions carry data and which stay idle. */
+    public record Message(String topic, int partition, String key, byte[] value) {}
+
+    public void produce(List<Message> messages) throws Exception {
+        produce(bootstrapServers(), messages);
+    }
+
+    /** Produces to any broker, e.g. the demo's child-process broker. */
+    public static void produce(String bootstrapServers, List<Message> messages) throws Exception {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000");
+        // One request in flight per partition: a fresh partition may answer NOT_LEADER to the first batch
+        // while a second batch is accepted, and the idempotent producer then loops on OUT_OF_ORDER_SEQUENCE
+        // until the delivery timeout (seen once in CI: 14 records expired after 60 s).
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            List<Future<?>> sent = new ArrayList<>();
+            for (Message m : messages) {
+                sent.add(producer.send(new ProducerRecord<>(m.topic(), m.partition(), m.key(), m.value())));
+            }
+            producer.flush();
+            for (Future<?> f : sent) {
+                f.get(); // a record the broker did not take fails the test here, not as a wrong table later
+            }
         }
     }
 
     /** A record read back: key and value as UTF-8 text. */
     public record Read(int partition, long offset, String key, String value) {}
 
-    /** Every record of a topic up to its end offsets as a read_committed consumer sees them. */
+    /**
+     * Every record of a topic up to its end offsets as a read_committed consumer sees them (records of open or aborted
+     * transactions are skipped), in partition then offset order.
+     */
     public List<Read> readCommitted(String topic) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        var deserializer = new ByteArrayDeserializer();
+        var deserializer = new StringDeserializer();
         try (var consumer = new KafkaConsumer<>(props, deserializer, deserializer)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition()))
@@ -105,11 +165,7 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
                     throw new AssertionError("could not read " + topic + " to its end offsets " + end + " in 30 s");
                 }
                 for (var r : consumer.poll(Duration.ofMillis(200))) {
-                    read.add(new Read(
-                            r.partition(),
-                            r.offset(),
-                            r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8),
-                            new String(r.value(), StandardCharsets.UTF_8)));
+                    read.add(new Read(r.partition(), r.offset(), r.key(), r.value()));
                 }
             }
             read.sort(Comparator.comparingInt(Read::partition).thenComparingLong(Read::offset));
