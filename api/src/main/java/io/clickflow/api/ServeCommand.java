@@ -247,7 +247,7 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (IOException e) {
             // the pipe broke: the parent is gone as well
         }
-        System.err.println("clickflow serve: stdin closed (the parent is gone), stopping");
+        System.err.println("clickflow serve: stdin closed (its parent stopped it or is gone), stopping");
         System.exit(0); // runs the shutdown hook: requests under way finish
     }
 
