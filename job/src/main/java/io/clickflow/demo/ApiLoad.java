@@ -2,6 +2,7 @@ package io.clickflow.demo;
 
 import io.clickflow.analytics.AnalyticsTraffic;
 import io.clickflow.analytics.UserAction;
+import io.clickflow.tables.AnalyticsTables;
 import io.clickflow.tables.EventTimes;
 
 import org.HdrHistogram.Histogram;
@@ -172,7 +173,9 @@ public final class ApiLoad implements AutoCloseable {
         long now = System.currentTimeMillis();
         long t = traffic.nextDouble() < GET_CURRENT_HOUR
                 ? now
-                : now - (1 + (long) (traffic.nextDouble() * AnalyticsTraffic.HISTORIC_HOURS)) * 3_600_000L;
+                : now
+                        - (1 + (long) (traffic.nextDouble() * AnalyticsTraffic.HISTORIC_HOURS))
+                                * AnalyticsTables.HOUR_MILLIS;
         HttpRequest request = HttpRequest.newBuilder(
                         URI.create(servers.get(server).base() + "/analytics?" + AnalyticsTraffic.getQuery(t)))
                 .timeout(REQUEST_TIMEOUT)
