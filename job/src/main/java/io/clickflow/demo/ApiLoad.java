@@ -40,6 +40,9 @@ public final class ApiLoad implements AutoCloseable {
     /** Requests under way at most; beyond, the load falls behind its schedule (and the latencies show it). */
     static final int MAX_IN_FLIGHT = 128;
 
+    /** How far the load may fall behind its schedule before it skips requests rather than sending them late. */
+    static final long MAX_LAG_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     static final Duration PROGRESS_GET_TIMEOUT = Duration.ofSeconds(2);
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -63,6 +66,8 @@ public final class ApiLoad implements AutoCloseable {
     private final AtomicLong posts = new AtomicLong();
     private final AtomicLong gets = new AtomicLong();
     private final AtomicLong non2xx = new AtomicLong();
+    /** Requests not sent: the load was more than {@link #MAX_LAG_NANOS} behind its schedule. */
+    private final AtomicLong skipped = new AtomicLong();
     /** POSTs without a 204 (an error status, a timeout, a broken connection): their events may or may not count. */
     private final AtomicLong unsure = new AtomicLong();
 
@@ -75,6 +80,7 @@ public final class ApiLoad implements AutoCloseable {
     private long lastPosts;
     private long lastGets;
     private long lastNon2xx;
+    private long lastSkipped;
     private int lines;
 
     /** @param postsPerSecond the POST rate; GETs come on top, {@link #GETS_PER_POST} of it, at least one a second */
@@ -130,6 +136,21 @@ public final class ApiLoad implements AutoCloseable {
         while (!stopping) {
             long now = System.nanoTime();
             // Whichever is due first, so GETs keep their pace when POSTs fall behind theirs.
+            // Further behind than MAX_LAG, the slots in between are skipped (and counted): the latencies then
+            // speak of the servers, not of a backlog that a slow start left and a busy machine never works off.
+            long late = now - MAX_LAG_NANOS - start;
+            if (late > 0) {
+                long postFloor = (long) (late / 1e9 * postsPerSecond);
+                long getFloor = (long) (late / 1e9 * getsPerSecond);
+                if (postsSent < postFloor) {
+                    skipped.addAndGet(postFloor - postsSent);
+                    postsSent = postFloor;
+                }
+                if (getsSent < getFloor) {
+                    skipped.addAndGet(getFloor - getsSent);
+                    getsSent = getFloor;
+                }
+            }
             while (inFlight.get() < MAX_IN_FLIGHT && !stopping) {
                 long nextPost = start + (long) (postsSent * 1e9 / postsPerSecond);
                 long nextGet = start + (long) (getsSent * 1e9 / getsPerSecond);
@@ -221,8 +242,9 @@ public final class ApiLoad implements AutoCloseable {
         long p = posts.get();
         long g = gets.get();
         long bad = non2xx.get();
+        long behind = skipped.get();
         String line = String.format(
-                "        load %,.0f req/s (POST %,.0f, GET %,.0f) | p99 POST %s, GET %s | non-2xx %,d (%,d in all) | %s",
+                "        load %,.0f req/s (POST %,.0f, GET %,.0f) | p99 POST %s, GET %s | non-2xx %,d (%,d in all)%s | %s",
                 (p - lastPosts + g - lastGets) / seconds,
                 (p - lastPosts) / seconds,
                 (g - lastGets) / seconds,
@@ -230,7 +252,9 @@ public final class ApiLoad implements AutoCloseable {
                 p99(getInterval),
                 bad - lastNon2xx,
                 bad,
+                behind == lastSkipped ? "" : String.format(" | behind, skipped %,d", behind - lastSkipped),
                 currentHour(servers.get(lines++ % servers.size())));
+        lastSkipped = behind;
         lastLineNanos = now;
         lastPosts = p;
         lastGets = g;
@@ -290,6 +314,11 @@ public final class ApiLoad implements AutoCloseable {
 
     public long non2xx() {
         return non2xx.get();
+    }
+
+    /** Requests skipped because the load was too far behind its schedule (the machine could not keep up). */
+    public long skipped() {
+        return skipped.get();
     }
 
     /** POSTs without a 204: while there are any, the answers may exceed the brute force by up to this many. */

@@ -249,12 +249,17 @@ public final class DemoAnalyticsCommand implements Callable<Integer> {
         if (l != null) {
             l.stop(LOAD_DRAIN);
             System.out.printf(
-                    "%nLoad stopped: %,d POSTs (204: %s), %,d GETs, %,d answers other than 2xx%s.%n",
+                    "%nLoad stopped: %,d POSTs (204: %s), %,d GETs, %,d answers other than 2xx%s%s.%n",
                     l.posts(),
                     l.accepted204().stream().map(n -> String.format("%,d", n)).collect(Collectors.joining(" + ")),
                     l.gets(),
                     l.non2xx(),
-                    l.non2xx() == 0 ? "" : " " + l.failures());
+                    l.non2xx() == 0 ? "" : " " + l.failures(),
+                    l.skipped() == 0
+                            ? ""
+                            : String.format(
+                                    ", %,d requests skipped (more than 1 s behind the schedule of --rate)",
+                                    l.skipped()));
             System.out.println("Waiting for every hour's GET on every server to equal the POSTs answered 204...");
             check = l.awaitExact(CATCH_UP);
             printCheck(check, l);
