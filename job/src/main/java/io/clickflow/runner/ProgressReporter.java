@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * Prints a progress line of a local job every few seconds: events read (from the Web UI's REST API),
@@ -33,6 +34,7 @@ public final class ProgressReporter {
     private long lastNanos = startNanos;
     private long lastLineNanos;
     private Map<String, Long> lastCounts = Map.of();
+    private Supplier<String> alongside;
 
     /**
      * @param counts the job's table counts printed on each line, or null for a job without tables
@@ -41,6 +43,12 @@ public final class ProgressReporter {
     public ProgressReporter(TableCounts counts, String operatorName) {
         this.counts = counts;
         this.operatorName = operatorName;
+    }
+
+    /** Adds a line printed after each progress line (a demo's load next to its job), null when there is none. */
+    public ProgressReporter alongside(Supplier<String> line) {
+        this.alongside = line;
+        return this;
     }
 
     void attach(String restBase, String jobId) {
@@ -57,6 +65,10 @@ public final class ProgressReporter {
                 return;
             } catch (TimeoutException stillRunning) {
                 System.out.println(line());
+                String more = alongside == null ? null : alongside.get();
+                if (more != null) {
+                    System.out.println(more);
+                }
             } catch (ExecutionException failedOrCancelled) {
                 return;
             }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clickflow.api.ServeCommand;
 import io.clickflow.attribution.AttributionPipelines;
+import io.clickflow.demo.ApiServerProcess;
 import io.clickflow.tables.AnalyticsTables;
 import io.clickflow.tables.Database;
 import io.clickflow.testing.AnalyticsWorkload;
@@ -19,13 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +34,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -103,14 +97,14 @@ class AnalyticsEndToEndITCase {
         KAFKA.createTopics(PARTITIONS, TOPIC);
         Path db = dir.resolve("clickflow.db");
         JobClient job = startJob(db);
-        List<Server> all = new CopyOnWriteArrayList<>();
+        List<ApiServerProcess> all = new CopyOnWriteArrayList<>();
         // Its own threads: the common pool has one worker on two cores, where a stop would queue behind a start.
         ExecutorService lifecycle = Executors.newCachedThreadPool();
         try {
-            Server first = Server.start(dir, "a", db, all);
-            Server second = Server.start(dir, "b", db, all);
-            first.awaitListening();
-            second.awaitListening();
+            ApiServerProcess first = startServer(dir, "a", db, all);
+            ApiServerProcess second = startServer(dir, "b", db, all);
+            first.awaitListening(SERVER_START);
+            second.awaitListening(SERVER_START);
             AnalyticsWorkload workload = new AnalyticsWorkload(
                     new AnalyticsWorkload.Plan(
                             EVENTS,
@@ -127,7 +121,8 @@ class AnalyticsEndToEndITCase {
 
             // A third server joins early, and the second leaves once it serves, half way in at the earliest (a
             // rolling replacement); the load goes on through both.
-            AtomicReference<CompletableFuture<Server>> third = new AtomicReference<>();
+            AtomicReference<CompletableFuture<ApiServerProcess>> third = new AtomicReference<>();
+            AtomicReference<String> secondMetricsBeforeStop = new AtomicReference<>();
             AtomicReference<CompletableFuture<String>> secondStopped = new AtomicReference<>();
             AtomicInteger stoppedAt = new AtomicInteger(MAX_EVENTS);
             long started = System.nanoTime();
@@ -135,8 +130,8 @@ class AnalyticsEndToEndITCase {
                 if (i == THIRD_STARTS_AT) {
                     third.set(CompletableFuture.supplyAsync(
                             () -> {
-                                Server s = Server.start(dir, "c", db, all);
-                                s.awaitListening();
+                                ApiServerProcess s = startServer(dir, "c", db, all);
+                                s.awaitListening(SERVER_START);
                                 workload.live.add(target(s));
                                 return s;
                             },
@@ -146,8 +141,8 @@ class AnalyticsEndToEndITCase {
                         && third.get().isDone()) {
                     // As a load balancer would: no new requests to it, then SIGTERM with requests still under way.
                     workload.live.remove(target(second));
-                    second.metricsBeforeStop = second.metrics();
-                    secondStopped.set(CompletableFuture.supplyAsync(second::stop, lifecycle));
+                    secondMetricsBeforeStop.set(second.metrics());
+                    secondStopped.set(CompletableFuture.supplyAsync(() -> second.stop(SERVER_STOP), lifecycle));
                     stoppedAt.set(i);
                 }
             });
@@ -155,10 +150,10 @@ class AnalyticsEndToEndITCase {
                     .as("the second server stopped during the workload (the third started in time)")
                     .isNotNull();
             long workloadMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-            Server thirdServer = third.get().get(SERVER_START.toSeconds(), TimeUnit.SECONDS);
+            ApiServerProcess thirdServer = third.get().get(SERVER_START.toSeconds(), TimeUnit.SECONDS);
             System.out.printf(
                     "AnalyticsEndToEndITCase: servers listening after %d, %d, %d ms; workload %d ms%n",
-                    first.startMillis, second.startMillis, thirdServer.startMillis, workloadMillis);
+                    first.startMillis(), second.startMillis(), thirdServer.startMillis(), workloadMillis);
             assertThat(secondStopped.get().get(SERVER_STOP.toSeconds() + 10, TimeUnit.SECONDS))
                     .as("the stopped server's exit")
                     .isEqualTo("exited");
@@ -176,7 +171,7 @@ class AnalyticsEndToEndITCase {
             assertThat(expected.size()).as("hours posted to").isGreaterThan(1);
             long emptyHour = AnalyticsWorkload.hourOf(System.currentTimeMillis()) - EMPTY_HOURS_BACK * HOUR;
             expected.putIfAbsent(emptyHour, new AnalyticsWorkload.Counts(0, 0, 0));
-            List<Server> liveServers = List.of(first, thirdServer);
+            List<ApiServerProcess> liveServers = List.of(first, thirdServer);
             AtomicReference<String> lastDifference = new AtomicReference<>();
             long convergenceStarted = System.nanoTime();
             try {
@@ -199,8 +194,8 @@ class AnalyticsEndToEndITCase {
             }
             long convergenceMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - convergenceStarted);
 
-            assertThat(second.metricsBeforeStop).contains(AnalyticsWorkload.posts204());
-            for (Server s : liveServers) {
+            assertThat(secondMetricsBeforeStop.get()).contains(AnalyticsWorkload.posts204());
+            for (ApiServerProcess s : liveServers) {
                 String metrics = s.metrics();
                 assertThat(AnalyticsWorkload.counter(metrics, AnalyticsWorkload.posts204()))
                         .as(s.name + " POST 204s")
@@ -223,7 +218,7 @@ class AnalyticsEndToEndITCase {
                     convergenceMillis);
         } finally {
             lifecycle.shutdownNow();
-            for (Server s : all) {
+            for (ApiServerProcess s : all) {
                 s.kill();
             }
             job.cancel().get(30, TimeUnit.SECONDS);
@@ -231,8 +226,8 @@ class AnalyticsEndToEndITCase {
     }
 
     /** Where the workload sends to reach a server. */
-    static AnalyticsWorkload.Target target(Server s) {
-        return new AnalyticsWorkload.Target(s.name, s.base);
+    static AnalyticsWorkload.Target target(ApiServerProcess s) {
+        return new AnalyticsWorkload.Target(s.name, s.base());
     }
 
     /** The analytics job as {@code ./clickflow analytics} wires it, unbounded, in update mode (rows before the hour ends). */
@@ -259,155 +254,54 @@ class AnalyticsEndToEndITCase {
         return env.executeAsync("analytics end to end");
     }
 
+    /** {@code ./clickflow serve} in its own JVM, as the launcher runs it, on a free port, added to {@code all}. */
+    static ApiServerProcess startServer(Path dir, String name, Path db, List<ApiServerProcess> all) {
+        ApiServerProcess s = ApiServerProcess.start(
+                name,
+                classpath(),
+                dir.resolve("serve-" + name + ".log"),
+                List.of(
+                        "-Xmx256m",
+                        "-XX:TieredStopAtLevel=1", // starts faster; a test server needs no peak speed
+                        "-XX:+UseSerialGC"),
+                List.of(
+                        "--port",
+                        "0",
+                        "--bootstrap-servers",
+                        KAFKA.bootstrapServers(),
+                        "--events-topic",
+                        TOPIC,
+                        "--jdbc-url",
+                        "jdbc:sqlite:" + db,
+                        "--cache-refresh",
+                        CACHE_REFRESH.toMillis() + "ms",
+                        "--event-loops",
+                        "2",
+                        "--shutdown-timeout",
+                        "10s"));
+        all.add(s);
+        return s;
+    }
+
     /**
-     * {@code ./clickflow serve} in its own JVM, as the launcher runs it, on a free port; stopped with SIGTERM, which
-     * runs its graceful shutdown.
+     * The API module's own classpath, as the launcher runs serve (api/target/classpath.txt, written by package):
+     * a sixth of the job's test classpath, so the JVM starts in seconds on a busy machine. The test's own
+     * classpath when the API comes from elsewhere.
      */
-    static final class Server {
-        final String name;
-        final Process process;
-        final Path log;
-        final long startedNanos = System.nanoTime();
-        String base;
-        long startMillis;
-        String metricsBeforeStop;
-
-        private Server(String name, Process process, Path log) {
-            this.name = name;
-            this.process = process;
-            this.log = log;
-        }
-
-        static Server start(Path dir, String name, Path db, List<Server> all) {
-            Path log = dir.resolve("serve-" + name + ".log");
-            List<String> command = List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m",
-                    "-XX:TieredStopAtLevel=1", // starts faster; a test server needs no peak speed
-                    "-XX:+UseSerialGC",
-                    "-cp",
-                    classpath(),
-                    ServeCommand.class.getName(),
-                    "--port",
-                    "0",
-                    "--bootstrap-servers",
-                    KAFKA.bootstrapServers(),
-                    "--events-topic",
-                    TOPIC,
-                    "--jdbc-url",
-                    "jdbc:sqlite:" + db,
-                    "--cache-refresh",
-                    CACHE_REFRESH.toMillis() + "ms",
-                    "--event-loops",
-                    "2",
-                    "--shutdown-timeout",
-                    "10s");
-            try {
-                Server s = new Server(
-                        name,
-                        new ProcessBuilder(command)
-                                .redirectErrorStream(true)
-                                .redirectOutput(log.toFile())
-                                .start(),
-                        log);
-                all.add(s);
-                return s;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+    static String classpath() {
+        try {
+            Path api = Path.of(ServeCommand.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
+            Path listed = api.getParent().resolve("classpath.txt");
+            if (Files.isRegularFile(listed)) {
+                return api + File.pathSeparator + Files.readString(listed).strip();
             }
+        } catch (Exception e) {
+            // fall through: the test's classpath holds the API too
         }
-
-        /**
-         * The API module's own classpath, as the launcher runs serve (api/target/classpath.txt, written by package):
-         * a sixth of the job's test classpath, so the JVM starts in seconds on a busy machine. The test's own
-         * classpath when the API comes from elsewhere.
-         */
-        static String classpath() {
-            try {
-                Path api = Path.of(ServeCommand.class
-                        .getProtectionDomain()
-                        .getCodeSource()
-                        .getLocation()
-                        .toURI());
-                Path listed = api.getParent().resolve("classpath.txt");
-                if (Files.isRegularFile(listed)) {
-                    return api + File.pathSeparator + Files.readString(listed).strip();
-                }
-            } catch (Exception e) {
-                // fall through: the test's classpath holds the API too
-            }
-            return System.getProperty("java.class.path");
-        }
-
-        /** Waits for the line serve prints once it listens, and takes the port from it. */
-        void awaitListening() {
-            try {
-                Waits.until(
-                        () -> {
-                            Matcher m = LISTENING.matcher(output());
-                            if (m.find()) {
-                                base = "http://127.0.0.1:" + m.group(1);
-                                startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
-                                return true;
-                            }
-                            if (!process.isAlive()) {
-                                throw new AssertionError("serve " + name + " exited: " + output());
-                            }
-                            return false;
-                        },
-                        SERVER_START,
-                        "serve " + name + " is not listening: " + output());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-
-        /** SIGTERM: stops accepting, finishes requests under way, flushes the producer, exits. */
-        String stop() {
-            process.destroy();
-            try {
-                return process.waitFor(SERVER_STOP.toSeconds(), TimeUnit.SECONDS)
-                        ? "exited"
-                        : "still running after " + SERVER_STOP.toSeconds() + " s: " + output();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return "interrupted";
-            }
-        }
-
-        String metrics() {
-            try {
-                return get("/metrics").body();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        void kill() {
-            process.destroyForcibly();
-        }
-
-        HttpResponse<String> get(String pathAndQuery) throws IOException {
-            try {
-                return HTTP.send(
-                        HttpRequest.newBuilder(URI.create(base + pathAndQuery))
-                                .timeout(REQUEST_TIMEOUT)
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException(e);
-            }
-        }
-
-        String output() {
-            try {
-                String s = Files.readString(log);
-                return s.length() <= 4000 ? s : "..." + s.substring(s.length() - 4000);
-            } catch (IOException e) {
-                return "(no output: " + e + ")";
-            }
-        }
+        return System.getProperty("java.class.path");
     }
 }

@@ -84,7 +84,7 @@ class AnalyticsFileReplayITCase {
                 sinks(db));
         env.execute("analytics test");
 
-        Map<String, GeneratedAnalytics.Hour> expected = input.perHour();
+        Map<String, AnalyticsTraffic.Hour> expected = input.perHour();
         Map<String, Row> table = hourlyStats(db);
         assertThat(table.keySet()).isEqualTo(expected.keySet());
         assertThat(expected).as("historic hours and the two current ones").hasSizeGreaterThanOrEqualTo(5);

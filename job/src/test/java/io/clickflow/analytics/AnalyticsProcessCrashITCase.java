@@ -102,7 +102,7 @@ class AnalyticsProcessCrashITCase {
             ChildJob server = ChildJob.start(
                     dir.resolve("serve.log"),
                     List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"),
-                    AnalyticsEndToEndITCase.Server.classpath(),
+                    AnalyticsEndToEndITCase.classpath(),
                     ServeCommand.class.getName(),
                     List.of(
                             "--port",
