@@ -1,10 +1,13 @@
 package io.clickflow.route;
 
+import java.io.Serializable;
 import java.util.Locale;
 import java.util.Objects;
 
 /** A configured destination: the topic its records go to and the schema subject they are framed with (Avro). */
-public class Destination {
+public class Destination implements Serializable {
+    private static final long serialVersionUID = 1L;
+
     /** Upper case: names match case-insensitively. */
     public String name;
     /** Null for a removed destination (a tombstone on the destinations topic). */

@@ -11,8 +11,10 @@ import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,10 +25,16 @@ public final class Destinations implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final LinkedHashMap<String, Destination> byName;
+    /**
+     * An array rather than a map: Flink's closure cleaner walks the fields of a function's settings and cannot
+     * reflect into java.util's classes on Java 17; the lookup map is built where it is used.
+     */
+    private final Destination[] entries;
 
-    private Destinations(LinkedHashMap<String, Destination> byName) {
-        this.byName = byName;
+    private transient Map<String, Destination> byName;
+
+    private Destinations(Collection<Destination> entries) {
+        this.entries = entries.toArray(Destination[]::new);
     }
 
     /** {@code --destinations}: JSON when it starts with '{', else the path of a file holding it. */
@@ -71,7 +79,7 @@ public final class Destinations implements Serializable {
                         "destination " + d.name + " is configured twice (names ignore case)");
             }
         }
-        return new Destinations(byName);
+        return new Destinations(byName.values());
     }
 
     /** One entry's value; the same form a record on the destinations topic carries. */
@@ -105,15 +113,22 @@ public final class Destinations implements Serializable {
 
     /** The configured destination of that name (any case), or null. */
     public Destination get(String name) {
+        if (byName == null) {
+            Map<String, Destination> map = new HashMap<>();
+            for (Destination d : entries) {
+                map.put(d.name, d);
+            }
+            byName = map;
+        }
         return byName.get(Destination.normalise(name));
     }
 
-    public Collection<Destination> all() {
-        return byName.values();
+    public List<Destination> all() {
+        return List.of(entries);
     }
 
     @Override
     public String toString() {
-        return byName.values().toString();
+        return all().toString();
     }
 }
