@@ -44,7 +44,7 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
 
     @Option(
             names = "--destinations",
-            paramLabel = "JSON|FILE",
+            paramLabel = "CONFIG",
             required = true,
             description =
                     "The destinations: {\"NAME\": {\"output_topic\": \"...\", \"output_subject\": \"...\"}, ...}, "
