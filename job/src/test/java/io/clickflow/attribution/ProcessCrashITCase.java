@@ -3,6 +3,7 @@ package io.clickflow.attribution;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clickflow.tables.Database;
+import io.clickflow.testing.Checkpoints;
 import io.clickflow.testing.ChildJob;
 import io.clickflow.testing.KafkaTestBroker;
 import io.clickflow.testing.ResultTables;
@@ -13,15 +14,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
 /**
  * A real crash: {@code clickflow attribution} runs in its own JVM, is killed with SIGKILL after at least
@@ -130,7 +127,7 @@ class ProcessCrashITCase {
         first.addAll(List.of("--web-port", Integer.toString(ChildJob.freePort())));
         ChildJob crashing = ChildJob.start(dir.resolve("first.log"), first);
         Waits.until(
-                () -> hasCompletedCheckpoint(checkpoints) || !crashing.isAlive(),
+                () -> Checkpoints.hasCompleted(checkpoints) || !crashing.isAlive(),
                 Duration.ofSeconds(180),
                 "no checkpoint completed");
         assertThat(crashing.isAlive())
@@ -157,17 +154,5 @@ class ProcessCrashITCase {
         assertThat(resumed.output()).contains("Resuming from");
         assertThat(rowsAtCrash).as("killed mid-way").isLessThan(ResultTables.count(db, "attributed_page_views"));
         return db;
-    }
-
-    static boolean hasCompletedCheckpoint(Path checkpoints) {
-        if (!Files.isDirectory(checkpoints)) {
-            return false;
-        }
-        try (Stream<Path> files =
-                Files.find(checkpoints, 3, (p, a) -> p.getFileName().toString().equals("_metadata"))) {
-            return files.findAny().isPresent();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
