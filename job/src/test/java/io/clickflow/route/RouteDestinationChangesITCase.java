@@ -111,7 +111,7 @@ class RouteDestinationChangesITCase {
         }
         assertThat(seen).as("nothing but what was sent").containsOnlyKeys(expectedTopic.keySet());
         List<String> reasons = KAFKA.readCommittedRecords(DEAD_LETTERS).stream()
-                .map(r -> RouteKafkaITCase.header(r, Router.REASON_HEADER))
+                .map(r -> BruteForceRouting.header(r, Router.REASON_HEADER))
                 .distinct()
                 .toList();
         assertThat(reasons)
@@ -197,7 +197,7 @@ class RouteDestinationChangesITCase {
                 continue;
             }
             for (ConsumerRecord<byte[], byte[]> r : KAFKA.readCommittedRecords(topic)) {
-                seen.computeIfAbsent(RouteKafkaITCase.header(r, ID), k -> new ArrayList<>())
+                seen.computeIfAbsent(BruteForceRouting.header(r, ID), k -> new ArrayList<>())
                         .add(topic);
             }
         }

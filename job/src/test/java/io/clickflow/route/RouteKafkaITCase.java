@@ -1,6 +1,5 @@
 package io.clickflow.route;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.clickflow.attribution.AttributionPipelines;
@@ -10,21 +9,15 @@ import io.clickflow.testing.KafkaTestBroker;
 
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The router as the command wires it, against a real broker: every destination topic, read read_committed,
@@ -44,7 +37,6 @@ class RouteKafkaITCase {
     static final int INPUT_PARTITIONS = 4;
     static final int OUTPUT_PARTITIONS = 2;
     static final int EVENTS = 3_000;
-    static final String TRACE = "trace";
 
     @RegisterExtension
     static final KafkaTestBroker KAFKA = new KafkaTestBroker();
@@ -62,17 +54,8 @@ class RouteKafkaITCase {
         KAFKA.createTopics(INPUT_PARTITIONS, INPUT);
         KAFKA.createTopics(OUTPUT_PARTITIONS, TOPIC_BY_NAME.values().toArray(String[]::new));
         KAFKA.createTopics(1, DEAD_LETTERS);
-        RouteTraffic traffic = new RouteTraffic(traffic());
-        List<RouteTraffic.Event> events = new ArrayList<>();
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-        for (int i = 0; i < EVENTS; i++) {
-            RouteTraffic.Event e = traffic.next();
-            events.add(e);
-            ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(INPUT, e.key(), e.value());
-            r.headers().add(new RecordHeader(TRACE, Integer.toString(i).getBytes(StandardCharsets.UTF_8)));
-            records.add(r);
-        }
-        KafkaTestBroker.produceRecords(KAFKA.bootstrapServers(), records);
+        List<RouteTraffic.Event> events = events(new RouteTraffic(traffic()), EVENTS);
+        KafkaTestBroker.produceRecords(KAFKA.bootstrapServers(), BruteForceRouting.records(INPUT, events, 0));
 
         RouteOptions options = RouteCommand.parse(
                 "--bootstrap-servers",
@@ -93,48 +76,7 @@ class RouteKafkaITCase {
         RouteJob.build(env, options);
         env.execute("route kafka test");
 
-        Map<String, List<Integer>> expected = new TreeMap<>();
-        int expectedDead = 0;
-        for (int i = 0; i < EVENTS; i++) {
-            BruteForceRouting.Expected x =
-                    BruteForceRouting.expected(events.get(i).value(), TOPIC_BY_NAME);
-            for (String topic : x.topics()) {
-                expected.computeIfAbsent(topic, t -> new ArrayList<>()).add(i);
-            }
-            expectedDead += x.deadLetter() ? 1 : 0;
-        }
-        assertThat(expectedDead).as("the traffic has dead letters").isGreaterThan(EVENTS / 20);
-        for (Map.Entry<String, List<Integer>> topic : expected.entrySet()) {
-            List<ConsumerRecord<byte[], byte[]>> read = KAFKA.readCommittedRecords(topic.getKey());
-            List<Integer> traces = new ArrayList<>();
-            Map<String, Integer> lastTraceByKey = new HashMap<>();
-            for (ConsumerRecord<byte[], byte[]> r : read) {
-                int trace = Integer.parseInt(header(r, TRACE));
-                traces.add(trace);
-                RouteTraffic.Event sent = events.get(trace);
-                assertThat(r.value()).as("value of event %d", trace).isEqualTo(sent.value());
-                assertThat(r.key()).as("key of event %d", trace).isEqualTo(sent.key());
-                assertThat(header(r, Router.SOURCE_HEADER)).startsWith(INPUT + "/");
-                assertThat(TOPIC_BY_NAME.get(header(r, Router.DESTINATION_HEADER)))
-                        .isEqualTo(topic.getKey());
-                Integer before = lastTraceByKey.put(sent.keyText(), trace);
-                assertThat(before == null || before < trace)
-                        .as("%s: event %d of key %s after %d", topic.getKey(), trace, sent.keyText(), before)
-                        .isTrue();
-            }
-            assertThat(traces)
-                    .as(topic.getKey() + ": each expected record once")
-                    .containsExactlyInAnyOrderElementsOf(topic.getValue());
-        }
-        List<ConsumerRecord<byte[], byte[]>> dead = KAFKA.readCommittedRecords(DEAD_LETTERS);
-        assertThat(dead).hasSize(expectedDead);
-        for (ConsumerRecord<byte[], byte[]> r : dead) {
-            int trace = Integer.parseInt(header(r, TRACE));
-            assertThat(BruteForceRouting.expected(r.value(), TOPIC_BY_NAME).deadLetter())
-                    .isTrue();
-            assertThat(r.value()).isEqualTo(events.get(trace).value());
-            assertThat(header(r, Router.REASON_HEADER)).isNotBlank();
-        }
+        BruteForceRouting.assertDelivered(KAFKA, events, TOPIC_BY_NAME, DEAD_LETTERS, INPUT);
     }
 
     @Test
@@ -153,8 +95,11 @@ class RouteKafkaITCase {
                 .hasMessageNotContaining("\n");
     }
 
-    static String header(ConsumerRecord<byte[], byte[]> r, String name) {
-        var h = r.headers().lastHeader(name);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    static List<RouteTraffic.Event> events(RouteTraffic traffic, int count) {
+        List<RouteTraffic.Event> events = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            events.add(traffic.next());
+        }
+        return events;
     }
 }
