@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Where each event should go, worked out the slow, obvious way (a whole JSON tree per event) and independently
@@ -75,6 +76,16 @@ final class BruteForceRouting {
             Map<String, String> topicByName,
             String deadLetterTopic,
             String inputTopic) {
+        assertDelivered(kafka::readCommittedRecords, events, topicByName, deadLetterTopic, inputTopic);
+    }
+
+    /** @param read the records of a topic, read_committed, in order (a test may join several runs' topics) */
+    static void assertDelivered(
+            Function<String, List<ConsumerRecord<byte[], byte[]>>> read,
+            List<RouteTraffic.Event> events,
+            Map<String, String> topicByName,
+            String deadLetterTopic,
+            String inputTopic) {
         Map<String, List<Integer>> expected = expectedByTopic(events, topicByName, deadLetterTopic);
         assertThat(expected.getOrDefault(deadLetterTopic, List.of()))
                 .as("the traffic has dead letters")
@@ -83,7 +94,7 @@ final class BruteForceRouting {
             boolean dead = topic.getKey().equals(deadLetterTopic);
             List<Integer> traces = new ArrayList<>();
             Map<String, Integer> lastTraceByKey = new HashMap<>();
-            for (ConsumerRecord<byte[], byte[]> r : kafka.readCommittedRecords(topic.getKey())) {
+            for (ConsumerRecord<byte[], byte[]> r : read.apply(topic.getKey())) {
                 int trace = Integer.parseInt(header(r, TRACE));
                 traces.add(trace);
                 RouteTraffic.Event sent = events.get(trace);
