@@ -2,6 +2,7 @@ package io.clickflow.testing;
 
 import io.clickflow.attribution.ClickstreamGenerator;
 import io.clickflow.attribution.GeneratedInput;
+import io.clickflow.demo.KafkaBroker;
 import io.clickflow.runner.KafkaPreflight;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -23,12 +24,14 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +63,13 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
         if (cluster != null) {
             cluster.close();
         }
+    }
+
+    /** The classpath of a broker as a child process; the reactor builds kafka-runtime, the job's sibling, first. */
+    public static Path processClasspath() {
+        return Optional.ofNullable(System.getProperty(KafkaBroker.CLASSPATH_PROPERTY))
+                .map(Path::of)
+                .orElse(Path.of("..", KafkaBroker.DEFAULT_CLASSPATH_FILE));
     }
 
     public String bootstrapServers() {
@@ -199,8 +209,13 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
 
     /** {@link #readCommitted} with everything a record has: bytes, headers, timestamp. */
     public List<ConsumerRecord<byte[], byte[]>> readCommittedRecords(String topic) {
+        return readCommittedRecords(bootstrapServers(), topic);
+    }
+
+    /** Reads any broker, e.g. a child-process broker a test restarts. */
+    public static List<ConsumerRecord<byte[], byte[]>> readCommittedRecords(String bootstrapServers, String topic) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         var deserializer = new ByteArrayDeserializer();
