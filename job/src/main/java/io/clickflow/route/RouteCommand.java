@@ -136,7 +136,10 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
                 "clickflow route",
                 options.runtime,
                 env -> RouteJob.build(env, options),
-                new ProgressReporter(null, RouteWorkflow.OPERATOR_NAME));
+                new ProgressReporter(null, RouteWorkflow.OPERATOR_NAME)
+                        .withoutWatermark()
+                        .withCounter("routed", RouteMetrics.ROUTED)
+                        .withCounter("dead letters", RouteMetrics.DEAD_LETTERS));
         return 0;
     }
 

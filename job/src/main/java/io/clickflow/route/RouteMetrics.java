@@ -15,9 +15,16 @@ final class RouteMetrics implements Router.Outcome {
     static final String OTHER = "other";
     static final String UNKNOWN = "unknown";
 
+    /** Operator-wide totals, whatever the tenant: what the progress line shows. */
+    static final String ROUTED = "routedRecords";
+
+    static final String DEAD_LETTERS = "deadLetterRecords";
+
     private final MetricGroup group;
     private final int maxTenants;
     private final Map<String, Tenant> tenants = new HashMap<>();
+    private final Map<String, Counter> routedByDestination = new HashMap<>();
+    private final Counter deadLetters;
 
     /** One tenant's counters, created as they are first needed. */
     private final class Tenant {
@@ -35,6 +42,7 @@ final class RouteMetrics implements Router.Outcome {
     RouteMetrics(MetricGroup group, int maxTenants) {
         this.group = group;
         this.maxTenants = maxTenants;
+        this.deadLetters = group.counter(DEAD_LETTERS);
     }
 
     private Tenant tenant(Routing routing) {
@@ -65,6 +73,10 @@ final class RouteMetrics implements Router.Outcome {
                 .computeIfAbsent(
                         destination, d -> t.group.addGroup("destination", d).counter("routed"))
                 .inc();
+        routedByDestination
+                .computeIfAbsent(
+                        destination, d -> group.addGroup("destination", d).counter(ROUTED))
+                .inc();
     }
 
     @Override
@@ -74,5 +86,6 @@ final class RouteMetrics implements Router.Outcome {
                 .computeIfAbsent(
                         failure, f -> t.group.addGroup("reason", f.label).counter("deadLetters"))
                 .inc();
+        deadLetters.inc();
     }
 }

@@ -187,6 +187,10 @@ class RouteFunctionTest {
         assertThat(count(metrics, "tenant", RouteMetrics.OTHER, "reason", "unroutable", "deadLetters"))
                 .isEqualTo(1);
         assertThat(metrics.getCounter("tenant", "c", "recordsIn")).isEmpty();
+        assertThat(count(metrics, "destination", "FINANCE", RouteMetrics.ROUTED))
+                .as("all tenants")
+                .isEqualTo(5);
+        assertThat(count(metrics, RouteMetrics.DEAD_LETTERS)).isEqualTo(6);
         assertThat(out).hasSize(11);
     }
 
