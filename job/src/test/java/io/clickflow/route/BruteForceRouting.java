@@ -26,19 +26,20 @@ import java.util.function.Function;
  * Where each event should go, worked out the slow, obvious way (a whole JSON tree per event) and independently
  * of the router's streaming reader: the topics it reaches, and whether it is a dead letter.
  */
-final class BruteForceRouting {
+public final class BruteForceRouting {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One event's expected outcome. */
-    record Expected(List<String> topics, boolean deadLetter) {}
+    public record Expected(List<String> topics, boolean deadLetter) {}
 
     /** The header carrying an event's index in the test's list, to find it wherever it lands. */
-    static final String TRACE = "trace";
+    public static final String TRACE = "trace";
 
     private BruteForceRouting() {}
 
     /** The events as records of the input topic, each with its index (from {@code first}) in a header. */
-    static List<ProducerRecord<byte[], byte[]>> records(String inputTopic, List<RouteTraffic.Event> events, int first) {
+    public static List<ProducerRecord<byte[], byte[]>> records(
+            String inputTopic, List<RouteTraffic.Event> events, int first) {
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {
             RouteTraffic.Event e = events.get(i);
@@ -50,7 +51,7 @@ final class BruteForceRouting {
     }
 
     /** The indexes of the events each topic must hold, the dead-letter topic included. */
-    static Map<String, List<Integer>> expectedByTopic(
+    public static Map<String, List<Integer>> expectedByTopic(
             List<RouteTraffic.Event> events, Map<String, String> topicByName, String deadLetterTopic) {
         Map<String, List<Integer>> expected = new TreeMap<>();
         for (int i = 0; i < events.size(); i++) {
@@ -70,7 +71,7 @@ final class BruteForceRouting {
      * Every topic, read read_committed, holds exactly its expected events, once each, unchanged (value and key),
      * with the router's headers, in order per key; dead letters carry a reason.
      */
-    static void assertDelivered(
+    public static void assertDelivered(
             KafkaTestBroker kafka,
             List<RouteTraffic.Event> events,
             Map<String, String> topicByName,
@@ -80,7 +81,7 @@ final class BruteForceRouting {
     }
 
     /** @param read the records of a topic, read_committed, in order (a test may join several runs' topics) */
-    static void assertDelivered(
+    public static void assertDelivered(
             Function<String, List<ConsumerRecord<byte[], byte[]>>> read,
             List<RouteTraffic.Event> events,
             Map<String, String> topicByName,
@@ -120,12 +121,12 @@ final class BruteForceRouting {
         }
     }
 
-    static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+    public static String header(ConsumerRecord<byte[], byte[]> r, String name) {
         Header h = r.headers().lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
-    static Expected expected(byte[] value, Map<String, String> topicByName) {
+    public static Expected expected(byte[] value, Map<String, String> topicByName) {
         JsonNode root;
         try {
             root = value == null ? null : JSON.readTree(value);

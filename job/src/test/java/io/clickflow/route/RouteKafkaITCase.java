@@ -24,7 +24,7 @@ import java.util.Map;
  * holds exactly the records brute force sends there, unchanged, once each, in order per key; everything else
  * is in the dead-letter topic with its reason.
  */
-class RouteKafkaITCase {
+public class RouteKafkaITCase {
     static final String INPUT = "producer.to.processor";
     static final String DEAD_LETTERS = "processor.dead-letters";
     static final Map<String, String> TOPIC_BY_NAME = Map.of(
@@ -44,7 +44,7 @@ class RouteKafkaITCase {
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER = AttributionPipelines.miniCluster();
 
-    static RouteTraffic.Config traffic() {
+    public static RouteTraffic.Config traffic() {
         return new RouteTraffic.Config(List.of("FINANCE", "MARKETING", "LOGISTICS"), 40, 0.05, 0.03, 0.05, 13);
     }
 
@@ -95,7 +95,7 @@ class RouteKafkaITCase {
                 .hasMessageNotContaining("\n");
     }
 
-    static List<RouteTraffic.Event> events(RouteTraffic traffic, int count) {
+    public static List<RouteTraffic.Event> events(RouteTraffic traffic, int count) {
         List<RouteTraffic.Event> events = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             events.add(traffic.next());
