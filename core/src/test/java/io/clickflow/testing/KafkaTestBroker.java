@@ -4,20 +4,21 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -116,6 +117,20 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
 
     /** Produces to any broker, e.g. the demo's child-process broker. */
     public static void produce(String bootstrapServers, List<Message> messages) throws Exception {
+        produceRecords(
+                bootstrapServers,
+                messages.stream()
+                        .map(m -> new ProducerRecord<>(
+                                m.topic(),
+                                m.partition(),
+                                m.key() == null ? null : m.key().getBytes(StandardCharsets.UTF_8),
+                                m.value()))
+                        .toList());
+    }
+
+    /** Produces records as given (keys, headers, timestamps, partitions or none), acknowledged by all replicas. */
+    public static void produceRecords(String bootstrapServers, List<ProducerRecord<byte[], byte[]>> records)
+            throws Exception {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
@@ -125,11 +140,11 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
         // while a second batch is accepted, and the idempotent producer then loops on OUT_OF_ORDER_SEQUENCE
         // until the delivery timeout (seen once in CI: 14 records expired after 60 s).
         props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
-        try (KafkaProducer<String, byte[]> producer =
-                new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
             List<Future<?>> sent = new ArrayList<>();
-            for (Message m : messages) {
-                sent.add(producer.send(new ProducerRecord<>(m.topic(), m.partition(), m.key(), m.value())));
+            for (ProducerRecord<byte[], byte[]> r : records) {
+                sent.add(producer.send(r));
             }
             producer.flush();
             for (Future<?> f : sent) {
@@ -146,11 +161,27 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
      * transactions are skipped), in partition then offset order.
      */
     public List<Read> readCommitted(String topic) {
+        return readCommittedRecords(topic).stream()
+                .map(r -> new Read(r.partition(), r.offset(), text(r.key()), text(r.value())))
+                .toList();
+    }
+
+    private static String text(byte[] bytes) {
+        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** {@link #readCommitted} with everything a record has: bytes, headers, timestamp. */
+    public List<ConsumerRecord<byte[], byte[]>> readCommittedRecords(String topic) {
+        return readCommittedRecords(bootstrapServers(), topic);
+    }
+
+    /** Reads any broker, e.g. a child-process broker a test restarts. */
+    public static List<ConsumerRecord<byte[], byte[]>> readCommittedRecords(String bootstrapServers, String topic) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        var deserializer = new StringDeserializer();
+        var deserializer = new ByteArrayDeserializer();
         try (var consumer = new KafkaConsumer<>(props, deserializer, deserializer)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition()))
@@ -158,17 +189,18 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            List<Read> read = new ArrayList<>();
+            List<ConsumerRecord<byte[], byte[]>> read = new ArrayList<>();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("could not read " + topic + " to its end offsets " + end + " in 30 s");
                 }
                 for (var r : consumer.poll(Duration.ofMillis(200))) {
-                    read.add(new Read(r.partition(), r.offset(), r.key(), r.value()));
+                    read.add(r);
                 }
             }
-            read.sort(Comparator.comparingInt(Read::partition).thenComparingLong(Read::offset));
+            read.sort(Comparator.<ConsumerRecord<byte[], byte[]>>comparingInt(ConsumerRecord::partition)
+                    .thenComparingLong(ConsumerRecord::offset));
             return read;
         }
     }

@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -57,7 +56,7 @@ class BrokerRestartITCase {
         Path kafkaDir = dir.resolve("kafka");
         int port = ChildJob.freePort();
         int controllerPort = ChildJob.freePort();
-        KafkaBroker broker = KafkaBroker.start(kafkaDir, runtimeClasspath(), port, controllerPort);
+        KafkaBroker broker = KafkaBroker.start(kafkaDir, ChildJob.kafkaClasspath(), port, controllerPort);
         JobClient job = null;
         try {
             broker.createTopic("clicks", PARTITIONS);
@@ -71,7 +70,7 @@ class BrokerRestartITCase {
                     "no rows before the broker restart");
 
             broker.close();
-            broker = KafkaBroker.start(kafkaDir, runtimeClasspath(), port, controllerPort);
+            broker = KafkaBroker.start(kafkaDir, ChildJob.kafkaClasspath(), port, controllerPort);
             KafkaTestBroker.produce(broker.bootstrapServers(), after);
 
             long expected =
@@ -104,11 +103,5 @@ class BrokerRestartITCase {
                 Sources.kafka(kafka, "views", new PageViewDecoder(), PageViewDecoder.TYPE),
                 AttributionJob.jdbcSinks(db, AttributionPipelines.PARALLELISM));
         return env;
-    }
-
-    static Path runtimeClasspath() {
-        return Optional.ofNullable(System.getProperty(KafkaBroker.CLASSPATH_PROPERTY))
-                .map(Path::of)
-                .orElse(Path.of("..", KafkaBroker.DEFAULT_CLASSPATH_FILE));
     }
 }

@@ -143,7 +143,7 @@ class CliTest {
                         new Run(
                                 2,
                                 "",
-                                "clickflow: unknown command 'frobnicate'; commands: demo, attribution, uniques, analytics, generate, generate-frames, serve, bench, submit\n"));
+                                "clickflow: unknown command 'frobnicate'; commands: demo, attribution, uniques, analytics, route, generate, generate-frames, serve, bench, submit\n"));
         assertThat(run("uniqes"))
                 .isEqualTo(new Run(2, "", "clickflow: unknown command 'uniqes' (did you mean uniques?)\n"));
         assertThat(run("attribution", "--emit-mod", "update"))
@@ -156,6 +156,7 @@ class CliTest {
                 "attribution",
                 "uniques",
                 "analytics",
+                "route",
                 "generate",
                 "generate-frames",
                 "serve",
@@ -171,7 +172,7 @@ class CliTest {
                         "Default: on-watermark",
                         "Default: clickflow-attribution",
                         "Default: output/checkpoints/attribution");
-        assertThat(Clickflow.jobs()).containsOnlyKeys("attribution", "uniques", "analytics");
+        assertThat(Clickflow.jobs()).containsOnlyKeys("attribution", "uniques", "analytics", "route");
     }
 
     @Test

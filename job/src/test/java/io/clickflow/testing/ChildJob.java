@@ -1,5 +1,7 @@
 package io.clickflow.testing;
 
+import io.clickflow.demo.KafkaBroker;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -8,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -43,6 +46,13 @@ public final class ChildJob {
                 .redirectOutput(log.toFile())
                 .start();
         return new ChildJob(p, log);
+    }
+
+    /** The classpath of a Kafka broker as a child process; the reactor builds kafka-runtime, the job's sibling, first. */
+    public static Path kafkaClasspath() {
+        return Optional.ofNullable(System.getProperty(KafkaBroker.CLASSPATH_PROPERTY))
+                .map(Path::of)
+                .orElse(Path.of("..", KafkaBroker.DEFAULT_CLASSPATH_FILE));
     }
 
     public static int freePort() throws IOException {
