@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -25,15 +26,10 @@ import java.util.Map;
  * once, in order per key.
  */
 class RouteBrokerRestartITCase {
-    static final String INPUT = "restart.in";
-    static final String DEAD_LETTERS = "restart.dead";
-    static final Map<String, String> TOPIC_BY_NAME = Map.of(
-            "FINANCE", "restart.to.finance",
-            "MARKETING", "restart.to.marketing",
-            "LOGISTICS", "restart.to.logistics");
-    static final String CONFIG = "{\"FINANCE\": {\"output_topic\": \"restart.to.finance\"},"
-            + " \"MARKETING\": {\"output_topic\": \"restart.to.marketing\"},"
-            + " \"LOGISTICS\": {\"output_topic\": \"restart.to.logistics\"}}";
+    static final RouteTopics TOPICS = RouteTopics.of("restart.in", "restart.dead", "restart.to.");
+    static final String INPUT = TOPICS.input();
+    static final String DEAD_LETTERS = TOPICS.deadLetters();
+    static final Map<String, String> TOPIC_BY_NAME = TOPICS.topicByName();
     static final int EVENTS = 6_000;
     static final Duration RUN = Duration.ofSeconds(180);
 
@@ -45,9 +41,7 @@ class RouteBrokerRestartITCase {
     void theRouterRecoversFromABrokerRestartWithEveryRecordOnce(@TempDir Path dir) throws Exception {
         List<RouteTraffic.Event> events = RouteKafkaITCase.events(new RouteTraffic(RouteKafkaITCase.traffic()), EVENTS);
         var records = BruteForceRouting.records(INPUT, events, 0);
-        long total = BruteForceRouting.expectedByTopic(events, TOPIC_BY_NAME, DEAD_LETTERS).values().stream()
-                .mapToLong(List::size)
-                .sum();
+        long total = TOPICS.expectedTotal(events);
         Path kafkaDir = dir.resolve("kafka");
         int port = ChildJob.freePort();
         int controllerPort = ChildJob.freePort();
@@ -92,13 +86,9 @@ class RouteBrokerRestartITCase {
     }
 
     static StreamExecutionEnvironment define(String bootstrapServers, Path dir) {
-        RouteOptions options = RouteCommand.parse(
-                "--bootstrap-servers", bootstrapServers,
-                "--input-topic", INPUT,
-                "--destinations", CONFIG,
-                "--dead-letter-topic", DEAD_LETTERS,
-                "--starting-offsets", "earliest",
-                "--checkpoint-dir", dir.resolve("checkpoints").toString());
+        List<String> args = new ArrayList<>(TOPICS.args(bootstrapServers));
+        args.addAll(List.of("--checkpoint-dir", dir.resolve("checkpoints").toString()));
+        RouteOptions options = RouteCommand.parse(args.toArray(String[]::new));
         StreamExecutionEnvironment env = AttributionPipelines.withFixedDelayRestarts(
                 AttributionPipelines.environment(), 20, Duration.ofSeconds(1));
         RouteJob.build(env, options);
@@ -106,10 +96,6 @@ class RouteBrokerRestartITCase {
     }
 
     static long committed(String bootstrap) {
-        long n = KafkaTestBroker.readCommittedRecords(bootstrap, DEAD_LETTERS).size();
-        for (String topic : TOPIC_BY_NAME.values()) {
-            n += KafkaTestBroker.readCommittedRecords(bootstrap, topic).size();
-        }
-        return n;
+        return TOPICS.committed(topic -> KafkaTestBroker.readCommittedRecords(bootstrap, topic));
     }
 }

@@ -25,15 +25,10 @@ import java.util.Map;
  * is in the dead-letter topic with its reason.
  */
 public class RouteKafkaITCase {
-    static final String INPUT = "producer.to.processor";
-    static final String DEAD_LETTERS = "processor.dead-letters";
-    static final Map<String, String> TOPIC_BY_NAME = Map.of(
-            "FINANCE", "processor.to.finance",
-            "MARKETING", "processor.to.marketing",
-            "LOGISTICS", "processor.to.logistics");
-    static final String CONFIG = "{\"FINANCE\": {\"output_topic\": \"processor.to.finance\"},"
-            + " \"MARKETING\": {\"output_topic\": \"processor.to.marketing\"},"
-            + " \"LOGISTICS\": {\"output_topic\": \"processor.to.logistics\"}}";
+    static final RouteTopics TOPICS = RouteTopics.seed();
+    static final String INPUT = TOPICS.input();
+    static final String DEAD_LETTERS = TOPICS.deadLetters();
+    static final Map<String, String> TOPIC_BY_NAME = TOPICS.topicByName();
     static final int INPUT_PARTITIONS = 4;
     static final int OUTPUT_PARTITIONS = 2;
     static final int EVENTS = 3_000;
@@ -45,7 +40,7 @@ public class RouteKafkaITCase {
     static final MiniClusterExtension MINI_CLUSTER = AttributionPipelines.miniCluster();
 
     public static RouteTraffic.Config traffic() {
-        return new RouteTraffic.Config(List.of("FINANCE", "MARKETING", "LOGISTICS"), 40, 0.05, 0.03, 0.05, 13);
+        return new RouteTraffic.Config(RouteTopics.NAMES, 40, 0.05, 0.03, 0.05, 13);
     }
 
     @Test
@@ -57,20 +52,10 @@ public class RouteKafkaITCase {
         List<RouteTraffic.Event> events = events(new RouteTraffic(traffic()), EVENTS);
         KafkaTestBroker.produceRecords(KAFKA.bootstrapServers(), BruteForceRouting.records(INPUT, events, 0));
 
-        RouteOptions options = RouteCommand.parse(
-                "--bootstrap-servers",
-                KAFKA.bootstrapServers(),
-                "--input-topic",
-                INPUT,
-                "--destinations",
-                CONFIG,
-                "--dead-letter-topic",
-                DEAD_LETTERS,
-                "--starting-offsets",
-                "earliest",
-                "--bounded",
-                "--checkpoint-dir",
-                dir.resolve("checkpoints").toString());
+        List<String> args = new ArrayList<>(TOPICS.args(KAFKA.bootstrapServers()));
+        args.addAll(List.of(
+                "--bounded", "--checkpoint-dir", dir.resolve("checkpoints").toString()));
+        RouteOptions options = RouteCommand.parse(args.toArray(String[]::new));
         KafkaPreflight.checkTopics(KAFKA.bootstrapServers(), RouteCommand.topics(options));
         StreamExecutionEnvironment env = AttributionPipelines.environment();
         RouteJob.build(env, options);

@@ -23,15 +23,10 @@ import java.util.Map;
  * every destination topic read read_committed holds each of its records exactly once, in order per key.
  */
 class RouteProcessCrashITCase {
-    static final String INPUT = "crash.in";
-    static final String DEAD_LETTERS = "crash.dead";
-    static final Map<String, String> TOPIC_BY_NAME = Map.of(
-            "FINANCE", "crash.to.finance",
-            "MARKETING", "crash.to.marketing",
-            "LOGISTICS", "crash.to.logistics");
-    static final String CONFIG = "{\"FINANCE\": {\"output_topic\": \"crash.to.finance\"},"
-            + " \"MARKETING\": {\"output_topic\": \"crash.to.marketing\"},"
-            + " \"LOGISTICS\": {\"output_topic\": \"crash.to.logistics\"}}";
+    static final RouteTopics TOPICS = RouteTopics.of("crash.in", "crash.dead", "crash.to.");
+    static final String INPUT = TOPICS.input();
+    static final String DEAD_LETTERS = TOPICS.deadLetters();
+    static final Map<String, String> TOPIC_BY_NAME = TOPICS.topicByName();
     static final int BEFORE_START = 3_000;
     static final int WHILE_RUNNING = 2_000;
     static final int WHILE_DOWN = 1_000;
@@ -52,24 +47,10 @@ class RouteProcessCrashITCase {
         produce(traffic, events, BEFORE_START);
 
         Path checkpoints = dir.resolve("checkpoints");
-        List<String> args = List.of(
-                "route",
-                "--bootstrap-servers",
-                KAFKA.bootstrapServers(),
-                "--input-topic",
-                INPUT,
-                "--destinations",
-                CONFIG,
-                "--dead-letter-topic",
-                DEAD_LETTERS,
-                "--starting-offsets",
-                "earliest",
-                "--checkpoint-dir",
-                checkpoints.toString(),
-                "--checkpoint-interval",
-                "1s",
-                "--progress-interval",
-                "0");
+        List<String> args = new ArrayList<>(List.of("route"));
+        args.addAll(TOPICS.args(KAFKA.bootstrapServers()));
+        args.addAll(List.of(
+                "--checkpoint-dir", checkpoints.toString(), "--checkpoint-interval", "1s", "--progress-interval", "0"));
         ChildJob crashing = ChildJob.start(dir.resolve("first.log"), withWebPort(args));
         Waits.until(
                 () -> (ChildJob.hasCompletedCheckpoint(checkpoints) && committed(TOPIC_BY_NAME.get("FINANCE")) > 0)
@@ -88,9 +69,7 @@ class RouteProcessCrashITCase {
         resume.add("--resume");
         ChildJob resumed = ChildJob.start(dir.resolve("second.log"), resume);
         try {
-            Map<String, List<Integer>> expected =
-                    BruteForceRouting.expectedByTopic(events, TOPIC_BY_NAME, DEAD_LETTERS);
-            long total = expected.values().stream().mapToLong(List::size).sum();
+            long total = TOPICS.expectedTotal(events);
             assertThat(committedAtCrash).as("killed mid-way").isLessThan(total);
             Waits.until(
                     () -> committedEverywhere() >= total || !resumed.isAlive(),
@@ -124,10 +103,6 @@ class RouteProcessCrashITCase {
     }
 
     private static long committedEverywhere() {
-        long n = committed(DEAD_LETTERS);
-        for (String topic : TOPIC_BY_NAME.values()) {
-            n += committed(topic);
-        }
-        return n;
+        return TOPICS.committed(KAFKA::readCommittedRecords);
     }
 }

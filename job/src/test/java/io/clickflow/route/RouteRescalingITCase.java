@@ -32,8 +32,6 @@ import java.util.concurrent.TimeUnit;
  */
 class RouteRescalingITCase {
     static final String INPUT = "rescale.in";
-    static final List<String> NAMES = List.of("FINANCE", "MARKETING", "LOGISTICS");
-    static final String DEAD = "dead";
     static final int EVENTS = 8_000;
     static final Duration RUN = Duration.ofSeconds(120);
 
@@ -48,14 +46,11 @@ class RouteRescalingITCase {
                     .build());
 
     /** A run's topics: {@code rescale.<run>.<name>}; the logical topics are the first run's. */
-    static Map<String, String> topics(String run) throws Exception {
-        Map<String, String> byName = new LinkedHashMap<>();
-        for (String name : NAMES) {
-            byName.put(name, "rescale." + run + "." + name.toLowerCase());
-        }
-        KAFKA.createTopics(2, byName.values().toArray(String[]::new));
-        KAFKA.createTopics(1, "rescale." + run + "." + DEAD);
-        return byName;
+    static RouteTopics topics(String run) throws Exception {
+        RouteTopics topics = RouteTopics.of(INPUT, "rescale." + run + ".dead", "rescale." + run + ".");
+        KAFKA.createTopics(2, topics.topicByName().values().toArray(String[]::new));
+        KAFKA.createTopics(1, topics.deadLetters());
+        return topics;
     }
 
     @Test
@@ -63,38 +58,39 @@ class RouteRescalingITCase {
     void aSavepointAtParallelism2ResumesAt1And4WithEveryRecordOnce(@TempDir Path dir) throws Exception {
         KAFKA.createTopics(4, INPUT);
         List<RouteTraffic.Event> events = RouteKafkaITCase.events(new RouteTraffic(RouteKafkaITCase.traffic()), EVENTS);
-        KafkaTestBroker.produceRecords(KAFKA.bootstrapServers(), BruteForceRouting.records(INPUT, events, 0));
-        Map<String, String> first = topics("p2");
-        String firstDead = "rescale.p2." + DEAD;
-        long total = BruteForceRouting.expectedByTopic(events, first, firstDead).values().stream()
-                .mapToLong(List::size)
-                .sum();
+        var records = BruteForceRouting.records(INPUT, events, 0);
+        // The second half arrives only after the savepoint: the resumed runs always have work left, however
+        // fast the first run is.
+        KafkaTestBroker.produceRecords(KAFKA.bootstrapServers(), records.subList(0, EVENTS / 2));
+        RouteTopics first = topics("p2");
+        long total = first.expectedTotal(events);
 
-        JobClient running = define(first, firstDead, 2, null, dir).executeAsync("route at parallelism 2");
-        Waits.until(() -> committed(first, firstDead) > 1_000, RUN, "the first run routed nothing");
+        JobClient running = define(first, 2, null, dir).executeAsync("route at parallelism 2");
+        Waits.until(() -> first.committed(KAFKA::readCommittedRecords) > 1_000, RUN, "the first run routed nothing");
         String savepoint = running.stopWithSavepoint(
                         false, dir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
                 .get(60, TimeUnit.SECONDS);
-        long atSavepoint = committed(first, firstDead);
+        long atSavepoint = first.committed(KAFKA::readCommittedRecords);
         assertThat(atSavepoint).as("stopped mid-way").isLessThan(total);
+        KafkaTestBroker.produceRecords(KAFKA.bootstrapServers(), records.subList(EVENTS / 2, EVENTS));
 
         for (int parallelism : new int[] {1, 4}) {
-            String run = "p" + parallelism;
-            Map<String, String> resumed = topics(run);
-            String resumedDead = "rescale." + run + "." + DEAD;
-            JobClient job = define(resumed, resumedDead, parallelism, savepoint, dir)
+            RouteTopics resumed = topics("p" + parallelism);
+            JobClient job = define(resumed, parallelism, savepoint, dir)
                     .executeAsync("route resumed at parallelism " + parallelism);
             try {
                 Waits.until(
-                        () -> atSavepoint + committed(resumed, resumedDead) >= total,
+                        () -> atSavepoint + resumed.committed(KAFKA::readCommittedRecords) >= total,
                         RUN,
                         "the run at parallelism " + parallelism + " did not route the rest");
             } finally {
                 job.cancel().get(30, TimeUnit.SECONDS);
             }
             Map<String, String> physical = new LinkedHashMap<>();
-            first.forEach((name, topic) -> physical.put(topic, resumed.get(name)));
-            physical.put(firstDead, resumedDead);
+            first.topicByName()
+                    .forEach((name, topic) ->
+                            physical.put(topic, resumed.topicByName().get(name)));
+            physical.put(first.deadLetters(), resumed.deadLetters());
             BruteForceRouting.assertDelivered(
                     topic -> {
                         List<ConsumerRecord<byte[], byte[]>> both = new ArrayList<>(KAFKA.readCommittedRecords(topic));
@@ -102,46 +98,21 @@ class RouteRescalingITCase {
                         return both;
                     },
                     events,
-                    first,
-                    firstDead,
+                    first.topicByName(),
+                    first.deadLetters(),
                     INPUT);
         }
     }
 
-    static StreamExecutionEnvironment define(
-            Map<String, String> topicByName, String dead, int parallelism, String savepoint, Path dir) {
-        StringBuilder config = new StringBuilder("{");
-        topicByName.forEach((name, topic) -> config.append(config.length() == 1 ? "" : ", ")
-                .append('"')
-                .append(name)
-                .append("\": {\"output_topic\": \"")
-                .append(topic)
-                .append("\"}"));
-        RouteOptions options = RouteCommand.parse(
-                "--bootstrap-servers",
-                KAFKA.bootstrapServers(),
-                "--input-topic",
-                INPUT,
-                "--destinations",
-                config.append('}').toString(),
-                "--dead-letter-topic",
-                dead,
+    static StreamExecutionEnvironment define(RouteTopics topics, int parallelism, String savepoint, Path dir) {
+        List<String> args = new ArrayList<>(topics.args(KAFKA.bootstrapServers()));
+        args.addAll(List.of(
                 "--group-id",
                 "rescale",
-                "--starting-offsets",
-                "earliest",
                 "--checkpoint-dir",
-                dir.resolve("checkpoints").toString());
+                dir.resolve("checkpoints").toString()));
         StreamExecutionEnvironment env = AttributionPipelines.environment(parallelism, savepoint);
-        RouteJob.build(env, options);
+        RouteJob.build(env, RouteCommand.parse(args.toArray(String[]::new)));
         return env;
-    }
-
-    static long committed(Map<String, String> topicByName, String dead) {
-        long n = KAFKA.readCommittedRecords(dead).size();
-        for (String topic : topicByName.values()) {
-            n += KAFKA.readCommittedRecords(topic).size();
-        }
-        return n;
     }
 }
