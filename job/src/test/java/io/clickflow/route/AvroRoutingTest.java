@@ -14,6 +14,7 @@ import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -199,10 +200,7 @@ class AvroRoutingTest {
     @Test
     @Timeout(30)
     void aRegistryThatCannotBeReachedFailsTheTaskAfterItsRetriesInsteadOfMakingDeadLetters() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closedPort = s.getLocalPort();
-        }
+        int closedPort = closedPort();
         SchemaRegistry registry = new HttpSchemaRegistry("http://127.0.0.1:" + closedPort, 3, Duration.ofMillis(20));
         RoutingReader reader = new AvroRoutingFields.Opened(registry);
         byte[] value = AvroEvents.framed(EVENT_ID, AvroEvents.event("e", "t", "1", List.of("FINANCE")));
@@ -213,18 +211,24 @@ class AvroRoutingTest {
                 .hasMessageContaining("GET http://127.0.0.1:" + closedPort + "/schemas/ids/7");
     }
 
+    static RouteOptions avro(String registry) {
+        return RouteCommand.parse(
+                "--destinations", AVRO_DESTINATIONS, "--format", "avro", "--schema-registry", registry);
+    }
+
+    /** A loopback port nothing listens on (the test's own socket, closed). */
+    static int closedPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
     static final String AVRO_DESTINATIONS =
             "{\"FINANCE\": {\"output_topic\": \"processor.to.finance\", \"output_subject\": \"s\"}}";
 
     @Test
     void avroNeedsARegistryAndASubjectPerDestinationAndJsonRefusesARegistry() {
-        RouteOptions o = RouteCommand.parse(
-                "--destinations",
-                AVRO_DESTINATIONS,
-                "--format",
-                "avro",
-                "--schema-registry",
-                "http://r:8081/apis/ccompat/v7");
+        RouteOptions o = avro("http://r:8081/apis/ccompat/v7");
         assertThat(o.format).isEqualTo(RouteOptions.Format.AVRO);
         assertThat(o.schemaRegistry).isEqualTo("http://r:8081/apis/ccompat/v7");
         assertThat(RouteCommand.parse("--destinations", AVRO_DESTINATIONS).format)
@@ -255,17 +259,8 @@ class AvroRoutingTest {
 
     @Test
     void aRegistryThatDoesNotAnswerStopsTheCommandInOneLine() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closedPort = s.getLocalPort();
-        }
-        RouteOptions o = RouteCommand.parse(
-                "--destinations",
-                AVRO_DESTINATIONS,
-                "--format",
-                "avro",
-                "--schema-registry",
-                "http://127.0.0.1:" + closedPort);
+        int closedPort = closedPort();
+        RouteOptions o = avro("http://127.0.0.1:" + closedPort);
         assertThatThrownBy(() -> RouteCommand.checkSchemaRegistry(o))
                 .isInstanceOf(UsageException.class)
                 .hasMessageStartingWith("--schema-registry: schema registry http://127.0.0.1:" + closedPort

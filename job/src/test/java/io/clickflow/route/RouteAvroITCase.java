@@ -30,6 +30,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The Avro router against a real broker and a real Confluent-compatible registry (Apicurio): each routed record
@@ -161,6 +164,28 @@ class RouteAvroITCase {
             }
         }
         assertThat(reasons).isEqualTo(expectedReasons);
+    }
+
+    @Test
+    @Timeout(60)
+    void subtasksRegisteringUnderANewSubjectAtOnceAllGetAnIdOfIt() throws Exception {
+        String subject = "concurrent-value";
+        int threads = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Integer>> ids = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                SchemaRegistry registry = HttpSchemaRegistry.at(REGISTRY.url()).open();
+                ids.add(pool.submit(() -> registry.register(subject, AvroEvents.EVENT.toString())));
+            }
+            List<Integer> got = new ArrayList<>();
+            for (Future<Integer> id : ids) {
+                got.add(id.get());
+            }
+            assertThat(got).as("no refusal, and ids of the subject").isSubsetOf(REGISTRY.versionIds(subject));
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** Good events to one or both destinations, and the bad kinds every few records. */
