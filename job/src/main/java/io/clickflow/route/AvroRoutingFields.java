@@ -4,9 +4,13 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.Decoder;
 import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.util.Utf8;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -81,7 +85,8 @@ final class AvroRoutingFields implements RoutingReader {
             GenericRecord record;
             try {
                 decoder = DecoderFactory.get().binaryDecoder(value, HEADER, value.length - HEADER, decoder);
-                record = writer.reader.read(null, decoder);
+                writer.reader.limit = value.length - HEADER;
+                record = writer.reader.read(null, new BoundedDecoder(decoder, value.length - HEADER));
                 if (!decoder.isEnd()) {
                     return Routing.failed(
                             "not a valid Avro body for schema " + id + ": bytes left after the record", null, null);
@@ -186,7 +191,7 @@ final class AvroRoutingFields implements RoutingReader {
     }
 
     /** A writer schema as the registry gave it (text, parsed, its reader) or why records of its id are refused. */
-    private record Writer(String text, GenericDatumReader<GenericRecord> reader, String problem, long askAgainAt) {
+    private record Writer(String text, BoundedReader reader, String problem, long askAgainAt) {
         static Writer of(int id, String text) {
             if (text == null) {
                 return new Writer(
@@ -206,12 +211,163 @@ final class AvroRoutingFields implements RoutingReader {
                 return new Writer(
                         text, null, "schema " + id + " is a " + schema.getType() + ", not a record", Long.MAX_VALUE);
             }
-            return new Writer(text, new GenericDatumReader<>(schema), null, Long.MAX_VALUE);
+            return new Writer(text, new BoundedReader(schema), null, Long.MAX_VALUE);
         }
 
         /** Only an unknown id is asked again: a schema registered under an id never changes. */
         boolean expired() {
             return askAgainAt != Long.MAX_VALUE && System.nanoTime() > askAgainAt;
+        }
+    }
+
+    /**
+     * Avro's reader, except that no count read from the body makes it allocate more than the body's size: a
+     * corrupt count (an array of 2 billion items) is a bad body, not an OutOfMemoryError that would fail the task
+     * on the same record after every restart. {@link BoundedDecoder} does the same for strings and bytes.
+     */
+    static final class BoundedReader extends GenericDatumReader<GenericRecord> {
+        /** The body's length in bytes. */
+        int limit;
+
+        BoundedReader(Schema schema) {
+            super(schema);
+        }
+
+        @Override
+        protected Object newArray(Object old, int size, Schema schema) {
+            return super.newArray(old, Math.min(size, limit), schema);
+        }
+
+        @Override
+        protected Object newMap(Object old, int size) {
+            return super.newMap(old, Math.min(size, limit));
+        }
+    }
+
+    /** A binary decoder whose strings and bytes cannot be longer than the body they are read from. */
+    static final class BoundedDecoder extends Decoder {
+        private final BinaryDecoder in;
+        private final int limit;
+
+        BoundedDecoder(BinaryDecoder in, int limit) {
+            this.in = in;
+            this.limit = limit;
+        }
+
+        /** A string's or bytes' content, after its length as Avro's binary encoding writes it. */
+        private byte[] bounded() throws IOException {
+            long length = in.readLong();
+            if (length < 0 || length > limit) {
+                throw new IOException("a length of " + length + " in a body of " + limit + " bytes");
+            }
+            byte[] bytes = new byte[(int) length];
+            in.readFixed(bytes);
+            return bytes;
+        }
+
+        @Override
+        public Utf8 readString(Utf8 old) throws IOException {
+            return new Utf8(bounded());
+        }
+
+        @Override
+        public String readString() throws IOException {
+            return new String(bounded(), StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public ByteBuffer readBytes(ByteBuffer old) throws IOException {
+            return ByteBuffer.wrap(bounded());
+        }
+
+        @Override
+        public void readNull() throws IOException {
+            in.readNull();
+        }
+
+        @Override
+        public boolean readBoolean() throws IOException {
+            return in.readBoolean();
+        }
+
+        @Override
+        public int readInt() throws IOException {
+            return in.readInt();
+        }
+
+        @Override
+        public long readLong() throws IOException {
+            return in.readLong();
+        }
+
+        @Override
+        public float readFloat() throws IOException {
+            return in.readFloat();
+        }
+
+        @Override
+        public double readDouble() throws IOException {
+            return in.readDouble();
+        }
+
+        @Override
+        public void skipString() throws IOException {
+            in.skipString();
+        }
+
+        @Override
+        public void skipBytes() throws IOException {
+            in.skipBytes();
+        }
+
+        @Override
+        public void readFixed(byte[] bytes, int start, int length) throws IOException {
+            in.readFixed(bytes, start, length);
+        }
+
+        @Override
+        public void skipFixed(int length) throws IOException {
+            in.skipFixed(length);
+        }
+
+        @Override
+        public int readEnum() throws IOException {
+            return in.readEnum();
+        }
+
+        @Override
+        public long readArrayStart() throws IOException {
+            return in.readArrayStart();
+        }
+
+        @Override
+        public long arrayNext() throws IOException {
+            return in.arrayNext();
+        }
+
+        @Override
+        public long skipArray() throws IOException {
+            return in.skipArray();
+        }
+
+        @Override
+        public long readMapStart() throws IOException {
+            return in.readMapStart();
+        }
+
+        @Override
+        public long mapNext() throws IOException {
+            return in.mapNext();
+        }
+
+        @Override
+        public long skipMap() throws IOException {
+            return in.skipMap();
+        }
+
+        @Override
+        public int readIndex() throws IOException {
+            return in.readIndex();
         }
     }
 

@@ -8,12 +8,15 @@ import io.clickflow.commandline.UsageException;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -172,6 +175,36 @@ class AvroRoutingTest {
                 .filteredOn(r -> !r.topic.equals(DEAD_LETTERS))
                 .extracting(r -> r.topic + " " + r.header(Router.SOURCE_HEADER))
                 .containsExactly("processor.to.finance " + INPUT + "/0/9");
+    }
+
+    @Test
+    void aCorruptLengthIsABadBodyNotAnAllocation() throws Exception {
+        RoutingReader reader =
+                new AvroRoutingFields.Opened(MapSchemaRegistry.of(SCHEMAS, null).open());
+        ByteArrayOutputStream hugeString = new ByteArrayOutputStream();
+        BinaryEncoder e = EncoderFactory.get().binaryEncoder(hugeString, null);
+        e.writeLong(2_000_000_000L);
+        e.writeFixed(new byte[] {'e', 'f'});
+        e.flush();
+        ByteArrayOutputStream hugeArray = new ByteArrayOutputStream();
+        e = EncoderFactory.get().binaryEncoder(hugeArray, null);
+        e.writeString("e");
+        e.writeString("financial");
+        e.writeIndex(0);
+        e.writeString("1");
+        e.writeArrayStart();
+        e.setItemCount(2_000_000_000L);
+        e.startItem();
+        e.writeString("FINANCE");
+        e.flush();
+
+        assertThat(reader.read(AvroEvents.framed(EVENT_ID, hugeString.toByteArray()))
+                        .error())
+                .isEqualTo("not a valid Avro body for schema 7: java.io.IOException: a length of 2000000000 in a body "
+                        + "of 7 bytes");
+        assertThat(reader.read(AvroEvents.framed(EVENT_ID, hugeArray.toByteArray()))
+                        .error())
+                .startsWith("not a valid Avro body for schema 7: java.io.EOFException");
     }
 
     @Test
