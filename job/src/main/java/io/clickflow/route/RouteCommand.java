@@ -14,6 +14,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -81,6 +84,20 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
     String transactionalIdPrefix;
 
     @Option(
+            names = "--format",
+            paramLabel = "FORMAT",
+            defaultValue = "json",
+            description = "json: the seed's JSON events | avro: Confluent wire-format Avro (needs --schema-registry).")
+    RouteOptions.Format format;
+
+    @Option(
+            names = "--schema-registry",
+            paramLabel = "URL",
+            description = "avro: a Confluent-compatible schema registry (e.g. http://localhost:8081); schemas are read "
+                    + "by id and registered under each destination's output_subject. Default: none.")
+    String schemaRegistry;
+
+    @Option(
             names = "--max-tenants",
             paramLabel = "N",
             defaultValue = "100",
@@ -111,13 +128,42 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
         o.transactionalIdPrefix = transactionalIdPrefix != null
                 ? topic("--transactional-id-prefix", transactionalIdPrefix)
                 : o.kafka.groupId();
+        o.format = format;
+        o.schemaRegistry = schemaRegistry(format, schemaRegistry);
         for (Destination d : o.destinations.all()) {
+            if (format == RouteOptions.Format.AVRO && d.outputSubject == null) {
+                throw new UsageException("--destinations: " + d.name
+                        + " has no output_subject, which --format avro needs to frame its records");
+            }
             if (d.outputTopic.equals(o.inputTopic)) {
                 throw new UsageException("--destinations: " + d.name + " writes to the input topic " + o.inputTopic
                         + ", which would route its records again");
             }
         }
         return o;
+    }
+
+    private static String schemaRegistry(RouteOptions.Format format, String url) {
+        if (format != RouteOptions.Format.AVRO) {
+            if (url != null) {
+                throw new UsageException("--schema-registry: only for --format avro");
+            }
+            return null;
+        }
+        if (url == null || url.isBlank()) {
+            throw new UsageException("--format avro needs --schema-registry URL");
+        }
+        String u = url.strip();
+        URI uri;
+        try {
+            uri = new URI(u);
+        } catch (URISyntaxException e) {
+            throw new UsageException("--schema-registry: '" + u + "' is not a URL");
+        }
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+            throw new UsageException("--schema-registry: '" + u + "' is not an http(s) URL with a host");
+        }
+        return u;
     }
 
     private static String topic(String option, String value) {
@@ -132,6 +178,7 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
         RouteOptions options = options();
         System.out.println("Route: " + describe(options));
         KafkaPreflight.checkTopics(options.kafka.bootstrapServers(), topics(options));
+        checkSchemaRegistry(options);
         JobRunner.run(
                 "clickflow route",
                 options.runtime,
@@ -160,12 +207,25 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
         return topics;
     }
 
+    /** A registry that does not answer stops the command at start, rather than failing the job's tasks later. */
+    static void checkSchemaRegistry(RouteOptions o) {
+        if (o.schemaRegistry == null) {
+            return;
+        }
+        try {
+            HttpSchemaRegistry.checking(o.schemaRegistry).ping();
+        } catch (UncheckedIOException e) {
+            throw new UsageException("--schema-registry: " + e.getCause().getMessage());
+        }
+    }
+
     static String describe(RouteOptions o) {
         return "Kafka " + o.kafka.bootstrapServers() + " topic " + o.inputTopic + " (group " + o.kafka.groupId()
                 + (o.kafka.bounded() ? ", bounded" : "") + ") -> "
                 + o.destinations.all().size()
                 + " destinations " + o.destinations
                 + (o.destinationsTopic == null ? "" : ", changes from " + o.destinationsTopic)
+                + (o.schemaRegistry == null ? "" : ", Avro with schema registry " + o.schemaRegistry)
                 + ", dead letters to " + o.deadLetterTopic + " (" + Cli.name(o.delivery) + ")"
                 + JobRunner.describe(o.runtime);
     }

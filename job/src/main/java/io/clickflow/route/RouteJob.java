@@ -13,7 +13,7 @@ public final class RouteJob {
         RouteSettings settings = new RouteSettings(
                 o.destinations,
                 o.deadLetterTopic,
-                RoutingReader.json(),
+                o.reader(),
                 KafkaTopicCatalog.factory(o.kafka.bootstrapServers(), o.kafka.groupId() + "-topics"),
                 o.maxTenants);
         Sources.KafkaInput changes = new Sources.KafkaInput(

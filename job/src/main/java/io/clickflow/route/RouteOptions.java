@@ -16,5 +16,22 @@ public final class RouteOptions {
     public KafkaSinks.Delivery delivery;
     public String transactionalIdPrefix;
     public int maxTenants;
+    public Format format;
+    /** Null for JSON. */
+    public String schemaRegistry;
+
     public RuntimeOptions runtime;
+
+    /** How the input's values are written. */
+    public enum Format {
+        /** The seed's JSON events, forwarded byte for byte. */
+        JSON,
+        /** Confluent wire-format Avro: bodies forwarded byte for byte, framed with the destination subject's id. */
+        AVRO
+    }
+
+    /** The reader of the routing fields this format needs. */
+    RoutingReader reader() {
+        return format == Format.AVRO ? RoutingReader.avro(HttpSchemaRegistry.at(schemaRegistry)) : RoutingReader.json();
+    }
 }

@@ -19,7 +19,8 @@ final class Router {
     enum Failure {
         UNROUTABLE("unroutable"),
         UNKNOWN_DESTINATION("unknown-destination"),
-        MISSING_TOPIC("missing-topic");
+        MISSING_TOPIC("missing-topic"),
+        SCHEMA_REFUSED("schema-refused");
 
         final String label;
 
@@ -52,7 +53,7 @@ final class Router {
     /** A subtask's router: its own topic catalog (closed by {@link #close()}) and per-tenant metrics. */
     static Router open(RouteSettings settings, MetricGroup metrics) {
         return new Router(
-                settings.reader(),
+                settings.reader().open(),
                 settings.deadLetterTopic(),
                 settings.topics().open(),
                 new RouteMetrics(metrics, settings.maxTenants()));
@@ -86,8 +87,16 @@ final class Router {
                 problem = "destination " + name + ": topic " + d.outputTopic + " does not exist";
                 failure = failure == null ? Failure.MISSING_TOPIC : failure;
             } else {
-                out.collect(record.copyTo(d.outputTopic, DESTINATION_HEADER, name, SOURCE_HEADER, source));
-                outcome.routed(routing, name);
+                try {
+                    byte[] value = reader.valueFor(d, record.value);
+                    KafkaRecord routed = record.copyTo(d.outputTopic, DESTINATION_HEADER, name, SOURCE_HEADER, source);
+                    routed.value = value;
+                    out.collect(routed);
+                    outcome.routed(routing, name);
+                } catch (RoutingReader.Refused e) {
+                    problem = "destination " + name + ": " + e.getMessage();
+                    failure = failure == null ? Failure.SCHEMA_REFUSED : failure;
+                }
             }
             if (problem != null) {
                 reasons = reasons == null
