@@ -53,7 +53,7 @@ final class DemoSession implements AutoCloseable {
             broker.createTopic(topic, partitions);
         }
         System.out.println("Kafka at " + broker.bootstrapServers() + "; topic" + (topics.length > 1 ? "s " : " ")
-                + String.join(" and ", topics) + " with " + partitions + " partitions"
+                + String.join(", ", topics) + " with " + partitions + (partitions == 1 ? " partition" : " partitions")
                 + (topics.length > 1 ? " each." : "."));
     }
 

@@ -179,14 +179,7 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
         System.out.println("Route: " + describe(options));
         KafkaPreflight.checkTopics(options.kafka.bootstrapServers(), topics(options));
         checkSchemaRegistry(options);
-        JobRunner.run(
-                "clickflow route",
-                options.runtime,
-                env -> RouteJob.build(env, options),
-                new ProgressReporter(null, RouteWorkflow.OPERATOR_NAME)
-                        .withoutWatermark()
-                        .withCounter("routed", RouteMetrics.ROUTED)
-                        .withCounter("dead letters", RouteMetrics.DEAD_LETTERS));
+        JobRunner.run("clickflow route", options.runtime, env -> RouteJob.build(env, options), progress());
         return 0;
     }
 
@@ -219,7 +212,15 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
         }
     }
 
-    static String describe(RouteOptions o) {
+    /** The progress line: records in, routed per destination, dead letters (no watermark: routing has no event time). */
+    public static ProgressReporter progress() {
+        return new ProgressReporter(null, RouteWorkflow.OPERATOR_NAME)
+                .withoutWatermark()
+                .withCounter("routed", RouteMetrics.ROUTED)
+                .withCounter("dead letters", RouteMetrics.DEAD_LETTERS);
+    }
+
+    public static String describe(RouteOptions o) {
         return "Kafka " + o.kafka.bootstrapServers() + " topic " + o.inputTopic + " (group " + o.kafka.groupId()
                 + (o.kafka.bounded() ? ", bounded" : "") + ") -> "
                 + o.destinations.all().size()
