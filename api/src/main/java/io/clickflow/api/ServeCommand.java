@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Option;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;
@@ -443,6 +444,28 @@ public final class ServeCommand implements Callable<Integer> {
                         + ", Kafka clients " + p.getProperty("kafka", "?") + ")"
             };
         }
+    }
+
+    /**
+     * serve's own classpath as the launcher runs it: this module's jar and its {@code classpath.txt} (written by
+     * package), without any other module's jars, for whoever starts serve as a process (the bench, tests); the
+     * caller's classpath when the module was loaded from elsewhere.
+     */
+    public static String classpath() {
+        try {
+            Path api = Path.of(ServeCommand.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
+            Path listed = api.getParent().resolve("classpath.txt");
+            if (Files.isRegularFile(listed)) {
+                return api + File.pathSeparator + Files.readString(listed).strip();
+            }
+        } catch (Exception e) {
+            // fall through: the caller's classpath holds the API too
+        }
+        return System.getProperty("java.class.path");
     }
 
     /** For tests: the command line with clickflow's converters. */

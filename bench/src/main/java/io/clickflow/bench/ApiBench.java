@@ -720,7 +720,7 @@ public final class ApiBench implements Callable<Integer> {
                         BenchCommand.javaBin(),
                         SERVER_HEAP,
                         "-cp",
-                        apiClasspath(),
+                        ServeCommand.classpath(),
                         ServeCommand.class.getName(),
                         "--port",
                         Integer.toString(port),
@@ -879,27 +879,6 @@ public final class ApiBench implements Callable<Integer> {
                 }
             }
         }
-    }
-
-    /**
-     * serve's classpath as the launcher runs it: the API module's jar and its classpath.txt (written by package), so
-     * serve runs without the bench's or Flink's jars; the bench's own classpath when the API comes from elsewhere.
-     */
-    static String apiClasspath() {
-        try {
-            Path api = Path.of(ServeCommand.class
-                    .getProtectionDomain()
-                    .getCodeSource()
-                    .getLocation()
-                    .toURI());
-            Path listed = api.getParent().resolve("classpath.txt");
-            if (Files.isRegularFile(listed)) {
-                return api + File.pathSeparator + Files.readString(listed).strip();
-            }
-        } catch (Exception e) {
-            // fall through
-        }
-        return System.getProperty("java.class.path");
     }
 
     static Path onPath(String program) {

@@ -11,7 +11,6 @@ import io.vertx.core.http.PoolOptions;
 import org.HdrHistogram.Histogram;
 
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,10 +42,12 @@ final class HttpLoad implements AutoCloseable {
     }
 
     private final Vertx vertx;
+    private final int threads;
     private final int port;
 
     HttpLoad(int threads, int port) {
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(threads));
+        this.threads = threads;
         this.port = port;
     }
 
@@ -132,29 +133,33 @@ final class HttpLoad implements AutoCloseable {
             AtomicLong lastAnswer = new AtomicLong();
             long total = (long) (rate * duration.toNanos() / 1e9);
             long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
-            AtomicLong next = new AtomicLong();
-            CompletableFuture<Void> allSent = new CompletableFuture<>();
+            // One pacing timer per client event loop, each sending every threads-th request from its loop.
+            CountDownLatch allSent = new CountDownLatch(threads);
             CountDownLatch answered = new CountDownLatch((int) Math.min(Integer.MAX_VALUE, total));
-            vertx.runOnContext(v -> vertx.setPeriodic(1, id -> {
-                long now = System.nanoTime();
-                long due = Math.min(total, (long) ((now - start) * rate / 1e9) + 1);
-                for (long i = next.get(); i < due; i++) {
-                    long intended = start + (long) (i * 1e9 / rate);
-                    send(client, calls.get()).onComplete(ar -> {
-                        long t = System.nanoTime();
-                        record(h, t - intended);
-                        (ok(ar.result()) ? ok : errors).incrementAndGet();
-                        lastAnswer.accumulateAndGet(t, Math::max);
-                        answered.countDown();
-                    });
-                }
-                next.set(Math.max(next.get(), due));
-                if (due >= total) {
-                    vertx.cancelTimer(id);
-                    allSent.complete(null);
-                }
-            }));
-            allSent.get(duration.toMillis() + DRAIN.toMillis(), TimeUnit.MILLISECONDS);
+            for (int t = 0; t < threads; t++) {
+                int lane = t;
+                long[] next = {lane};
+                vertx.runOnContext(v -> vertx.setPeriodic(1, id -> {
+                    long due = Math.min(total, (long) ((System.nanoTime() - start) * rate / 1e9) + 1);
+                    for (; next[0] < due; next[0] += threads) {
+                        long intended = start + (long) (next[0] * 1e9 / rate);
+                        send(client, calls.get()).onComplete(ar -> {
+                            long at = System.nanoTime();
+                            record(h, at - intended);
+                            (ok(ar.result()) ? ok : errors).incrementAndGet();
+                            lastAnswer.accumulateAndGet(at, Math::max);
+                            answered.countDown();
+                        });
+                    }
+                    if (due >= total) {
+                        vertx.cancelTimer(id);
+                        allSent.countDown();
+                    }
+                }));
+            }
+            if (!allSent.await(duration.toMillis() + DRAIN.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("the load generator could not send its requests in time");
+            }
             answered.await(DRAIN.toMillis(), TimeUnit.MILLISECONDS);
             long unanswered = answered.getCount();
             long nanos = Math.max(duration.toNanos(), lastAnswer.get() - start);

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -490,20 +489,7 @@ class AnalyticsEndToEndITCase {
          * classpath when the API comes from elsewhere.
          */
         static String classpath() {
-            try {
-                Path api = Path.of(ServeCommand.class
-                        .getProtectionDomain()
-                        .getCodeSource()
-                        .getLocation()
-                        .toURI());
-                Path listed = api.getParent().resolve("classpath.txt");
-                if (Files.isRegularFile(listed)) {
-                    return api + File.pathSeparator + Files.readString(listed).strip();
-                }
-            } catch (Exception e) {
-                // fall through: the test's classpath holds the API too
-            }
-            return System.getProperty("java.class.path");
+            return ServeCommand.classpath();
         }
 
         /** Waits for the line serve prints once it listens, and takes the port from it. */
