@@ -11,6 +11,8 @@ import io.vertx.core.http.PoolOptions;
 import org.HdrHistogram.Histogram;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -82,22 +84,36 @@ final class HttpLoad implements AutoCloseable {
     Step closedLoop(int connections, Duration duration, Supplier<Call> calls) throws Exception {
         HttpClientAgent client = client(connections);
         try {
-            Histogram h = new Histogram(MAX_MICROS, 3);
-            AtomicLong ok = new AtomicLong();
-            AtomicLong errors = new AtomicLong();
-            long start = System.nanoTime();
-            long end = start + duration.toNanos();
-            CountDownLatch done = new CountDownLatch(connections);
-            for (int c = 0; c < connections; c++) {
-                vertx.runOnContext(v -> loop(client, calls, end, h, ok, errors, done));
-            }
-            if (!done.await(duration.toMillis() + DRAIN.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new IllegalStateException("the closed loop did not end: requests unanswered for 10 s");
-            }
-            return new Step(ok.get(), errors.get(), 0, System.nanoTime() - start, h);
+            return closedLoop(client, connections, duration, calls);
         } finally {
             client.close();
         }
+    }
+
+    private Step closedLoop(HttpClientAgent client, int connections, Duration duration, Supplier<Call> calls)
+            throws Exception {
+        Histogram h = new Histogram(MAX_MICROS, 3);
+        AtomicLong ok = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        long start = System.nanoTime();
+        long end = start + duration.toNanos();
+        CountDownLatch done = new CountDownLatch(connections);
+        for (int c = 0; c < connections; c++) {
+            vertx.runOnContext(v -> loop(client, calls, end, h, ok, errors, done));
+        }
+        if (!done.await(duration.toMillis() + DRAIN.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("the closed loop did not end: requests unanswered for 10 s");
+        }
+        return new Step(ok.get(), errors.get(), 0, System.nanoTime() - start, h);
+    }
+
+    /** One request on each connection at once, so an open-loop step does not time the opening of its connections. */
+    private static void connect(HttpClientAgent client, int connections, Supplier<Call> calls) throws Exception {
+        List<Future<Answer>> first = new ArrayList<>();
+        for (int c = 0; c < connections; c++) {
+            first.add(send(client, calls.get()));
+        }
+        Future.join(first).toCompletionStage().toCompletableFuture().get(DRAIN.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void loop(
@@ -127,6 +143,7 @@ final class HttpLoad implements AutoCloseable {
     Step openLoop(int connections, double rate, Duration duration, Supplier<Call> calls) throws Exception {
         HttpClientAgent client = client(connections);
         try {
+            connect(client, connections, calls);
             Histogram h = new Histogram(MAX_MICROS, 3);
             AtomicLong ok = new AtomicLong();
             AtomicLong errors = new AtomicLong();
