@@ -139,7 +139,8 @@ public final class ApiBench implements Callable<Integer> {
             names = "--freshness-duration",
             paramLabel = "DURATION",
             defaultValue = "20s",
-            description = "How long freshness probes run (one every 100 ms) under POSTs at half clickflow's peak.")
+            description = "How long freshness probes run (one every 100 ms) under POSTs at half clickflow's POST peak "
+                    + "(1,000/s when clickflow-post is not run).")
     Duration freshnessDuration;
 
     @Option(
@@ -1046,7 +1047,7 @@ public final class ApiBench implements Callable<Integer> {
                     ",",
                     "freshness",
                     "\"" + fresh.probes() + " probes, " + fresh.seen() + " visible\"",
-                    "50",
+                    "",
                     String.format(Locale.ROOT, "%.0f", fresh.backgroundRate()),
                     String.format(Locale.ROOT, "%.0f", fresh.backgroundRate()),
                     Integer.toString(fresh.seen()),
