@@ -110,8 +110,9 @@ public final class ApiBench implements Callable<Integer> {
     @Option(
             names = "--connections",
             paramLabel = "N",
-            defaultValue = "16",
-            description = "HTTP/1.1 keep-alive connections of the load generator (one request under way on each).")
+            defaultValue = "64",
+            description = "HTTP/1.1 keep-alive connections of the load generator (one request under way on each); "
+                    + "enough that a POST's wait for Kafka does not cap the peak.")
     int connections;
 
     @Option(
