@@ -6,6 +6,7 @@ import io.clickflow.attribution.GenerateCommand;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.UsageException;
 import io.clickflow.demo.DemoCommand;
+import io.clickflow.route.RouteCommand;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.submit.SubmitCommand;
 import io.clickflow.uniques.GenerateFramesCommand;
@@ -35,6 +36,7 @@ import java.util.Map;
             AttributionCommand.class,
             UniquesCommand.class,
             AnalyticsCommand.class,
+            RouteCommand.class,
             GenerateCommand.class,
             GenerateFramesCommand.class,
             Clickflow.Serve.class,

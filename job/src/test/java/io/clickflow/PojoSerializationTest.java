@@ -15,6 +15,8 @@ import io.clickflow.counting.CountTotal;
 import io.clickflow.counting.ShardCount;
 import io.clickflow.counting.WindowedUser;
 import io.clickflow.decode.Decoded;
+import io.clickflow.route.Destination;
+import io.clickflow.route.KafkaRecord;
 import io.clickflow.tables.AttributedPageView;
 import io.clickflow.tables.HourlyStats;
 import io.clickflow.tables.LateEvent;
@@ -65,7 +67,9 @@ class PojoSerializationTest {
                 UserAction.class,
                 HourlyStats.class,
                 CountProgress.class,
-                CountTotal.class
+                CountTotal.class,
+                KafkaRecord.class,
+                Destination.class
             })
     void isSerializedAsPojo(Class<?> type) {
         PojoTestUtils.assertSerializedAsPojo(type);

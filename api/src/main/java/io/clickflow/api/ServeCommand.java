@@ -19,7 +19,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Option;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;
@@ -225,11 +224,35 @@ public final class ServeCommand implements Callable<Integer> {
             description = "On SIGTERM or Ctrl-C: how long requests under way may take to finish.")
     Duration shutdownTimeout;
 
+    /**
+     * Set to {@code true} by a parent that starts serve as its child (./clickflow demo analytics) and holds its stdin
+     * open: serve then stops, gracefully, when stdin ends, which the OS makes happen however the parent dies.
+     */
+    static final String WATCH_STDIN = "clickflow.serve.watchStdin";
+
     public static void main(String[] args) {
+        if (Boolean.getBoolean(WATCH_STDIN)) {
+            Thread watcher = new Thread(ServeCommand::exitAtEndOfStdin, "parent-watcher");
+            watcher.setDaemon(true);
+            watcher.start();
+        }
         int code = Cli.execute(Cli.commandLine(new ServeCommand()), args);
         if (code != 0) {
             System.exit(code);
         }
+    }
+
+    private static void exitAtEndOfStdin() {
+        try (InputStream in = System.in) {
+            byte[] ignored = new byte[256];
+            while (in.read(ignored) >= 0) {
+                // only the end matters
+            }
+        } catch (IOException e) {
+            // the pipe broke: the parent is gone as well
+        }
+        System.err.println("clickflow serve: stdin closed (its parent stopped it or is gone), stopping");
+        System.exit(0); // runs the shutdown hook: requests under way finish
     }
 
     @Override
@@ -444,28 +467,6 @@ public final class ServeCommand implements Callable<Integer> {
                         + ", Kafka clients " + p.getProperty("kafka", "?") + ")"
             };
         }
-    }
-
-    /**
-     * serve's own classpath as the launcher runs it: this module's jar and its {@code classpath.txt} (written by
-     * package), without any other module's jars, for whoever starts serve as a process (the bench, tests); the
-     * caller's classpath when the module was loaded from elsewhere.
-     */
-    public static String classpath() {
-        try {
-            Path api = Path.of(ServeCommand.class
-                    .getProtectionDomain()
-                    .getCodeSource()
-                    .getLocation()
-                    .toURI());
-            Path listed = api.getParent().resolve("classpath.txt");
-            if (Files.isRegularFile(listed)) {
-                return api + File.pathSeparator + Files.readString(listed).strip();
-            }
-        } catch (Exception e) {
-            // fall through: the caller's classpath holds the API too
-        }
-        return System.getProperty("java.class.path");
     }
 
     /** For tests: the command line with clickflow's converters. */

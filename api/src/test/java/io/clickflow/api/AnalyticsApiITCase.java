@@ -7,6 +7,7 @@ import io.clickflow.tables.AnalyticsEvent;
 import io.clickflow.tables.AnalyticsTables;
 import io.clickflow.tables.Database;
 import io.clickflow.tables.HourlyStats;
+import io.clickflow.testing.KafkaTestBroker;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,9 +64,14 @@ class AnalyticsApiITCase {
     }
 
     static ApiServer serve(Database db, String... more) throws Exception {
+        return serve(KAFKA, db, more);
+    }
+
+    /** A server on a free port, started as {@code ./clickflow serve} would be, against any broker and database. */
+    static ApiServer serve(KafkaTestBroker kafka, Database db, String... more) throws Exception {
         List<String> args = new ArrayList<>(List.of(
                 "--port", "0",
-                "--bootstrap-servers", KAFKA.bootstrapServers(),
+                "--bootstrap-servers", kafka.bootstrapServers(),
                 "--jdbc-url", db.url().replaceFirst("\\?.*", ""),
                 "--cache-refresh", REFRESH.toMillis() + "ms",
                 "--event-loops", "2",
@@ -106,6 +112,11 @@ class AnalyticsApiITCase {
     }
 
     static void upsert(HourlyStats row) throws Exception {
+        upsert(database, row);
+    }
+
+    /** Writes a row as the analytics job's sink does: its DDL, its upsert statement and binder. */
+    static void upsert(Database database, HourlyStats row) throws Exception {
         database.createTables(AnalyticsTables.DDL);
         try (Connection c = database.connect();
                 PreparedStatement ps = c.prepareStatement(AnalyticsTables.HOURLY.upsert())) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.UsageException;
+import io.clickflow.testing.KafkaTestBroker;
 
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;

@@ -1,9 +1,9 @@
 package io.clickflow.bench;
 
-import io.clickflow.api.ServeCommand;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.Durations;
 import io.clickflow.commandline.UsageException;
+import io.clickflow.demo.ApiServerProcess;
 import io.clickflow.demo.KafkaBroker;
 import io.clickflow.tables.AnalyticsTables;
 
@@ -714,16 +714,15 @@ public final class ApiBench implements Callable<Integer> {
         return start(kind + "-peer", command);
     }
 
+    /** {@code ./clickflow serve} as the launcher runs it: its own JVM, the api module's jar and classpath. */
     private Process startServe(String bs, Path db) throws Exception {
         int port = BenchCommand.freePort();
-        return start(
+        ApiServerProcess serve = ApiServerProcess.start(
                 "serve",
+                ApiServerProcess.classpath(ApiServerProcess.defaultClasspathFile()),
+                run.resolve("serve.log"),
+                List.of(SERVER_HEAP),
                 List.of(
-                        BenchCommand.javaBin(),
-                        SERVER_HEAP,
-                        "-cp",
-                        ServeCommand.classpath(),
-                        ServeCommand.class.getName(),
                         "--port",
                         Integer.toString(port),
                         "--bootstrap-servers",
@@ -734,6 +733,10 @@ public final class ApiBench implements Callable<Integer> {
                         "jdbc:sqlite:" + db,
                         "--event-loops",
                         Integer.toString(eventLoops)));
+        children.add(serve.process);
+        ports.put(serve.process, port);
+        names.put(serve.process, "serve");
+        return serve.process;
     }
 
     private Process startJob(String bs, Path db) throws Exception {

@@ -5,10 +5,8 @@ import io.clickflow.attribution.AttributionJob;
 import io.clickflow.attribution.AttributionOptions;
 import io.clickflow.attribution.ClickstreamGenerator;
 import io.clickflow.attribution.GenerateCommand;
-import io.clickflow.cli.RuntimeOptions;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.Durations;
-import io.clickflow.io.Sources;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.stream.EmitMode;
 
@@ -19,20 +17,13 @@ import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 
 /**
  * {@code ./clickflow demo}: a real Kafka broker as a child process, the generator writing to it, and
@@ -46,6 +37,7 @@ import java.util.stream.Stream;
         abbreviateSynopsis = true,
         versionProvider = Cli.Version.class,
         defaultValueProvider = DemoCommand.TrafficDefaults.class,
+        subcommands = DemoAnalyticsCommand.class,
         header = "Start a Kafka broker, generate traffic and run attribution on it, with the Web UI.",
         description = {
             "Starts a Kafka broker (KRaft, child process), creates the topics, generates traffic into them and runs",
@@ -55,15 +47,8 @@ import java.util.stream.Stream;
 public final class DemoCommand implements Callable<Integer> {
     static final Path DEMO_DIR = Path.of("output", "demo");
 
-    @Option(
-            names = "--duration",
-            paramLabel = "DURATION",
-            defaultValue = "0",
-            description = "Stop by itself after this long, as Ctrl-C does (0: run until Ctrl-C).")
-    Duration duration;
-
-    @Option(names = "--partitions", paramLabel = "N", defaultValue = "4", description = "Partitions of each topic.")
-    int partitions;
+    @Mixin
+    DemoOptions demo;
 
     @Option(names = "--rate", paramLabel = "N", defaultValue = "1000", description = "Generated events per second.")
     int rate;
@@ -88,26 +73,6 @@ public final class DemoCommand implements Callable<Integer> {
             defaultValue = "30m",
             description = "Attribution window of the job.")
     Duration attributionWindow;
-
-    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "2", description = "Parallelism of the job.")
-    int parallelism;
-
-    @Option(
-            names = "--state-backend",
-            paramLabel = "NAME",
-            defaultValue = "hashmap",
-            description = "hashmap | rocksdb.")
-    RuntimeOptions.StateBackend stateBackend;
-
-    @Option(names = "--web-port", paramLabel = "PORT", defaultValue = "8081", description = "Port of the Flink Web UI.")
-    int webPort;
-
-    @Option(
-            names = "--progress-interval",
-            paramLabel = "DURATION",
-            defaultValue = "5s",
-            description = "How often a progress line is printed.")
-    Duration progressInterval;
 
     @Mixin
     GenerateCommand.TrafficOptions traffic;
@@ -139,34 +104,19 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Cli.range("--partitions", partitions, 1, 64);
+        demo.check();
         ClickstreamGenerator.Config generatorConfig = traffic.config(System.currentTimeMillis(), rate);
         // Parse the job's options before starting anything, so a bad one stops the demo at once.
         AttributionOptions job = jobOptions();
         Path classpath = KafkaBroker.defaultRuntimeClasspath();
 
-        deleteRecursively(DEMO_DIR);
-        Files.createDirectories(DEMO_DIR);
-        System.out.println("Starting a Kafka broker (KRaft, logs in " + DEMO_DIR.resolve("kafka") + ")...");
-        KafkaBroker broker = KafkaBroker.start(DEMO_DIR.resolve("kafka"), classpath);
         AtomicBoolean stopGenerator = new AtomicBoolean();
         Thread generator = null;
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "demo-timer");
-            t.setDaemon(true);
-            return t;
-        });
+        DemoSession session = DemoSession.start(DEMO_DIR, classpath);
         try {
-            broker.createTopic(job.clicksTopic, partitions);
-            broker.createTopic(job.pageViewsTopic, partitions);
-            System.out.println("Kafka at " + broker.bootstrapServers() + "; topics " + job.clicksTopic + " and "
-                    + job.pageViewsTopic + " with " + partitions + " partitions each.");
-            job.kafka = new Sources.KafkaInput(
-                    broker.bootstrapServers(),
-                    job.kafka.groupId(),
-                    job.kafka.startingOffsets(),
-                    false,
-                    job.kafka.properties());
+            KafkaBroker broker = session.broker();
+            session.createTopics(demo.partitions, job.clicksTopic, job.pageViewsTopic);
+            job.kafka = session.kafkaInput(job.kafka);
 
             generator = new Thread(
                     () -> {
@@ -212,18 +162,13 @@ public final class DemoCommand implements Callable<Integer> {
                     job.runtime,
                     env -> AttributionJob.build(env, job),
                     AttributionCommand.progress(job),
-                    stop -> {
-                        if (!duration.isZero()) {
-                            timer.schedule(stop, duration.toMillis(), TimeUnit.MILLISECONDS);
-                        }
-                    });
+                    stop -> session.stopAfter(demo.duration, stop));
         } finally {
-            timer.shutdownNow();
             stopGenerator.set(true);
             if (generator != null) {
                 generator.join(10_000);
             }
-            broker.close();
+            session.close();
         }
         Path db = job.database.sqliteFile();
         System.out.println();
@@ -247,22 +192,8 @@ public final class DemoCommand implements Callable<Integer> {
                 "--checkpoint-dir", DEMO_DIR.resolve("checkpoints").toString(),
                 "--emit-mode", Cli.name(emitMode),
                 "--out-of-orderness", Durations.format(outOfOrderness),
-                "--attribution-window", Durations.format(attributionWindow),
-                "--parallelism", Integer.toString(parallelism),
-                "--state-backend", Cli.name(stateBackend),
-                "--web-port", Integer.toString(webPort),
-                "--progress-interval", Durations.format(progressInterval)));
+                "--attribution-window", Durations.format(attributionWindow)));
+        args.addAll(demo.jobArgs());
         return AttributionCommand.parse(args.toArray(String[]::new));
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

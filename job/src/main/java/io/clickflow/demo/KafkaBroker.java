@@ -133,7 +133,8 @@ public final class KafkaBroker implements AutoCloseable {
             command.add("-Dclickflow.broker.watchStdin=false");
         }
         command.addAll(List.of(MAIN_CLASS, config.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command);
+        // A tied broker stops when its demo says so, after what writes to it (a terminal's Ctrl-C reaches it too).
+        ProcessBuilder builder = new ProcessBuilder(detached ? command : ChildProcesses.ignoringCtrlC(command));
         // The classpath (~9 KB) in the environment rather than after -cp keeps the command line short:
         // ps shows the main class and the config, and so does ProcessHandle.Info, which reads only the
         // first 4 KB of it (see brokerProcess).

@@ -10,6 +10,7 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
 
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -32,13 +33,23 @@ public final class KafkaSinks {
         }
     }
 
-    /** A record's topic, key and value. */
+    /** A record's topic, key and value, and optionally its headers and timestamp. */
     public interface RecordFormat<T> extends Serializable {
         String topic(T record);
 
         byte[] key(T record);
 
         byte[] value(T record);
+
+        /** Null: none. */
+        default Iterable<Header> headers(T record) {
+            return null;
+        }
+
+        /** Null: the producer's clock. */
+        default Long timestamp(T record) {
+            return null;
+        }
     }
 
     /**
@@ -122,7 +133,13 @@ public final class KafkaSinks {
 
         @Override
         public ProducerRecord<byte[], byte[]> serialize(T record, KafkaSinkContext context, Long timestamp) {
-            return new ProducerRecord<>(format.topic(record), format.key(record), format.value(record));
+            return new ProducerRecord<>(
+                    format.topic(record),
+                    null,
+                    format.timestamp(record),
+                    format.key(record),
+                    format.value(record),
+                    format.headers(record));
         }
     }
 }

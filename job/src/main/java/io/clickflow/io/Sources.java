@@ -8,6 +8,7 @@ import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 import java.io.Serializable;
@@ -48,7 +49,13 @@ public final class Sources {
 
     public static <T> Source<Decoded<T>, ?, ?> kafka(
             KafkaInput input, String topic, JsonEventDecoder<T> decoder, TypeInformation<Decoded<T>> type) {
-        var builder = KafkaSource.<Decoded<T>>builder()
+        return kafka(input, topic, new DecodingKafkaDeserializer<>(decoder, type));
+    }
+
+    /** A topic read with any deserializer, with the settings every job's Kafka input shares. */
+    public static <T> Source<T, ?, ?> kafka(
+            KafkaInput input, String topic, KafkaRecordDeserializationSchema<T> deserializer) {
+        var builder = KafkaSource.<T>builder()
                 .setBootstrapServers(input.bootstrapServers())
                 .setTopics(topic)
                 .setGroupId(input.groupId())
@@ -56,7 +63,7 @@ public final class Sources {
                 // admin clients apart in broker logs, quotas and JMX.
                 .setClientIdPrefix(input.groupId() + "-" + topic)
                 .setStartingOffsets(input.startingOffsets().initializer())
-                .setDeserializer(new DecodingKafkaDeserializer<>(decoder, type))
+                .setDeserializer(deserializer)
                 // Offsets live in checkpoints; committing them too lets lag tools see progress.
                 .setProperty("commit.offsets.on.checkpoint", "true")
                 .setProperties(input.properties());

@@ -105,6 +105,22 @@ public final class JobRunner {
             ProgressReporter progress,
             Consumer<Runnable> onSubmitted)
             throws Exception {
+        run(jobName, runtime, pipeline, progress, onSubmitted, () -> {});
+    }
+
+    /**
+     * As {@link #run(String, RuntimeOptions, Pipeline, ProgressReporter, Consumer)}; {@code beforeStop} runs once, on
+     * Ctrl-C or the stop, before the job's savepoint: a demo stops what feeds the job first, so the savepoint holds
+     * everything it was given.
+     */
+    public static void run(
+            String jobName,
+            RuntimeOptions runtime,
+            Pipeline pipeline,
+            ProgressReporter progress,
+            Consumer<Runnable> onSubmitted,
+            Runnable beforeStop)
+            throws Exception {
         boolean local = isLocal();
         String restoreFrom = RestorePoints.restoreFrom(runtime);
         if (local || runtime.checkpointDirGiven) {
@@ -124,6 +140,11 @@ public final class JobRunner {
         String savepoints = runtime.savepointUri();
         Runnable stop = () -> {
             if (stoppedByUser.compareAndSet(false, true)) {
+                try {
+                    beforeStop.run();
+                } catch (RuntimeException e) {
+                    System.out.println("Stopping what feeds the job failed: " + e);
+                }
                 stopQuietly(client, savepoints);
             }
         };

@@ -11,10 +11,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * Prints a progress line of a local job every few seconds: events read (from the Web UI's REST API),
@@ -33,6 +36,9 @@ public final class ProgressReporter {
     private long lastNanos = startNanos;
     private long lastLineNanos;
     private Map<String, Long> lastCounts = Map.of();
+    private Supplier<String> alongside;
+    private final Map<String, String> counters = new LinkedHashMap<>();
+    private boolean showWatermark = true;
 
     /**
      * @param counts the job's table counts printed on each line, or null for a job without tables
@@ -41,6 +47,27 @@ public final class ProgressReporter {
     public ProgressReporter(TableCounts counts, String operatorName) {
         this.counts = counts;
         this.operatorName = operatorName;
+    }
+
+    /** Adds a line printed after each progress line (a demo's load next to its job), null when there is none. */
+    public ProgressReporter alongside(Supplier<String> line) {
+        this.alongside = line;
+        return this;
+    }
+
+    /**
+     * Also shows the main operator's counters whose ids end in {@code suffix}, summed over its subtasks, as
+     * {@code label}; when several ids end in it (e.g. one per destination) each is shown by the id's part before it.
+     */
+    public ProgressReporter withCounter(String label, String suffix) {
+        counters.put(label, suffix);
+        return this;
+    }
+
+    /** For a job without event time: no watermark part. */
+    public ProgressReporter withoutWatermark() {
+        showWatermark = false;
+        return this;
     }
 
     void attach(String restBase, String jobId) {
@@ -57,6 +84,10 @@ public final class ProgressReporter {
                 return;
             } catch (TimeoutException stillRunning) {
                 System.out.println(line());
+                String more = alongside == null ? null : alongside.get();
+                if (more != null) {
+                    System.out.println(more);
+                }
             } catch (ExecutionException failedOrCancelled) {
                 return;
             }
@@ -100,7 +131,8 @@ public final class ProgressReporter {
             lastCounts = current;
         }
         current.forEach((label, n) -> sb.append(String.format(" | %s %,d", label, n)));
-        Long watermark = watermark(job);
+        counters.forEach((label, suffix) -> appendCounter(sb, job, label, suffix));
+        Long watermark = showWatermark ? watermark(job) : null;
         if (watermark != null) {
             if (watermark == Long.MIN_VALUE) {
                 sb.append(" | watermark none yet");
@@ -153,6 +185,51 @@ public final class ProgressReporter {
         return total;
     }
 
+    private void appendCounter(StringBuilder sb, JsonNode job, String label, String suffix) {
+        JsonNode vertex = vertex(job);
+        if (vertex == null) {
+            return;
+        }
+        String path = "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/subtasks/metrics";
+        JsonNode available = get(path);
+        if (available == null) {
+            return;
+        }
+        Map<String, Long> byPart = new TreeMap<>();
+        for (JsonNode m : available) {
+            String id = m.path("id").asText();
+            if (id.endsWith(suffix)) {
+                JsonNode sum = get(path + "?get=" + id + "&agg=sum");
+                if (sum != null && sum.isArray() && !sum.isEmpty()) {
+                    String head = id.substring(0, id.length() - suffix.length()).replaceAll("\\.+$", "");
+                    byPart.put(
+                            head.substring(head.lastIndexOf('.') + 1),
+                            sum.get(0).path("sum").asLong());
+                }
+            }
+        }
+        long total = byPart.values().stream().mapToLong(Long::longValue).sum();
+        sb.append(String.format(" | %s %,d", label, total));
+        if (byPart.size() > 1) {
+            StringBuilder parts = new StringBuilder();
+            byPart.forEach((part, n) ->
+                    parts.append(parts.length() == 0 ? "" : ", ").append(String.format("%s %,d", part, n)));
+            sb.append(" (").append(parts).append(')');
+        }
+    }
+
+    private JsonNode vertex(JsonNode job) {
+        if (job == null) {
+            return null;
+        }
+        for (JsonNode v : job.path("vertices")) {
+            if (v.path("name").asText().contains(operatorName)) {
+                return v;
+            }
+        }
+        return null;
+    }
+
     private static void pause(long millis) {
         try {
             Thread.sleep(millis);
@@ -162,24 +239,19 @@ public final class ProgressReporter {
     }
 
     private Long watermark(JsonNode job) {
-        if (job == null) {
+        JsonNode v = vertex(job);
+        if (v == null) {
             return null;
         }
-        for (JsonNode v : job.path("vertices")) {
-            if (v.path("name").asText().contains(operatorName)) {
-                JsonNode marks =
-                        get("/jobs/" + jobId + "/vertices/" + v.path("id").asText() + "/watermarks");
-                if (marks == null || !marks.isArray() || marks.isEmpty()) {
-                    return null;
-                }
-                long min = Long.MAX_VALUE;
-                for (JsonNode m : marks) {
-                    min = Math.min(min, Long.parseLong(m.path("value").asText()));
-                }
-                return min;
-            }
+        JsonNode marks = get("/jobs/" + jobId + "/vertices/" + v.path("id").asText() + "/watermarks");
+        if (marks == null || !marks.isArray() || marks.isEmpty()) {
+            return null;
         }
-        return null;
+        long min = Long.MAX_VALUE;
+        for (JsonNode m : marks) {
+            min = Math.min(min, Long.parseLong(m.path("value").asText()));
+        }
+        return min;
     }
 
     private Map<String, Long> countRows() {

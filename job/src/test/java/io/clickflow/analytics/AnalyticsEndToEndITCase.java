@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clickflow.api.ServeCommand;
 import io.clickflow.attribution.AttributionPipelines;
-import io.clickflow.tables.AnalyticsEvent;
+import io.clickflow.demo.ApiServerProcess;
 import io.clickflow.tables.AnalyticsTables;
 import io.clickflow.tables.Database;
+import io.clickflow.testing.AnalyticsWorkload;
 import io.clickflow.testing.KafkaTestBroker;
 import io.clickflow.testing.Waits;
 
@@ -18,42 +19,21 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.URLEncoder;
+import java.io.File;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.IntConsumer;
-import java.util.function.IntPredicate;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -106,25 +86,10 @@ class AnalyticsEndToEndITCase {
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER = AttributionPipelines.miniCluster();
 
-    static final HttpClient HTTP = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+    static final HttpClient HTTP = AnalyticsWorkload.HTTP;
 
     @TempDir
     Path dir;
-
-    /** One event as POSTed: the record the server writes for it is {@link #json()}. */
-    record Event(String user, long timestamp, boolean click) {
-        String json() {
-            return AnalyticsEvent.json(user, timestamp, click);
-        }
-
-        String query() {
-            return "timestamp=" + timestamp + "&user=" + URLEncoder.encode(user, StandardCharsets.UTF_8)
-                    + (click ? "&click" : "&impression");
-        }
-    }
 
     @Test
     @Timeout(240)
@@ -132,19 +97,32 @@ class AnalyticsEndToEndITCase {
         KAFKA.createTopics(PARTITIONS, TOPIC);
         Path db = dir.resolve("clickflow.db");
         JobClient job = startJob(db);
-        List<Server> all = new CopyOnWriteArrayList<>();
+        List<ApiServerProcess> all = new CopyOnWriteArrayList<>();
         // Its own threads: the common pool has one worker on two cores, where a stop would queue behind a start.
         ExecutorService lifecycle = Executors.newCachedThreadPool();
         try {
-            Server first = Server.start(dir, "a", db, all);
-            Server second = Server.start(dir, "b", db, all);
-            first.awaitListening();
-            second.awaitListening();
-            Workload workload = new Workload(new CopyOnWriteArrayList<>(List.of(first, second)));
+            ApiServerProcess first = startServer(dir, "a", db, all);
+            ApiServerProcess second = startServer(dir, "b", db, all);
+            first.awaitListening(SERVER_START);
+            second.awaitListening(SERVER_START);
+            AnalyticsWorkload workload = new AnalyticsWorkload(
+                    new AnalyticsWorkload.Plan(
+                            EVENTS,
+                            MAX_EVENTS,
+                            WORKLOAD,
+                            IN_FLIGHT,
+                            USERS,
+                            HISTORIC_FRACTION,
+                            MAX_HOURS_BACK,
+                            REQUEST_TIMEOUT,
+                            MAX_CONNECT_RETRIES,
+                            12),
+                    new CopyOnWriteArrayList<>(List.of(target(first), target(second))));
 
             // A third server joins early, and the second leaves once it serves, half way in at the earliest (a
             // rolling replacement); the load goes on through both.
-            AtomicReference<CompletableFuture<Server>> third = new AtomicReference<>();
+            AtomicReference<CompletableFuture<ApiServerProcess>> third = new AtomicReference<>();
+            AtomicReference<String> secondMetricsBeforeStop = new AtomicReference<>();
             AtomicReference<CompletableFuture<String>> secondStopped = new AtomicReference<>();
             AtomicInteger stoppedAt = new AtomicInteger(MAX_EVENTS);
             long started = System.nanoTime();
@@ -152,9 +130,9 @@ class AnalyticsEndToEndITCase {
                 if (i == THIRD_STARTS_AT) {
                     third.set(CompletableFuture.supplyAsync(
                             () -> {
-                                Server s = Server.start(dir, "c", db, all);
-                                s.awaitListening();
-                                workload.live.add(s);
+                                ApiServerProcess s = startServer(dir, "c", db, all);
+                                s.awaitListening(SERVER_START);
+                                workload.live.add(target(s));
                                 return s;
                             },
                             lifecycle));
@@ -162,9 +140,9 @@ class AnalyticsEndToEndITCase {
                         && secondStopped.get() == null
                         && third.get().isDone()) {
                     // As a load balancer would: no new requests to it, then SIGTERM with requests still under way.
-                    workload.live.remove(second);
-                    second.metricsBeforeStop = second.metrics();
-                    secondStopped.set(CompletableFuture.supplyAsync(second::stop, lifecycle));
+                    workload.live.remove(target(second));
+                    secondMetricsBeforeStop.set(second.metrics());
+                    secondStopped.set(CompletableFuture.supplyAsync(() -> second.stop(SERVER_STOP), lifecycle));
                     stoppedAt.set(i);
                 }
             });
@@ -172,10 +150,10 @@ class AnalyticsEndToEndITCase {
                     .as("the second server stopped during the workload (the third started in time)")
                     .isNotNull();
             long workloadMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-            Server thirdServer = third.get().get(SERVER_START.toSeconds(), TimeUnit.SECONDS);
+            ApiServerProcess thirdServer = third.get().get(SERVER_START.toSeconds(), TimeUnit.SECONDS);
             System.out.printf(
                     "AnalyticsEndToEndITCase: servers listening after %d, %d, %d ms; workload %d ms%n",
-                    first.startMillis, second.startMillis, thirdServer.startMillis, workloadMillis);
+                    first.startMillis(), second.startMillis(), thirdServer.startMillis(), workloadMillis);
             assertThat(secondStopped.get().get(SERVER_STOP.toSeconds() + 10, TimeUnit.SECONDS))
                     .as("the stopped server's exit")
                     .isEqualTo("exited");
@@ -186,34 +164,25 @@ class AnalyticsEndToEndITCase {
 
             // The brute force counts every 204; an answer lost to the stop (or a 503) may or may not have reached
             // Kafka, so it counts iff its record is in the topic. Each event is unique, so the topic tells exactly.
-            Map<String, Integer> inTopic = new HashMap<>();
-            for (KafkaTestBroker.Read r : KAFKA.readCommitted(TOPIC)) {
-                inTopic.merge(r.value(), 1, Integer::sum);
-            }
-            List<Event> counted = new ArrayList<>(workload.accepted);
-            for (Event e : workload.ambiguous) {
-                if (inTopic.containsKey(e.json())) {
-                    counted.add(e);
-                }
-            }
-            Map<String, Integer> expectedInTopic = new HashMap<>();
-            counted.forEach(e -> expectedInTopic.merge(e.json(), 1, Integer::sum));
-            assertThat(inTopic)
-                    .as("the topic: each counted event exactly once, nothing else")
-                    .isEqualTo(expectedInTopic);
+            List<AnalyticsWorkload.Event> counted = workload.counted(KAFKA.readCommitted(TOPIC));
             assertThat(counted.size()).as("counted events").isGreaterThan(EVENTS * 9 / 10);
 
-            Map<Long, GeneratedAnalytics.Hour> expected = bruteForce(counted);
+            Map<Long, AnalyticsWorkload.Counts> expected = AnalyticsWorkload.bruteForce(counted);
             assertThat(expected.size()).as("hours posted to").isGreaterThan(1);
-            long emptyHour = hourOf(System.currentTimeMillis()) - EMPTY_HOURS_BACK * HOUR;
-            expected.putIfAbsent(emptyHour, new GeneratedAnalytics.Hour(0, 0, 0));
-            List<Server> liveServers = List.of(first, thirdServer);
+            long emptyHour = AnalyticsWorkload.hourOf(System.currentTimeMillis()) - EMPTY_HOURS_BACK * HOUR;
+            expected.putIfAbsent(emptyHour, new AnalyticsWorkload.Counts(0, 0, 0));
+            List<ApiServerProcess> liveServers = List.of(first, thirdServer);
             AtomicReference<String> lastDifference = new AtomicReference<>();
             long convergenceStarted = System.nanoTime();
             try {
                 Waits.until(
                         () -> {
-                            String difference = firstDifference(liveServers, expected);
+                            String difference = AnalyticsWorkload.firstDifference(
+                                    liveServers.stream()
+                                            .map(AnalyticsEndToEndITCase::target)
+                                            .toList(),
+                                    expected,
+                                    REQUEST_TIMEOUT);
                             lastDifference.set(difference);
                             return difference == null;
                         },
@@ -225,16 +194,13 @@ class AnalyticsEndToEndITCase {
             }
             long convergenceMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - convergenceStarted);
 
-            assertThat(second.metricsBeforeStop).contains(posts204());
-            for (Server s : liveServers) {
+            assertThat(secondMetricsBeforeStop.get()).contains(AnalyticsWorkload.posts204());
+            for (ApiServerProcess s : liveServers) {
                 String metrics = s.metrics();
-                assertThat(counter(metrics, posts204()))
+                assertThat(AnalyticsWorkload.counter(metrics, AnalyticsWorkload.posts204()))
                         .as(s.name + " POST 204s")
                         .isPositive();
-                assertThat(counter(
-                                metrics,
-                                "clickflow_api_requests_total{route=\"/analytics\",method=\"GET\","
-                                        + "status=\"200\"}"))
+                assertThat(AnalyticsWorkload.counter(metrics, AnalyticsWorkload.series("GET", 200)))
                         .as(s.name + " GET 200s")
                         .isPositive();
             }
@@ -252,11 +218,16 @@ class AnalyticsEndToEndITCase {
                     convergenceMillis);
         } finally {
             lifecycle.shutdownNow();
-            for (Server s : all) {
+            for (ApiServerProcess s : all) {
                 s.kill();
             }
             job.cancel().get(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** Where the workload sends to reach a server. */
+    static AnalyticsWorkload.Target target(ApiServerProcess s) {
+        return new AnalyticsWorkload.Target(s.name, s.base());
     }
 
     /** The analytics job as {@code ./clickflow analytics} wires it, unbounded, in update mode (rows before the hour ends). */
@@ -283,284 +254,54 @@ class AnalyticsEndToEndITCase {
         return env.executeAsync("analytics end to end");
     }
 
-    static long hourOf(long millis) {
-        return Math.floorDiv(millis, HOUR) * HOUR;
-    }
-
-    static Map<Long, GeneratedAnalytics.Hour> bruteForce(List<Event> events) {
-        Map<Long, Set<String>> users = new TreeMap<>();
-        Map<Long, long[]> counts = new TreeMap<>();
-        for (Event e : events) {
-            long hour = hourOf(e.timestamp());
-            users.computeIfAbsent(hour, h -> new HashSet<>()).add(e.user());
-            counts.computeIfAbsent(hour, h -> new long[2])[e.click() ? 0 : 1]++;
-        }
-        Map<Long, GeneratedAnalytics.Hour> out = new TreeMap<>();
-        users.forEach((hour, u) ->
-                out.put(hour, new GeneratedAnalytics.Hour(u.size(), counts.get(hour)[0], counts.get(hour)[1])));
-        return out;
-    }
-
-    /** The first GET that differs from brute force, or null when all agree. */
-    static String firstDifference(List<Server> servers, Map<Long, GeneratedAnalytics.Hour> expected) {
-        for (Server s : servers) {
-            for (Map.Entry<Long, GeneratedAnalytics.Hour> e : expected.entrySet()) {
-                GeneratedAnalytics.Hour h = e.getValue();
-                String want = "unique_users," + h.users() + "\nclicks," + h.clicks() + "\nimpressions,"
-                        + h.impressions() + "\n";
-                HttpResponse<String> r;
-                try {
-                    r = s.get("/analytics?timestamp=" + e.getKey());
-                } catch (IOException x) {
-                    return s.name + ": " + x;
-                }
-                if (r.statusCode() != 200 || !r.body().equals(want)) {
-                    return s.name + " hour " + AnalyticsTables.hourKey(e.getKey()) + ": " + r.statusCode() + " "
-                            + r.body().replace('\n', ' ') + "instead of " + want.replace('\n', ' ');
-                }
-            }
-        }
-        return null;
-    }
-
-    static String posts204() {
-        return "clickflow_api_requests_total{route=\"/analytics\",method=\"POST\",status=\"204\"}";
-    }
-
-    static long counter(String metrics, String series) {
-        return metrics.lines()
-                .filter(l -> l.startsWith(series + " "))
-                .mapToLong(l -> (long) Double.parseDouble(l.substring(series.length() + 1)))
-                .findFirst()
-                .orElse(0);
-    }
-
-    /** Generated POSTs, paced over {@link #WORKLOAD}, sent round-robin to the live servers, with their outcomes. */
-    static final class Workload {
-        final List<Server> live;
-        final Random random = new Random(12);
-        final Set<String> sent = new HashSet<>();
-        final Semaphore permits = new Semaphore(IN_FLIGHT);
-        final AtomicInteger next = new AtomicInteger();
-        final AtomicInteger retries = new AtomicInteger();
-        final ConcurrentLinkedQueue<Event> accepted = new ConcurrentLinkedQueue<>();
-        /** Answers lost to a stop, and 503s: the event may or may not be in Kafka. */
-        final ConcurrentLinkedQueue<Event> ambiguous = new ConcurrentLinkedQueue<>();
-
-        final ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
-        final Map<String, AtomicInteger> posted = new ConcurrentHashMap<>();
-
-        Workload(List<Server> live) {
-            this.live = live;
-        }
-
-        /**
-         * Sends {@link #EVENTS} events, and more until {@code enough} (at most {@link #MAX_EVENTS}); {@code
-         * beforeEvent} runs on this thread before event i (to start or stop servers).
-         */
-        void run(IntPredicate enough, IntConsumer beforeEvent) throws Exception {
-            long start = System.nanoTime();
-            long spacing = WORKLOAD.toNanos() / EVENTS;
-            for (int i = 0; i < MAX_EVENTS && (i < EVENTS || !enough.test(i)); i++) {
-                beforeEvent.accept(i);
-                // Pacing, not ordering: spreads the events over the wall time the servers come and go in.
-                long due = start + i * spacing;
-                while (System.nanoTime() < due) {
-                    LockSupport.parkNanos(due - System.nanoTime());
-                }
-                permits.acquire();
-                send(event(), 0);
-            }
-            if (!permits.tryAcquire(IN_FLIGHT, REQUEST_TIMEOUT.toSeconds() * 2, TimeUnit.SECONDS)) {
-                throw new AssertionError("POSTs still unanswered after the workload");
-            }
-        }
-
-        /** A new event, unique (user, time, action) so the topic can tell whether it arrived. */
-        private Event event() {
-            long now = System.currentTimeMillis();
-            long t = random.nextDouble() < HISTORIC_FRACTION
-                    ? hourOf(now) - (1 + random.nextInt(MAX_HOURS_BACK)) * HOUR + random.nextInt((int) HOUR)
-                    : now;
-            int u = random.nextInt(USERS);
-            String user = switch (u % 4) {
-                case 0 -> "user-" + u;
-                case 1 -> "user " + u; // a space: '+' in the query
-                case 2 -> "élève 日本 " + u;
-                default -> "a+b&c=%" + u; // characters that must be escaped
-            };
-            boolean click = random.nextInt(4) == 0;
-            Event e = new Event(user, t, click);
-            while (!sent.add(e.json())) {
-                e = new Event(user, e.timestamp() - 1, click);
-            }
-            return e;
-        }
-
-        private void send(Event e, int attempt) {
-            Server s = live.get(Math.floorMod(next.getAndIncrement(), live.size()));
-            HttpRequest request = HttpRequest.newBuilder(URI.create(s.base + "/analytics?" + e.query()))
-                    .POST(HttpRequest.BodyPublishers.noBody())
-                    .timeout(REQUEST_TIMEOUT)
-                    .build();
-            HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((r, x) -> {
-                Throwable cause = x instanceof CompletionException && x.getCause() != null ? x.getCause() : x;
-                if (r != null && r.statusCode() == 204) {
-                    posted.computeIfAbsent(s.name, k -> new AtomicInteger()).incrementAndGet();
-                    accepted.add(e);
-                } else if ((cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException)
-                        && attempt < MAX_CONNECT_RETRIES) {
-                    // Never reached the server (it had stopped listening): safe to send elsewhere.
-                    retries.incrementAndGet();
-                    send(e, attempt + 1);
-                    return;
-                } else if (r != null && r.statusCode() != 503) {
-                    unexpected.add(
-                            s.name + ": " + r.statusCode() + " " + r.body().strip() + " for " + e.query());
-                } else {
-                    ambiguous.add(e);
-                }
-                permits.release();
-            });
-        }
+    /** {@code ./clickflow serve} in its own JVM, as the launcher runs it, on a free port, added to {@code all}. */
+    static ApiServerProcess startServer(Path dir, String name, Path db, List<ApiServerProcess> all) {
+        ApiServerProcess s = ApiServerProcess.start(
+                name,
+                classpath(),
+                dir.resolve("serve-" + name + ".log"),
+                List.of(
+                        "-Xmx256m",
+                        "-XX:TieredStopAtLevel=1", // starts faster; a test server needs no peak speed
+                        "-XX:+UseSerialGC"),
+                List.of(
+                        "--port",
+                        "0",
+                        "--bootstrap-servers",
+                        KAFKA.bootstrapServers(),
+                        "--events-topic",
+                        TOPIC,
+                        "--jdbc-url",
+                        "jdbc:sqlite:" + db,
+                        "--cache-refresh",
+                        CACHE_REFRESH.toMillis() + "ms",
+                        "--event-loops",
+                        "2",
+                        "--shutdown-timeout",
+                        "10s"));
+        all.add(s);
+        return s;
     }
 
     /**
-     * {@code ./clickflow serve} in its own JVM, as the launcher runs it, on a free port; stopped with SIGTERM, which
-     * runs its graceful shutdown.
+     * The API module's own classpath, as the launcher runs serve (api/target/classpath.txt, written by package):
+     * a sixth of the job's test classpath, so the JVM starts in seconds on a busy machine. The test's own
+     * classpath when the API comes from elsewhere.
      */
-    static final class Server {
-        final String name;
-        final Process process;
-        final Path log;
-        final long startedNanos = System.nanoTime();
-        String base;
-        long startMillis;
-        String metricsBeforeStop;
-
-        private Server(String name, Process process, Path log) {
-            this.name = name;
-            this.process = process;
-            this.log = log;
-        }
-
-        static Server start(Path dir, String name, Path db, List<Server> all) {
-            Path log = dir.resolve("serve-" + name + ".log");
-            List<String> command = List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m",
-                    "-XX:TieredStopAtLevel=1", // starts faster; a test server needs no peak speed
-                    "-XX:+UseSerialGC",
-                    "-cp",
-                    classpath(),
-                    ServeCommand.class.getName(),
-                    "--port",
-                    "0",
-                    "--bootstrap-servers",
-                    KAFKA.bootstrapServers(),
-                    "--events-topic",
-                    TOPIC,
-                    "--jdbc-url",
-                    "jdbc:sqlite:" + db,
-                    "--cache-refresh",
-                    CACHE_REFRESH.toMillis() + "ms",
-                    "--event-loops",
-                    "2",
-                    "--shutdown-timeout",
-                    "10s");
-            try {
-                Server s = new Server(
-                        name,
-                        new ProcessBuilder(command)
-                                .redirectErrorStream(true)
-                                .redirectOutput(log.toFile())
-                                .start(),
-                        log);
-                all.add(s);
-                return s;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+    static String classpath() {
+        try {
+            Path api = Path.of(ServeCommand.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
+            Path listed = api.getParent().resolve("classpath.txt");
+            if (Files.isRegularFile(listed)) {
+                return api + File.pathSeparator + Files.readString(listed).strip();
             }
+        } catch (Exception e) {
+            // fall through: the test's classpath holds the API too
         }
-
-        /**
-         * The API module's own classpath, as the launcher runs serve (api/target/classpath.txt, written by package):
-         * a sixth of the job's test classpath, so the JVM starts in seconds on a busy machine. The test's own
-         * classpath when the API comes from elsewhere.
-         */
-        static String classpath() {
-            return ServeCommand.classpath();
-        }
-
-        /** Waits for the line serve prints once it listens, and takes the port from it. */
-        void awaitListening() {
-            try {
-                Waits.until(
-                        () -> {
-                            Matcher m = LISTENING.matcher(output());
-                            if (m.find()) {
-                                base = "http://127.0.0.1:" + m.group(1);
-                                startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
-                                return true;
-                            }
-                            if (!process.isAlive()) {
-                                throw new AssertionError("serve " + name + " exited: " + output());
-                            }
-                            return false;
-                        },
-                        SERVER_START,
-                        "serve " + name + " is not listening: " + output());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-
-        /** SIGTERM: stops accepting, finishes requests under way, flushes the producer, exits. */
-        String stop() {
-            process.destroy();
-            try {
-                return process.waitFor(SERVER_STOP.toSeconds(), TimeUnit.SECONDS)
-                        ? "exited"
-                        : "still running after " + SERVER_STOP.toSeconds() + " s: " + output();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return "interrupted";
-            }
-        }
-
-        String metrics() {
-            try {
-                return get("/metrics").body();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        void kill() {
-            process.destroyForcibly();
-        }
-
-        HttpResponse<String> get(String pathAndQuery) throws IOException {
-            try {
-                return HTTP.send(
-                        HttpRequest.newBuilder(URI.create(base + pathAndQuery))
-                                .timeout(REQUEST_TIMEOUT)
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException(e);
-            }
-        }
-
-        String output() {
-            try {
-                String s = Files.readString(log);
-                return s.length() <= 4000 ? s : "..." + s.substring(s.length() - 4000);
-            } catch (IOException e) {
-                return "(no output: " + e + ")";
-            }
-        }
+        return System.getProperty("java.class.path");
     }
 }

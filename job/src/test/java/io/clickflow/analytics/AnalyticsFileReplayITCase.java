@@ -11,6 +11,7 @@ import io.clickflow.stream.EmitMode;
 import io.clickflow.tables.AnalyticsTables;
 import io.clickflow.tables.Database;
 import io.clickflow.tables.DeadLetterTables;
+import io.clickflow.testing.PostgresTestServer;
 import io.clickflow.testing.ResultTables;
 
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -32,9 +33,10 @@ import java.util.TreeMap;
 
 /**
  * Replays generated analytics events (disorder, 5% historic events one to three hours old, malformed lines) from a
- * file through the whole pipeline on a MiniCluster (parallelism 2) into SQLite, and compares every hour with brute
- * force: users exact (HLL within 3 standard errors), clicks and impressions exact, every row final. The 24 h allowed
- * lateness covers the historic events, so whichever of them arrive after their hour closed must have corrected it.
+ * file through the whole pipeline on a MiniCluster (parallelism 2) into SQLite (and once into PostgreSQL), and
+ * compares every hour with brute force: users exact (HLL within 3 standard errors), clicks and impressions exact,
+ * every row final. The 24 h allowed lateness covers the historic events, so whichever of them arrive after their hour
+ * closed must have corrected it.
  */
 class AnalyticsFileReplayITCase {
     static final int EVENTS = 20_000;
@@ -48,20 +50,27 @@ class AnalyticsFileReplayITCase {
     /** A row of hourly_stats. */
     record Row(long users, long clicks, long impressions, boolean isFinal) {}
 
-    @ParameterizedTest(name = "{0} count, {1}, {2} state")
+    /** hourly_stats on PostgreSQL too: the same DDL and order-insensitive upsert, two parallel writers. */
+    @RegisterExtension
+    static final PostgresTestServer POSTGRES = new PostgresTestServer();
+
+    @ParameterizedTest(name = "{0} count, {1}, {2} state, {3}")
     @CsvSource({
-        "EXACT, UPDATE, hashmap",
-        "EXACT, ON_WATERMARK, rocksdb",
-        "HLL, UPDATE, rocksdb",
-        "HLL, ON_WATERMARK, hashmap"
+        "EXACT, UPDATE, hashmap, sqlite",
+        "EXACT, ON_WATERMARK, rocksdb, sqlite",
+        "HLL, UPDATE, rocksdb, sqlite",
+        "HLL, ON_WATERMARK, hashmap, sqlite",
+        "EXACT, UPDATE, rocksdb, postgresql"
     })
     @Timeout(300)
-    void everyHourMatchesBruteForce(CountMode count, EmitMode emit, String stateBackend, @TempDir Path dir)
-            throws Exception {
+    void everyHourMatchesBruteForce(
+            CountMode count, EmitMode emit, String stateBackend, String database, @TempDir Path dir) throws Exception {
         GeneratedAnalytics input = GeneratedAnalytics.generate(
                         count.ordinal() * 10 + emit.ordinal(), EVENTS, 3000, START, 50, 0.05, MALFORMED_EVERY)
                 .writeFile(dir.resolve("events.jsonl.gz"));
-        Database db = Database.of("jdbc:sqlite:" + dir.resolve("clickflow.db"));
+        Database db = database.equals("postgresql")
+                ? POSTGRES.newDatabase()
+                : Database.of("jdbc:sqlite:" + dir.resolve("clickflow.db"));
         db.createTables(AnalyticsTables.DDL);
 
         StreamExecutionEnvironment env = AttributionPipelines.environment(stateBackend);
@@ -75,7 +84,7 @@ class AnalyticsFileReplayITCase {
                 sinks(db));
         env.execute("analytics test");
 
-        Map<String, GeneratedAnalytics.Hour> expected = input.perHour();
+        Map<String, AnalyticsTraffic.Hour> expected = input.perHour();
         Map<String, Row> table = hourlyStats(db);
         assertThat(table.keySet()).isEqualTo(expected.keySet());
         assertThat(expected).as("historic hours and the two current ones").hasSizeGreaterThanOrEqualTo(5);

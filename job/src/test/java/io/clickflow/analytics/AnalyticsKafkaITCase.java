@@ -89,7 +89,7 @@ class AnalyticsKafkaITCase {
         env.execute("analytics kafka test");
 
         Database db = options.database;
-        Map<String, GeneratedAnalytics.Hour> expected = input.perHour();
+        Map<String, AnalyticsTraffic.Hour> expected = input.perHour();
         Map<String, AnalyticsFileReplayITCase.Row> table = AnalyticsFileReplayITCase.hourlyStats(db);
         assertThat(table.keySet()).isEqualTo(expected.keySet());
         assertThat(table.values()).allMatch(AnalyticsFileReplayITCase.Row::isFinal);

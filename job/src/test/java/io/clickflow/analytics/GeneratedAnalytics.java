@@ -11,13 +11,13 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Analytics events as API servers write them: time advancing, a few seconds of disorder, 5% historic events (one to
- * three hours before the current time), some malformed lines; and the brute-force answer per hour.
+ * Analytics events as API servers write them ({@link AnalyticsTraffic}): time advancing, a few seconds of disorder,
+ * historic events in the hours before, some malformed lines; and the brute-force answer per hour.
  */
 public final class GeneratedAnalytics {
     /** Malformed records, one of each kind of rejection. */
@@ -30,6 +30,10 @@ public final class GeneratedAnalytics {
         "{\"user\":\"u1\",\"timestamp\":1704067200000,\"action\":null}"
     };
 
+    static final double CLICK_RATIO = 0.25;
+    /** Disorder of current events, within the job's out-of-orderness. */
+    static final int DISORDER_MILLIS = 3000;
+
     /** The lines, in order; null entries in {@link #events} mark the malformed ones. */
     public final List<String> lines = new ArrayList<>();
 
@@ -38,9 +42,6 @@ public final class GeneratedAnalytics {
     public final Set<String> malformedPositions = new HashSet<>();
 
     public Path file;
-
-    /** The brute-force count of one hour. */
-    public record Hour(long users, long clicks, long impressions) {}
 
     /**
      * @param eventsPerSecond how fast event time advances
@@ -56,14 +57,9 @@ public final class GeneratedAnalytics {
             double historicFraction,
             int malformedEvery) {
         GeneratedAnalytics g = new GeneratedAnalytics();
-        Random random = new Random(seed);
+        AnalyticsTraffic traffic = new AnalyticsTraffic(seed, users, CLICK_RATIO, historicFraction, DISORDER_MILLIS);
         for (int i = 1; i <= count; i++) {
-            long now = startMillis + (long) (i * 1000 / eventsPerSecond);
-            long t = now - random.nextInt(3000); // disorder within the out-of-orderness
-            if (random.nextDouble() < historicFraction) {
-                t = now - (1 + random.nextInt(3)) * AnalyticsTables.HOUR_MILLIS - random.nextInt(3_600_000);
-            }
-            UserAction e = new UserAction("user-" + random.nextInt(users), t, random.nextInt(4) == 0);
+            UserAction e = traffic.next(startMillis + (long) (i * 1000 / eventsPerSecond));
             g.lines.add(AnalyticsEvent.json(e.user, e.eventTime, e.click));
             g.events.add(e);
             if (malformedEvery > 0 && i % malformedEvery == 0) {
@@ -93,19 +89,11 @@ public final class GeneratedAnalytics {
     }
 
     /** Brute force: hour start (the table's key) -> distinct users, clicks, impressions. */
-    public Map<String, Hour> perHour() {
-        Map<String, Set<String>> users = new TreeMap<>();
-        Map<String, long[]> counts = new TreeMap<>();
-        for (UserAction e : events) {
-            if (e == null) {
-                continue;
-            }
-            String hour = AnalyticsTables.hourKey(e.eventTime);
-            users.computeIfAbsent(hour, h -> new HashSet<>()).add(e.user);
-            counts.computeIfAbsent(hour, h -> new long[2])[e.click ? 0 : 1]++;
-        }
-        Map<String, Hour> out = new TreeMap<>();
-        users.forEach((hour, u) -> out.put(hour, new Hour(u.size(), counts.get(hour)[0], counts.get(hour)[1])));
+    public Map<String, AnalyticsTraffic.Hour> perHour() {
+        AnalyticsTraffic.Tally tally = new AnalyticsTraffic.Tally();
+        events.stream().filter(Objects::nonNull).forEach(tally::add);
+        Map<String, AnalyticsTraffic.Hour> out = new TreeMap<>();
+        tally.perHour().forEach((hour, counts) -> out.put(AnalyticsTables.hourKey(hour), counts));
         return out;
     }
 }

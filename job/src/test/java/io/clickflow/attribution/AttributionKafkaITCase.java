@@ -84,7 +84,7 @@ class AttributionKafkaITCase {
         GeneratedInput input = GeneratedInput.generate(config(11), 10_000);
         Topics topics = newTopics();
         List<KafkaTestBroker.Message> messages = new ArrayList<>(messages(input, topics));
-        messages.addAll(KafkaTestBroker.flushMessages(input, topics.clicks(), topics.views(), ACTIVE_PARTITIONS));
+        messages.addAll(GeneratedInput.flushMessages(input, topics.clicks(), topics.views(), ACTIVE_PARTITIONS));
         Database db = AttributionPipelines.sqlite(dir);
 
         StreamExecutionEnvironment env = AttributionPipelines.environment();
@@ -109,7 +109,7 @@ class AttributionKafkaITCase {
             job.cancel().get();
         }
         Map<String, ResultTables.Row> rows = ResultTables.attributed(db);
-        rows.keySet().removeIf(id -> id.startsWith(KafkaTestBroker.FLUSH_PREFIX));
+        rows.keySet().removeIf(id -> id.startsWith(GeneratedInput.FLUSH_PREFIX));
         assertThat(ResultTables.count(db, "late_events")).as("late events").isZero();
         BruteForceAttribution.assertTableMatches(input, rows);
     }
@@ -142,7 +142,7 @@ class AttributionKafkaITCase {
 
     /** Keyed by user; only the first {@link #ACTIVE_PARTITIONS} partitions get data, so one stays empty. */
     static List<KafkaTestBroker.Message> messages(GeneratedInput input, Topics topics) {
-        return KafkaTestBroker.messages(input, topics.clicks(), topics.views(), ACTIVE_PARTITIONS);
+        return GeneratedInput.messages(input, topics.clicks(), topics.views(), ACTIVE_PARTITIONS);
     }
 
     static Sources.KafkaInput kafkaInput(boolean bounded) {

@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -49,15 +48,15 @@ class BrokerRestartITCase {
                         .withMalformedFraction(0.002)
                         .withDuplicateFraction(0.01),
                 40_000);
-        List<KafkaTestBroker.Message> all = KafkaTestBroker.messages(input, "clicks", "views", PARTITIONS);
+        List<KafkaTestBroker.Message> all = GeneratedInput.messages(input, "clicks", "views", PARTITIONS);
         List<KafkaTestBroker.Message> before = all.subList(0, all.size() / 2);
         List<KafkaTestBroker.Message> after = new ArrayList<>(all.subList(all.size() / 2, all.size()));
-        after.addAll(KafkaTestBroker.flushMessages(input, "clicks", "views", PARTITIONS));
+        after.addAll(GeneratedInput.flushMessages(input, "clicks", "views", PARTITIONS));
 
         Path kafkaDir = dir.resolve("kafka");
         int port = ChildJob.freePort();
         int controllerPort = ChildJob.freePort();
-        KafkaBroker broker = KafkaBroker.start(kafkaDir, runtimeClasspath(), port, controllerPort);
+        KafkaBroker broker = KafkaBroker.start(kafkaDir, ChildJob.kafkaClasspath(), port, controllerPort);
         JobClient job = null;
         try {
             broker.createTopic("clicks", PARTITIONS);
@@ -71,7 +70,7 @@ class BrokerRestartITCase {
                     "no rows before the broker restart");
 
             broker.close();
-            broker = KafkaBroker.start(kafkaDir, runtimeClasspath(), port, controllerPort);
+            broker = KafkaBroker.start(kafkaDir, ChildJob.kafkaClasspath(), port, controllerPort);
             KafkaTestBroker.produce(broker.bootstrapServers(), after);
 
             long expected =
@@ -81,7 +80,7 @@ class BrokerRestartITCase {
                     Duration.ofSeconds(180),
                     "not every page view got its final row after the broker restart");
             var rows = ResultTables.attributed(db);
-            rows.keySet().removeIf(id -> id.startsWith(KafkaTestBroker.FLUSH_PREFIX));
+            rows.keySet().removeIf(id -> id.startsWith(GeneratedInput.FLUSH_PREFIX));
             BruteForceAttribution.assertTableMatches(input, rows);
             assertThat(ResultTables.count(db, "rejected_events")).isEqualTo(input.malformedCount());
         } finally {
@@ -104,11 +103,5 @@ class BrokerRestartITCase {
                 Sources.kafka(kafka, "views", new PageViewDecoder(), PageViewDecoder.TYPE),
                 AttributionJob.jdbcSinks(db, AttributionPipelines.PARALLELISM));
         return env;
-    }
-
-    static Path runtimeClasspath() {
-        return Optional.ofNullable(System.getProperty(KafkaBroker.CLASSPATH_PROPERTY))
-                .map(Path::of)
-                .orElse(Path.of("..", KafkaBroker.DEFAULT_CLASSPATH_FILE));
     }
 }

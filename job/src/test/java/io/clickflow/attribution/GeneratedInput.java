@@ -1,10 +1,13 @@
 package io.clickflow.attribution;
 
 import io.clickflow.io.LineFiles;
+import io.clickflow.testing.KafkaTestBroker;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -60,5 +63,55 @@ public final class GeneratedInput {
 
     public long malformedCount() {
         return events.stream().filter(ClickstreamGenerator.Event::malformed).count();
+    }
+
+    /** Ids of the events {@link #flushMessages} adds (on Kafka); tests drop their rows before comparing. */
+    public static final String FLUSH_PREFIX = "flush-";
+
+    /** Every generated record, keyed by user, on partition {@code hash(user) mod partitions} of its topic. */
+    public static List<KafkaTestBroker.Message> messages(
+            GeneratedInput input, String clicksTopic, String viewsTopic, int partitions) {
+        List<KafkaTestBroker.Message> messages = new ArrayList<>();
+        for (ClickstreamGenerator.Event e : input.events) {
+            messages.add(new KafkaTestBroker.Message(
+                    e.isClick() ? clicksTopic : viewsTopic,
+                    Math.floorMod(e.userId().hashCode(), partitions),
+                    e.userId(),
+                    e.json().getBytes(StandardCharsets.UTF_8)));
+        }
+        return messages;
+    }
+
+    /**
+     * A click and a view on each of the first {@code partitions} partitions, an hour after the last
+     * generated event: they move every partition's watermark past all real events of an unbounded run.
+     */
+    public static List<KafkaTestBroker.Message> flushMessages(
+            GeneratedInput input, String clicksTopic, String viewsTopic, int partitions) {
+        long later = input.events.stream()
+                        .mapToLong(e ->
+                                e.click() != null ? e.click().eventTime : e.view() != null ? e.view().eventTime : 0)
+                        .max()
+                        .orElseThrow()
+                + Duration.ofHours(1).toMillis();
+        List<KafkaTestBroker.Message> messages = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            String user = FLUSH_PREFIX + p;
+            messages.add(new KafkaTestBroker.Message(
+                    clicksTopic,
+                    p,
+                    user,
+                    ("{\"click_id\":\"" + FLUSH_PREFIX + "c" + p + "\",\"user_id\":\"" + user
+                                    + "\",\"campaign_id\":\"none\",\"event_time\":" + later + "}")
+                            .getBytes(StandardCharsets.UTF_8)));
+            messages.add(new KafkaTestBroker.Message(
+                    viewsTopic,
+                    p,
+                    user,
+                    ("{\"page_view_id\":\"" + FLUSH_PREFIX + "pv" + p + "\",\"user_id\":\"" + user
+                                    + "\",\"event_time\":" + later + "}")
+                            .getBytes(StandardCharsets.UTF_8)));
+        }
+        return messages;
     }
 }

@@ -13,15 +13,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
 /**
  * A real crash: {@code clickflow attribution} runs in its own JVM, is killed with SIGKILL after at least
@@ -75,8 +71,8 @@ class ProcessCrashITCase {
         GeneratedInput input = input(22);
         KAFKA.createTopics(3, "crash_clicks", "crash_views");
         List<KafkaTestBroker.Message> messages =
-                new ArrayList<>(KafkaTestBroker.messages(input, "crash_clicks", "crash_views", 3));
-        messages.addAll(KafkaTestBroker.flushMessages(input, "crash_clicks", "crash_views", 3));
+                new ArrayList<>(GeneratedInput.messages(input, "crash_clicks", "crash_views", 3));
+        messages.addAll(GeneratedInput.flushMessages(input, "crash_clicks", "crash_views", 3));
         KAFKA.produce(messages);
         long expectedViews =
                 input.views.stream().map(v -> v.pageViewId).distinct().count();
@@ -99,7 +95,7 @@ class ProcessCrashITCase {
         Database db = Database.of("jdbc:sqlite:" + dir.resolve("clickflow.db"));
         crashAndResume(dir, args, () -> ResultTables.finalRowsOrMinusOne(db) >= expectedViews);
         var rows = ResultTables.attributed(db);
-        rows.keySet().removeIf(id -> id.startsWith(KafkaTestBroker.FLUSH_PREFIX));
+        rows.keySet().removeIf(id -> id.startsWith(GeneratedInput.FLUSH_PREFIX));
         assertThat(ResultTables.count(db, "rejected_events")).isEqualTo(input.malformedCount());
         BruteForceAttribution.assertTableMatches(input, rows);
         assertThat(KAFKA.committedOffsets("crash-test"))
@@ -130,7 +126,7 @@ class ProcessCrashITCase {
         first.addAll(List.of("--web-port", Integer.toString(ChildJob.freePort())));
         ChildJob crashing = ChildJob.start(dir.resolve("first.log"), first);
         Waits.until(
-                () -> hasCompletedCheckpoint(checkpoints) || !crashing.isAlive(),
+                () -> ChildJob.hasCompletedCheckpoint(checkpoints) || !crashing.isAlive(),
                 Duration.ofSeconds(180),
                 "no checkpoint completed");
         assertThat(crashing.isAlive())
@@ -157,17 +153,5 @@ class ProcessCrashITCase {
         assertThat(resumed.output()).contains("Resuming from");
         assertThat(rowsAtCrash).as("killed mid-way").isLessThan(ResultTables.count(db, "attributed_page_views"));
         return db;
-    }
-
-    static boolean hasCompletedCheckpoint(Path checkpoints) {
-        if (!Files.isDirectory(checkpoints)) {
-            return false;
-        }
-        try (Stream<Path> files =
-                Files.find(checkpoints, 3, (p, a) -> p.getFileName().toString().equals("_metadata"))) {
-            return files.findAny().isPresent();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -20,13 +20,14 @@ import picocli.CommandLine.Model.OptionSpec;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
 /** Options parse as documented, every mistake is one clear line, and the docs list every option of every command. */
@@ -142,7 +143,7 @@ class CliTest {
                         new Run(
                                 2,
                                 "",
-                                "clickflow: unknown command 'frobnicate'; commands: demo, attribution, uniques, analytics, generate, generate-frames, serve, bench, submit\n"));
+                                "clickflow: unknown command 'frobnicate'; commands: demo, attribution, uniques, analytics, route, generate, generate-frames, serve, bench, submit\n"));
         assertThat(run("uniqes"))
                 .isEqualTo(new Run(2, "", "clickflow: unknown command 'uniqes' (did you mean uniques?)\n"));
         assertThat(run("attribution", "--emit-mod", "update"))
@@ -155,6 +156,7 @@ class CliTest {
                 "attribution",
                 "uniques",
                 "analytics",
+                "route",
                 "generate",
                 "generate-frames",
                 "serve",
@@ -170,7 +172,48 @@ class CliTest {
                         "Default: on-watermark",
                         "Default: clickflow-attribution",
                         "Default: output/checkpoints/attribution");
-        assertThat(Clickflow.jobs()).containsOnlyKeys("attribution", "uniques", "analytics");
+        assertThat(Clickflow.jobs()).containsOnlyKeys("attribution", "uniques", "analytics", "route");
+    }
+
+    @Test
+    void demoAnalyticsRefusesBadOptionsInOneLineBeforeStartingAnything() throws Exception {
+        String prefix = "clickflow demo analytics: ";
+        assertThat(run("demo", "analytics", "--rate", "0"))
+                .isEqualTo(new Run(2, "", prefix + "--rate: must be between 1 and 100000, not 0\n"));
+        assertThat(run("demo", "analytics", "--users", "0"))
+                .isEqualTo(new Run(2, "", prefix + "--users: must be between 1 and 10000000, not 0\n"));
+        assertThat(run("demo", "analytics", "--api-ports", "18080,18080"))
+                .isEqualTo(new Run(2, "", prefix + "--api-ports: port 18080 is given twice (or is the --web-port)\n"));
+        assertThat(run("demo", "analytics", "--api-ports", "1,2,3,4,5,6,7,8,9"))
+                .isEqualTo(
+                        new Run(2, "", prefix + "--api-ports: the number of ports: must be between 1 and 8, not 9\n"));
+        assertThat(run("demo", "analytics", "--api-ports", "70000"))
+                .isEqualTo(new Run(2, "", prefix + "--api-ports: must be between 0 and 65535, not 70000\n"));
+        assertThat(run("demo", "analytics", "--api-ports", "80x"))
+                .extracting(Run::code, Run::out)
+                .containsExactly(2, "");
+        assertThat(run("demo", "analytics", "--rat", "5").err())
+                .isEqualTo(prefix + "unknown option --rat (did you mean --rate?)\n");
+        try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = busy.getLocalPort();
+            assertThat(run("demo", "analytics", "--api-ports", "0," + port))
+                    .isEqualTo(new Run(
+                            2,
+                            "",
+                            prefix + "--api-ports: port " + port
+                                    + " for an API server is in use (another clickflow?)\n"));
+            assertThat(run("demo", "analytics", "--api-ports", "0,0", "--web-port", Integer.toString(port)))
+                    .isEqualTo(new Run(
+                            2,
+                            "",
+                            prefix + "--web-port: port " + port
+                                    + " for the Flink Web UI is in use (another clickflow?)\n"));
+        }
+        // demo alone is still the attribution demo; analytics is its subcommand.
+        Run demoHelp = run("demo", "--help");
+        assertThat(demoHelp.out()).contains("attribution").containsPattern("(?m)^  analytics ");
+        assertThat(run("demo", "analytics", "--help").out())
+                .contains("--api-ports=PORT,PORT", "Default: 8080,8082", "Default: 500");
     }
 
     @Test
@@ -215,9 +258,18 @@ class CliTest {
         }
     }
 
-    private static List<CommandLine> commands() {
-        Map<String, CommandLine> subcommands = Clickflow.commandLine().getSubcommands();
-        return subcommands.values().stream().toList();
+    /** Every command and subcommand ({@code demo analytics}), depth first. */
+    static List<CommandLine> commands() {
+        List<CommandLine> all = new ArrayList<>();
+        addSubcommands(Clickflow.commandLine(), all);
+        return all;
+    }
+
+    private static void addSubcommands(CommandLine parent, List<CommandLine> all) {
+        for (CommandLine c : parent.getSubcommands().values()) {
+            all.add(c);
+            addSubcommands(c, all);
+        }
     }
 
     private record Run(int code, String out, String err) {}

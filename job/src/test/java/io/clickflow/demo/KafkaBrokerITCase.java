@@ -2,6 +2,8 @@ package io.clickflow.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clickflow.testing.ChildJob;
+
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -20,24 +22,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** Starts the real broker child process from kafka-runtime's classpath and round-trips records. */
 @Timeout(120)
 class KafkaBrokerITCase {
 
-    /** Surefire runs in the job module; the reactor builds kafka-runtime, its sibling, first. */
-    private static Path runtimeClasspath() {
-        return Optional.ofNullable(System.getProperty(KafkaBroker.CLASSPATH_PROPERTY))
-                .map(Path::of)
-                .orElse(Path.of("..", KafkaBroker.DEFAULT_CLASSPATH_FILE));
-    }
-
     @Test
     void producesAndConsumesThroughAChildBrokerAndStopsIt(@TempDir Path dataDir) throws Exception {
         long pid;
-        try (KafkaBroker broker = KafkaBroker.start(dataDir, runtimeClasspath())) {
+        try (KafkaBroker broker = KafkaBroker.start(dataDir, ChildJob.kafkaClasspath())) {
             pid = broker.pid();
             assertThat(ProcessHandle.of(pid))
                     .hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());

@@ -12,6 +12,8 @@ import io.clickflow.api.ServeCommand;
 import io.clickflow.attribution.AttributionCommand;
 import io.clickflow.attribution.GenerateCommand;
 import io.clickflow.commandline.Cli;
+import io.clickflow.route.RouteCommand;
+import io.clickflow.route.RouteOptions;
 import io.clickflow.runner.RestorePoints;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -69,8 +71,14 @@ class DeployFilesTest {
 
     @Test
     void composeImagesArePinnedToTheBuildsVersions() {
-        for (String flink :
-                List.of("jobmanager", "taskmanager", "generator", "submit", "submit-analytics", "flink-data-owner")) {
+        for (String flink : List.of(
+                "jobmanager",
+                "taskmanager",
+                "generator",
+                "submit",
+                "submit-analytics",
+                "submit-route",
+                "flink-data-owner")) {
             assertThat(service(flink).get("image")).as(flink).isEqualTo(DeployFiles.flinkImage());
         }
         for (String api : API_SERVERS) {
@@ -95,7 +103,8 @@ class DeployFilesTest {
                 .as("the password comes from the environment, never the arguments")
                 .doesNotContain("--jdbc-password");
 
-        for (String flink : List.of("jobmanager", "taskmanager", "generator", "submit", "submit-analytics")) {
+        for (String flink :
+                List.of("jobmanager", "taskmanager", "generator", "submit", "submit-analytics", "submit-route")) {
             assertThat(volumes(flink))
                     .as(flink + " mounts the built jar")
                     .contains("./job/target/" + DeployFiles.jobJarName() + ":" + JAR_IN_CONTAINER + ":ro");
@@ -131,15 +140,22 @@ class DeployFilesTest {
         assertThat(services()).containsKey(bootstrap.split(":")[0]);
 
         String topicsScript = strings(service("topics").get("command")).get(0);
-        Matcher created = Pattern.compile("for topic in ([a-z_ ]+);").matcher(topicsScript);
+        Matcher created = Pattern.compile("for topic in ([a-z_. -]+);").matcher(topicsScript);
         assertThat(created.find())
                 .as("the topics service loops over the topics")
                 .isTrue();
         Set<String> topics = Set.of(created.group(1).trim().split(" +"));
         String analyticsTopic = value(analyticsOptions(), "--events-topic");
-        assertThat(topics)
-                .containsExactlyInAnyOrder(
-                        value(job, "--clicks-topic"), value(job, "--page-views-topic"), analyticsTopic);
+        List<String> expected = new ArrayList<>(
+                List.of(value(job, "--clicks-topic"), value(job, "--page-views-topic"), analyticsTopic));
+        RouteOptions route = routeOptions();
+        expected.addAll(List.of(route.inputTopic, route.deadLetterTopic));
+        route.destinations.all().forEach(d -> expected.add(d.outputTopic));
+        assertThat(topics).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(topicsScript)
+                .as("the destinations topic, compacted")
+                .containsPattern(
+                        "--topic " + Pattern.quote(route.destinationsTopic) + " .*--config cleanup.policy=compact");
         assertThat(topics).contains(value(generator, "--clicks-topic"), value(generator, "--page-views-topic"));
         assertThat(topicsScript).contains("--bootstrap-server " + bootstrap);
 
@@ -183,6 +199,35 @@ class DeployFilesTest {
         }
     }
 
+    @Test
+    void composeSubmitsTheRouterWithItsDestinationsFileAndItsOwnCheckpoints() {
+        List<String> tokens = DeployFiles.composeFlinkRunLine("submit-route");
+        assertThat(tokens).containsSequence("-c", "io.clickflow.Clickflow", JAR_IN_CONTAINER);
+        assertThat(tokens).containsSequence("run", "--detached", "-m", "jobmanager:8081");
+        assertThat(routeArgs().get(0)).isEqualTo("route");
+        RouteOptions route = routeOptions();
+        assertThat(route.destinations.all()).extracting(d -> d.name).contains("FINANCE", "MARKETING", "LOGISTICS");
+        assertThat(strings(service("submit-route").get("command")).get(0))
+                .as("the already-running check names the job's name on the cluster")
+                .contains("grep -q 'clickflow route'");
+        CommandLine router =
+                parsed(new RouteCommand(), routeArgs().subList(1, routeArgs().size()));
+        CommandLine attribution = jobOptions();
+        assertThat(given(router, "--resume")).isTrue();
+        for (String option : List.of("--bootstrap-servers", "--state-backend")) {
+            assertThat(value(router, option)).as(option).isEqualTo(value(attribution, option));
+        }
+        String dir = value(router, "--checkpoint-dir");
+        assertThat(dir).startsWith("file:///flink-data/").isNotEqualTo(value(attribution, "--checkpoint-dir"));
+        assertThat(service("submit-route").get("user")).isEqualTo("flink");
+        assertThat(volumes("submit-route")).contains("flink-data:/flink-data");
+        // Three jobs of parallelism 2 on the one TaskManager.
+        assertThat(Integer.parseInt(flinkProperties("taskmanager").get("taskmanager.numberOfTaskSlots")))
+                .isGreaterThanOrEqualTo(Integer.parseInt(value(router, "--parallelism"))
+                        + Integer.parseInt(value(attribution, "--parallelism"))
+                        + Integer.parseInt(value(analyticsOptions(), "--parallelism")));
+    }
+
     /**
      * The analytics job's checkpoints and savepoints lie inside the attribution job's checkpoint dir in
      * docker-compose.yml (file:///flink-data/checkpoints/analytics in file:///flink-data/checkpoints): the
@@ -192,6 +237,13 @@ class DeployFilesTest {
     void eachComposeJobResumesOnlyFromItsOwnCheckpoints(@TempDir Path volume) throws Exception {
         Path attribution = inVolume(volume, value(jobOptions(), "--checkpoint-dir"));
         Path analytics = inVolume(volume, value(analyticsOptions(), "--checkpoint-dir"));
+        Path route = inVolume(
+                volume,
+                value(
+                        parsed(
+                                new RouteCommand(),
+                                routeArgs().subList(1, routeArgs().size())),
+                        "--checkpoint-dir"));
         Path checkpoint = analytics.resolve("0123456789abcdef0123456789abcdef/chk-7/_metadata");
         Path savepoint = RestorePoints.savepointDir(analytics).resolve("savepoint-0a1b2c-0123456789ab/_metadata");
         for (Path metadata : List.of(checkpoint, savepoint)) {
@@ -200,7 +252,9 @@ class DeployFilesTest {
         }
         RestorePoints.claim(analytics, "analytics");
         RestorePoints.claim(attribution, "attribution");
+        RestorePoints.claim(route, "route");
         assertThat(RestorePoints.newest(attribution)).isEmpty();
+        assertThat(RestorePoints.newest(route)).isEmpty();
         assertThat(RestorePoints.newest(analytics)).isPresent();
     }
 
@@ -321,7 +375,7 @@ class DeployFilesTest {
     void composeCheckpointsLiveOnAVolumeEveryFlinkProcessSharesAtTheSamePath() {
         String dir = value(jobOptions(), "--checkpoint-dir");
         assertThat(dir).startsWith("file:///flink-data/");
-        for (String process : List.of("jobmanager", "taskmanager", "submit", "submit-analytics")) {
+        for (String process : List.of("jobmanager", "taskmanager", "submit", "submit-analytics", "submit-route")) {
             assertThat(volumes(process)).as(process).contains("flink-data:/flink-data");
         }
         assertThat(map(DeployFiles.yaml(COMPOSE).get("volumes"))).containsKey("flink-data");
@@ -437,7 +491,7 @@ class DeployFilesTest {
     // ---------------------------------------------------------------- deploy/k8s
 
     @ParameterizedTest
-    @ValueSource(strings = {"clickflow-attribution.yaml", "clickflow-analytics.yaml"})
+    @ValueSource(strings = {"clickflow-attribution.yaml", "clickflow-analytics.yaml", "clickflow-route.yaml"})
     void theFlinkDeploymentIsValidAgainstTheOperatorsCrdSchema(String file) throws Exception {
         Map<String, Object> deployment = k8s(k8sFile(file), "FlinkDeployment");
         assertThat(deployment.get("apiVersion")).isEqualTo("flink.apache.org/v1beta1");
@@ -463,7 +517,7 @@ class DeployFilesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"clickflow-attribution.yaml", "clickflow-analytics.yaml"})
+    @ValueSource(strings = {"clickflow-attribution.yaml", "clickflow-analytics.yaml", "clickflow-route.yaml"})
     void theFlinkDeploymentRunsTheImagesJarWithOptionsTheJobAccepts(String file) throws Exception {
         Map<String, Object> deployment = k8s(k8sFile(file), "FlinkDeployment");
         List<String> dockerfile = Files.readAllLines(ROOT.resolve("deploy/k8s/Dockerfile")).stream()
@@ -494,7 +548,7 @@ class DeployFilesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"clickflow-attribution.yaml", "clickflow-analytics.yaml"})
+    @ValueSource(strings = {"clickflow-attribution.yaml", "clickflow-analytics.yaml", "clickflow-route.yaml"})
     void theFlinkDeploymentKeepsStateAndSecretsWhereThePodsFindThem(String file) {
         Map<String, Object> deployment = k8s(k8sFile(file), "FlinkDeployment");
         Map<String, Object> conf = map(at(deployment, "spec.flinkConfiguration"));
@@ -524,6 +578,12 @@ class DeployFilesTest {
         assertThat(strings(at(k8s("PersistentVolumeClaim"), "spec.accessModes")))
                 .containsExactly("ReadWriteMany");
 
+        assertThat(map(list(container.get("ports")).get(0)).get("containerPort"))
+                .isEqualTo(Integer.valueOf(String.valueOf(conf.get("metrics.reporter.prom.port"))));
+        if (!strings(at(deployment, "spec.job.args")).contains("--jdbc-url")) {
+            assertThat(container).as("a job without a database has no password").doesNotContainKey("env");
+            return;
+        }
         Map<String, Object> env = map(list(container.get("env")).stream()
                 .map(DeployFiles::map)
                 .filter(e -> "CLICKFLOW_JDBC_PASSWORD".equals(e.get("name")))
@@ -532,15 +592,14 @@ class DeployFilesTest {
         Map<String, Object> secret = k8s("Secret");
         assertThat(at(env, "valueFrom.secretKeyRef.name")).isEqualTo(at(secret, "metadata.name"));
         assertThat(map(secret.get("stringData"))).containsKey(String.valueOf(at(env, "valueFrom.secretKeyRef.key")));
-        assertThat(map(list(container.get("ports")).get(0)).get("containerPort"))
-                .isEqualTo(Integer.valueOf(String.valueOf(conf.get("metrics.reporter.prom.port"))));
     }
 
-    @Test
-    void theTwoFlinkDeploymentsShareImageClaimAndSecretButNotStateOrNames() {
+    @ParameterizedTest
+    @ValueSource(strings = {"clickflow-analytics.yaml", "clickflow-route.yaml"})
+    void eachFlinkDeploymentSharesImageAndClaimWithAttributionButNotStateOrNames(String file) {
         Map<String, Object> attribution = k8s(K8S, "FlinkDeployment");
-        Map<String, Object> analytics = k8s(K8S_ANALYTICS, "FlinkDeployment");
-        assertThat(DeployFiles.yamlDocuments(K8S_ANALYTICS))
+        Map<String, Object> analytics = k8s(k8sFile(file), "FlinkDeployment");
+        assertThat(DeployFiles.yamlDocuments(k8sFile(file)))
                 .as("the claim and the Secret are defined once, in clickflow-attribution.yaml")
                 .hasSize(1);
         assertThat(at(analytics, "spec.image")).isEqualTo(at(attribution, "spec.image"));
@@ -560,7 +619,9 @@ class DeployFilesTest {
         CommandLine analyticsJob = jobCommandLine(strings(at(analytics, "spec.job.args")));
         CommandLine attributionJob = jobCommandLine(strings(at(attribution, "spec.job.args")));
         for (String option : List.of("--bootstrap-servers", "--jdbc-url", "--jdbc-user")) {
-            assertThat(value(analyticsJob, option)).as(option).isEqualTo(value(attributionJob, option));
+            if (analyticsJob.getCommandSpec().findOption(option) != null) {
+                assertThat(value(analyticsJob, option)).as(option).isEqualTo(value(attributionJob, option));
+            }
         }
         assertThat(value(analyticsJob, "--group-id")).isNotEqualTo(value(attributionJob, "--group-id"));
     }
@@ -700,6 +761,10 @@ class DeployFilesTest {
                 assertThatCode(() -> AnalyticsCommand.parse(options)).doesNotThrowAnyException();
                 return parsed(new AnalyticsCommand(), List.of(options));
             }
+            case "route" -> {
+                assertThatCode(() -> RouteCommand.parse(options)).doesNotThrowAnyException();
+                return parsed(new RouteCommand(), List.of(options));
+            }
             default -> throw new AssertionError("unknown job " + args.get(0));
         }
     }
@@ -726,6 +791,27 @@ class DeployFilesTest {
     private static CommandLine analyticsOptions() {
         List<String> args = analyticsArgs();
         return parsed(new AnalyticsCommand(), args.subList(1, args.size()));
+    }
+
+    /**
+     * The arguments after the jar in the submit-route service's {@code flink run} line, the destinations file's
+     * path in the container replaced by the file it mounts.
+     */
+    private static List<String> routeArgs() {
+        List<String> tokens = DeployFiles.composeFlinkRunLine("submit-route");
+        List<String> args = new ArrayList<>(tokens.subList(tokens.indexOf(JAR_IN_CONTAINER) + 1, tokens.size()));
+        for (String mount : volumes("submit-route")) {
+            String[] parts = mount.split(":");
+            args.replaceAll(
+                    a -> a.equals(parts[1]) ? ROOT.resolve(parts[0]).normalize().toString() : a);
+        }
+        return args;
+    }
+
+    /** The router's options as submitted, checked by its own parse (the destinations file exists and is valid). */
+    private static RouteOptions routeOptions() {
+        List<String> args = routeArgs();
+        return RouteCommand.parse(args.subList(1, args.size()).toArray(String[]::new));
     }
 
     private static CommandLine apiOptions(String service) {

@@ -8,6 +8,9 @@ import io.clickflow.attribution.ClickstreamGenerator;
 import io.clickflow.attribution.GeneratedInput;
 import io.clickflow.commandline.UsageException;
 import io.clickflow.deploy.DeployFiles;
+import io.clickflow.route.BruteForceRouting;
+import io.clickflow.route.RouteKafkaITCase;
+import io.clickflow.route.RouteTraffic;
 import io.clickflow.runner.RestorePoints;
 import io.clickflow.tables.Database;
 import io.clickflow.testing.KafkaTestBroker;
@@ -119,8 +122,8 @@ class AttributionClusterIT {
                 10_000);
         KAFKA.createTopics(PARTITIONS, clicksTopic, viewsTopic);
         List<KafkaTestBroker.Message> messages =
-                new ArrayList<>(KafkaTestBroker.messages(input, clicksTopic, viewsTopic, PARTITIONS));
-        messages.addAll(KafkaTestBroker.flushMessages(input, clicksTopic, viewsTopic, PARTITIONS));
+                new ArrayList<>(GeneratedInput.messages(input, clicksTopic, viewsTopic, PARTITIONS));
+        messages.addAll(GeneratedInput.flushMessages(input, clicksTopic, viewsTopic, PARTITIONS));
         KAFKA.produce(messages);
         return input;
     }
@@ -135,7 +138,7 @@ class AttributionClusterIT {
                 "the cluster job did not write the final rows of all " + views + " page views; logs in "
                         + clusterDir.resolve("logs"));
         Map<String, ResultTables.Row> rows = ResultTables.attributed(db);
-        rows.keySet().removeIf(id -> id.startsWith(KafkaTestBroker.FLUSH_PREFIX));
+        rows.keySet().removeIf(id -> id.startsWith(GeneratedInput.FLUSH_PREFIX));
         BruteForceAttribution.assertTableMatches(input, rows);
         assertThat(ResultTables.count(db, "rejected_events")).isEqualTo(input.malformedCount());
         assertThat(ResultTables.count(db, "late_events")).isZero();
@@ -175,7 +178,7 @@ class AttributionClusterIT {
         assertPasswordInNoLog();
         long views = input.views.stream().map(v -> v.pageViewId).distinct().count();
 
-        String metrics = scrapeAll(prometheusFrom, prometheusFrom + 4);
+        String metrics = scrapeAll(prometheusFrom, prometheusFrom + 4, "flink_taskmanager_job_task_operator_rowsFinal");
         assertThat(sum(metrics, job.jobId(), "flink_taskmanager_job_task_operator_rowsFinal"))
                 .isEqualTo(views);
         // The flush views (one per partition) are still waiting for a watermark nothing will send.
@@ -210,6 +213,79 @@ class AttributionClusterIT {
         Path savepoint = Path.of(URI.create(stopWithSavepoint(job.jobId(), job.savepointDir())));
         assertThat(savepoint.getParent()).isEqualTo(dir.resolve("checkpoints").resolve("savepoints"));
         assertThat(RestorePoints.newest(dir.resolve("checkpoints"))).contains(savepoint);
+    }
+
+    /**
+     * {@code ./clickflow submit route} on the same cluster: every destination topic, read read_committed, holds
+     * exactly brute force's records once each, and the router's per-destination and per-tenant counters reach
+     * Prometheus with the same numbers.
+     */
+    @Test
+    @Timeout(300)
+    void theRouterSubmittedToTheClusterDeliversExactlyOnceAndReportsItsCounters(@TempDir Path dir) throws Exception {
+        Map<String, String> topicByName = Map.of("FINANCE", "cluster.to.finance", "MARKETING", "cluster.to.marketing");
+        String input = "cluster.in";
+        String dead = "cluster.dead";
+        KAFKA.createTopics(PARTITIONS, input);
+        KAFKA.createTopics(2, topicByName.values().toArray(String[]::new));
+        KAFKA.createTopics(1, dead);
+        List<RouteTraffic.Event> events = RouteKafkaITCase.events(
+                new RouteTraffic(new RouteTraffic.Config(List.of("FINANCE", "MARKETING"), 20, 0.05, 0.03, 0.05, 5)),
+                3_000);
+        KafkaTestBroker.produceRecords(KAFKA.bootstrapServers(), BruteForceRouting.records(input, events, 0));
+        Map<String, List<Integer>> expected = BruteForceRouting.expectedByTopic(events, topicByName, dead);
+        long total = expected.values().stream().mapToLong(List::size).sum();
+
+        SubmitCommand.Submitted job = SubmitCommand.submit(Clickflow.jobs(), new String[] {
+            "route",
+            "--jobmanager",
+            "localhost:" + restPort,
+            "--jar",
+            jobJar().toString(),
+            "--bootstrap-servers",
+            KAFKA.bootstrapServers(),
+            "--input-topic",
+            input,
+            "--destinations",
+            "{\"FINANCE\": {\"output_topic\": \"cluster.to.finance\"},"
+                    + " \"MARKETING\": {\"output_topic\": \"cluster.to.marketing\"}}",
+            "--dead-letter-topic",
+            dead,
+            "--starting-offsets",
+            "earliest",
+            "--parallelism",
+            "2",
+            "--checkpoint-interval",
+            "1s",
+            "--checkpoint-dir",
+            dir.resolve("checkpoints").toString()
+        });
+        try {
+            Waits.until(
+                    () -> expected.keySet().stream()
+                                    .mapToLong(
+                                            t -> KAFKA.readCommittedRecords(t).size())
+                                    .sum()
+                            >= total,
+                    Duration.ofSeconds(180),
+                    "the router on the cluster did not deliver everything");
+            BruteForceRouting.assertDelivered(KAFKA, events, topicByName, dead, input);
+
+            String metrics = scrapeAll(
+                    prometheusFrom, prometheusFrom + 4, "flink_taskmanager_job_task_operator_deadLetterRecords");
+            long routed = total - expected.get(dead).size();
+            assertThat(sum(metrics, job.jobId(), "flink_taskmanager_job_task_operator_destination_routedRecords"))
+                    .isEqualTo(routed);
+            assertThat(sum(metrics, job.jobId(), "flink_taskmanager_job_task_operator_deadLetterRecords"))
+                    .isEqualTo(expected.get(dead).size());
+            assertThat(sum(metrics, job.jobId(), "flink_taskmanager_job_task_operator_tenant_recordsIn"))
+                    .isEqualTo(events.size());
+            assertThat(metrics)
+                    .containsPattern(
+                            "flink_taskmanager_job_task_operator_tenant_recordsIn\\{[^\n]*tenant=\"financial\"");
+        } finally {
+            cancel(job.jobId());
+        }
     }
 
     /**
@@ -372,7 +448,8 @@ class AttributionClusterIT {
     }
 
     /** The Prometheus pages of every process of the cluster (each reporter takes a port of the range). */
-    private String scrapeAll(int from, int to) throws Exception {
+    /** Every reporter's page, once the job's operator metric {@code expected} is among them. */
+    private String scrapeAll(int from, int to, String expected) throws Exception {
         StringBuilder all = new StringBuilder();
         for (int port = from; port <= to; port++) {
             try {
@@ -388,7 +465,7 @@ class AttributionClusterIT {
         }
         assertThat(all.toString())
                 .as("the JobManager's and the TaskManager's reporters on ports " + from + "-" + to)
-                .contains("flink_jobmanager_job_uptime", "flink_taskmanager_job_task_operator_rowsFinal");
+                .contains("flink_jobmanager_job_uptime", expected);
         return all.toString();
     }
 

@@ -1,13 +1,18 @@
 package io.clickflow.testing;
 
+import io.clickflow.demo.KafkaBroker;
+
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * {@code clickflow <args>} in its own JVM (the test classpath: the same classes the jar holds), so a
@@ -23,18 +28,31 @@ public final class ChildJob {
     }
 
     public static ChildJob start(Path log, List<String> clickflowArgs) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.clickflow.Clickflow"));
-        command.addAll(clickflowArgs);
+        return start(
+                log, List.of("-Xmx1g"), System.getProperty("java.class.path"), "io.clickflow.Clickflow", clickflowArgs);
+    }
+
+    /** Any main class in its own JVM, e.g. {@code ./clickflow serve} on the API module's classpath. */
+    public static ChildJob start(
+            Path log, List<String> jvmOptions, String classpath, String mainClass, List<String> args)
+            throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", classpath, mainClass));
+        command.addAll(args);
         Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
         return new ChildJob(p, log);
+    }
+
+    /** The classpath of a Kafka broker as a child process; the reactor builds kafka-runtime, the job's sibling, first. */
+    public static Path kafkaClasspath() {
+        return Optional.ofNullable(System.getProperty(KafkaBroker.CLASSPATH_PROPERTY))
+                .map(Path::of)
+                .orElse(Path.of("..", KafkaBroker.DEFAULT_CLASSPATH_FILE));
     }
 
     public static int freePort() throws IOException {
@@ -61,8 +79,27 @@ public final class ChildJob {
         return process.exitValue();
     }
 
+    /** SIGTERM: the process's shutdown hooks run (a server's graceful stop). */
+    public int stop(long seconds) throws Exception {
+        process.destroy();
+        return waitFor(seconds);
+    }
+
     public String output() throws IOException {
         String s = Files.readString(log);
         return s.length() <= 4000 ? s : "..." + s.substring(s.length() - 4000);
+    }
+
+    /** Whether a checkpoint under a job's --checkpoint-dir is complete (its _metadata is written last). */
+    public static boolean hasCompletedCheckpoint(Path checkpoints) {
+        if (!Files.isDirectory(checkpoints)) {
+            return false;
+        }
+        try (Stream<Path> files =
+                Files.find(checkpoints, 3, (p, a) -> p.getFileName().toString().equals("_metadata"))) {
+            return files.findAny().isPresent();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.clickflow.testing;
 
+import io.clickflow.attribution.GeneratedInput;
 import io.clickflow.tables.Database;
 
 import java.nio.file.Path;
@@ -114,7 +115,7 @@ public final class ResultTables {
     public static long finalRowsOrMinusOne(Database db) {
         try {
             return attributed(db).values().stream()
-                    .filter(r -> r.isFinal() && !r.pageViewId().startsWith(KafkaTestBroker.FLUSH_PREFIX))
+                    .filter(r -> r.isFinal() && !r.pageViewId().startsWith(GeneratedInput.FLUSH_PREFIX))
                     .count();
         } catch (Exception e) {
             return -1;

@@ -1,21 +1,17 @@
 package io.clickflow.testing;
 
-import io.clickflow.attribution.ClickstreamGenerator;
-import io.clickflow.attribution.GeneratedInput;
-import io.clickflow.runner.KafkaPreflight;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -25,15 +21,18 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-/** A real single-node KRaft Kafka broker in the test JVM, started once per test class. */
+/**
+ * A real single-node KRaft Kafka broker in the test JVM, started once per test class; the job's and the API's tests
+ * share it through this module's test jar.
+ */
 public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallback {
     private KafkaClusterTestKit cluster;
 
@@ -57,8 +56,14 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
 
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
+        stop();
+    }
+
+    /** Stops the broker (idempotent): tests of what happens when Kafka is gone. */
+    public void stop() throws Exception {
         if (cluster != null) {
             cluster.close();
+            cluster = null;
         }
     }
 
@@ -66,14 +71,31 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
         return cluster.bootstrapServers();
     }
 
+    /** Creates topics and waits until every partition has a leader (a fresh one may refuse the first batch). */
     public void createTopics(int partitions, String... topics) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
-            admin.createTopics(Arrays.stream(topics)
+            admin.createTopics(List.of(topics).stream()
                             .map(t -> new NewTopic(t, partitions, (short) 1))
                             .toList())
                     .all()
                     .get();
-            KafkaPreflight.awaitLeaders(admin, List.of(topics), Duration.ofSeconds(30));
+            Waits.until(
+                    () -> everyPartitionHasALeader(admin, topics),
+                    Duration.ofSeconds(30),
+                    "partitions of " + List.of(topics) + " without a leader");
+        }
+    }
+
+    private static boolean everyPartitionHasALeader(Admin admin, String... topics) {
+        try {
+            return admin.describeTopics(List.of(topics)).allTopicNames().get().values().stream()
+                    .allMatch(t -> t.partitions().stream()
+                            .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+        } catch (ExecutionException notYet) {
+            return false; // metadata of a topic just created may not be everywhere yet
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
@@ -86,55 +108,6 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
         }
     }
 
-    /** Ids of the events {@link #flushMessages} adds; tests drop their rows before comparing. */
-    public static final String FLUSH_PREFIX = "flush-";
-
-    /** Every generated record, keyed by user, on partition {@code hash(user) mod partitions} of its topic. */
-    public static List<Message> messages(GeneratedInput input, String clicksTopic, String viewsTopic, int partitions) {
-        List<Message> messages = new ArrayList<>();
-        for (ClickstreamGenerator.Event e : input.events) {
-            messages.add(new Message(
-                    e.isClick() ? clicksTopic : viewsTopic,
-                    Math.floorMod(e.userId().hashCode(), partitions),
-                    e.userId(),
-                    e.json().getBytes(StandardCharsets.UTF_8)));
-        }
-        return messages;
-    }
-
-    /**
-     * A click and a view on each of the first {@code partitions} partitions, an hour after the last
-     * generated event: they move every partition's watermark past all real events of an unbounded run.
-     */
-    public static List<Message> flushMessages(
-            GeneratedInput input, String clicksTopic, String viewsTopic, int partitions) {
-        long later = input.events.stream()
-                        .mapToLong(e ->
-                                e.click() != null ? e.click().eventTime : e.view() != null ? e.view().eventTime : 0)
-                        .max()
-                        .orElseThrow()
-                + Duration.ofHours(1).toMillis();
-        List<Message> messages = new ArrayList<>();
-        for (int p = 0; p < partitions; p++) {
-            String user = FLUSH_PREFIX + p;
-            messages.add(new Message(
-                    clicksTopic,
-                    p,
-                    user,
-                    ("{\"click_id\":\"" + FLUSH_PREFIX + "c" + p + "\",\"user_id\":\"" + user
-                                    + "\",\"campaign_id\":\"none\",\"event_time\":" + later + "}")
-                            .getBytes(StandardCharsets.UTF_8)));
-            messages.add(new Message(
-                    viewsTopic,
-                    p,
-                    user,
-                    ("{\"page_view_id\":\"" + FLUSH_PREFIX + "pv" + p + "\",\"user_id\":\"" + user
-                                    + "\",\"event_time\":" + later + "}")
-                            .getBytes(StandardCharsets.UTF_8)));
-        }
-        return messages;
-    }
-
     /** A record with an explicit partition, so tests decide which partitions carry data and which stay idle. */
     public record Message(String topic, int partition, String key, byte[] value) {}
 
@@ -144,6 +117,20 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
 
     /** Produces to any broker, e.g. the demo's child-process broker. */
     public static void produce(String bootstrapServers, List<Message> messages) throws Exception {
+        produceRecords(
+                bootstrapServers,
+                messages.stream()
+                        .map(m -> new ProducerRecord<>(
+                                m.topic(),
+                                m.partition(),
+                                m.key() == null ? null : m.key().getBytes(StandardCharsets.UTF_8),
+                                m.value()))
+                        .toList());
+    }
+
+    /** Produces records as given (keys, headers, timestamps, partitions or none), acknowledged by all replicas. */
+    public static void produceRecords(String bootstrapServers, List<ProducerRecord<byte[], byte[]>> records)
+            throws Exception {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
@@ -153,11 +140,11 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
         // while a second batch is accepted, and the idempotent producer then loops on OUT_OF_ORDER_SEQUENCE
         // until the delivery timeout (seen once in CI: 14 records expired after 60 s).
         props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
-        try (KafkaProducer<String, byte[]> producer =
-                new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
             List<Future<?>> sent = new ArrayList<>();
-            for (Message m : messages) {
-                sent.add(producer.send(new ProducerRecord<>(m.topic(), m.partition(), m.key(), m.value())));
+            for (ProducerRecord<byte[], byte[]> r : records) {
+                sent.add(producer.send(r));
             }
             producer.flush();
             for (Future<?> f : sent) {
@@ -166,19 +153,35 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
         }
     }
 
-    /** A record read back: key and value as text. */
+    /** A record read back: key and value as UTF-8 text. */
     public record Read(int partition, long offset, String key, String value) {}
 
     /**
-     * Every record of a topic up to its end offsets as a read_committed consumer sees them (records of
-     * open or aborted transactions are skipped), in partition then offset order.
+     * Every record of a topic up to its end offsets as a read_committed consumer sees them (records of open or aborted
+     * transactions are skipped), in partition then offset order.
      */
     public List<Read> readCommitted(String topic) {
+        return readCommittedRecords(topic).stream()
+                .map(r -> new Read(r.partition(), r.offset(), text(r.key()), text(r.value())))
+                .toList();
+    }
+
+    private static String text(byte[] bytes) {
+        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** {@link #readCommitted} with everything a record has: bytes, headers, timestamp. */
+    public List<ConsumerRecord<byte[], byte[]>> readCommittedRecords(String topic) {
+        return readCommittedRecords(bootstrapServers(), topic);
+    }
+
+    /** Reads any broker, e.g. a child-process broker a test restarts. */
+    public static List<ConsumerRecord<byte[], byte[]>> readCommittedRecords(String bootstrapServers, String topic) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        var deserializer = new StringDeserializer();
+        var deserializer = new ByteArrayDeserializer();
         try (var consumer = new KafkaConsumer<>(props, deserializer, deserializer)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition()))
@@ -186,17 +189,18 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            List<Read> read = new ArrayList<>();
+            List<ConsumerRecord<byte[], byte[]>> read = new ArrayList<>();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("could not read " + topic + " to its end offsets " + end + " in 30 s");
                 }
                 for (var r : consumer.poll(Duration.ofMillis(200))) {
-                    read.add(new Read(r.partition(), r.offset(), r.key(), r.value()));
+                    read.add(r);
                 }
             }
-            read.sort(Comparator.comparingInt(Read::partition).thenComparingLong(Read::offset));
+            read.sort(Comparator.<ConsumerRecord<byte[], byte[]>>comparingInt(ConsumerRecord::partition)
+                    .thenComparingLong(ConsumerRecord::offset));
             return read;
         }
     }

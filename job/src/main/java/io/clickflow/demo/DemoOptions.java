@@ -1,0 +1,75 @@
+package io.clickflow.demo;
+
+import io.clickflow.cli.RuntimeOptions;
+import io.clickflow.commandline.Cli;
+import io.clickflow.commandline.Durations;
+import io.clickflow.commandline.UsageException;
+
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+
+/** The options every demo has: how long it runs, the topics' partitions, the job's parallelism, the Web UI's port. */
+public final class DemoOptions {
+    @Option(
+            names = "--duration",
+            paramLabel = "DURATION",
+            defaultValue = "0",
+            description = "Stop by itself after this long, as Ctrl-C does (0: run until Ctrl-C).")
+    Duration duration;
+
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "4", description = "Partitions of each topic.")
+    int partitions;
+
+    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "2", description = "Parallelism of the job.")
+    int parallelism;
+
+    @Option(
+            names = "--state-backend",
+            paramLabel = "NAME",
+            defaultValue = "hashmap",
+            description = "hashmap | rocksdb.")
+    RuntimeOptions.StateBackend stateBackend;
+
+    @Option(names = "--web-port", paramLabel = "PORT", defaultValue = "8081", description = "Port of the Flink Web UI.")
+    int webPort;
+
+    @Option(
+            names = "--progress-interval",
+            paramLabel = "DURATION",
+            defaultValue = "5s",
+            description = "How often a progress line is printed.")
+    Duration progressInterval;
+
+    /** Checks what the job's own options do not. */
+    void check() {
+        Cli.range("--partitions", partitions, 1, 64);
+        Cli.range("--web-port", webPort, 1, 65535);
+        ensureFree(webPort, "the Flink Web UI", "--web-port");
+    }
+
+    /** The job's runtime options as a demo passes them on its command line. */
+    List<String> jobArgs() {
+        return List.of(
+                "--parallelism", Integer.toString(parallelism),
+                "--state-backend", Cli.name(stateBackend),
+                "--web-port", Integer.toString(webPort),
+                "--progress-interval", Durations.format(progressInterval));
+    }
+
+    /** Refuses, before anything starts, a loopback port something else listens on. */
+    static void ensureFree(int port, String what, String option) {
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+        } catch (IOException e) {
+            throw new UsageException(option + ": port " + port + " for " + what + " is in use (another clickflow?)");
+        }
+    }
+}

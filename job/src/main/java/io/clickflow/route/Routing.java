@@ -1,0 +1,25 @@
+package io.clickflow.route;
+
+import java.util.List;
+
+/**
+ * What a record says about where it goes: its distinct destination names (upper case, first-seen order) and
+ * its tenant, or why it cannot be routed.
+ */
+public record Routing(List<String> destinations, String tenantType, String tenantId, String error) {
+    static Routing failed(String error, String tenantType, String tenantId) {
+        return new Routing(List.of(), tenantType, tenantId, error);
+    }
+
+    public boolean ok() {
+        return error == null;
+    }
+
+    /** {@code type/id} as far as known, or null. */
+    public String tenant() {
+        if (tenantType == null && tenantId == null) {
+            return null;
+        }
+        return (tenantType == null ? "" : tenantType) + "/" + (tenantId == null ? "" : tenantId);
+    }
+}
