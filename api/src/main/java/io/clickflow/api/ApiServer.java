@@ -3,15 +3,10 @@ package io.clickflow.api;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Context;
-import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -20,8 +15,6 @@ import org.apache.logging.log4j.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -53,10 +46,8 @@ final class ApiServer implements AutoCloseable {
     private final HourlyStatsStore store;
     private final Health health;
     private final Metrics metrics;
-    private final Vertx vertx;
-    private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
     private final LongAdder inFlight = new LongAdder();
-    private volatile int port;
+    private EventLoopServer http;
 
     private ApiServer(Settings settings, EventProducer producer, HourlyStatsStore store, Health health, Metrics m) {
         this.settings = settings;
@@ -64,54 +55,29 @@ final class ApiServer implements AutoCloseable {
         this.store = store;
         this.health = health;
         this.metrics = m;
-        this.vertx = Vertx.vertx(new VertxOptions()
-                .setEventLoopPoolSize(settings.eventLoops())
-                .setWorkerPoolSize(1)); // nothing runs on Vert.x workers
     }
 
     /** Listens with one server per event loop; fails with the reason (e.g. the port is taken). */
     static ApiServer start(Settings settings, EventProducer producer, HourlyStatsStore store, Health health, Metrics m)
             throws Exception {
         ApiServer api = new ApiServer(settings, producer, store, health, m);
-        try {
-            api.vertx
-                    .deployVerticle(
-                            () -> api.new Listener(), new DeploymentOptions().setInstances(settings.eventLoops()))
-                    .toCompletionStage()
-                    .toCompletableFuture()
-                    .get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            api.vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            throw e;
-        }
+        api.http =
+                EventLoopServer.start(httpOptions(settings), settings.eventLoops(), vertx -> api::handle, api::invalid);
         return api;
     }
 
-    int port() {
-        return port;
+    /** The HTTP server options {@code settings} ask for. */
+    static HttpServerOptions httpOptions(Settings settings) {
+        return EventLoopServer.options(
+                settings.bind(),
+                settings.port(),
+                settings.maxRequestLine(),
+                settings.maxHeaderBytes(),
+                settings.idleTimeout());
     }
 
-    /** One server on its event loop; Vert.x spreads the connections of one port over all of them. */
-    private final class Listener extends VerticleBase {
-        @Override
-        public Future<?> start() {
-            HttpServerOptions options = new HttpServerOptions()
-                    .setHost(settings.bind())
-                    .setPort(settings.port())
-                    .setMaxInitialLineLength(settings.maxRequestLine())
-                    .setMaxHeaderSize(settings.maxHeaderBytes())
-                    .setIdleTimeout((int) Math.max(1, settings.idleTimeout().toSeconds()))
-                    .setIdleTimeoutUnit(TimeUnit.SECONDS)
-                    .setHttp2ClearTextEnabled(false) // HTTP/1.1 only: the limits above are HTTP/1.1's
-                    .setCompressionSupported(false);
-            HttpServer server = vertx.createHttpServer(options)
-                    .requestHandler(ApiServer.this::handle)
-                    .invalidRequestHandler(ApiServer.this::invalid);
-            return server.listen().onSuccess(s -> {
-                servers.add(s);
-                port = s.actualPort();
-            });
-        }
+    int port() {
+        return http.port();
     }
 
     private void handle(HttpServerRequest req) {
@@ -320,9 +286,7 @@ final class ApiServer implements AutoCloseable {
     void close(Duration grace) {
         long deadline = System.nanoTime() + grace.toNanos();
         try {
-            Future.all(servers.stream()
-                            .map(s -> s.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS))
-                            .toList())
+            http.shutdown(grace)
                     .toCompletionStage()
                     .toCompletableFuture()
                     .get(grace.toMillis() + 5000, TimeUnit.MILLISECONDS);
@@ -336,7 +300,7 @@ final class ApiServer implements AutoCloseable {
         health.close();
         store.close();
         try {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            http.close(Duration.ofSeconds(10));
         } catch (Exception e) {
             LOG.warn("Vert.x did not stop cleanly: {}", HourlyStatsStore.oneLine(e));
         }

@@ -5,6 +5,9 @@ import io.clickflow.commandline.Durations;
 import io.clickflow.commandline.UsageException;
 import io.clickflow.tables.Database;
 
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.KafkaException;
@@ -34,6 +37,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /** {@code ./clickflow serve}: the stateless HTTP analytics API; run as many as you like side by side. */
 @Command(
@@ -308,6 +312,23 @@ public final class ServeCommand implements Callable<Integer> {
             }
             throw e;
         }
+    }
+
+    /**
+     * The HTTP side exactly as {@link #start} sets it up from these options (event loops, limits, port), with other
+     * handlers and no Kafka or database: how {@code ./clickflow bench api} runs its ceiling and its Redis peer.
+     */
+    public EventLoopServer listenWith(Function<Vertx, Handler<HttpServerRequest>> handlers) throws Exception {
+        checkOptions();
+        ApiServer.Settings settings = settings();
+        return EventLoopServer.start(
+                ApiServer.httpOptions(settings),
+                settings.eventLoops(),
+                handlers,
+                req -> req.response()
+                        .setStatusCode(400)
+                        .putHeader("connection", "close")
+                        .end());
     }
 
     ApiServer.Settings settings() {

@@ -1,5 +1,8 @@
 package io.clickflow.bench;
 
+import io.clickflow.analytics.AnalyticsCommand;
+import io.clickflow.analytics.AnalyticsJob;
+import io.clickflow.analytics.AnalyticsOptions;
 import io.clickflow.attribution.AttributionCommand;
 import io.clickflow.attribution.AttributionJob;
 import io.clickflow.attribution.AttributionOptions;
@@ -37,7 +40,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * One measured job in its own JVM (so its peak RSS is its own): {@code attribution} or {@code sql} over
  * the pre-filled topics, bounded, timed from submission to the last row in the database; or
- * {@code serve}, the attribution job unbounded until killed, for the freshness measurement. The options
+ * {@code serve}, the attribution job unbounded until killed, for the freshness measurement; or {@code analytics},
+ * the hourly job unbounded behind the API servers of {@code bench api}. The options
  * after the case are {@code ./clickflow attribution}'s. Prints one {@code BENCH-RESULT {json}} line.
  */
 public final class BenchCase {
@@ -50,6 +54,10 @@ public final class BenchCase {
         String kind = args[0];
         if (kind.equals("uniques")) {
             uniques(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (kind.equals("analytics")) {
+            analytics(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         AttributionOptions o = AttributionCommand.parse(Arrays.copyOfRange(args, 1, args.length));
@@ -75,6 +83,21 @@ public final class BenchCase {
                 "rows",
                 "finalRows");
         report(result);
+    }
+
+    /**
+     * The analytics job as {@code ./clickflow analytics} wires it, unbounded, behind {@code ./clickflow bench api}'s
+     * servers: prints {@link #READY} once every task runs, then runs until the parent kills this JVM.
+     */
+    static void analytics(String[] args) throws Exception {
+        AnalyticsOptions o = AnalyticsCommand.parse(args);
+        StreamExecutionEnvironment env = JobRunner.environment(o.runtime, null, true);
+        AnalyticsJob.build(env, o);
+        JobClient client = env.executeAsync("bench api analytics");
+        new CheckpointWatcher(o.runtime.webPort, client.getJobID().toString()).awaitAllTasksRunning();
+        System.out.println(READY);
+        System.out.flush();
+        client.getJobExecutionResult().get();
     }
 
     /** The uniques job over its bounded input, timed from submission to the end; the counts' rows read back. */

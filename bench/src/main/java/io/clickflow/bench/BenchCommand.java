@@ -59,7 +59,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
         sortOptions = false,
         abbreviateSynopsis = true,
         versionProvider = Cli.Version.class,
-        subcommands = UniquesBench.class,
+        subcommands = {UniquesBench.class, ApiBench.class},
         description = {
             "Measures clickflow on this machine in one run: the decode ceiling, attribution catch-up throughput",
             "(heap and RocksDB, both emit modes), the same rule in Flink SQL, and update-mode freshness."

@@ -26,8 +26,9 @@ class BenchCommandTest {
             }
         }
         CommandLine bench = Cli.commandLine(new BenchCommand());
-        for (CommandLine command :
-                new CommandLine[] {bench, bench.getSubcommands().get("uniques")}) {
+        for (CommandLine command : new CommandLine[] {
+            bench, bench.getSubcommands().get("uniques"), bench.getSubcommands().get("api")
+        }) {
             for (OptionSpec option : command.getCommandSpec().options()) {
                 if (!option.usageHelp() && !option.versionHelp()) {
                     assertThat(docs)
@@ -42,6 +43,35 @@ class BenchCommandTest {
         for (String c : UniquesBench.ALL_CASES) {
             assertThat(docs).as("docs name the case " + c).contains("`" + c + "`");
         }
+        for (String c : ApiBench.ALL_CASES) {
+            assertThat(docs).as("docs name the api case " + c).contains("`" + c + "`");
+        }
+    }
+
+    @Test
+    void apiBenchRefusesBadRatesDurationsAndCountsInOneLine() {
+        assertThat(Cli.parse(new ApiBench()).rates()).containsExactly(25, 50, 75);
+        assertThat(Cli.parse(new ApiBench(), "--rates", "50").rates()).containsExactly(50);
+        for (String[] bad : new String[][] {
+            {"--rates", "50,fast"},
+            {"--rates", "0"},
+            {"--rates", "150"},
+            {"--duration", "0s"},
+            {"--freshness-duration", "500ms"},
+            {"--connections", "0"},
+            {"--client-threads", "0"},
+            {"--users", "0"},
+            {"--job-heap", "big"}
+        }) {
+            assertThatThrownBy(() -> Cli.parse(new ApiBench(), bad).check())
+                    .as(String.join(" ", bad))
+                    .isInstanceOf(UsageException.class)
+                    .hasMessageContaining(bad[0])
+                    .hasMessageNotContaining("\n");
+        }
+        assertThatThrownBy(() -> Cli.parse(new ApiBench(), "--warmup", "soon"))
+                .isInstanceOf(UsageException.class)
+                .hasMessageContaining("--warmup");
     }
 
     @Test
@@ -58,6 +88,13 @@ class BenchCommandTest {
                         .check())
                 .isInstanceOf(UsageException.class)
                 .hasMessageContaining("unknown case 'warp'");
+        assertThatThrownBy(() ->
+                        Cli.parse(new ApiBench(), "--cases", "ceiling,nginx").check())
+                .isInstanceOf(UsageException.class)
+                .hasMessageContaining("unknown case 'nginx'");
+        assertThatThrownBy(() -> Cli.parse(new ApiBench(), "--event", "5"))
+                .isInstanceOf(UsageException.class)
+                .hasMessageContaining("--event");
         assertThatThrownBy(() -> Cli.parse(new BenchCommand(), "--event", "5"))
                 .isInstanceOf(UsageException.class)
                 .hasMessageContaining("--events");

@@ -1,0 +1,1070 @@
+package io.clickflow.bench;
+
+import io.clickflow.commandline.Cli;
+import io.clickflow.commandline.Durations;
+import io.clickflow.commandline.UsageException;
+import io.clickflow.demo.ApiServerProcess;
+import io.clickflow.demo.KafkaBroker;
+import io.clickflow.tables.AnalyticsTables;
+
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpMethod;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.common.utils.Utils;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * {@code ./clickflow bench api}: the analytics API on this machine, side by side in one run: the ceiling (serve's
+ * HTTP setup answering a constant), {@code ./clickflow serve} against a real broker, SQLite and the analytics job,
+ * and the Redis peer (PFADD/INCR, PFCOUNT/MGET). Peak req/s closed-loop, then latency open-loop at fixed rates from
+ * each request's intended send time, and POST-to-visible-in-GET freshness. Every server in its own JVM.
+ */
+@Command(
+        name = "api",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        sortOptions = false,
+        abbreviateSynopsis = true,
+        versionProvider = Cli.Version.class,
+        description = {
+            "Measures the analytics API on this machine in one run: the ceiling (the same HTTP server answering a",
+            "constant), clickflow's POST and GET (serve + Kafka + the analytics job + SQLite), the Redis peer, and",
+            "POST-to-GET freshness. Peak req/s (closed loop), then p50/p99/p99.9 at fixed rates (open loop)."
+        })
+public final class ApiBench implements Callable<Integer> {
+    static final List<String> ALL_CASES =
+            List.of("ceiling", "clickflow-post", "clickflow-get", "redis-post", "redis-get", "freshness");
+    static final String TOPIC = "analytics_events";
+    static final int TOPIC_PARTITIONS = 2;
+    static final long HOUR = AnalyticsTables.HOUR_MILLIS;
+    /** The mixes: this share of requests asks for (or posts to) the current hour, the rest for earlier ones. */
+    static final double CURRENT_HOUR_SHARE = 0.95;
+    /** Earlier hours go back at most this far: within serve's default --max-age of 24h. */
+    static final int EARLIEST_HOUR_BACK = 23;
+
+    static final double CLICK_SHARE = 0.2;
+    /** Every server JVM gets the launcher's default heap for serve. */
+    static final String SERVER_HEAP = "-Xmx512m";
+    /** A freshness probe (a new user) is posted this often, one at a time. */
+    static final Duration PROBE_INTERVAL = Duration.ofMillis(100);
+    /** The freshness poller's GET interval: the resolution of "visible". */
+    static final Duration POLL_INTERVAL = Duration.ofMillis(10);
+    /** A probe not visible this long after the last probe was posted counts as never visible. */
+    static final Duration PROBE_DEADLINE = Duration.ofSeconds(15);
+
+    static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+    @Option(
+            names = "--duration",
+            paramLabel = "DURATION",
+            defaultValue = "10s",
+            description = "How long each measured step runs (the peak and every rate of every case).")
+    Duration duration;
+
+    @Option(
+            names = "--warmup",
+            paramLabel = "DURATION",
+            defaultValue = "5s",
+            description = "Closed-loop load before each case's peak, not measured (the JIT, connections).")
+    Duration warmup;
+
+    @Option(
+            names = "--rates",
+            paramLabel = "LIST",
+            defaultValue = "25,50,75",
+            description = "Open-loop rates, in percent of each case's own peak, comma-separated (50 gives the "
+                    + "half-peak latency the targets use).")
+    String rates;
+
+    @Option(
+            names = "--connections",
+            paramLabel = "N",
+            defaultValue = "64",
+            description = "HTTP/1.1 keep-alive connections of the load generator (one request under way on each); "
+                    + "enough that a POST's wait for Kafka does not cap the peak.")
+    int connections;
+
+    @Option(
+            names = "--client-threads",
+            paramLabel = "N",
+            defaultValue = "1",
+            description = "Event loops of the load generator (in this JVM).")
+    int clientThreads;
+
+    @Option(
+            names = "--event-loops",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "Event loops of every server, serve's --event-loops (0: one per core).")
+    int eventLoops;
+
+    @Option(
+            names = "--users",
+            paramLabel = "N",
+            defaultValue = "10000",
+            description = "The pool POSTs draw their users from.")
+    int users;
+
+    @Option(
+            names = "--freshness-duration",
+            paramLabel = "DURATION",
+            defaultValue = "20s",
+            description = "How long freshness probes run (one every 100 ms) under POSTs at half clickflow's POST peak "
+                    + "(1,000/s when clickflow-post is not run).")
+    Duration freshnessDuration;
+
+    @Option(
+            names = "--job-heap",
+            paramLabel = "SIZE",
+            defaultValue = "1g",
+            description = "-Xmx of the analytics job's JVM.")
+    String jobHeap;
+
+    @Option(
+            names = "--cases",
+            paramLabel = "LIST",
+            defaultValue = "ceiling,clickflow-post,clickflow-get,redis-post,redis-get,freshness",
+            description = "Which cases to run, comma-separated.")
+    String cases;
+
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            defaultValue = "output/bench",
+            description = "Where the run's folder (broker data, database, logs, results.csv) goes.")
+    Path out;
+
+    private final List<Process> children = new ArrayList<>();
+    private Path run;
+    private Path log;
+
+    /** Checks the options that picocli cannot, as one line each, before anything starts. */
+    void check() {
+        positive("--duration", duration, 1);
+        if (warmup.isNegative()) {
+            throw new UsageException("--warmup: must be 0 or more");
+        }
+        positive("--freshness-duration", freshnessDuration, 1);
+        Cli.range("--connections", connections, 1, 10_000);
+        Cli.range("--client-threads", clientThreads, 1, 64);
+        Cli.range("--event-loops", eventLoops, 0, 1024);
+        Cli.range("--users", users, 1, 10_000_000);
+        rates();
+        for (String c : cases.split(",")) {
+            if (!ALL_CASES.contains(c)) {
+                throw new UsageException("--cases: unknown case '" + c + "'; cases: " + String.join(",", ALL_CASES));
+            }
+        }
+        if (!jobHeap.matches("[0-9]+[mgMG]")) {
+            throw new UsageException("--job-heap must be like 1g or 1536m, not '" + jobHeap + "'");
+        }
+    }
+
+    private static void positive(String option, Duration d, long minSeconds) {
+        if (d.toMillis() < minSeconds * 1000) {
+            throw new UsageException(option + ": must be at least " + minSeconds + "s, not " + Durations.format(d));
+        }
+    }
+
+    /** The open-loop rates in percent of the peak. */
+    List<Integer> rates() {
+        List<Integer> list = new ArrayList<>();
+        for (String r : rates.split(",")) {
+            int pct;
+            try {
+                pct = Integer.parseInt(r.trim());
+            } catch (NumberFormatException e) {
+                throw new UsageException("--rates: percentages of the peak like 25,50,75, not '" + rates + "'");
+            }
+            list.add(Cli.range("--rates", pct, 1, 100));
+        }
+        return list;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        check();
+        Set<String> cases = new LinkedHashSet<>(List.of(this.cases.split(",")));
+        run = out.resolve("api-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
+                .toAbsolutePath();
+        Files.createDirectories(run);
+        log = run.resolve("bench.log");
+        Map<String, Object> machine = BenchCommand.machine();
+        String setup = String.format(
+                Locale.ROOT,
+                "%d connections, %d client event loop(s) in the bench JVM, servers' event loops %s, %s per step, "
+                        + "warm-up %s, open loop at %s%% of each peak",
+                connections,
+                clientThreads,
+                eventLoops == 0 ? "one per core" : Integer.toString(eventLoops),
+                Durations.format(duration),
+                Durations.format(warmup),
+                rates);
+        System.out.println("clickflow bench api: " + setup + "; " + machine.get("summary"));
+        System.out.println("Run folder: " + run + "; load on the machine before: " + loadAverage());
+        Thread cleanup = new Thread(this::stopChildren, "bench-api-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        List<Row> rows = new ArrayList<>();
+        Freshness fresh = null;
+        try {
+            if (cases.contains("ceiling")) {
+                Process p = startPeer("ceiling", List.of());
+                rows.addAll(measure("ceiling", "ceiling (constant, no Kafka, no DB)", port(p), getMix(), p, List.of()));
+                stop(p);
+            }
+            if (cases.contains("redis-post") || cases.contains("redis-get")) {
+                Path redisServer = onPath("redis-server");
+                if (redisServer == null) {
+                    System.out.println("Redis peer: skipped, redis-server is not on the PATH (Debian: apt-get install "
+                            + "redis-server).");
+                } else {
+                    int redisPort = BenchCommand.freePort();
+                    Process redis = startRedis(redisServer, redisPort);
+                    Process p = startPeer("redis", List.of(Integer.toString(redisPort)));
+                    List<Process> backing = List.of(redis);
+                    if (cases.contains("redis-post")) {
+                        rows.addAll(measure("redis-post", "Redis peer POST", port(p), postMix(), p, backing));
+                    }
+                    if (cases.contains("redis-get")) {
+                        rows.addAll(measure("redis-get", "Redis peer GET", port(p), getMix(), p, backing));
+                    }
+                    stop(p);
+                    stop(redis);
+                }
+            }
+            if (cases.contains("clickflow-post") || cases.contains("clickflow-get") || cases.contains("freshness")) {
+                try (KafkaBroker broker =
+                        KafkaBroker.start(run.resolve("kafka"), KafkaBroker.defaultRuntimeClasspath())) {
+                    String bs = broker.bootstrapServers();
+                    BenchCommand.createTopics(bs, TOPIC_PARTITIONS, Map.of(), TOPIC);
+                    Path db = run.resolve("analytics.db");
+                    Process job = startJob(bs, db);
+                    Process serve = startServe(bs, db);
+                    List<Process> backing = List.of(job);
+                    List<Long> backingPids = List.of(job.pid(), broker.pid());
+                    int port = port(serve);
+                    Row postPeak = null;
+                    if (cases.contains("clickflow-post")) {
+                        List<Row> post =
+                                measure("clickflow-post", "clickflow POST", port, postMix(), serve, backingPids);
+                        rows.addAll(post);
+                        postPeak = post.get(0);
+                    }
+                    if (cases.contains("clickflow-get")) {
+                        rows.addAll(measure("clickflow-get", "clickflow GET", port, getMix(), serve, backingPids));
+                    }
+                    if (cases.contains("freshness")) {
+                        double background = postPeak != null ? postPeak.achieved / 2 : 1000;
+                        fresh = freshness(port, background);
+                    }
+                    stop(serve);
+                    for (Process p : backing) {
+                        stop(p);
+                    }
+                }
+            }
+        } finally {
+            stopChildren();
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        }
+        System.out.println();
+        report(System.out, rows, fresh, machine, setup);
+        Path csv = run.resolve("results.csv");
+        writeCsv(csv, rows, fresh);
+        Files.createDirectories(out);
+        Files.copy(csv, out.resolve("api-results.csv").toAbsolutePath(), StandardCopyOption.REPLACE_EXISTING);
+        System.out.println(
+                "CSV: " + csv + " (also " + out.resolve("api-results.csv").toAbsolutePath() + ")");
+        return 0;
+    }
+
+    // ---- the request mixes -------------------------------------------------------------------------------------
+
+    /** 95% current hour, the rest 1..23 hours earlier. */
+    static long timestamp() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        long now = System.currentTimeMillis();
+        return r.nextDouble() < CURRENT_HOUR_SHARE ? now : now - (1 + r.nextInt(EARLIEST_HOUR_BACK)) * HOUR;
+    }
+
+    static Supplier<HttpLoad.Call> getMix() {
+        return () -> new HttpLoad.Call(HttpMethod.GET, "/analytics?timestamp=" + timestamp());
+    }
+
+    /** Users from the pool, 20% clicks, hours as {@link #timestamp()}. */
+    Supplier<HttpLoad.Call> postMix() {
+        int pool = users;
+        return () -> {
+            ThreadLocalRandom r = ThreadLocalRandom.current();
+            return new HttpLoad.Call(
+                    HttpMethod.POST,
+                    "/analytics?timestamp=" + timestamp() + "&user=user-" + r.nextInt(pool)
+                            + (r.nextDouble() < CLICK_SHARE ? "&click" : "&impression"));
+        };
+    }
+
+    // ---- measuring -----------------------------------------------------------------------------------------------
+
+    /** One line of the table. */
+    static final class Row {
+        String caseName;
+        String label;
+        String step;
+        int percent; // 0: the closed-loop peak
+        double target = Double.NaN;
+        double achieved;
+        long ok;
+        long errors;
+        long unanswered;
+        double p50;
+        double p99;
+        double p999;
+        double max;
+        double serverCpu;
+        double backingCpu;
+        double clientCpu;
+    }
+
+    private List<Row> measure(
+            String name, String label, int port, Supplier<HttpLoad.Call> mix, Process server, List<?> backing)
+            throws Exception {
+        System.out.println(label + " (" + connections + " connections)...");
+        List<Row> rows = new ArrayList<>();
+        try (HttpLoad load = new HttpLoad(clientThreads, port)) {
+            if (!warmup.isZero()) {
+                load.closedLoop(connections, warmup, mix);
+            }
+            Cpu cpu = new Cpu(server, backing);
+            Row peak = row(name, label, "peak, closed loop", 0, load.closedLoop(connections, duration, mix), cpu);
+            rows.add(print(peak));
+            for (int pct : rates()) {
+                double rate = peak.achieved * pct / 100.0;
+                cpu = new Cpu(server, backing);
+                Row r = row(
+                        name,
+                        label,
+                        "open loop " + pct + "%",
+                        pct,
+                        load.openLoop(connections, rate, duration, mix),
+                        cpu);
+                r.target = rate;
+                rows.add(print(r));
+            }
+        }
+        return rows;
+    }
+
+    private static Row row(String name, String label, String step, int pct, HttpLoad.Step s, Cpu cpu) {
+        Row r = new Row();
+        r.caseName = name;
+        r.label = label;
+        r.step = step;
+        r.percent = pct;
+        r.achieved = s.perSecond();
+        r.ok = s.ok();
+        r.errors = s.errors();
+        r.unanswered = s.unanswered();
+        Histogram h = s.latencyMicros();
+        r.p50 = h.getValueAtPercentile(50) / 1000.0;
+        r.p99 = h.getValueAtPercentile(99) / 1000.0;
+        r.p999 = h.getValueAtPercentile(99.9) / 1000.0;
+        r.max = h.getMaxValue() / 1000.0;
+        double seconds = s.nanos() / 1e9;
+        r.serverCpu = cpu.serverSeconds() / seconds;
+        r.backingCpu = cpu.backingSeconds() / seconds;
+        r.clientCpu = cpu.clientSeconds() / seconds;
+        return r;
+    }
+
+    private static Row print(Row r) {
+        System.out.printf(
+                Locale.ROOT,
+                "  %-18s %,10.0f req/s%s  p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms%s; CPU cores: server %.2f, "
+                        + "behind it %.2f, load generator %.2f%n",
+                r.step,
+                r.achieved,
+                Double.isNaN(r.target) ? "" : String.format(Locale.ROOT, " (of %,.0f)", r.target),
+                r.p50,
+                r.p99,
+                r.p999,
+                r.errors + r.unanswered > 0
+                        ? String.format(Locale.ROOT, ", %d errors, %d unanswered", r.errors, r.unanswered)
+                        : "",
+                r.serverCpu,
+                r.backingCpu,
+                r.clientCpu);
+        return r;
+    }
+
+    /** CPU seconds used since construction by the server, what is behind it (broker, job, Redis) and this JVM. */
+    private static final class Cpu {
+        private final long server;
+        private final List<Long> backingPids;
+        private final long backing;
+        private final long client;
+        private final long serverPid;
+
+        Cpu(Process server, List<?> backing) {
+            this.serverPid = server.pid();
+            this.backingPids = new ArrayList<>();
+            for (Object b : backing) {
+                backingPids.add(b instanceof Process p ? p.pid() : (Long) b);
+            }
+            this.server = cpuNanos(serverPid);
+            this.backing = backingPids.stream().mapToLong(Cpu::cpuNanos).sum();
+            this.client = BenchCase.processCpuNanos();
+        }
+
+        double serverSeconds() {
+            return (cpuNanos(serverPid) - server) / 1e9;
+        }
+
+        double backingSeconds() {
+            return (backingPids.stream().mapToLong(Cpu::cpuNanos).sum() - backing) / 1e9;
+        }
+
+        double clientSeconds() {
+            return (BenchCase.processCpuNanos() - client) / 1e9;
+        }
+
+        /** utime + stime of a process from /proc (Linux; 0 elsewhere), in nanoseconds. */
+        static long cpuNanos(long pid) {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // USER_HZ = 100
+            } catch (Exception e) {
+                return 0;
+            }
+        }
+    }
+
+    // ---- freshness -----------------------------------------------------------------------------------------------
+
+    /** POST-to-visible-in-GET: probes sent, those seen, p50/p99/max in ms. */
+    record Freshness(double backgroundRate, int probes, int seen, double p50, double p99, double max, String note) {}
+
+    /**
+     * While POSTs of the mix arrive at {@code backgroundRate} (open loop), a probe every 100 ms POSTs a user nobody
+     * posted before to the current hour, and a poller GETs the current hour every 10 ms. The pool's users were all
+     * posted to this hour first, so only probes raise unique_users; probes go to one partition (their key's
+     * hash), so the job sees them in order and probe i is visible once unique_users reaches base + i.
+     */
+    private Freshness freshness(int port, double backgroundRate) throws Exception {
+        long toNextHour = HOUR - System.currentTimeMillis() % HOUR;
+        long needed = freshnessDuration.toMillis() + users / 1000 * 1000L + 30_000;
+        if (toNextHour < needed) {
+            System.out.printf("Freshness: waiting %d s for the next hour to begin...%n", toNextHour / 1000 + 2);
+            Thread.sleep(toNextHour + 2000);
+        }
+        long hour = Math.floorDiv(System.currentTimeMillis(), HOUR) * HOUR;
+        System.out.printf(
+                Locale.ROOT,
+                "Freshness: probes every %d ms for %s under %,.0f POSTs/s; posting the %,d pool users to this hour "
+                        + "first...%n",
+                PROBE_INTERVAL.toMillis(),
+                Durations.format(freshnessDuration),
+                backgroundRate,
+                users);
+        try (HttpLoad load = new HttpLoad(clientThreads, port)) {
+            HttpClientAgent client = load.client(4);
+            prime(client);
+            long base = awaitUniqueUsers(client, hour, users);
+            int n = (int) (freshnessDuration.toMillis() / PROBE_INTERVAL.toMillis());
+            Probes probes = new Probes(n);
+            String[] probeUsers = probeUsers(n);
+            CompletableFuture<HttpLoad.Step> background = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return load.openLoop(connections, backgroundRate, freshnessDuration, postMix());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread poller = new Thread(() -> poll(client, hour, base, probes), "freshness-poller");
+            poller.setDaemon(true);
+            poller.start();
+            long next = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait); // pacing the probes, not ordering anything
+                }
+                next += PROBE_INTERVAL.toNanos();
+                if (Math.floorDiv(System.currentTimeMillis(), HOUR) * HOUR != hour) {
+                    break; // the hour ended: later probes would count in the next one
+                }
+                long t = System.nanoTime();
+                HttpLoad.Answer a = HttpLoad.sendAndWait(
+                        client,
+                        new HttpLoad.Call(
+                                HttpMethod.POST,
+                                "/analytics?timestamp=" + System.currentTimeMillis() + "&user=" + probeUsers[i]
+                                        + "&impression"));
+                if (a.status() != 204) {
+                    throw new IllegalStateException("a freshness probe got " + a.status() + ": " + a.body());
+                }
+                synchronized (probes) {
+                    probes.sent[i] = t;
+                    probes.posted = i + 1;
+                }
+            }
+            synchronized (probes) {
+                probes.doneNanos = System.nanoTime();
+            }
+            HttpLoad.Step bg = background.get();
+            poller.join(PROBE_DEADLINE.toMillis() + 1000);
+            poller.interrupt();
+            Histogram h = new Histogram(TimeUnit.MINUTES.toMillis(1), 3);
+            int visible = 0;
+            int posted;
+            synchronized (probes) {
+                posted = probes.posted;
+                for (int i = 0; i < posted; i++) {
+                    if (probes.seen[i] > 0) {
+                        h.recordValue(Math.max(0, TimeUnit.NANOSECONDS.toMillis(probes.seen[i] - probes.sent[i])));
+                        visible++;
+                    }
+                }
+            }
+            Freshness f = new Freshness(
+                    bg.perSecond(),
+                    posted,
+                    visible,
+                    h.getValueAtPercentile(50),
+                    h.getValueAtPercentile(99),
+                    h.getMaxValue(),
+                    String.format(
+                            Locale.ROOT,
+                            "%d of %d probes visible within %d s; background %,.0f POSTs/s achieved (p99 %.1f ms)",
+                            visible,
+                            posted,
+                            PROBE_DEADLINE.toSeconds(),
+                            bg.perSecond(),
+                            bg.latencyMicros().getValueAtPercentile(99) / 1000.0));
+            System.out.printf(
+                    Locale.ROOT,
+                    "  POST -> visible in GET: p50 %.0f ms, p99 %.0f ms, max %.0f ms (%s)%n",
+                    f.p50(),
+                    f.p99(),
+                    f.max(),
+                    f.note());
+            client.close();
+            return f;
+        }
+    }
+
+    /** Every pool user once, to {@code hour}, at most as many at once as the load generator's connections. */
+    private void prime(HttpClientAgent client) throws Exception {
+        Semaphore inFlight = new Semaphore(4);
+        long ts = System.currentTimeMillis();
+        Queue<Integer> failed = new ConcurrentLinkedQueue<>();
+        for (int u = 0; u < users; u++) {
+            inFlight.acquire();
+            int user = u;
+            HttpLoad.send(client, primer(ts, user)).onComplete(ar -> {
+                if (ar.result().status() != 204) {
+                    failed.add(user);
+                }
+                inFlight.release();
+            });
+        }
+        inFlight.acquire(4);
+        for (Integer user : failed) {
+            HttpLoad.Answer a = HttpLoad.sendAndWait(client, primer(ts, user));
+            if (a.status() != 204) {
+                throw new IllegalStateException("serve refused a POST (" + a.status() + ") while the freshness "
+                        + "case posted the pool's users: " + a.body());
+            }
+        }
+    }
+
+    private static HttpLoad.Call primer(long timestamp, int user) {
+        return new HttpLoad.Call(
+                HttpMethod.POST, "/analytics?timestamp=" + timestamp + "&user=user-" + user + "&impression");
+    }
+
+    private static long uniqueUsers(HttpClientAgent client, long hour) throws Exception {
+        HttpLoad.Answer a =
+                HttpLoad.sendAndWait(client, new HttpLoad.Call(HttpMethod.GET, "/analytics?timestamp=" + hour));
+        if (a.status() != 200) {
+            return -1;
+        }
+        String body = a.body().toString(StandardCharsets.UTF_8);
+        return Long.parseLong(body.substring("unique_users,".length(), body.indexOf('\n')));
+    }
+
+    /** Waits (bounded) until the hour shows the pool's users; its value then is the probes' base. */
+    private static long awaitUniqueUsers(HttpClientAgent client, long hour, long expected) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long u = -1;
+        while (System.nanoTime() < deadline) {
+            try {
+                u = uniqueUsers(client, hour);
+            } catch (Exception e) {
+                continue; // a slow answer: ask again
+            }
+            if (u >= expected) {
+                return u;
+            }
+            Thread.sleep(POLL_INTERVAL.toMillis()); // polling another process's progress
+        }
+        throw new IllegalStateException(
+                "the current hour showed " + u + " unique users 60 s after " + expected + " were posted");
+    }
+
+    /**
+     * GETs the hour every {@link #POLL_INTERVAL}; probe i is seen when unique_users reaches base + i + 1. Ends when
+     * every posted probe was seen, or {@link #PROBE_DEADLINE} after the last was posted.
+     */
+    private static void poll(HttpClientAgent client, long hour, long base, Probes probes) {
+        int next = 0;
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                long u = uniqueUsers(client, hour);
+                long now = System.nanoTime();
+                synchronized (probes) {
+                    while (next < probes.posted && u >= base + next + 1) {
+                        probes.seen[next++] = now;
+                    }
+                    if (probes.doneNanos > 0
+                            && (next >= probes.posted || now - probes.doneNanos > PROBE_DEADLINE.toNanos())) {
+                        return;
+                    }
+                }
+                Thread.sleep(POLL_INTERVAL.toMillis()); // the poll interval is the measurement's resolution
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                // one failed poll: the next one decides
+            }
+        }
+    }
+
+    /** The probes' send times (once acknowledged) and the times a GET first counted them. */
+    private static final class Probes {
+        final long[] sent;
+        final long[] seen;
+        int posted;
+        long doneNanos;
+
+        Probes(int n) {
+            sent = new long[n];
+            seen = new long[n];
+        }
+    }
+
+    /** New user names whose key hashes to partition 0, as the producer's default partitioner places them. */
+    private static String[] probeUsers(int n) {
+        String[] names = new String[n];
+        String prefix = "probe-" + System.currentTimeMillis() + "-";
+        int found = 0;
+        for (long i = 0; found < n; i++) {
+            String name = prefix + i;
+            if (Utils.toPositive(Utils.murmur2(name.getBytes(StandardCharsets.UTF_8))) % TOPIC_PARTITIONS == 0) {
+                names[found++] = name;
+            }
+        }
+        return names;
+    }
+
+    // ---- the processes ---------------------------------------------------------------------------------------------
+
+    private Process startPeer(String kind, List<String> args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                BenchCommand.javaBin(),
+                SERVER_HEAP,
+                "-cp",
+                System.getProperty("java.class.path"),
+                ApiPeer.class.getName(),
+                kind));
+        command.addAll(args);
+        command.addAll(List.of(
+                "--port", Integer.toString(BenchCommand.freePort()), "--event-loops", Integer.toString(eventLoops)));
+        return start(kind + "-peer", command);
+    }
+
+    /** {@code ./clickflow serve} as the launcher runs it: its own JVM, the api module's jar and classpath. */
+    private Process startServe(String bs, Path db) throws Exception {
+        int port = BenchCommand.freePort();
+        ApiServerProcess serve = ApiServerProcess.start(
+                "serve",
+                ApiServerProcess.classpath(ApiServerProcess.defaultClasspathFile()),
+                run.resolve("serve.log"),
+                List.of(SERVER_HEAP),
+                List.of(
+                        "--port",
+                        Integer.toString(port),
+                        "--bootstrap-servers",
+                        bs,
+                        "--events-topic",
+                        TOPIC,
+                        "--jdbc-url",
+                        "jdbc:sqlite:" + db,
+                        "--event-loops",
+                        Integer.toString(eventLoops)));
+        children.add(serve.process);
+        ports.put(serve.process, port);
+        names.put(serve.process, "serve");
+        return serve.process;
+    }
+
+    private Process startJob(String bs, Path db) throws Exception {
+        System.out.println("Starting the analytics job (MiniCluster, parallelism 2, update mode)...");
+        List<String> command = List.of(
+                BenchCommand.javaBin(),
+                "-Xmx" + jobHeap,
+                "-Xms" + jobHeap,
+                "-Dclickflow.bench.log=" + log,
+                "-cp",
+                System.getProperty("java.class.path"),
+                BenchCase.class.getName(),
+                "analytics",
+                "--bootstrap-servers",
+                bs,
+                "--events-topic",
+                TOPIC,
+                "--group-id",
+                "bench-api",
+                "--starting-offsets",
+                "earliest",
+                "--jdbc-url",
+                "jdbc:sqlite:" + db,
+                "--checkpoint-dir",
+                run.resolve("checkpoints").toString(),
+                "--web-port",
+                Integer.toString(BenchCommand.freePort()));
+        Process p = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        children.add(p);
+        CompletableFuture<Boolean> ready = new CompletableFuture<>();
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader r = new BufferedReader(
+                                    new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                            PrintStream to = new PrintStream(
+                                    Files.newOutputStream(run.resolve("job.log")), true, StandardCharsets.UTF_8)) {
+                        String line;
+                        while ((line = r.readLine()) != null) {
+                            to.println(line);
+                            if (line.equals(BenchCase.READY)) {
+                                ready.complete(true);
+                            }
+                        }
+                    } catch (IOException e) {
+                        // the job ended
+                    }
+                    ready.complete(false);
+                },
+                "analytics-job-output");
+        reader.setDaemon(true);
+        reader.start();
+        if (!ready.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            throw new IllegalStateException(
+                    "the analytics job did not start; see " + log + " and " + run.resolve("job.log"));
+        }
+        return p;
+    }
+
+    private Process startRedis(Path redisServer, int port) throws Exception {
+        // Persistence off: the peer at its fastest (a snapshot or append-only file would only cost it).
+        Process p = start(
+                "redis",
+                List.of(
+                        redisServer.toString(),
+                        "--port",
+                        Integer.toString(port),
+                        "--bind",
+                        "127.0.0.1",
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no",
+                        "--dir",
+                        run.toString()));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                return p;
+            } catch (IOException notYet) {
+                if (!p.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("redis-server did not start; see " + run.resolve("redis.log"));
+                }
+                Thread.sleep(50); // polling another process's start-up
+            }
+        }
+    }
+
+    /** Starts a child with its output in {@code <name>.log}; the server's port is its --port. */
+    private Process start(String name, List<String> command) throws IOException {
+        Process p = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(run.resolve(name + ".log").toFile())
+                .start();
+        children.add(p);
+        ports.put(p, command.contains("--port") ? Integer.parseInt(command.get(command.indexOf("--port") + 1)) : -1);
+        names.put(p, name);
+        return p;
+    }
+
+    private final Map<Process, Integer> ports = new LinkedHashMap<>();
+    private final Map<Process, String> names = new LinkedHashMap<>();
+
+    /** The server's port once a GET of the current hour answers 200 (bounded). */
+    private int port(Process p) throws Exception {
+        int port = ports.get(p);
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        try (HttpLoad load = new HttpLoad(1, port)) {
+            HttpClientAgent client = load.client(1);
+            while (true) {
+                HttpLoad.Answer a = HttpLoad.sendAndWait(
+                        client,
+                        new HttpLoad.Call(HttpMethod.GET, "/analytics?timestamp=" + System.currentTimeMillis()));
+                if (a.status() == 200) {
+                    client.close();
+                    return port;
+                }
+                if (!p.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException(
+                            names.get(p) + " did not answer; see " + run.resolve(names.get(p) + ".log"));
+                }
+                Thread.sleep(100); // polling another process's start-up
+            }
+        }
+    }
+
+    /** SIGTERM (servers shut down gracefully, Redis too), then SIGKILL after 20 s. */
+    private void stop(Process p) throws InterruptedException {
+        p.destroy();
+        if (!p.waitFor(20, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private void stopChildren() {
+        for (Process p : children) {
+            if (p.isAlive()) {
+                try {
+                    stop(p);
+                } catch (InterruptedException e) {
+                    p.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    static Path onPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path p = Path.of(dir.isEmpty() ? "." : dir, program);
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2] + " (1, 5, 15 min)";
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    // ---- the report
+    // --------------------------------------------------------------------------------------------------
+
+    private void report(PrintStream o, List<Row> rows, Freshness fresh, Map<String, Object> machine, String setup) {
+        o.println("clickflow bench api — " + setup);
+        o.println(machine.get("summary") + "; load average after the run: " + loadAverage());
+        String header = String.format(
+                Locale.ROOT,
+                "%-36s %-18s %10s %10s %8s %8s %8s %8s %7s  %s",
+                "case",
+                "step",
+                "target/s",
+                "req/s",
+                "p50 ms",
+                "p99 ms",
+                "p99.9 ms",
+                "max ms",
+                "errors",
+                "CPU cores: server/behind/client");
+        o.println(header);
+        o.println("-".repeat(header.length()));
+        for (Row r : rows) {
+            o.printf(
+                    Locale.ROOT,
+                    "%-36s %-18s %10s %,10.0f %8.2f %8.2f %8.2f %8.1f %7d  %.2f/%.2f/%.2f%n",
+                    r.label,
+                    r.step,
+                    Double.isNaN(r.target) ? "" : String.format(Locale.ROOT, "%,.0f", r.target),
+                    r.achieved,
+                    r.p50,
+                    r.p99,
+                    r.p999,
+                    r.max,
+                    r.errors + r.unanswered,
+                    r.serverCpu,
+                    r.backingCpu,
+                    r.clientCpu);
+        }
+        o.println(
+                "Peak: closed loop, latency from each send. Open loop: latency from each request's intended send time "
+                        + "(coordinated omission corrected).");
+        if (fresh != null) {
+            o.printf(
+                    Locale.ROOT,
+                    "Freshness (POST of a new user -> a GET of its hour counts it, polled every %d ms): p50 %.0f ms, "
+                            + "p99 %.0f ms, max %.0f ms; %s%n",
+                    POLL_INTERVAL.toMillis(),
+                    fresh.p50(),
+                    fresh.p99(),
+                    fresh.max(),
+                    fresh.note());
+        }
+        o.println("Targets:");
+        for (String[] t : targets(rows, fresh)) {
+            o.printf("  %-52s %12s   %s%n", t[0], t[1], t[2]);
+        }
+    }
+
+    /** {what, measured, verdict} per target; a target whose cases did not run is left out. */
+    static List<String[]> targets(List<Row> rows, Freshness fresh) {
+        List<String[]> t = new ArrayList<>();
+        Row ceiling = find(rows, "ceiling", 0);
+        Row post = find(rows, "clickflow-post", 0);
+        Row get = find(rows, "clickflow-get", 0);
+        Row redisPost = find(rows, "redis-post", 0);
+        Row redisGet = find(rows, "redis-get", 0);
+        ratio(t, "clickflow POST peak / ceiling peak", post, ceiling, 0.7);
+        ratio(t, "clickflow GET peak / ceiling peak", get, ceiling, 0.7);
+        ratio(t, "clickflow POST peak / Redis peer POST peak", post, redisPost, 2);
+        ratio(t, "clickflow GET peak / Redis peer GET peak", get, redisGet, 2);
+        latency(t, "clickflow GET p99 at half its peak", find(rows, "clickflow-get", 50), 2);
+        latency(t, "clickflow POST p99 at half its peak", find(rows, "clickflow-post", 50), 10);
+        if (fresh != null) {
+            t.add(new String[] {
+                "freshness p99 (POST -> visible in GET)",
+                String.format(Locale.ROOT, "%.0f ms", fresh.p99()),
+                fresh.p99() <= 1000 && fresh.seen() == fresh.probes()
+                        ? "met (target <= 1000 ms)"
+                        : String.format(Locale.ROOT, "MISSED by %.0f ms (target <= 1000 ms)", fresh.p99() - 1000)
+            });
+        }
+        return t;
+    }
+
+    private static void ratio(List<String[]> t, String what, Row a, Row b, double target) {
+        if (a == null || b == null) {
+            return;
+        }
+        double x = a.achieved / b.achieved;
+        t.add(new String[] {
+            what,
+            String.format(Locale.ROOT, "%.2fx", x),
+            x >= target
+                    ? String.format(Locale.ROOT, "met (target >= %.1fx)", target)
+                    : String.format(Locale.ROOT, "MISSED by %.2fx (target >= %.1fx)", target - x, target)
+        });
+    }
+
+    private static void latency(List<String[]> t, String what, Row r, double targetMs) {
+        if (r == null) {
+            return;
+        }
+        t.add(new String[] {
+            what,
+            String.format(Locale.ROOT, "%.2f ms", r.p99),
+            r.p99 <= targetMs
+                    ? String.format(Locale.ROOT, "met (target <= %.0f ms)", targetMs)
+                    : String.format(Locale.ROOT, "MISSED by %.2f ms (target <= %.0f ms)", r.p99 - targetMs, targetMs)
+        });
+    }
+
+    private static Row find(List<Row> rows, String name, int percent) {
+        return rows.stream()
+                .filter(r -> r.caseName.equals(name) && r.percent == percent)
+                .findFirst()
+                .orElse(null);
+    }
+
+    private static void writeCsv(Path file, List<Row> rows, Freshness fresh) throws IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add("case,step,percent_of_peak,target_per_second,achieved_per_second,ok,errors,unanswered,p50_ms,p99_ms,"
+                + "p999_ms,max_ms,server_cpu_cores,behind_cpu_cores,client_cpu_cores");
+        for (Row r : rows) {
+            lines.add(String.join(
+                    ",",
+                    r.caseName,
+                    "\"" + r.step + "\"",
+                    Integer.toString(r.percent),
+                    Double.isNaN(r.target) ? "" : String.format(Locale.ROOT, "%.0f", r.target),
+                    String.format(Locale.ROOT, "%.0f", r.achieved),
+                    Long.toString(r.ok),
+                    Long.toString(r.errors),
+                    Long.toString(r.unanswered),
+                    String.format(Locale.ROOT, "%.3f", r.p50),
+                    String.format(Locale.ROOT, "%.3f", r.p99),
+                    String.format(Locale.ROOT, "%.3f", r.p999),
+                    String.format(Locale.ROOT, "%.3f", r.max),
+                    String.format(Locale.ROOT, "%.2f", r.serverCpu),
+                    String.format(Locale.ROOT, "%.2f", r.backingCpu),
+                    String.format(Locale.ROOT, "%.2f", r.clientCpu)));
+        }
+        if (fresh != null) {
+            lines.add(String.join(
+                    ",",
+                    "freshness",
+                    "\"" + fresh.probes() + " probes, " + fresh.seen() + " visible\"",
+                    "",
+                    String.format(Locale.ROOT, "%.0f", fresh.backgroundRate()),
+                    String.format(Locale.ROOT, "%.0f", fresh.backgroundRate()),
+                    Integer.toString(fresh.seen()),
+                    "0",
+                    Integer.toString(fresh.probes() - fresh.seen()),
+                    String.format(Locale.ROOT, "%.0f", fresh.p50()),
+                    String.format(Locale.ROOT, "%.0f", fresh.p99()),
+                    "",
+                    String.format(Locale.ROOT, "%.0f", fresh.max()),
+                    "",
+                    "",
+                    ""));
+        }
+        Files.write(file, lines);
+    }
+}

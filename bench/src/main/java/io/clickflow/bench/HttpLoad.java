@@ -1,0 +1,202 @@
+package io.clickflow.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import org.HdrHistogram.Histogram;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * HTTP/1.1 load from this JVM over loopback, non-blocking (Vert.x's client on its own event loops): a closed loop
+ * (each connection sends its next request when the last answered) for the peak, and an open loop at a fixed rate
+ * whose latencies count from each request's intended send time, so a stall delays every request due during it
+ * (coordinated omission corrected). A fresh client (and connections) per step.
+ */
+final class HttpLoad implements AutoCloseable {
+    /** Highest latency the histograms hold; anything slower is recorded as this. */
+    private static final long MAX_MICROS = TimeUnit.MINUTES.toMicros(1);
+    /** How long an open-loop step waits for its last answers after its last send. */
+    private static final Duration DRAIN = Duration.ofSeconds(10);
+
+    /** One request: method and path with query. */
+    record Call(HttpMethod method, String uri) {}
+
+    /** An answer: status (0 when the request failed) and body. */
+    record Answer(int status, Buffer body) {}
+
+    /** What one step measured. */
+    record Step(long ok, long errors, long unanswered, long nanos, Histogram latencyMicros) {
+        double perSecond() {
+            return ok / (nanos / 1e9);
+        }
+    }
+
+    private final Vertx vertx;
+    private final int threads;
+    private final int port;
+
+    HttpLoad(int threads, int port) {
+        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(threads));
+        this.threads = threads;
+        this.port = port;
+    }
+
+    HttpClientAgent client(int connections) {
+        return vertx.createHttpClient(
+                new HttpClientOptions()
+                        .setDefaultHost("127.0.0.1")
+                        .setDefaultPort(port)
+                        .setKeepAlive(true)
+                        .setPipelining(false)
+                        .setTcpNoDelay(true),
+                new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+    }
+
+    static Future<Answer> send(HttpClientAgent client, Call call) {
+        return client.request(call.method(), call.uri())
+                .compose(r -> r.send())
+                .compose(resp -> resp.body().map(b -> new Answer(resp.statusCode(), b)))
+                .recover(e -> Future.succeededFuture(new Answer(0, null)));
+    }
+
+    /** Blocking, for probes and checks: fails after 10 s. */
+    static Answer sendAndWait(HttpClientAgent client, Call call) throws Exception {
+        return send(client, call).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private static boolean ok(Answer a) {
+        return a.status() >= 200 && a.status() < 300;
+    }
+
+    /** {@code connections} requests always under way for {@code duration}; latency from each send. */
+    Step closedLoop(int connections, Duration duration, Supplier<Call> calls) throws Exception {
+        HttpClientAgent client = client(connections);
+        try {
+            return closedLoop(client, connections, duration, calls);
+        } finally {
+            client.close();
+        }
+    }
+
+    private Step closedLoop(HttpClientAgent client, int connections, Duration duration, Supplier<Call> calls)
+            throws Exception {
+        Histogram h = new Histogram(MAX_MICROS, 3);
+        AtomicLong ok = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        long start = System.nanoTime();
+        long end = start + duration.toNanos();
+        CountDownLatch done = new CountDownLatch(connections);
+        for (int c = 0; c < connections; c++) {
+            vertx.runOnContext(v -> loop(client, calls, end, h, ok, errors, done));
+        }
+        if (!done.await(duration.toMillis() + DRAIN.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("the closed loop did not end: requests unanswered for 10 s");
+        }
+        return new Step(ok.get(), errors.get(), 0, System.nanoTime() - start, h);
+    }
+
+    /** One request on each connection at once, so an open-loop step does not time the opening of its connections. */
+    private static void connect(HttpClientAgent client, int connections, Supplier<Call> calls) throws Exception {
+        List<Future<Answer>> first = new ArrayList<>();
+        for (int c = 0; c < connections; c++) {
+            first.add(send(client, calls.get()));
+        }
+        Future.join(first).toCompletionStage().toCompletableFuture().get(DRAIN.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void loop(
+            HttpClientAgent client,
+            Supplier<Call> calls,
+            long end,
+            Histogram h,
+            AtomicLong ok,
+            AtomicLong errors,
+            CountDownLatch done) {
+        long sent = System.nanoTime();
+        if (sent >= end) {
+            done.countDown();
+            return;
+        }
+        send(client, calls.get()).onComplete(ar -> {
+            record(h, System.nanoTime() - sent);
+            (ok(ar.result()) ? ok : errors).incrementAndGet();
+            loop(client, calls, end, h, ok, errors, done);
+        });
+    }
+
+    /**
+     * {@code rate} requests per second for {@code duration}, each due at start + i / rate whether or not earlier ones
+     * were answered (they queue for a free connection); latency from that due time to the answer.
+     */
+    Step openLoop(int connections, double rate, Duration duration, Supplier<Call> calls) throws Exception {
+        HttpClientAgent client = client(connections);
+        try {
+            connect(client, connections, calls);
+            Histogram h = new Histogram(MAX_MICROS, 3);
+            AtomicLong ok = new AtomicLong();
+            AtomicLong errors = new AtomicLong();
+            AtomicLong lastAnswer = new AtomicLong();
+            long total = (long) (rate * duration.toNanos() / 1e9);
+            long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
+            // One pacing timer per client event loop, each sending every threads-th request from its loop.
+            CountDownLatch allSent = new CountDownLatch(threads);
+            CountDownLatch answered = new CountDownLatch((int) Math.min(Integer.MAX_VALUE, total));
+            for (int t = 0; t < threads; t++) {
+                int lane = t;
+                long[] next = {lane};
+                vertx.runOnContext(v -> vertx.setPeriodic(1, id -> {
+                    long due = Math.min(total, (long) ((System.nanoTime() - start) * rate / 1e9) + 1);
+                    for (; next[0] < due; next[0] += threads) {
+                        long intended = start + (long) (next[0] * 1e9 / rate);
+                        send(client, calls.get()).onComplete(ar -> {
+                            long at = System.nanoTime();
+                            record(h, at - intended);
+                            (ok(ar.result()) ? ok : errors).incrementAndGet();
+                            lastAnswer.accumulateAndGet(at, Math::max);
+                            answered.countDown();
+                        });
+                    }
+                    if (due >= total) {
+                        vertx.cancelTimer(id);
+                        allSent.countDown();
+                    }
+                }));
+            }
+            if (!allSent.await(duration.toMillis() + DRAIN.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("the load generator could not send its requests in time");
+            }
+            answered.await(DRAIN.toMillis(), TimeUnit.MILLISECONDS);
+            long unanswered = answered.getCount();
+            long nanos = Math.max(duration.toNanos(), lastAnswer.get() - start);
+            synchronized (h) {
+                return new Step(ok.get(), errors.get(), unanswered, nanos, h.copy());
+            }
+        } finally {
+            client.close();
+        }
+    }
+
+    private static void record(Histogram h, long nanos) {
+        long micros = Math.max(0, Math.min(MAX_MICROS, TimeUnit.NANOSECONDS.toMicros(nanos)));
+        synchronized (h) {
+            h.recordValue(micros);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+}
