@@ -49,6 +49,11 @@ public final class EventLoopServer {
      * Starts {@code eventLoops} servers; {@code handlers} is called once per server, on its event loop, so that
      * what a handler holds (e.g. a client) belongs to that loop. Fails with the reason (e.g. the port is taken).
      */
+    /** Answers a request the HTTP codec could not parse: 400 and the connection closed. */
+    static void refuse(HttpServerRequest req) {
+        req.response().setStatusCode(400).putHeader("connection", "close").end();
+    }
+
     public static EventLoopServer start(
             HttpServerOptions options,
             int eventLoops,

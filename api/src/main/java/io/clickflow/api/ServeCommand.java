@@ -321,14 +321,10 @@ public final class ServeCommand implements Callable<Integer> {
     public EventLoopServer listenWith(Function<Vertx, Handler<HttpServerRequest>> handlers) throws Exception {
         checkOptions();
         ApiServer.Settings settings = settings();
+        // No lambda over Vert.x types here: picocli reflects on this class's methods, and the job's tests parse
+        // serve's options without Vert.x on their classpath.
         return EventLoopServer.start(
-                ApiServer.httpOptions(settings),
-                settings.eventLoops(),
-                handlers,
-                req -> req.response()
-                        .setStatusCode(400)
-                        .putHeader("connection", "close")
-                        .end());
+                ApiServer.httpOptions(settings), settings.eventLoops(), handlers, EventLoopServer::refuse);
     }
 
     ApiServer.Settings settings() {
