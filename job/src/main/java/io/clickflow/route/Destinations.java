@@ -120,7 +120,9 @@ public final class Destinations implements Serializable {
             }
             byName = map;
         }
-        return byName.get(Destination.normalise(name));
+        // The router asks with names already in normal form: no new string per record and destination.
+        Destination d = byName.get(name);
+        return d != null ? d : byName.get(Destination.normalise(name));
     }
 
     public List<Destination> all() {

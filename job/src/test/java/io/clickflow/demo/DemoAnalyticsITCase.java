@@ -54,29 +54,22 @@ class DemoAnalyticsITCase {
         demo.kafkaClasspathFile = Path.of("..", KafkaBroker.DEFAULT_CLASSPATH_FILE);
         demo.apiClasspathFile = Path.of("..", ApiServerProcess.DEFAULT_CLASSPATH_FILE);
 
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream out = System.out;
-        System.setOut(new PrintStream(new Tee(out, captured), true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = Clickflow.execute(
-                    Cli.commandLine(demo),
-                    "--duration",
-                    RUN.toSeconds() + "s",
-                    "--progress-interval",
-                    PROGRESS.toSeconds() + "s",
-                    "--rate",
-                    Integer.toString(RATE),
-                    "--web-port",
-                    ports.get(0).toString(),
-                    "--api-ports",
-                    ports.get(1) + "," + ports.get(2),
-                    "--partitions",
-                    "2");
-        } finally {
-            System.setOut(out);
-        }
-        String output = captured.toString(StandardCharsets.UTF_8);
+        Run run = runCapturingOutput(
+                demo,
+                "--duration",
+                RUN.toSeconds() + "s",
+                "--progress-interval",
+                PROGRESS.toSeconds() + "s",
+                "--rate",
+                Integer.toString(RATE),
+                "--web-port",
+                ports.get(0).toString(),
+                "--api-ports",
+                ports.get(1) + "," + ports.get(2),
+                "--partitions",
+                "2");
+        int code = run.code();
+        String output = run.output();
 
         assertThat(code).as("exit code; output:\n" + output).isZero();
         assertThat(LOAD_LINE.matcher(output).results().count())
@@ -126,6 +119,22 @@ class DemoAnalyticsITCase {
                 .isEmpty();
         for (int port : ports) {
             assertThat(listening(port)).as("port " + port + " still open").isFalse();
+        }
+    }
+
+    /** A demo's exit code and everything it printed, also shown as it runs. */
+    record Run(int code, String output) {}
+
+    /** Runs a demo command as {@code ./clickflow demo ...} does, with {@code args}, in this JVM. */
+    static Run runCapturingOutput(Object command, String... args) {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream out = System.out;
+        System.setOut(new PrintStream(new Tee(out, captured), true, StandardCharsets.UTF_8));
+        try {
+            return new Run(
+                    Clickflow.execute(Cli.commandLine(command), args), captured.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
         }
     }
 

@@ -2,16 +2,10 @@ package io.clickflow.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.clickflow.Clickflow;
-import io.clickflow.commandline.Cli;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -40,27 +34,20 @@ class DemoRouterITCase {
         DemoRouterCommand demo = new DemoRouterCommand();
         demo.dir = dir.resolve("demo");
         demo.kafkaClasspathFile = Path.of("..", KafkaBroker.DEFAULT_CLASSPATH_FILE);
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream out = System.out;
-        System.setOut(new PrintStream(new DemoAnalyticsITCase.Tee(out, captured), true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = Clickflow.execute(
-                    Cli.commandLine(demo),
-                    "--duration",
-                    RUN.toSeconds() + "s",
-                    "--progress-interval",
-                    PROGRESS.toSeconds() + "s",
-                    "--rate",
-                    Integer.toString(RATE),
-                    "--web-port",
-                    ports.get(0).toString(),
-                    "--partitions",
-                    "2");
-        } finally {
-            System.setOut(out);
-        }
-        String output = captured.toString(StandardCharsets.UTF_8);
+        DemoAnalyticsITCase.Run run = DemoAnalyticsITCase.runCapturingOutput(
+                demo,
+                "--duration",
+                RUN.toSeconds() + "s",
+                "--progress-interval",
+                PROGRESS.toSeconds() + "s",
+                "--rate",
+                Integer.toString(RATE),
+                "--web-port",
+                ports.get(0).toString(),
+                "--partitions",
+                "2");
+        int code = run.code();
+        String output = run.output();
         assertThat(code).as("exit code; output:\n" + output).isZero();
         assertThat(output).contains("Stopped with a savepoint in");
         String lastLine = null;
