@@ -72,7 +72,10 @@ final class Health implements AutoCloseable {
                     .filter(p -> p.leader() == null || p.leader().isEmpty())
                     .count();
             partitions = d.partitions().size();
-            kafkaProblem = leaderless == 0 ? null : leaderless + " partitions of '" + topic + "' have no leader";
+            kafkaProblem = leaderless == 0
+                    ? null
+                    : "Kafka at " + bootstrapServers + ": " + leaderless + " of " + partitions + " partitions of '"
+                            + topic + "' have no leader";
         } catch (ExecutionException e) {
             kafkaProblem = "Kafka at " + bootstrapServers + ": " + HourlyStatsStore.oneLine(e.getCause());
         } catch (TimeoutException e) {
