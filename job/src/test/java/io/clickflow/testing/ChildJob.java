@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -18,7 +20,18 @@ import java.util.stream.Stream;
  * {@code clickflow <args>} in its own JVM (the test classpath: the same classes the jar holds), so a
  * test can kill it with SIGKILL like a crashed machine would.
  */
-public final class ChildJob {
+public final class ChildJob implements AutoCloseable {
+    /**
+     * Children still running when the test JVM exits are killed: a test that fails before it stops its child must
+     * not leave a job running (and loading the machine) for the tests after it.
+     */
+    private static final Set<Process> STARTED = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(() -> STARTED.forEach(Process::destroyForcibly), "kill-child-jobs"));
+    }
+
     private final Process process;
     private final Path log;
 
@@ -29,7 +42,14 @@ public final class ChildJob {
 
     public static ChildJob start(Path log, List<String> clickflowArgs) throws IOException {
         return start(
-                log, List.of("-Xmx1g"), System.getProperty("java.class.path"), "io.clickflow.Clickflow", clickflowArgs);
+                log,
+                List.of(
+                        "-Xmx1g",
+                        "-Dlog4j2.configurationFile=classpath:log4j2-child.properties",
+                        "-Dclickflow.log.dir=" + log.resolveSibling(log.getFileName() + ".logs")),
+                System.getProperty("java.class.path"),
+                "io.clickflow.Clickflow",
+                clickflowArgs);
     }
 
     /** Any main class in its own JVM, e.g. {@code ./clickflow serve} on the API module's classpath. */
@@ -45,6 +65,8 @@ public final class ChildJob {
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
+        STARTED.add(p);
+        p.onExit().thenRun(() -> STARTED.remove(p));
         return new ChildJob(p, log);
     }
 
@@ -63,6 +85,14 @@ public final class ChildJob {
 
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** Kills the child if it still runs (a test that failed before stopping it). */
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+        }
     }
 
     /** SIGKILL: no shutdown hook, no savepoint, no flush. */
@@ -88,6 +118,28 @@ public final class ChildJob {
     public String output() throws IOException {
         String s = Files.readString(log);
         return s.length() <= 4000 ? s : "..." + s.substring(s.length() - 4000);
+    }
+
+    /**
+     * The id of the newest complete checkpoint under a job's --checkpoint-dir ({@code chk-<id>/_metadata}; the
+     * metadata is written last), or -1 when none is.
+     */
+    public static long newestCompletedCheckpoint(Path checkpoints) {
+        if (!Files.isDirectory(checkpoints)) {
+            return -1;
+        }
+        try (Stream<Path> files = Files.find(
+                checkpoints,
+                3,
+                (p, a) -> p.getFileName().toString().equals("_metadata")
+                        && p.getParent().getFileName().toString().startsWith("chk-"))) {
+            return files.mapToLong(p -> Long.parseLong(
+                            p.getParent().getFileName().toString().substring("chk-".length())))
+                    .max()
+                    .orElse(-1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Whether a checkpoint under a job's --checkpoint-dir is complete (its _metadata is written last). */
