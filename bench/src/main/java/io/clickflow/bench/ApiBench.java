@@ -441,32 +441,22 @@ public final class ApiBench implements Callable<Integer> {
             for (Object b : backing) {
                 backingPids.add(b instanceof Process p ? p.pid() : (Long) b);
             }
-            this.server = cpuNanos(serverPid);
-            this.backing = backingPids.stream().mapToLong(Cpu::cpuNanos).sum();
+            this.server = BenchCase.processCpuNanos(serverPid);
+            this.backing =
+                    backingPids.stream().mapToLong(BenchCase::processCpuNanos).sum();
             this.client = BenchCase.processCpuNanos();
         }
 
         double serverSeconds() {
-            return (cpuNanos(serverPid) - server) / 1e9;
+            return (BenchCase.processCpuNanos(serverPid) - server) / 1e9;
         }
 
         double backingSeconds() {
-            return (backingPids.stream().mapToLong(Cpu::cpuNanos).sum() - backing) / 1e9;
+            return (backingPids.stream().mapToLong(BenchCase::processCpuNanos).sum() - backing) / 1e9;
         }
 
         double clientSeconds() {
             return (BenchCase.processCpuNanos() - client) / 1e9;
-        }
-
-        /** utime + stime of a process from /proc (Linux; 0 elsewhere), in nanoseconds. */
-        static long cpuNanos(long pid) {
-            try {
-                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // USER_HZ = 100
-            } catch (Exception e) {
-                return 0;
-            }
         }
     }
 
@@ -990,30 +980,15 @@ public final class ApiBench implements Callable<Integer> {
     }
 
     private static void ratio(List<String[]> t, String what, Row a, Row b, double target) {
-        if (a == null || b == null) {
-            return;
+        if (a != null && b != null) {
+            t.add(Targets.ratio(what, a.achieved / b.achieved, target));
         }
-        double x = a.achieved / b.achieved;
-        t.add(new String[] {
-            what,
-            String.format(Locale.ROOT, "%.2fx", x),
-            x >= target
-                    ? String.format(Locale.ROOT, "met (target >= %.1fx)", target)
-                    : String.format(Locale.ROOT, "MISSED by %.2fx (target >= %.1fx)", target - x, target)
-        });
     }
 
     private static void latency(List<String[]> t, String what, Row r, double targetMs) {
-        if (r == null) {
-            return;
+        if (r != null) {
+            t.add(Targets.atMostMillis(what, r.p99, targetMs));
         }
-        t.add(new String[] {
-            what,
-            String.format(Locale.ROOT, "%.2f ms", r.p99),
-            r.p99 <= targetMs
-                    ? String.format(Locale.ROOT, "met (target <= %.0f ms)", targetMs)
-                    : String.format(Locale.ROOT, "MISSED by %.2f ms (target <= %.0f ms)", r.p99 - targetMs, targetMs)
-        });
     }
 
     private static Row find(List<Row> rows, String name, int percent) {

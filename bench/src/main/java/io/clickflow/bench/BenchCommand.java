@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,7 +45,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -59,7 +62,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
         sortOptions = false,
         abbreviateSynopsis = true,
         versionProvider = Cli.Version.class,
-        subcommands = {UniquesBench.class, ApiBench.class},
+        subcommands = {UniquesBench.class, ApiBench.class, RouterBench.class},
         description = {
             "Measures clickflow on this machine in one run: the decode ceiling, attribution catch-up throughput",
             "(heap and RocksDB, both emit modes), the same rule in Flink SQL, and update-mode freshness."
@@ -380,6 +383,64 @@ public final class BenchCommand implements Callable<Integer> {
                     + (p.isAlive() ? "none" : p.exitValue()) + "); output:\n" + out + "see " + log);
         }
         return result;
+    }
+
+    /**
+     * Starts an unbounded case in its own JVM, as {@link #runCase} does, and returns once it printed
+     * {@link BenchCase#READY} (within {@code timeout}); its output goes on into {@code out}. The caller stops it.
+     */
+    static Process startServing(String kind, List<String> options, String heap, Path log, Path out, Duration timeout)
+            throws Exception {
+        List<String> command =
+                new ArrayList<>(List.of(javaBin(), "-Xmx" + heap, "-Xms" + heap, "-Dclickflow.bench.log=" + log));
+        command.addAll(jobJvm);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchCase.class.getName(), kind));
+        command.addAll(options);
+        Process p = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        CompletableFuture<Boolean> ready = new CompletableFuture<>();
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader r = new BufferedReader(
+                                    new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                            PrintStream to =
+                                    new PrintStream(Files.newOutputStream(out), true, StandardCharsets.UTF_8)) {
+                        String line;
+                        while ((line = r.readLine()) != null) {
+                            to.println(line);
+                            if (line.equals(BenchCase.READY)) {
+                                ready.complete(true);
+                            }
+                        }
+                    } catch (IOException e) {
+                        // the case ended
+                    }
+                    ready.complete(false);
+                },
+                kind + "-output");
+        reader.setDaemon(true);
+        reader.start();
+        boolean started;
+        try {
+            started = ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            started = false;
+        }
+        if (!started) {
+            p.destroyForcibly();
+            throw new IllegalStateException("the " + kind + " case did not start; see " + log + " and " + out);
+        }
+        return p;
+    }
+
+    /** SIGTERM, then SIGKILL after 20 s. */
+    static void stop(Process p) throws InterruptedException {
+        p.destroy();
+        if (!p.waitFor(20, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
     }
 
     private static Result freshness(
