@@ -14,10 +14,8 @@ import org.apache.kafka.common.utils.Utils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -731,59 +729,28 @@ public final class ApiBench implements Callable<Integer> {
 
     private Process startJob(String bs, Path db) throws Exception {
         System.out.println("Starting the analytics job (MiniCluster, parallelism 2, update mode)...");
-        List<String> command = List.of(
-                BenchCommand.javaBin(),
-                "-Xmx" + jobHeap,
-                "-Xms" + jobHeap,
-                "-Dclickflow.bench.log=" + log,
-                "-cp",
-                System.getProperty("java.class.path"),
-                BenchCase.class.getName(),
+        Process p = BenchCommand.startServing(
                 "analytics",
-                "--bootstrap-servers",
-                bs,
-                "--events-topic",
-                TOPIC,
-                "--group-id",
-                "bench-api",
-                "--starting-offsets",
-                "earliest",
-                "--jdbc-url",
-                "jdbc:sqlite:" + db,
-                "--checkpoint-dir",
-                run.resolve("checkpoints").toString(),
-                "--web-port",
-                Integer.toString(BenchCommand.freePort()));
-        Process p = new ProcessBuilder(command)
-                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
+                List.of(
+                        "--bootstrap-servers",
+                        bs,
+                        "--events-topic",
+                        TOPIC,
+                        "--group-id",
+                        "bench-api",
+                        "--starting-offsets",
+                        "earliest",
+                        "--jdbc-url",
+                        "jdbc:sqlite:" + db,
+                        "--checkpoint-dir",
+                        run.resolve("checkpoints").toString(),
+                        "--web-port",
+                        Integer.toString(BenchCommand.freePort())),
+                jobHeap,
+                log,
+                run.resolve("job.log"),
+                START_TIMEOUT);
         children.add(p);
-        CompletableFuture<Boolean> ready = new CompletableFuture<>();
-        Thread reader = new Thread(
-                () -> {
-                    try (BufferedReader r = new BufferedReader(
-                                    new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-                            PrintStream to = new PrintStream(
-                                    Files.newOutputStream(run.resolve("job.log")), true, StandardCharsets.UTF_8)) {
-                        String line;
-                        while ((line = r.readLine()) != null) {
-                            to.println(line);
-                            if (line.equals(BenchCase.READY)) {
-                                ready.complete(true);
-                            }
-                        }
-                    } catch (IOException e) {
-                        // the job ended
-                    }
-                    ready.complete(false);
-                },
-                "analytics-job-output");
-        reader.setDaemon(true);
-        reader.start();
-        if (!ready.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-            throw new IllegalStateException(
-                    "the analytics job did not start; see " + log + " and " + run.resolve("job.log"));
-        }
         return p;
     }
 
@@ -857,11 +824,7 @@ public final class ApiBench implements Callable<Integer> {
 
     /** SIGTERM (servers shut down gracefully, Redis too), then SIGKILL after 20 s. */
     private void stop(Process p) throws InterruptedException {
-        p.destroy();
-        if (!p.waitFor(20, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
-        }
+        BenchCommand.stop(p);
     }
 
     private void stopChildren() {
