@@ -24,11 +24,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -179,14 +176,8 @@ public final class ApiBench implements Callable<Integer> {
         Cli.range("--event-loops", eventLoops, 0, 1024);
         Cli.range("--users", users, 1, 10_000_000);
         rates();
-        for (String c : cases.split(",")) {
-            if (!ALL_CASES.contains(c)) {
-                throw new UsageException("--cases: unknown case '" + c + "'; cases: " + String.join(",", ALL_CASES));
-            }
-        }
-        if (!jobHeap.matches("[0-9]+[mgMG]")) {
-            throw new UsageException("--job-heap must be like 1g or 1536m, not '" + jobHeap + "'");
-        }
+        BenchCommand.cases(cases, ALL_CASES);
+        BenchCommand.checkHeap(jobHeap);
     }
 
     private static void positive(String option, Duration d, long minSeconds) {
@@ -213,10 +204,8 @@ public final class ApiBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         check();
-        Set<String> cases = new LinkedHashSet<>(List.of(this.cases.split(",")));
-        run = out.resolve("api-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
-                .toAbsolutePath();
-        Files.createDirectories(run);
+        Set<String> cases = BenchCommand.cases(this.cases, ALL_CASES);
+        run = BenchCommand.runFolder(out, "api");
         log = run.resolve("bench.log");
         Map<String, Object> machine = BenchCommand.machine();
         String setup = String.format(
@@ -828,15 +817,7 @@ public final class ApiBench implements Callable<Integer> {
     }
 
     private void stopChildren() {
-        for (Process p : children) {
-            if (p.isAlive()) {
-                try {
-                    stop(p);
-                } catch (InterruptedException e) {
-                    p.destroyForcibly();
-                }
-            }
-        }
+        BenchCommand.stopAll(children);
     }
 
     static Path onPath(String program) {

@@ -160,27 +160,19 @@ public final class BenchCommand implements Callable<Integer> {
         if (events < 1000) {
             throw new UsageException("--events: must be at least 1000, not " + events);
         }
-        for (String c : cases.split(",")) {
-            if (!ALL_CASES.contains(c)) {
-                throw new UsageException("--cases: unknown case '" + c + "'; cases: " + String.join(",", ALL_CASES));
-            }
-        }
-        if (!jobHeap.matches("[0-9]+[mgMG]")) {
-            throw new UsageException("--job-heap must be like 2g or 1536m, not '" + jobHeap + "'");
-        }
+        BenchCommand.cases(cases, ALL_CASES);
+        checkHeap(jobHeap);
     }
 
     @Override
     public Integer call() throws Exception {
         check();
-        Set<String> cases = new LinkedHashSet<>(List.of(this.cases.split(",")));
+        Set<String> cases = cases(this.cases, ALL_CASES);
         double freshRate = freshnessRate;
         Duration freshFor = freshnessDuration;
         profile = profileOption;
         jobJvm = jobJvmFlags.isBlank() ? List.of() : List.of(jobJvmFlags.trim().split("\\s+"));
-        Path run = out.resolve("run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
-                .toAbsolutePath();
-        Files.createDirectories(run);
+        Path run = runFolder(out, "run");
         Path log = run.resolve("bench.log");
         System.setProperty("clickflow.bench.log", log.toString());
 
@@ -432,6 +424,47 @@ public final class BenchCommand implements Callable<Integer> {
             throw new IllegalStateException("the " + kind + " case did not start; see " + log + " and " + out);
         }
         return p;
+    }
+
+    /** {@code --cases}: every name one of {@code all}, else one line naming it; the set in the order given. */
+    static Set<String> cases(String list, List<String> all) {
+        Set<String> cases = new LinkedHashSet<>();
+        for (String c : list.split(",")) {
+            if (!all.contains(c)) {
+                throw new UsageException("--cases: unknown case '" + c + "'; cases: " + String.join(",", all));
+            }
+            cases.add(c);
+        }
+        return cases;
+    }
+
+    /** {@code --job-heap}: a size the JVM's -Xmx takes. */
+    static void checkHeap(String heap) {
+        if (!heap.matches("[0-9]+[mgMG]")) {
+            throw new UsageException("--job-heap must be like 2g or 1536m, not '" + heap + "'");
+        }
+    }
+
+    /** A new folder for one run: {@code <out>/<prefix>-<time>}. */
+    static Path runFolder(Path out, String prefix) throws IOException {
+        Path run = out.resolve(
+                        prefix + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
+                .toAbsolutePath();
+        Files.createDirectories(run);
+        return run;
+    }
+
+    /** Stops the children still alive, each as {@link #stop} does. */
+    static void stopAll(List<Process> children) {
+        for (Process p : children) {
+            if (p.isAlive()) {
+                try {
+                    stop(p);
+                } catch (InterruptedException e) {
+                    p.destroyForcibly();
+                }
+            }
+        }
     }
 
     /** SIGTERM, then SIGKILL after 20 s. */

@@ -42,13 +42,7 @@ final class CopyCeiling {
                 partitions.add(new TopicPartition(p.topic(), p.partition()));
             }
         }
-        List<List<TopicPartition>> assignment = new ArrayList<>();
-        for (int t = 0; t < a.threads(); t++) {
-            assignment.add(new ArrayList<>());
-        }
-        for (int i = 0; i < partitions.size(); i++) {
-            assignment.get(i % a.threads()).add(partitions.get(i));
-        }
+        List<List<TopicPartition>> assignment = Ceiling.spread(partitions, a.threads());
         ExecutorService pool = Executors.newFixedThreadPool(a.threads());
         try {
             long start = System.nanoTime();

@@ -30,12 +30,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -219,14 +216,8 @@ public final class RouterBench implements Callable<Integer> {
         if (latencyWarmup.isNegative()) {
             throw new UsageException("--latency-warmup: must be 0 or more");
         }
-        for (String c : cases.split(",")) {
-            if (!ALL_CASES.contains(c)) {
-                throw new UsageException("--cases: unknown case '" + c + "'; cases: " + String.join(",", ALL_CASES));
-            }
-        }
-        if (!jobHeap.matches("[0-9]+[mgMG]")) {
-            throw new UsageException("--job-heap must be like 1g or 1536m, not '" + jobHeap + "'");
-        }
+        BenchCommand.cases(cases, ALL_CASES);
+        BenchCommand.checkHeap(jobHeap);
     }
 
     int parallelism() {
@@ -305,10 +296,8 @@ public final class RouterBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         check();
-        Set<String> cases = new LinkedHashSet<>(List.of(this.cases.split(",")));
-        run = out.resolve("router-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
-                .toAbsolutePath();
-        Files.createDirectories(run);
+        Set<String> cases = BenchCommand.cases(this.cases, ALL_CASES);
+        run = BenchCommand.runFolder(out, "router");
         log = run.resolve("bench.log");
         Map<String, Object> machine = BenchCommand.machine();
         String setup = String.format(
@@ -643,15 +632,7 @@ public final class RouterBench implements Callable<Integer> {
     }
 
     private void stopChildren() {
-        for (Process p : children) {
-            if (p.isAlive()) {
-                try {
-                    BenchCommand.stop(p);
-                } catch (InterruptedException e) {
-                    p.destroyForcibly();
-                }
-            }
-        }
+        BenchCommand.stopAll(children);
     }
 
     // ---- the report --------------------------------------------------------------------------------------------
