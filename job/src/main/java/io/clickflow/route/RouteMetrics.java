@@ -1,13 +1,15 @@
 package io.clickflow.route;
 
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
- * Per-tenant counters (records in, routed per destination, dead letters per failure) under
+ * Per-tenant counters (records in, routed per destination, dead letters per failure) and lag under
  * {@code tenant=<origin_service_type>}; past {@code maxTenants} distinct tenants in a subtask the rest count
  * as {@link #OTHER}, so a flood of made-up tenant names cannot grow the metrics without bound.
  */
@@ -20,11 +22,14 @@ final class RouteMetrics implements Router.Outcome {
 
     static final String DEAD_LETTERS = "deadLetterRecords";
 
+    static final String LAG = "lagMillis";
+
     private final MetricGroup group;
     private final int maxTenants;
     private final Map<String, Tenant> tenants = new HashMap<>();
     private final Map<String, Counter> routedByDestination = new HashMap<>();
     private final Counter deadLetters;
+    private final LongSupplier clock;
 
     /** One tenant's counters, created as they are first needed. */
     private final class Tenant {
@@ -32,16 +37,27 @@ final class RouteMetrics implements Router.Outcome {
         final Counter in;
         final Map<String, Counter> routed = new HashMap<>();
         final Map<Router.Failure, Counter> deadLetters = new HashMap<>();
+        /**
+         * Routing time minus the Kafka timestamp of the tenant's latest record: how far behind its producers this
+         * subtask is for the tenant (a transaction adds up to a checkpoint interval before consumers see it).
+         */
+        volatile long lagMillis;
 
         Tenant(String name) {
             group = RouteMetrics.this.group.addGroup("tenant", name);
             in = group.counter("recordsIn");
+            group.gauge(LAG, (Gauge<Long>) () -> lagMillis);
         }
     }
 
     RouteMetrics(MetricGroup group, int maxTenants) {
+        this(group, maxTenants, System::currentTimeMillis);
+    }
+
+    RouteMetrics(MetricGroup group, int maxTenants, LongSupplier clock) {
         this.group = group;
         this.maxTenants = maxTenants;
+        this.clock = clock;
         this.deadLetters = group.counter(DEAD_LETTERS);
     }
 
@@ -62,8 +78,10 @@ final class RouteMetrics implements Router.Outcome {
     }
 
     @Override
-    public void in(Routing routing) {
-        tenant(routing).in.inc();
+    public void in(Routing routing, long recordTimestamp) {
+        Tenant t = tenant(routing);
+        t.in.inc();
+        t.lagMillis = clock.getAsLong() - recordTimestamp;
     }
 
     @Override

@@ -31,7 +31,8 @@ public final class Router {
 
     /** What happened to one record, for the metrics. */
     interface Outcome {
-        void in(Routing routing);
+        /** @param recordTimestamp the input record's Kafka timestamp (producer or broker time), epoch millis */
+        void in(Routing routing, long recordTimestamp);
 
         void routed(Routing routing, String destination);
 
@@ -68,7 +69,7 @@ public final class Router {
      */
     void route(KafkaRecord record, Function<String, Destination> destinations, Collector<KafkaRecord> out) {
         Routing routing = reader.read(record.value);
-        outcome.in(routing);
+        outcome.in(routing, record.timestamp);
         String source = record.position();
         if (!routing.ok()) {
             deadLetter(record, routing, routing.error(), source, out);

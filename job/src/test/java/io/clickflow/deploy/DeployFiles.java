@@ -1,5 +1,7 @@
 package io.clickflow.deploy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 
@@ -136,6 +138,34 @@ public final class DeployFiles {
             }
         }
         throw new AssertionError("no 'flink run' line in docker-compose.yml's " + service + " service");
+    }
+
+    /**
+     * The Flink metrics the panels of one dashboard row query: "Every job" (any clickflow job has them),
+     * "Attribution", "Router".
+     */
+    public static Set<String> dashboardRowMetrics(String row) {
+        try {
+            Set<String> metrics = new TreeSet<>();
+            String current = null;
+            for (JsonNode panel :
+                    new ObjectMapper().readTree(DASHBOARD.toFile()).path("panels")) {
+                if (panel.path("type").asText().equals("row")) {
+                    current = panel.path("title").asText();
+                } else if (row.equals(current)) {
+                    Matcher m = Pattern.compile("flink_[A-Za-z0-9_]+").matcher(panel.toString());
+                    while (m.find()) {
+                        metrics.add(m.group());
+                    }
+                }
+            }
+            if (metrics.isEmpty()) {
+                throw new AssertionError("no dashboard row '" + row + "' with Flink metrics");
+            }
+            return metrics;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Every Flink metric the Grafana dashboard queries (panels and template variables). */

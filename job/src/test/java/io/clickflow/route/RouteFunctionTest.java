@@ -10,6 +10,7 @@ import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -163,15 +164,18 @@ class RouteFunctionTest {
     @Test
     void metricsCountPerTenantAndTenantsPastTheCapCountAsOther() {
         MetricListener metrics = new MetricListener();
+        long[] now = {0};
         Router router = new Router(
                 RoutingReader.json(),
                 DEAD_LETTERS,
                 TopicCatalog.fixed(EXISTING_TOPICS).open(),
-                new RouteMetrics(metrics.getMetricGroup(), 2));
+                new RouteMetrics(metrics.getMetricGroup(), 2, () -> now[0]));
         Input in = new Input();
         List<KafkaRecord> out = new ArrayList<>();
         for (String tenant : List.of("a", "b", "a", "c", "d")) {
-            router.route(in.event("k", Input.to(tenant, "FINANCE", "HR")), CONFIG::get, new ListCollector<>(out));
+            KafkaRecord event = in.event("k", Input.to(tenant, "FINANCE", "HR"));
+            now[0] = event.timestamp + ROUTED_AFTER.toMillis();
+            router.route(event, CONFIG::get, new ListCollector<>(out));
         }
         router.route(in.event("k", "[]"), CONFIG::get, new ListCollector<>(out));
 
@@ -187,12 +191,20 @@ class RouteFunctionTest {
         assertThat(count(metrics, "tenant", RouteMetrics.OTHER, "reason", "unroutable", "deadLetters"))
                 .isEqualTo(1);
         assertThat(metrics.getCounter("tenant", "c", "recordsIn")).isEmpty();
+        assertThat(metrics.getGauge("tenant", "a", RouteMetrics.LAG)
+                        .orElseThrow()
+                        .getValue())
+                .as("routing time minus the record's Kafka timestamp")
+                .isEqualTo(ROUTED_AFTER.toMillis());
         assertThat(count(metrics, "destination", "FINANCE", RouteMetrics.ROUTED))
                 .as("all tenants")
                 .isEqualTo(5);
         assertThat(count(metrics, RouteMetrics.DEAD_LETTERS)).isEqualTo(6);
         assertThat(out).hasSize(11);
     }
+
+    /** How long after its Kafka timestamp the metrics test routes each record. */
+    static final Duration ROUTED_AFTER = Duration.ofMillis(1500);
 
     static long count(MetricListener metrics, String... path) {
         return metrics.getCounter(path)

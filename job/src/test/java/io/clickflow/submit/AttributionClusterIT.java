@@ -201,12 +201,7 @@ class AttributionClusterIT {
                 .as("one watermark gauge per Kafka partition")
                 .containsExactlyInAnyOrder(
                         "ad_clicks_0", "ad_clicks_1", "ad_clicks_2", "page_views_0", "page_views_1", "page_views_2");
-        // Every series the Grafana dashboard plots exists under the name and labels it queries.
-        for (String metric : DeployFiles.dashboardMetrics()) {
-            assertThat(metrics)
-                    .as("deploy/grafana dashboard metric " + metric + " in the cluster's Prometheus pages")
-                    .containsPattern("(?m)^" + metric + "\\{[^\n]*job_name=\"clickflow_attribution\"");
-        }
+        assertDashboardSeries(metrics, "clickflow_attribution", "Every job", "Attribution");
 
         // Stopped as submit says: the savepoint lands where --resume looks.
         assertThat(job.stopCommands().get(1)).contains("\"targetDirectory\":\"" + job.savepointDir() + "\"");
@@ -283,6 +278,7 @@ class AttributionClusterIT {
             assertThat(metrics)
                     .containsPattern(
                             "flink_taskmanager_job_task_operator_tenant_recordsIn\\{[^\n]*tenant=\"financial\"");
+            assertDashboardSeries(metrics, "clickflow_route", "Every job", "Router");
         } finally {
             cancel(job.jobId());
         }
@@ -467,6 +463,23 @@ class AttributionClusterIT {
                 .as("the JobManager's and the TaskManager's reporters on ports " + from + "-" + to)
                 .contains("flink_jobmanager_job_uptime", expected);
         return all.toString();
+    }
+
+    /**
+     * Every series the Grafana dashboard's rows plot exists under the name and labels it queries (the template
+     * variable's too).
+     */
+    static void assertDashboardSeries(String metrics, String jobName, String... rows) {
+        Set<String> expected = new TreeSet<>(Set.of("flink_jobmanager_job_uptime"));
+        for (String row : rows) {
+            expected.addAll(DeployFiles.dashboardRowMetrics(row));
+        }
+        for (String metric : expected) {
+            assertThat(metrics)
+                    .as("deploy/grafana dashboard metric " + metric + " of " + jobName + " in the cluster's Prometheus"
+                            + " pages")
+                    .containsPattern("(?m)^" + metric + "\\{[^\n]*job_name=\"" + jobName + "\"");
+        }
     }
 
     /** The sum of a metric over all its label sets (subtasks). */
