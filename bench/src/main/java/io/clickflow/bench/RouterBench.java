@@ -41,6 +41,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 
 /**
  * {@code ./clickflow bench router}: the router on this machine, side by side in one run over the same pre-filled
@@ -64,12 +65,8 @@ public final class RouterBench implements Callable<Integer> {
     static final List<String> THROUGHPUT_CASES = List.of("ceiling", "exactly-once", "at-least-once", "kafka-streams");
     static final List<String> LATENCY_CASES =
             List.of("latency-exactly-once", "latency-at-least-once", "latency-kafka-streams");
-    static final List<String> ALL_CASES = new ArrayList<>();
-
-    static {
-        ALL_CASES.addAll(THROUGHPUT_CASES);
-        ALL_CASES.addAll(LATENCY_CASES);
-    }
+    static final List<String> ALL_CASES =
+            Stream.concat(THROUGHPUT_CASES.stream(), LATENCY_CASES.stream()).toList();
 
     static final String INPUT = "router.input";
     /** The destinations' names (the seed's style); more than these are DEST9, DEST10, ... */
