@@ -14,10 +14,8 @@ import org.apache.kafka.common.utils.Utils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -26,11 +24,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -181,14 +176,8 @@ public final class ApiBench implements Callable<Integer> {
         Cli.range("--event-loops", eventLoops, 0, 1024);
         Cli.range("--users", users, 1, 10_000_000);
         rates();
-        for (String c : cases.split(",")) {
-            if (!ALL_CASES.contains(c)) {
-                throw new UsageException("--cases: unknown case '" + c + "'; cases: " + String.join(",", ALL_CASES));
-            }
-        }
-        if (!jobHeap.matches("[0-9]+[mgMG]")) {
-            throw new UsageException("--job-heap must be like 1g or 1536m, not '" + jobHeap + "'");
-        }
+        BenchCommand.cases(cases, ALL_CASES);
+        BenchCommand.checkHeap(jobHeap);
     }
 
     private static void positive(String option, Duration d, long minSeconds) {
@@ -215,10 +204,8 @@ public final class ApiBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         check();
-        Set<String> cases = new LinkedHashSet<>(List.of(this.cases.split(",")));
-        run = out.resolve("api-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
-                .toAbsolutePath();
-        Files.createDirectories(run);
+        Set<String> cases = BenchCommand.cases(this.cases, ALL_CASES);
+        run = BenchCommand.runFolder(out, "api");
         log = run.resolve("bench.log");
         Map<String, Object> machine = BenchCommand.machine();
         String setup = String.format(
@@ -441,32 +428,22 @@ public final class ApiBench implements Callable<Integer> {
             for (Object b : backing) {
                 backingPids.add(b instanceof Process p ? p.pid() : (Long) b);
             }
-            this.server = cpuNanos(serverPid);
-            this.backing = backingPids.stream().mapToLong(Cpu::cpuNanos).sum();
+            this.server = BenchCase.processCpuNanos(serverPid);
+            this.backing =
+                    backingPids.stream().mapToLong(BenchCase::processCpuNanos).sum();
             this.client = BenchCase.processCpuNanos();
         }
 
         double serverSeconds() {
-            return (cpuNanos(serverPid) - server) / 1e9;
+            return (BenchCase.processCpuNanos(serverPid) - server) / 1e9;
         }
 
         double backingSeconds() {
-            return (backingPids.stream().mapToLong(Cpu::cpuNanos).sum() - backing) / 1e9;
+            return (backingPids.stream().mapToLong(BenchCase::processCpuNanos).sum() - backing) / 1e9;
         }
 
         double clientSeconds() {
             return (BenchCase.processCpuNanos() - client) / 1e9;
-        }
-
-        /** utime + stime of a process from /proc (Linux; 0 elsewhere), in nanoseconds. */
-        static long cpuNanos(long pid) {
-            try {
-                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // USER_HZ = 100
-            } catch (Exception e) {
-                return 0;
-            }
         }
     }
 
@@ -741,59 +718,28 @@ public final class ApiBench implements Callable<Integer> {
 
     private Process startJob(String bs, Path db) throws Exception {
         System.out.println("Starting the analytics job (MiniCluster, parallelism 2, update mode)...");
-        List<String> command = List.of(
-                BenchCommand.javaBin(),
-                "-Xmx" + jobHeap,
-                "-Xms" + jobHeap,
-                "-Dclickflow.bench.log=" + log,
-                "-cp",
-                System.getProperty("java.class.path"),
-                BenchCase.class.getName(),
+        Process p = BenchCommand.startServing(
                 "analytics",
-                "--bootstrap-servers",
-                bs,
-                "--events-topic",
-                TOPIC,
-                "--group-id",
-                "bench-api",
-                "--starting-offsets",
-                "earliest",
-                "--jdbc-url",
-                "jdbc:sqlite:" + db,
-                "--checkpoint-dir",
-                run.resolve("checkpoints").toString(),
-                "--web-port",
-                Integer.toString(BenchCommand.freePort()));
-        Process p = new ProcessBuilder(command)
-                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
+                List.of(
+                        "--bootstrap-servers",
+                        bs,
+                        "--events-topic",
+                        TOPIC,
+                        "--group-id",
+                        "bench-api",
+                        "--starting-offsets",
+                        "earliest",
+                        "--jdbc-url",
+                        "jdbc:sqlite:" + db,
+                        "--checkpoint-dir",
+                        run.resolve("checkpoints").toString(),
+                        "--web-port",
+                        Integer.toString(BenchCommand.freePort())),
+                jobHeap,
+                log,
+                run.resolve("job.log"),
+                START_TIMEOUT);
         children.add(p);
-        CompletableFuture<Boolean> ready = new CompletableFuture<>();
-        Thread reader = new Thread(
-                () -> {
-                    try (BufferedReader r = new BufferedReader(
-                                    new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-                            PrintStream to = new PrintStream(
-                                    Files.newOutputStream(run.resolve("job.log")), true, StandardCharsets.UTF_8)) {
-                        String line;
-                        while ((line = r.readLine()) != null) {
-                            to.println(line);
-                            if (line.equals(BenchCase.READY)) {
-                                ready.complete(true);
-                            }
-                        }
-                    } catch (IOException e) {
-                        // the job ended
-                    }
-                    ready.complete(false);
-                },
-                "analytics-job-output");
-        reader.setDaemon(true);
-        reader.start();
-        if (!ready.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-            throw new IllegalStateException(
-                    "the analytics job did not start; see " + log + " and " + run.resolve("job.log"));
-        }
         return p;
     }
 
@@ -867,23 +813,11 @@ public final class ApiBench implements Callable<Integer> {
 
     /** SIGTERM (servers shut down gracefully, Redis too), then SIGKILL after 20 s. */
     private void stop(Process p) throws InterruptedException {
-        p.destroy();
-        if (!p.waitFor(20, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
-        }
+        BenchCommand.stop(p);
     }
 
     private void stopChildren() {
-        for (Process p : children) {
-            if (p.isAlive()) {
-                try {
-                    stop(p);
-                } catch (InterruptedException e) {
-                    p.destroyForcibly();
-                }
-            }
-        }
+        BenchCommand.stopAll(children);
     }
 
     static Path onPath(String program) {
@@ -990,30 +924,15 @@ public final class ApiBench implements Callable<Integer> {
     }
 
     private static void ratio(List<String[]> t, String what, Row a, Row b, double target) {
-        if (a == null || b == null) {
-            return;
+        if (a != null && b != null) {
+            t.add(Targets.ratio(what, a.achieved / b.achieved, target));
         }
-        double x = a.achieved / b.achieved;
-        t.add(new String[] {
-            what,
-            String.format(Locale.ROOT, "%.2fx", x),
-            x >= target
-                    ? String.format(Locale.ROOT, "met (target >= %.1fx)", target)
-                    : String.format(Locale.ROOT, "MISSED by %.2fx (target >= %.1fx)", target - x, target)
-        });
     }
 
     private static void latency(List<String[]> t, String what, Row r, double targetMs) {
-        if (r == null) {
-            return;
+        if (r != null) {
+            t.add(Targets.atMostMillis(what, r.p99, targetMs));
         }
-        t.add(new String[] {
-            what,
-            String.format(Locale.ROOT, "%.2f ms", r.p99),
-            r.p99 <= targetMs
-                    ? String.format(Locale.ROOT, "met (target <= %.0f ms)", targetMs)
-                    : String.format(Locale.ROOT, "MISSED by %.2f ms (target <= %.0f ms)", r.p99 - targetMs, targetMs)
-        });
     }
 
     private static Row find(List<Row> rows, String name, int percent) {

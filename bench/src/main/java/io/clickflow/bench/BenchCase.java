@@ -6,6 +6,9 @@ import io.clickflow.analytics.AnalyticsOptions;
 import io.clickflow.attribution.AttributionCommand;
 import io.clickflow.attribution.AttributionJob;
 import io.clickflow.attribution.AttributionOptions;
+import io.clickflow.route.RouteCommand;
+import io.clickflow.route.RouteJob;
+import io.clickflow.route.RouteOptions;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.tables.Database;
 import io.clickflow.uniques.UniquesCommand;
@@ -41,7 +44,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * One measured job in its own JVM (so its peak RSS is its own): {@code attribution} or {@code sql} over
  * the pre-filled topics, bounded, timed from submission to the last row in the database; or
  * {@code serve}, the attribution job unbounded until killed, for the freshness measurement; or {@code analytics},
- * the hourly job unbounded behind the API servers of {@code bench api}. The options
+ * the hourly job unbounded behind the API servers of {@code bench api}; or {@code route}, {@code route-ceiling} and
+ * {@code kafka-streams}, the contenders of {@code bench router}. The options
  * after the case are {@code ./clickflow attribution}'s. Prints one {@code BENCH-RESULT {json}} line.
  */
 public final class BenchCase {
@@ -60,6 +64,18 @@ public final class BenchCase {
             analytics(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
+        if (kind.equals("route")) {
+            route(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (kind.equals("route-ceiling")) {
+            report(CopyCeiling.run(PeerArgs.parse(Arrays.copyOfRange(args, 1, args.length))));
+            return;
+        }
+        if (kind.equals("kafka-streams")) {
+            StreamsRouter.run(PeerArgs.parse(Arrays.copyOfRange(args, 1, args.length)));
+            return;
+        }
         AttributionOptions o = AttributionCommand.parse(Arrays.copyOfRange(args, 1, args.length));
         StreamExecutionEnvironment env = JobRunner.environment(o.runtime, null, true);
         if (kind.equals("sql")) {
@@ -68,11 +84,7 @@ public final class BenchCase {
             AttributionJob.build(env, o);
         }
         if (kind.equals("serve")) {
-            JobClient client = env.executeAsync("bench serve"); // starts the MiniCluster, then submits
-            new CheckpointWatcher(o.runtime.webPort, client.getJobID().toString()).awaitAllTasksRunning();
-            System.out.println(READY);
-            System.out.flush();
-            client.getJobExecutionResult().get(); // until the parent kills this JVM
+            serve(env, "bench serve", o.runtime.webPort);
             return;
         }
         ObjectNode result = runToEnd(env, "bench " + kind, o.runtime.webPort);
@@ -93,11 +105,31 @@ public final class BenchCase {
         AnalyticsOptions o = AnalyticsCommand.parse(args);
         StreamExecutionEnvironment env = JobRunner.environment(o.runtime, null, true);
         AnalyticsJob.build(env, o);
-        JobClient client = env.executeAsync("bench api analytics");
-        new CheckpointWatcher(o.runtime.webPort, client.getJobID().toString()).awaitAllTasksRunning();
+        serve(env, "bench api analytics", o.runtime.webPort);
+    }
+
+    /**
+     * {@code ./clickflow route} as {@link RouteJob} wires it: with {@code --bounded} timed to its end (every routed
+     * record committed), else unbounded behind {@code ./clickflow bench router}'s latency producer until killed.
+     */
+    static void route(String[] args) throws Exception {
+        RouteOptions o = RouteCommand.parse(args);
+        StreamExecutionEnvironment env = JobRunner.environment(o.runtime, null, true);
+        RouteJob.build(env, o);
+        if (!o.kafka.bounded()) {
+            serve(env, "bench router " + o.delivery, o.runtime.webPort);
+            return;
+        }
+        report(runToEnd(env, "bench router " + o.delivery, o.runtime.webPort));
+    }
+
+    /** Submits the job (the MiniCluster starts first), prints {@link #READY} once every task runs, runs until killed. */
+    private static void serve(StreamExecutionEnvironment env, String name, int webPort) throws Exception {
+        JobClient client = env.executeAsync(name);
+        new CheckpointWatcher(webPort, client.getJobID().toString()).awaitAllTasksRunning();
         System.out.println(READY);
         System.out.flush();
-        client.getJobExecutionResult().get();
+        client.getJobExecutionResult().get(); // until the parent kills this JVM
     }
 
     /** The uniques job over its bounded input, timed from submission to the end; the counts' rows read back. */
@@ -241,6 +273,17 @@ public final class BenchCase {
     /** CPU time of this whole JVM (all threads) so far. */
     static long processCpuNanos() {
         return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** utime + stime of another process from /proc (Linux; 0 elsewhere), in nanoseconds. */
+    static long processCpuNanos(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // USER_HZ = 100
+        } catch (Exception e) {
+            return 0;
+        }
     }
 
     /** VmHWM: the most resident memory this JVM ever had. */

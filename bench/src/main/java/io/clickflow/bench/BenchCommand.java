@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,7 +45,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -59,7 +62,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
         sortOptions = false,
         abbreviateSynopsis = true,
         versionProvider = Cli.Version.class,
-        subcommands = {UniquesBench.class, ApiBench.class},
+        subcommands = {UniquesBench.class, ApiBench.class, RouterBench.class},
         description = {
             "Measures clickflow on this machine in one run: the decode ceiling, attribution catch-up throughput",
             "(heap and RocksDB, both emit modes), the same rule in Flink SQL, and update-mode freshness."
@@ -157,27 +160,19 @@ public final class BenchCommand implements Callable<Integer> {
         if (events < 1000) {
             throw new UsageException("--events: must be at least 1000, not " + events);
         }
-        for (String c : cases.split(",")) {
-            if (!ALL_CASES.contains(c)) {
-                throw new UsageException("--cases: unknown case '" + c + "'; cases: " + String.join(",", ALL_CASES));
-            }
-        }
-        if (!jobHeap.matches("[0-9]+[mgMG]")) {
-            throw new UsageException("--job-heap must be like 2g or 1536m, not '" + jobHeap + "'");
-        }
+        BenchCommand.cases(cases, ALL_CASES);
+        checkHeap(jobHeap);
     }
 
     @Override
     public Integer call() throws Exception {
         check();
-        Set<String> cases = new LinkedHashSet<>(List.of(this.cases.split(",")));
+        Set<String> cases = cases(this.cases, ALL_CASES);
         double freshRate = freshnessRate;
         Duration freshFor = freshnessDuration;
         profile = profileOption;
         jobJvm = jobJvmFlags.isBlank() ? List.of() : List.of(jobJvmFlags.trim().split("\\s+"));
-        Path run = out.resolve("run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
-                .toAbsolutePath();
-        Files.createDirectories(run);
+        Path run = runFolder(out, "run");
         Path log = run.resolve("bench.log");
         System.setProperty("clickflow.bench.log", log.toString());
 
@@ -380,6 +375,105 @@ public final class BenchCommand implements Callable<Integer> {
                     + (p.isAlive() ? "none" : p.exitValue()) + "); output:\n" + out + "see " + log);
         }
         return result;
+    }
+
+    /**
+     * Starts an unbounded case in its own JVM, as {@link #runCase} does, and returns once it printed
+     * {@link BenchCase#READY} (within {@code timeout}); its output goes on into {@code out}. The caller stops it.
+     */
+    static Process startServing(String kind, List<String> options, String heap, Path log, Path out, Duration timeout)
+            throws Exception {
+        List<String> command =
+                new ArrayList<>(List.of(javaBin(), "-Xmx" + heap, "-Xms" + heap, "-Dclickflow.bench.log=" + log));
+        command.addAll(jobJvm);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchCase.class.getName(), kind));
+        command.addAll(options);
+        Process p = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        CompletableFuture<Boolean> ready = new CompletableFuture<>();
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader r = new BufferedReader(
+                                    new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                            PrintStream to =
+                                    new PrintStream(Files.newOutputStream(out), true, StandardCharsets.UTF_8)) {
+                        String line;
+                        while ((line = r.readLine()) != null) {
+                            to.println(line);
+                            if (line.equals(BenchCase.READY)) {
+                                ready.complete(true);
+                            }
+                        }
+                    } catch (IOException e) {
+                        // the case ended
+                    }
+                    ready.complete(false);
+                },
+                kind + "-output");
+        reader.setDaemon(true);
+        reader.start();
+        boolean started;
+        try {
+            started = ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            started = false;
+        }
+        if (!started) {
+            p.destroyForcibly();
+            throw new IllegalStateException("the " + kind + " case did not start; see " + log + " and " + out);
+        }
+        return p;
+    }
+
+    /** {@code --cases}: every name one of {@code all}, else one line naming it; the set in the order given. */
+    static Set<String> cases(String list, List<String> all) {
+        Set<String> cases = new LinkedHashSet<>();
+        for (String c : list.split(",")) {
+            if (!all.contains(c)) {
+                throw new UsageException("--cases: unknown case '" + c + "'; cases: " + String.join(",", all));
+            }
+            cases.add(c);
+        }
+        return cases;
+    }
+
+    /** {@code --job-heap}: a size the JVM's -Xmx takes. */
+    static void checkHeap(String heap) {
+        if (!heap.matches("[0-9]+[mgMG]")) {
+            throw new UsageException("--job-heap must be like 2g or 1536m, not '" + heap + "'");
+        }
+    }
+
+    /** A new folder for one run: {@code <out>/<prefix>-<time>}. */
+    static Path runFolder(Path out, String prefix) throws IOException {
+        Path run = out.resolve(
+                        prefix + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
+                .toAbsolutePath();
+        Files.createDirectories(run);
+        return run;
+    }
+
+    /** Stops the children still alive, each as {@link #stop} does. */
+    static void stopAll(List<Process> children) {
+        for (Process p : children) {
+            if (p.isAlive()) {
+                try {
+                    stop(p);
+                } catch (InterruptedException e) {
+                    p.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    /** SIGTERM, then SIGKILL after 20 s. */
+    static void stop(Process p) throws InterruptedException {
+        p.destroy();
+        if (!p.waitFor(20, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
     }
 
     private static Result freshness(

@@ -33,16 +33,13 @@ final class Ceiling {
 
     static Result run(String bootstrapServers, String clicksTopic, String viewsTopic, int partitions, int threads)
             throws Exception {
-        List<List<TopicPartition>> assignment = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            assignment.add(new ArrayList<>());
-        }
-        int i = 0;
+        List<TopicPartition> all = new ArrayList<>();
         for (String topic : List.of(clicksTopic, viewsTopic)) {
             for (int p = 0; p < partitions; p++) {
-                assignment.get(i++ % threads).add(new TopicPartition(topic, p));
+                all.add(new TopicPartition(topic, p));
             }
         }
+        List<List<TopicPartition>> assignment = spread(all, threads);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             long start = System.nanoTime();
@@ -61,6 +58,18 @@ final class Ceiling {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** The partitions dealt round-robin to {@code threads} consumers. */
+    static List<List<TopicPartition>> spread(List<TopicPartition> partitions, int threads) {
+        List<List<TopicPartition>> assignment = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            assignment.add(new ArrayList<>());
+        }
+        for (int i = 0; i < partitions.size(); i++) {
+            assignment.get(i % threads).add(partitions.get(i));
+        }
+        return assignment;
     }
 
     private static long[] consume(String bootstrapServers, String clicksTopic, List<TopicPartition> partitions) {

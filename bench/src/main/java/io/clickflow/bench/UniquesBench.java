@@ -29,11 +29,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -145,11 +142,7 @@ public final class UniquesBench implements Callable<Integer> {
         Cli.range("--partitions", partitions, 1, 64);
         Cli.range("--users", users, 1, 100_000_000);
         Cli.range("--parallelism", parallelism, 1, 64);
-        for (String c : cases.split(",")) {
-            if (!ALL_CASES.contains(c)) {
-                throw new UsageException("--cases: unknown case '" + c + "'; cases: " + String.join(",", ALL_CASES));
-            }
-        }
+        BenchCommand.cases(cases, ALL_CASES);
     }
 
     @Override
@@ -158,10 +151,8 @@ public final class UniquesBench implements Callable<Integer> {
         BenchCommand.profile = profile;
         warmUp = !cold;
         checkpointInterval = Durations.format(checkpointIntervalOption);
-        Set<String> cases = new LinkedHashSet<>(List.of(this.cases.split(",")));
-        Path run = out.resolve("uniques-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
-                .toAbsolutePath();
-        Files.createDirectories(run);
+        Set<String> cases = BenchCommand.cases(this.cases, ALL_CASES);
+        Path run = BenchCommand.runFolder(out, "uniques");
         Path log = run.resolve("bench.log");
         System.setProperty("clickflow.bench.log", log.toString());
         Map<String, Object> machine = BenchCommand.machine();

@@ -27,7 +27,10 @@ class BenchCommandTest {
         }
         CommandLine bench = Cli.commandLine(new BenchCommand());
         for (CommandLine command : new CommandLine[] {
-            bench, bench.getSubcommands().get("uniques"), bench.getSubcommands().get("api")
+            bench,
+            bench.getSubcommands().get("uniques"),
+            bench.getSubcommands().get("api"),
+            bench.getSubcommands().get("router")
         }) {
             for (OptionSpec option : command.getCommandSpec().options()) {
                 if (!option.usageHelp() && !option.versionHelp()) {
@@ -46,6 +49,69 @@ class BenchCommandTest {
         for (String c : ApiBench.ALL_CASES) {
             assertThat(docs).as("docs name the api case " + c).contains("`" + c + "`");
         }
+        for (String c : RouterBench.ALL_CASES) {
+            assertThat(docs).as("docs name the router case " + c).contains("`" + c + "`");
+        }
+    }
+
+    @Test
+    void routerBenchRefusesBadCountsFractionsAndDurationsInOneLine() {
+        RouterBench defaults = Cli.parse(new RouterBench());
+        defaults.check();
+        assertThat(defaults.parallelism()).as("0: one per input partition").isEqualTo(4);
+        assertThat(defaults.names()).containsExactly("FINANCE", "RETAIL", "LOGISTICS", "MARKETING");
+        assertThat(Cli.parse(new RouterBench(), "--destinations", "10").names())
+                .hasSize(10)
+                .contains("BILLING", "DEST9", "DEST10");
+        assertThat(defaults.destinationsJson("router.x"))
+                .contains("\"FINANCE\":{\"output_topic\":\"router.x.finance\"}");
+        for (String[] bad : new String[][] {
+            {"--records", "10"},
+            {"--partitions", "0"},
+            {"--destinations", "0"},
+            {"--output-partitions", "0"},
+            {"--parallelism", "-1"},
+            {"--checkpoint-interval", "10ms"},
+            {"--unconfigured-fraction", "1.5"},
+            {"--malformed-fraction", "-0.1"},
+            {"--latency-rate", "0"},
+            {"--latency-duration", "500ms"},
+            {"--job-heap", "big"},
+            {"--cases", "ceiling,flink-sql"}
+        }) {
+            assertThatThrownBy(() -> Cli.parse(new RouterBench(), bad).check())
+                    .as(String.join(" ", bad))
+                    .isInstanceOf(UsageException.class)
+                    .hasMessageContaining(bad[0])
+                    .hasMessageNotContaining("\n");
+        }
+        assertThatThrownBy(() -> Cli.parse(new RouterBench(), "--latency-warmup", "soon"))
+                .isInstanceOf(UsageException.class)
+                .hasMessageContaining("--latency-warmup");
+    }
+
+    @Test
+    void theRouterTargetsAreMetOrMissedByHowMuch() {
+        RouterBench.Row ceiling = row("ceiling", 100_000, Double.NaN);
+        RouterBench.Row eo = row("exactly-once", 60_000, 1_450);
+        RouterBench.Row streams = row("kafka-streams", 50_000, 900);
+        var targets = RouterBench.targets(java.util.List.of(ceiling, eo, streams), java.time.Duration.ofSeconds(1));
+        assertThat(targets).hasSize(3);
+        assertThat(targets.get(0)).containsExactly("exactly-once records/s / ceiling", "0.60x", "met (target >= 0.5x)");
+        assertThat(targets.get(1)[2]).isEqualTo("MISSED by 0.30x (target >= 1.5x)");
+        assertThat(targets.get(2)[2]).isEqualTo("MISSED by 150.00 ms (target <= 1300 ms)");
+        assertThat(RouterBench.targets(java.util.List.of(ceiling), java.time.Duration.ofSeconds(1)))
+                .as("a target whose cases did not run is left out")
+                .isEmpty();
+    }
+
+    private static RouterBench.Row row(String name, long perSecond, double p99) {
+        RouterBench.Row r = new RouterBench.Row();
+        r.name = name;
+        r.records = perSecond * 10;
+        r.nanos = 10_000_000_000L;
+        r.p99 = p99;
+        return r;
     }
 
     @Test

@@ -9,11 +9,11 @@ import java.util.function.Function;
  * The routing rule, apart from Flink's operator plumbing: a record goes unchanged to the topic of each
  * destination it names, and to the dead-letter topic once, with the reasons, when it cannot go to all of them.
  */
-final class Router {
-    static final String DESTINATION_HEADER = "clickflow.destination";
-    static final String SOURCE_HEADER = "clickflow.source";
-    static final String REASON_HEADER = "clickflow.reason";
-    static final String TENANT_HEADER = "clickflow.tenant";
+public final class Router {
+    public static final String DESTINATION_HEADER = "clickflow.destination";
+    public static final String SOURCE_HEADER = "clickflow.source";
+    public static final String REASON_HEADER = "clickflow.reason";
+    public static final String TENANT_HEADER = "clickflow.tenant";
 
     /** Why a record is a dead letter, as a metric label: bounded, unlike the reason text in the header. */
     enum Failure {
