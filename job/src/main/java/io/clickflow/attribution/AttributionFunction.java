@@ -13,6 +13,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
@@ -114,12 +115,9 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
             }
             if (AttributionRule.isBetter(click, state.settledClick)) {
                 state.settledClick = click;
-                ctx.timerService().registerEventTimeTimer(clickExpiryTime(click));
             }
         } else {
             state.addRecentClick(click);
-            ctx.timerService().registerEventTimeTimer(clickSettleTime(click));
-            ctx.timerService().registerEventTimeTimer(clickExpiryTime(click));
         }
         for (PendingPageView pending : state.pendingViews) {
             if (AttributionRule.isEligible(click.eventTime, pending.view.eventTime, windowMillis)
@@ -132,6 +130,7 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
             }
         }
         userState.update(state);
+        scheduleNextDue(state, ctx.timerService());
         track(viewsBefore, clicksBefore, state);
     }
 
@@ -156,7 +155,7 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
         state.addPendingView(pending);
         userState.update(state);
         pendingViewsCount++;
-        ctx.timerService().registerEventTimeTimer(finalizationTime(view));
+        scheduleNextDue(state, ctx.timerService());
         if (emitMode == EmitMode.UPDATE) {
             emit(pending, false, out);
         }
@@ -169,11 +168,14 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
             return;
         }
         state.normalize();
+        // Everything the watermark has passed is due, not only what is due at this timer's time: one firing
+        // does a user's whole due work, and the user's other timers at or before the watermark find nothing.
+        long due = Math.max(timestamp, ctx.timerService().currentWatermark());
         int viewsBefore = state.pendingViews.length;
         int clicksBefore = heldClicks(state);
         int keptViews = 0;
         for (PendingPageView pending : state.pendingViews) {
-            if (finalizationTime(pending.view) <= timestamp) {
+            if (finalizationTime(pending.view) <= due) {
                 emit(pending, true, out);
             } else {
                 state.pendingViews[keptViews++] = pending;
@@ -184,7 +186,7 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
         }
         int keptClicks = 0;
         for (AdClick click : state.recentClicks) {
-            if (clickSettleTime(click) <= timestamp) {
+            if (clickSettleTime(click) <= due) {
                 if (AttributionRule.isBetter(click, state.settledClick)) {
                     state.settledClick = click;
                 }
@@ -195,15 +197,16 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
         if (keptClicks < state.recentClicks.length) {
             state.recentClicks = Arrays.copyOf(state.recentClicks, keptClicks);
         }
-        if (state.settledClick != null && clickExpiryTime(state.settledClick) <= timestamp) {
+        if (state.settledClick != null && clickExpiryTime(state.settledClick) <= due) {
             state.settledClick = null;
         }
-        // Every part has a timer at or before its removal time, so a user whose traffic stops ends
-        // with no state once the watermark passes the last of them.
+        // The user's next due time always has a timer (scheduleNextDue after every change), so a user whose
+        // traffic stops ends with no state once the watermark passes the last part's removal time.
         if (state.isEmpty()) {
             userState.clear();
         } else {
             userState.update(state);
+            scheduleNextDue(state, ctx.timerService());
         }
         track(viewsBefore, clicksBefore, state);
     }
@@ -246,6 +249,28 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
         }
         for (Long n : heldClicksCountState.get()) {
             heldClicksCount += n;
+        }
+    }
+
+    /**
+     * One timer per user, at the earliest time anything of the user's state is due: a view's finalization, a
+     * click's settling or the settled click's expiry. Registering it again for the same time is a lookup, not a new
+     * timer (Flink keeps one timer per key and time), so a user's timers stay one or two however much traffic the
+     * user has; a timer left at a later time by an earlier arrival fires, finds nothing due and costs one state read.
+     */
+    private void scheduleNextDue(UserAttributionState state, TimerService timers) {
+        long next = Long.MAX_VALUE;
+        for (PendingPageView pending : state.pendingViews) {
+            next = Math.min(next, finalizationTime(pending.view));
+        }
+        for (AdClick click : state.recentClicks) {
+            next = Math.min(next, clickSettleTime(click));
+        }
+        if (state.settledClick != null) {
+            next = Math.min(next, clickExpiryTime(state.settledClick));
+        }
+        if (next != Long.MAX_VALUE) {
+            timers.registerEventTimeTimer(next);
         }
     }
 

@@ -357,6 +357,29 @@ class AttributionFunctionTest {
         }
     }
 
+    /**
+     * One timer per user at the earliest time anything of it is due, not one per click and view: a user with many
+     * clicks and views in flight holds one timer, and a watermark past several due times does them in one firing.
+     */
+    @ParameterizedTest
+    @EnumSource(EmitMode.class)
+    void aUserHoldsOneTimerHoweverManyEventsAreInFlight(EmitMode mode) throws Exception {
+        try (AttributionHarness h = new AttributionHarness(mode)) {
+            h.watermark(AT_12_05);
+            for (int i = 0; i < 20; i++) {
+                h.click("c" + i, "u1", "camp", AT_12_10 + i * 1000L).view("pv" + i, "u1", AT_12_10 + i * 1000L + 500);
+            }
+            assertThat(h.timers())
+                    .as("timers of a user with 20 clicks and 20 views pending")
+                    .isEqualTo(1);
+            h.watermark(AT_12_14);
+            assertThat(h.finalClicks()).hasSize(20).containsEntry("pv0", "c0").containsEntry("pv19", "c19");
+            assertThat(h.timers()).as("the settled click's expiry").isEqualTo(1);
+            h.endOfInput();
+            assertNoStateLeft(h);
+        }
+    }
+
     private static void assertNoStateLeft(AttributionHarness h) {
         assertThat(h.stateEntries()).as("keyed state entries").isZero();
         assertThat(h.timers()).as("event-time timers").isZero();
