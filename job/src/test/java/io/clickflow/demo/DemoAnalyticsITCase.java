@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  */
 class DemoAnalyticsITCase {
     /** Load time: several progress lines, and enough POSTs on each server. */
-    static final Duration RUN = Duration.ofSeconds(12);
+    static final Duration RUN = Duration.ofSeconds(20);
 
     static final Duration PROGRESS = Duration.ofSeconds(2);
     /** POSTs per second: a light load, the machine's two cores also run the job, the broker and two servers. */
