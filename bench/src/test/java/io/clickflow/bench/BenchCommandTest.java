@@ -55,6 +55,46 @@ class BenchCommandTest {
     }
 
     @Test
+    void theBenchSectionOfTheOptionsReferenceListsEveryOptionOfTheMainBench() throws Exception {
+        // The subcommands share option names (--cold, --cases): each must be in the main bench's own section.
+        String options = Files.readString(Path.of("..", "docs", "options.md"));
+        int from = options.indexOf("## `./clickflow bench`");
+        String section = options.substring(from, options.indexOf("`./clickflow bench uniques`", from));
+        for (OptionSpec option :
+                Cli.commandLine(new BenchCommand()).getCommandSpec().options()) {
+            if (!option.usageHelp() && !option.versionHelp()) {
+                assertThat(section)
+                        .as("the bench section has a row for " + option.longestName())
+                        .contains("| `" + option.longestName());
+            }
+        }
+    }
+
+    @Test
+    void jobCasesAreWarmedUpUnlessCold() {
+        assertThat(Cli.parse(new BenchCommand()).cold).isFalse();
+        assertThat(Cli.parse(new BenchCommand(), "--cold").cold).isTrue();
+    }
+
+    @Test
+    void threadsAreSortedIntoTheStagesTheTableShowsCpuFor() {
+        // Linux keeps the first 15 characters of a thread's name.
+        assertThat(BenchCase.stage("Source Data Fet")).isEqualTo("source");
+        assertThat(BenchCase.stage("Source: ad clic")).isEqualTo("source");
+        assertThat(BenchCase.stage("kafka-coordinat")).isEqualTo("source");
+        assertThat(BenchCase.stage("attribute page ")).isEqualTo("operator");
+        assertThat(BenchCase.stage("IntervalJoin[9]")).isEqualTo("operator");
+        assertThat(BenchCase.stage("Rank[12] -> Cal")).isEqualTo("operator");
+        assertThat(BenchCase.stage("attributed_page")).isEqualTo("sinks");
+        assertThat(BenchCase.stage("rejected_events")).isEqualTo("sinks");
+        assertThat(BenchCase.stage("late_events: Wr")).isEqualTo("sinks");
+        assertThat(BenchCase.stage("C2 CompilerThre")).isEqualTo("JIT");
+        assertThat(BenchCase.stage("GC Thread#0")).isEqualTo("GC");
+        assertThat(BenchCase.stage("Checkpoint Time")).isEqualTo("other");
+        assertThat(BenchCase.STAGES).contains("source", "operator", "sinks", "other");
+    }
+
+    @Test
     void routerBenchRefusesBadCountsFractionsAndDurationsInOneLine() {
         RouterBench defaults = Cli.parse(new RouterBench());
         defaults.check();
