@@ -94,7 +94,7 @@ public final class BenchCase {
         }
         long coldNanos = warmUp(options, "bench " + kind, AttributionCommand::parse, attribution);
         AttributionOptions o = AttributionCommand.parse(options);
-        ObjectNode result = runToEnd(attribution.build(o), "bench " + kind, o.runtime.webPort);
+        ObjectNode result = runToEnd(attribution.build(o), "bench " + kind, o.runtime.webPort, true);
         result.put("coldNanos", coldNanos);
         putCounts(
                 result,
@@ -206,12 +206,23 @@ public final class BenchCase {
      * wall and CPU time from submission, peak RSS, the last completed checkpoint.
      */
     static ObjectNode runToEnd(StreamExecutionEnvironment env, String name, int webPort) throws Exception {
+        return runToEnd(env, name, webPort, false);
+    }
+
+    /**
+     * As {@link #runToEnd(StreamExecutionEnvironment, String, int)}, with {@code stages}: also the run's CPU time per
+     * {@link #stage} (reading /proc twice a second costs a little CPU, so only where it is shown).
+     */
+    static ObjectNode runToEnd(StreamExecutionEnvironment env, String name, int webPort, boolean stages)
+            throws Exception {
         long startUp = System.nanoTime();
         JobClient client = env.executeAsync(name);
         long start = System.nanoTime();
         long cpuStart = processCpuNanos();
-        StageCpu stages = new StageCpu();
-        stages.start();
+        StageCpu stageCpu = stages ? new StageCpu() : null;
+        if (stageCpu != null) {
+            stageCpu.start();
+        }
         CheckpointWatcher checkpoints =
                 new CheckpointWatcher(webPort, client.getJobID().toString());
         checkpoints.start();
@@ -219,12 +230,14 @@ public final class BenchCase {
         long nanos = System.nanoTime() - start;
         long cpuNanos = processCpuNanos() - cpuStart;
         checkpoints.stop();
-        stages.stop();
         ObjectNode result = JSON.createObjectNode();
         result.put("nanos", nanos);
         result.put("cpuNanos", cpuNanos);
-        result.set("stageCpuMillis", JSON.valueToTree(stages.millisByStage()));
-        System.err.println(name + ": CPU by thread over the measured run (ms): " + stages.millisByThread());
+        if (stageCpu != null) {
+            stageCpu.stop();
+            result.set("stageCpuMillis", JSON.valueToTree(stageCpu.millisByStage()));
+            System.err.println(name + ": CPU by thread over the measured run (ms): " + stageCpu.millisByThread());
+        }
         result.put("startUpNanos", start - startUp);
         result.put("peakRssBytes", peakRssBytes());
         JsonNode last = checkpoints.lastCompleted();
@@ -308,7 +321,7 @@ public final class BenchCase {
      * decoding and splitting task, the consumer's heartbeat), the attribution operator (clickflow's, or the SQL
      * peer's join and dedupe tasks), the JDBC sinks (their own tasks: SQLite takes one writer per table, so they
      * are not chained to the operator), the JIT compilers, GC, and the rest (checkpointing, the MiniCluster's RPC,
-     * network and output flushers, this measurement).
+     * network and output flushers, this measurement's own threads).
      */
     static String stage(String name) {
         String kind = kind(name);
@@ -333,7 +346,7 @@ public final class BenchCase {
      * thread ends (a thread ending between two reads loses at most that much of its last CPU time).
      */
     static final class StageCpu {
-        static final long EVERY_MILLIS = 200;
+        static final long EVERY_MILLIS = 500;
         private final Map<String, Long> start = readThreads();
         private final Map<String, Long> last = new HashMap<>(start);
         private volatile boolean running = true;

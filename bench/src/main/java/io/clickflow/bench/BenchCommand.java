@@ -636,13 +636,6 @@ public final class BenchCommand implements Callable<Integer> {
                 "  %,.0f events/s (%.1f s)%s%s%s%n",
                 r.eventsPerSecond(),
                 r.nanos / 1e9,
-                r.coldNanos < 0
-                        ? ""
-                        : String.format(
-                                Locale.ROOT,
-                                "; first run %,.0f events/s (%.1f s)",
-                                r.coldEventsPerSecond(),
-                                r.coldNanos / 1e9),
                 ceiling != null && r != ceiling
                         ? String.format(
                                 Locale.ROOT, ", %.2fx the ceiling", r.eventsPerSecond() / ceiling.eventsPerSecond())
@@ -650,7 +643,14 @@ public final class BenchCommand implements Callable<Integer> {
                 r.rows >= 0
                         ? String.format(
                                 Locale.ROOT, ", %,d rows (%,d final), peak RSS %s", r.rows, r.finalRows, mb(r.peakRss))
-                        : "");
+                        : "",
+                r.coldNanos < 0
+                        ? ""
+                        : String.format(
+                                Locale.ROOT,
+                                "; cold (first) run %,.0f events/s (%.1f s)",
+                                r.coldEventsPerSecond(),
+                                r.coldNanos / 1e9));
     }
 
     private static void printTable(
@@ -743,7 +743,8 @@ public final class BenchCommand implements Callable<Integer> {
                 + " meanwhile); every other number is the second, warm run (the ceiling's: after its warm-up pass).");
         System.out.println("CPU: the case's JVM over the measured run (the ceiling: the bench's JVM; the broker's"
                 + " never), per thread from /proc: source = Kafka fetch + decode + split, operator = the attribution"
-                + " (SQL: join + dedupe) tasks, sinks = the JDBC sink tasks, other = checkpoints, RPC, network.");
+                + " (SQL: join + dedupe) tasks, sinks = the JDBC sink tasks, other = checkpoints, RPC, network and"
+                + " this measurement; a thread's last < 0.5 s before it ends may be missing from its stage.");
     }
 
     private static String micros(double v) {
