@@ -278,27 +278,36 @@ public final class BenchCase {
      */
     static Map<String, Long> threadCpuMillis() {
         Map<String, Long> byKind = new HashMap<>();
-        long ticksPerSecond = 100; // USER_HZ on Linux
-        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
-            for (Path task : (Iterable<Path>) tasks::iterator) {
-                try {
-                    String stat = Files.readString(task.resolve("stat"));
-                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime
-                    byKind.merge(kind(name), ticks * 1000 / ticksPerSecond, Long::sum);
-                } catch (Exception gone) {
-                    // the thread ended meanwhile
-                }
-            }
-        } catch (Exception e) {
-            return Map.of(); // not Linux
-        }
+        StageCpu.readThreads().forEach((key, ticks) -> byKind.merge(kind(StageCpu.name(key)), ticks * 10, Long::sum));
+        return largestFirst(byKind);
+    }
+
+    private static Map<String, Long> largestFirst(Map<String, Long> millis) {
         Map<String, Long> sorted = new LinkedHashMap<>();
-        byKind.entrySet().stream()
+        millis.entrySet().stream()
+                .filter(e -> e.getValue() > 0)
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .forEach(e -> sorted.put(e.getKey(), e.getValue()));
         return sorted;
+    }
+
+    /** A daemon thread calling {@code poll} every {@code millis} until interrupted. */
+    static Thread every(long millis, String name, Runnable poll) {
+        Thread thread = new Thread(
+                () -> {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        poll.run();
+                        try {
+                            Thread.sleep(millis);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                name);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
     }
 
     /** Thread names (Linux cuts them to 15 characters) grouped into what they do. */
@@ -349,28 +358,13 @@ public final class BenchCase {
         static final long EVERY_MILLIS = 500;
         private final Map<String, Long> start = readThreads();
         private final Map<String, Long> last = new HashMap<>(start);
-        private volatile boolean running = true;
         private Thread thread;
 
         void start() {
-            thread = new Thread(
-                    () -> {
-                        while (running) {
-                            sample();
-                            try {
-                                Thread.sleep(EVERY_MILLIS);
-                            } catch (InterruptedException e) {
-                                return;
-                            }
-                        }
-                    },
-                    "stage-cpu");
-            thread.setDaemon(true);
-            thread.start();
+            thread = every(EVERY_MILLIS, "stage-cpu", this::sample);
         }
 
         void stop() throws InterruptedException {
-            running = false;
             thread.interrupt();
             thread.join(2000);
             sample();
@@ -383,14 +377,14 @@ public final class BenchCase {
         /** Milliseconds of CPU per thread name (numbers and subtask indexes kept), largest first. */
         synchronized Map<String, Long> millisByThread() {
             Map<String, Long> byName = new HashMap<>();
-            last.forEach((key, ticks) -> byName.merge(
-                    key.substring(key.indexOf('/') + 1), (ticks - start.getOrDefault(key, 0L)) * 10, Long::sum));
-            Map<String, Long> sorted = new LinkedHashMap<>();
-            byName.entrySet().stream()
-                    .filter(e -> e.getValue() > 0)
-                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                    .forEach(e -> sorted.put(e.getKey(), e.getValue()));
-            return sorted;
+            last.forEach(
+                    (key, ticks) -> byName.merge(name(key), (ticks - start.getOrDefault(key, 0L)) * 10, Long::sum));
+            return largestFirst(byName);
+        }
+
+        /** The thread's name in a key of {@link #readThreads}. */
+        static String name(String key) {
+            return key.substring(key.indexOf('/') + 1);
         }
 
         /** Milliseconds of CPU per {@link #STAGES stage}, in their order. */
@@ -405,7 +399,7 @@ public final class BenchCase {
          * utime + stime in ticks (USER_HZ = 100 on Linux) of every live thread, keyed by its id and start time
          * (ids are reused) and name: {@code "<tid>:<start>/<name>"}; empty where there is no /proc.
          */
-        private static Map<String, Long> readThreads() {
+        static Map<String, Long> readThreads() {
             Map<String, Long> ticks = new HashMap<>();
             try (var tasks = Files.list(Path.of("/proc/self/task"))) {
                 for (Path task : (Iterable<Path>) tasks::iterator) {
@@ -464,7 +458,6 @@ public final class BenchCase {
         private final String base;
         private final AtomicReference<JsonNode> last = new AtomicReference<>();
         private volatile long completed;
-        private volatile boolean running = true;
         private Thread thread;
 
         CheckpointWatcher(int port, String jobId) {
@@ -472,20 +465,7 @@ public final class BenchCase {
         }
 
         void start() {
-            thread = new Thread(
-                    () -> {
-                        while (running) {
-                            poll();
-                            try {
-                                Thread.sleep(500);
-                            } catch (InterruptedException e) {
-                                return;
-                            }
-                        }
-                    },
-                    "checkpoint-watcher");
-            thread.setDaemon(true);
-            thread.start();
+            thread = every(500, "checkpoint-watcher", this::poll);
         }
 
         private void poll() {
@@ -496,13 +476,14 @@ public final class BenchCase {
                     last.set(latest);
                 }
                 completed = stats.path("counts").path("completed").asLong(completed);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // stopped: ends the polling loop
             } catch (Exception e) {
                 // the job may be gone already; keep what we have
             }
         }
 
         void stop() throws InterruptedException {
-            running = false;
             thread.interrupt();
             thread.join(2000);
         }
