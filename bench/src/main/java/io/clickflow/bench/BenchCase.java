@@ -47,7 +47,8 @@ import java.util.function.Function;
  * {@code serve}, the attribution job unbounded until killed, for the freshness measurement; or {@code analytics},
  * the hourly job unbounded behind the API servers of {@code bench api}; or {@code route}, {@code route-ceiling} and
  * {@code kafka-streams}, the contenders of {@code bench router}. The options
- * after the case are {@code ./clickflow attribution}'s. Prints one {@code BENCH-RESULT {json}} line.
+ * after the case are {@code ./clickflow attribution}'s. The bounded attribution, SQL and uniques cases first run
+ * once unmeasured when asked ({@link #warmUp}). Prints one {@code BENCH-RESULT {json}} line.
  */
 public final class BenchCase {
     static final String RESULT = "BENCH-RESULT ";
