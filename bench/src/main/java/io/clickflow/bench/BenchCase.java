@@ -39,6 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
  * One measured job in its own JVM (so its peak RSS is its own): {@code attribution} or {@code sql} over
@@ -46,7 +47,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code serve}, the attribution job unbounded until killed, for the freshness measurement; or {@code analytics},
  * the hourly job unbounded behind the API servers of {@code bench api}; or {@code route}, {@code route-ceiling} and
  * {@code kafka-streams}, the contenders of {@code bench router}. The options
- * after the case are {@code ./clickflow attribution}'s. Prints one {@code BENCH-RESULT {json}} line.
+ * after the case are {@code ./clickflow attribution}'s. The bounded attribution, SQL and uniques cases first run
+ * once unmeasured when asked ({@link #warmUp}). Prints one {@code BENCH-RESULT {json}} line.
  */
 public final class BenchCase {
     static final String RESULT = "BENCH-RESULT ";
@@ -76,18 +78,25 @@ public final class BenchCase {
             StreamsRouter.run(PeerArgs.parse(Arrays.copyOfRange(args, 1, args.length)));
             return;
         }
-        AttributionOptions o = AttributionCommand.parse(Arrays.copyOfRange(args, 1, args.length));
-        StreamExecutionEnvironment env = JobRunner.environment(o.runtime, null, true);
-        if (kind.equals("sql")) {
-            SqlAttribution.define(env, o);
-        } else {
-            AttributionJob.build(env, o);
-        }
+        String[] options = Arrays.copyOfRange(args, 1, args.length);
+        JobSetup<AttributionOptions> attribution = o -> {
+            StreamExecutionEnvironment env = JobRunner.environment(o.runtime, null, true);
+            if (kind.equals("sql")) {
+                SqlAttribution.define(env, o);
+            } else {
+                AttributionJob.build(env, o);
+            }
+            return env;
+        };
         if (kind.equals("serve")) {
-            serve(env, "bench serve", o.runtime.webPort);
+            AttributionOptions o = AttributionCommand.parse(options);
+            serve(attribution.build(o), "bench serve", o.runtime.webPort);
             return;
         }
-        ObjectNode result = runToEnd(env, "bench " + kind, o.runtime.webPort);
+        long coldNanos = warmUp(options, "bench " + kind, AttributionCommand::parse, attribution);
+        AttributionOptions o = AttributionCommand.parse(options);
+        ObjectNode result = runToEnd(attribution.build(o), "bench " + kind, o.runtime.webPort, true);
+        result.put("coldNanos", coldNanos);
         putCounts(
                 result,
                 o.database,
@@ -95,6 +104,42 @@ public final class BenchCase {
                 "rows",
                 "finalRows");
         report(result);
+    }
+
+    /** Builds one job on a fresh environment from its parsed options. */
+    @FunctionalInterface
+    interface JobSetup<O> {
+        StreamExecutionEnvironment build(O options) throws Exception;
+    }
+
+    /**
+     * With {@code -Dclickflow.bench.warmup=true}, a first, unmeasured run of the job over the same input (its own
+     * group id, database and checkpoints: {@code -warmup} appended; its own web port) to its end, so that the
+     * measured run after it finds the code compiled, as the ceiling's warm-up pass does: a cold JVM spends much of
+     * a short run in the JIT (BENCHMARKS.md). Returns that first run's time from submission to its end, or -1
+     * without a warm-up.
+     */
+    static <O> long warmUp(String[] args, String name, Function<String[], O> parse, JobSetup<O> setup)
+            throws Exception {
+        if (!Boolean.getBoolean("clickflow.bench.warmup")) {
+            return -1;
+        }
+        List<String> warm = new ArrayList<>(List.of(args));
+        for (String option : List.of("--group-id", "--jdbc-url", "--checkpoint-dir")) {
+            int i = warm.indexOf(option);
+            if (i >= 0) {
+                warm.set(i + 1, warm.get(i + 1) + "-warmup");
+            }
+        }
+        int port = warm.indexOf("--web-port");
+        if (port >= 0) {
+            warm.set(port + 1, Integer.toString(BenchCommand.freePort())); // the measured run keeps its own
+        }
+        StreamExecutionEnvironment env = setup.build(parse.apply(warm.toArray(String[]::new)));
+        JobClient client = env.executeAsync(name + " warm-up");
+        long t = System.nanoTime();
+        client.getJobExecutionResult().get();
+        return System.nanoTime() - t;
     }
 
     /**
@@ -134,33 +179,14 @@ public final class BenchCase {
 
     /** The uniques job over its bounded input, timed from submission to the end; the counts' rows read back. */
     static void uniques(String[] args) throws Exception {
-        // A first, unmeasured run over the same input (own group, database and checkpoints) compiles the
-        // code, as the ceiling's warm-up pass does: a cold JVM spends much of a short run in the JIT (BENCHMARKS.md).
-        long coldNanos = -1;
-        if (Boolean.getBoolean("clickflow.bench.warmup")) {
-            List<String> warm = new ArrayList<>(List.of(args));
-            for (String option : List.of("--group-id", "--jdbc-url", "--checkpoint-dir")) {
-                int i = warm.indexOf(option);
-                if (i >= 0) {
-                    warm.set(i + 1, warm.get(i + 1) + "-warmup");
-                }
-            }
-            int port = warm.indexOf("--web-port");
-            if (port >= 0) {
-                warm.set(port + 1, Integer.toString(BenchCommand.freePort())); // the measured run keeps its own
-            }
-            UniquesOptions w = UniquesCommand.parse(warm.toArray(String[]::new));
-            StreamExecutionEnvironment warmEnv = JobRunner.environment(w.runtime, null, true);
-            UniquesJob.build(warmEnv, w);
-            JobClient warmClient = warmEnv.executeAsync("bench uniques warm-up");
-            long t = System.nanoTime();
-            warmClient.getJobExecutionResult().get();
-            coldNanos = System.nanoTime() - t;
-        }
+        JobSetup<UniquesOptions> uniques = o -> {
+            StreamExecutionEnvironment env = JobRunner.environment(o.runtime, null, true);
+            UniquesJob.build(env, o);
+            return env;
+        };
+        long coldNanos = warmUp(args, "bench uniques", UniquesCommand::parse, uniques);
         UniquesOptions o = UniquesCommand.parse(args);
-        StreamExecutionEnvironment env = JobRunner.environment(o.runtime, null, true);
-        UniquesJob.build(env, o);
-        ObjectNode result = runToEnd(env, "bench uniques", o.runtime.webPort);
+        ObjectNode result = runToEnd(uniques.build(o), "bench uniques", o.runtime.webPort);
         result.put("coldNanos", coldNanos);
         result.set("threadCpuMillis", JSON.valueToTree(threadCpuMillis()));
         putCounts(
@@ -181,10 +207,23 @@ public final class BenchCase {
      * wall and CPU time from submission, peak RSS, the last completed checkpoint.
      */
     static ObjectNode runToEnd(StreamExecutionEnvironment env, String name, int webPort) throws Exception {
+        return runToEnd(env, name, webPort, false);
+    }
+
+    /**
+     * As {@link #runToEnd(StreamExecutionEnvironment, String, int)}, with {@code stages}: also the run's CPU time per
+     * {@link #stage} (reading /proc twice a second costs a little CPU, so only where it is shown).
+     */
+    static ObjectNode runToEnd(StreamExecutionEnvironment env, String name, int webPort, boolean stages)
+            throws Exception {
         long startUp = System.nanoTime();
         JobClient client = env.executeAsync(name);
         long start = System.nanoTime();
         long cpuStart = processCpuNanos();
+        StageCpu stageCpu = stages ? new StageCpu() : null;
+        if (stageCpu != null) {
+            stageCpu.start();
+        }
         CheckpointWatcher checkpoints =
                 new CheckpointWatcher(webPort, client.getJobID().toString());
         checkpoints.start();
@@ -195,6 +234,11 @@ public final class BenchCase {
         ObjectNode result = JSON.createObjectNode();
         result.put("nanos", nanos);
         result.put("cpuNanos", cpuNanos);
+        if (stageCpu != null) {
+            stageCpu.stop();
+            result.set("stageCpuMillis", JSON.valueToTree(stageCpu.millisByStage()));
+            System.err.println(name + ": CPU by thread over the measured run (ms): " + stageCpu.millisByThread());
+        }
         result.put("startUpNanos", start - startUp);
         result.put("peakRssBytes", peakRssBytes());
         JsonNode last = checkpoints.lastCompleted();
@@ -235,27 +279,36 @@ public final class BenchCase {
      */
     static Map<String, Long> threadCpuMillis() {
         Map<String, Long> byKind = new HashMap<>();
-        long ticksPerSecond = 100; // USER_HZ on Linux
-        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
-            for (Path task : (Iterable<Path>) tasks::iterator) {
-                try {
-                    String stat = Files.readString(task.resolve("stat"));
-                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime
-                    byKind.merge(kind(name), ticks * 1000 / ticksPerSecond, Long::sum);
-                } catch (Exception gone) {
-                    // the thread ended meanwhile
-                }
-            }
-        } catch (Exception e) {
-            return Map.of(); // not Linux
-        }
+        StageCpu.readThreads().forEach((key, ticks) -> byKind.merge(kind(StageCpu.name(key)), ticks * 10, Long::sum));
+        return largestFirst(byKind);
+    }
+
+    private static Map<String, Long> largestFirst(Map<String, Long> millis) {
         Map<String, Long> sorted = new LinkedHashMap<>();
-        byKind.entrySet().stream()
+        millis.entrySet().stream()
+                .filter(e -> e.getValue() > 0)
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .forEach(e -> sorted.put(e.getKey(), e.getValue()));
         return sorted;
+    }
+
+    /** A daemon thread calling {@code poll} every {@code millis} until interrupted. */
+    static Thread every(long millis, String name, Runnable poll) {
+        Thread thread = new Thread(
+                () -> {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        poll.run();
+                        try {
+                            Thread.sleep(millis);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                name);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
     }
 
     /** Thread names (Linux cuts them to 15 characters) grouped into what they do. */
@@ -268,6 +321,105 @@ public final class BenchCase {
         if (name.startsWith("count unique")) return "stage 2 (per window) + sinks";
         if (name.startsWith("kafka-producer")) return "Kafka producer";
         return "other";
+    }
+
+    /** The stages of an attribution job (and its SQL peer) that {@link #stage} sorts threads into, in table order. */
+    static final List<String> STAGES = List.of("source", "operator", "sinks", "JIT", "GC", "other");
+
+    /**
+     * The stage a thread works for, by its name (cut to 15 characters): the Kafka source (fetchers, the
+     * decoding and splitting task, the consumer's heartbeat), the attribution operator (clickflow's, or the SQL
+     * peer's join and dedupe tasks), the JDBC sinks (their own tasks: SQLite takes one writer per table, so they
+     * are not chained to the operator), the JIT compilers, GC, and the rest (checkpointing, the MiniCluster's RPC,
+     * network and output flushers, this measurement's own threads).
+     */
+    static String stage(String name) {
+        String kind = kind(name);
+        if (kind.equals("JIT") || kind.equals("GC")) return kind;
+        if (name.startsWith("Source") || name.startsWith("kafka-coordinat")) return "source";
+        if (name.startsWith("attribute page")
+                || name.startsWith("IntervalJoin")
+                || name.startsWith("Join")
+                || name.startsWith("Rank")
+                || name.startsWith("Calc")
+                || name.startsWith("Deduplicate")) return "operator";
+        if (name.startsWith("attributed_page")
+                || name.startsWith("rejected_events")
+                || name.startsWith("late_events")
+                || name.startsWith("Sink")) return "sinks";
+        return "other";
+    }
+
+    /**
+     * CPU time per thread over one run, from /proc (so the JIT compiler and GC threads count too): read at
+     * the start, then every {@link #EVERY_MILLIS} while the run goes on, since a thread's time leaves /proc when the
+     * thread ends (a thread ending between two reads loses at most that much of its last CPU time).
+     */
+    static final class StageCpu {
+        static final long EVERY_MILLIS = 500;
+        private final Map<String, Long> start = readThreads();
+        private final Map<String, Long> last = new HashMap<>(start);
+        private Thread thread;
+
+        void start() {
+            thread = every(EVERY_MILLIS, "stage-cpu", this::sample);
+        }
+
+        void stop() throws InterruptedException {
+            thread.interrupt();
+            thread.join(2000);
+            sample();
+        }
+
+        private synchronized void sample() {
+            last.putAll(readThreads());
+        }
+
+        /** Milliseconds of CPU per thread name (numbers and subtask indexes kept), largest first. */
+        synchronized Map<String, Long> millisByThread() {
+            Map<String, Long> byName = new HashMap<>();
+            last.forEach(
+                    (key, ticks) -> byName.merge(name(key), (ticks - start.getOrDefault(key, 0L)) * 10, Long::sum));
+            return largestFirst(byName);
+        }
+
+        /** The thread's name in a key of {@link #readThreads}. */
+        static String name(String key) {
+            return key.substring(key.indexOf('/') + 1);
+        }
+
+        /** Milliseconds of CPU per {@link #STAGES stage}, in their order. */
+        Map<String, Long> millisByStage() {
+            Map<String, Long> byStage = new LinkedHashMap<>();
+            STAGES.forEach(s -> byStage.put(s, 0L));
+            millisByThread().forEach((name, millis) -> byStage.merge(stage(name), millis, Long::sum));
+            return byStage;
+        }
+
+        /**
+         * utime + stime in ticks (USER_HZ = 100 on Linux) of every live thread, keyed by its id and start time
+         * (ids are reused) and name: {@code "<tid>:<start>/<name>"}; empty where there is no /proc.
+         */
+        static Map<String, Long> readThreads() {
+            Map<String, Long> ticks = new HashMap<>();
+            try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+                for (Path task : (Iterable<Path>) tasks::iterator) {
+                    try {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        ticks.put(
+                                task.getFileName() + ":" + f[19] + "/" + name,
+                                Long.parseLong(f[11]) + Long.parseLong(f[12]));
+                    } catch (Exception gone) {
+                        // the thread ended meanwhile
+                    }
+                }
+            } catch (Exception e) {
+                // not Linux
+            }
+            return ticks;
+        }
     }
 
     /** CPU time of this whole JVM (all threads) so far. */
@@ -307,7 +459,6 @@ public final class BenchCase {
         private final String base;
         private final AtomicReference<JsonNode> last = new AtomicReference<>();
         private volatile long completed;
-        private volatile boolean running = true;
         private Thread thread;
 
         CheckpointWatcher(int port, String jobId) {
@@ -315,20 +466,7 @@ public final class BenchCase {
         }
 
         void start() {
-            thread = new Thread(
-                    () -> {
-                        while (running) {
-                            poll();
-                            try {
-                                Thread.sleep(500);
-                            } catch (InterruptedException e) {
-                                return;
-                            }
-                        }
-                    },
-                    "checkpoint-watcher");
-            thread.setDaemon(true);
-            thread.start();
+            thread = every(500, "checkpoint-watcher", this::poll);
         }
 
         private void poll() {
@@ -339,13 +477,14 @@ public final class BenchCase {
                     last.set(latest);
                 }
                 completed = stats.path("counts").path("completed").asLong(completed);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // stopped: ends the polling loop
             } catch (Exception e) {
                 // the job may be gone already; keep what we have
             }
         }
 
         void stop() throws InterruptedException {
-            running = false;
             thread.interrupt();
             thread.join(2000);
         }

@@ -49,6 +49,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 
 /**
  * {@code ./clickflow bench}: one run, one machine, the same pre-filled Kafka topics for every case: the
@@ -135,6 +136,12 @@ public final class BenchCommand implements Callable<Integer> {
     String jobJvmFlags;
 
     @Option(
+            names = "--cold",
+            description =
+                    "Measure each job's first run in a fresh JVM only (default: a first run over the same input warms the JIT, as for the ceiling, and is shown as cold).")
+    boolean cold;
+
+    @Option(
             names = "--profile",
             description = "Record each job's JVM with Java Flight Recorder (<case>.jfr in the run folder).")
     boolean profileOption;
@@ -215,12 +222,17 @@ public final class BenchCommand implements Callable<Integer> {
             Result ceiling = null;
             if (cases.contains("ceiling")) {
                 System.out.println("Ceiling: plain KafkaConsumers decoding every record...");
+                long coldStart = System.nanoTime();
                 Ceiling.run(bs, CLICKS, VIEWS, partitions, parallelism); // warm-up: the JIT, the page cache
+                long coldNanos = System.nanoTime() - coldStart;
+                long cpu = BenchCase.processCpuNanos();
                 Ceiling.Result c = Ceiling.run(bs, CLICKS, VIEWS, partitions, parallelism);
                 if (c.records() != records) {
                     throw new IllegalStateException("the ceiling read " + c.records() + " of " + records + " records");
                 }
                 ceiling = Result.throughput("ceiling (decode only, " + parallelism + " consumers)", records, c.nanos());
+                ceiling.cpuNanos = BenchCase.processCpuNanos() - cpu;
+                ceiling.coldNanos = coldNanos;
                 results.add(ceiling);
                 print(ceiling, null, null);
             }
@@ -255,6 +267,9 @@ public final class BenchCommand implements Callable<Integer> {
                         Integer.toString(freePort())));
                 String kind = c.equals("sql") ? "sql" : "attribution";
                 List<String> jvm = new ArrayList<>();
+                if (!cold) {
+                    jvm.add("-Dclickflow.bench.warmup=true");
+                }
                 String label;
                 if (c.equals("sql")) {
                     label = "Flink SQL peer (interval join + ROW_NUMBER, heap)";
@@ -312,6 +327,13 @@ public final class BenchCommand implements Callable<Integer> {
         long checkpointMillis = -1;
         long checkpoints = -1;
         long startUpNanos = -1;
+        /** The first run over the same input, in a fresh JVM (the JIT compiling meanwhile); -1 when not run. */
+        long coldNanos = -1;
+        /** CPU time of the measured run's JVM (the ceiling: the bench's JVM; the broker's never included). */
+        long cpuNanos = -1;
+        /** Of that, per {@link BenchCase#STAGES stage} (job cases only). */
+        Map<String, Long> stageCpuMillis = Map.of();
+
         double vsSql = Double.NaN;
         long p50 = -1;
         long p99 = -1;
@@ -335,11 +357,31 @@ public final class BenchCommand implements Callable<Integer> {
             r.checkpointMillis = j.path("checkpointMillis").asLong(-1);
             r.checkpoints = j.path("checkpoints").asLong(-1);
             r.startUpNanos = j.path("startUpNanos").asLong(-1);
+            r.coldNanos = j.path("coldNanos").asLong(-1);
+            r.cpuNanos = j.path("cpuNanos").asLong(-1);
+            Map<String, Long> stages = new LinkedHashMap<>();
+            j.path("stageCpuMillis")
+                    .fields()
+                    .forEachRemaining(e -> stages.put(e.getKey(), e.getValue().asLong()));
+            r.stageCpuMillis = stages;
             return r;
         }
 
         double eventsPerSecond() {
             return nanos <= 0 ? Double.NaN : records / (nanos / 1e9);
+        }
+
+        double coldEventsPerSecond() {
+            return coldNanos <= 0 ? Double.NaN : records / (coldNanos / 1e9);
+        }
+
+        /** Microseconds of CPU per event: the whole JVM's, or one stage's (NaN when not measured). */
+        double cpuMicrosPerEvent(String stage) {
+            if (stage == null) {
+                return cpuNanos < 0 ? Double.NaN : cpuNanos / 1e3 / records;
+            }
+            Long millis = stageCpuMillis.get(stage);
+            return millis == null ? Double.NaN : millis * 1e3 / records;
         }
     }
 
@@ -591,7 +633,7 @@ public final class BenchCommand implements Callable<Integer> {
     private static void print(Result r, Result ceiling, Result sql) {
         System.out.printf(
                 Locale.ROOT,
-                "  %,.0f events/s (%.1f s)%s%s%n",
+                "  %,.0f events/s (%.1f s)%s%s%s%n",
                 r.eventsPerSecond(),
                 r.nanos / 1e9,
                 ceiling != null && r != ceiling
@@ -601,7 +643,14 @@ public final class BenchCommand implements Callable<Integer> {
                 r.rows >= 0
                         ? String.format(
                                 Locale.ROOT, ", %,d rows (%,d final), peak RSS %s", r.rows, r.finalRows, mb(r.peakRss))
-                        : "");
+                        : "",
+                r.coldNanos < 0
+                        ? ""
+                        : String.format(
+                                Locale.ROOT,
+                                "; cold (first) run %,.0f events/s (%.1f s)",
+                                r.coldEventsPerSecond(),
+                                r.coldNanos / 1e9));
     }
 
     private static void printTable(
@@ -619,9 +668,10 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.println(machine.get("summary"));
         String header = String.format(
                 Locale.ROOT,
-                "%-58s %12s %9s %7s %8s %9s %12s",
+                "%-58s %12s %12s %9s %7s %8s %9s %12s",
                 "case",
                 "events/s",
+                "cold ev/s",
                 "/ceiling",
                 "/SQL",
                 "time",
@@ -635,9 +685,10 @@ public final class BenchCommand implements Callable<Integer> {
             }
             System.out.printf(
                     Locale.ROOT,
-                    "%-58s %,12.0f %9s %7s %7.1fs %9s %12s%n",
+                    "%-58s %,12.0f %12s %9s %7s %7.1fs %9s %12s%n",
                     r.name,
                     r.eventsPerSecond(),
+                    r.coldNanos < 0 ? "" : String.format(Locale.ROOT, "%,.0f", r.coldEventsPerSecond()),
                     ceiling == null || r == ceiling
                             ? ""
                             : String.format(Locale.ROOT, "%.2fx", r.eventsPerSecond() / ceiling.eventsPerSecond()),
@@ -658,6 +709,7 @@ public final class BenchCommand implements Callable<Integer> {
                         r.note);
             }
         }
+        printCpu(results);
         if (agreement != null) {
             System.out.println(agreement);
         }
@@ -665,11 +717,48 @@ public final class BenchCommand implements Callable<Integer> {
                 "Targets: heap >= 0.5x the ceiling and >= 2x SQL; RocksDB >= 0.25x the ceiling; freshness p99 <= 1000 ms.");
     }
 
+    /** CPU microseconds per event of each measured run, per stage, under the table. */
+    private static void printCpu(List<Result> results) {
+        StringBuilder format = new StringBuilder("%-58s %9s");
+        List<Object> head = new ArrayList<>(List.of("CPU us per event (measured run)", "total"));
+        for (String stage : BenchCase.STAGES) {
+            format.append(" %9s");
+            head.add(stage);
+        }
+        String header = String.format(Locale.ROOT, format.toString(), head.toArray());
+        System.out.println();
+        System.out.println(header);
+        System.out.println("-".repeat(header.length()));
+        for (Result r : results) {
+            if (r.p50 >= 0 || r.cpuNanos < 0) {
+                continue;
+            }
+            List<Object> row = new ArrayList<>(List.of(r.name, micros(r.cpuMicrosPerEvent(null))));
+            for (String stage : BenchCase.STAGES) {
+                row.add(micros(r.cpuMicrosPerEvent(stage)));
+            }
+            System.out.println(String.format(Locale.ROOT, format.toString(), row.toArray()));
+        }
+        System.out.println("cold ev/s: the case's first run over the same input in its fresh JVM (the JIT compiling"
+                + " meanwhile); every other number is the second, warm run (the ceiling's: after its warm-up pass).");
+        System.out.println("CPU: the case's JVM over the measured run (the ceiling: the bench's JVM; the broker's"
+                + " never), per thread from /proc: source = Kafka fetch + decode + split, operator = the attribution"
+                + " (SQL: join + dedupe) tasks, sinks = the JDBC sink tasks, other = checkpoints, RPC, network and"
+                + " this measurement; a thread's last < 0.5 s before it ends may be missing from its stage.");
+    }
+
+    private static String micros(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.2f", v);
+    }
+
     private static void writeCsv(Path file, List<Result> results) throws IOException {
         List<String> lines = new ArrayList<>();
-        lines.add(
-                "case,records,seconds,events_per_second,vs_ceiling,vs_sql,rows,final_rows,peak_rss_bytes,"
-                        + "last_checkpoint_bytes,last_checkpoint_ms,checkpoints,p50_ms,p99_ms,max_ms,minicluster_start_seconds");
+        lines.add("case,records,seconds,events_per_second,vs_ceiling,vs_sql,rows,final_rows,peak_rss_bytes,"
+                + "last_checkpoint_bytes,last_checkpoint_ms,checkpoints,p50_ms,p99_ms,max_ms,minicluster_start_seconds,"
+                + "cold_seconds,cold_events_per_second,cpu_us_per_event"
+                + BenchCase.STAGES.stream()
+                        .map(s -> ",cpu_us_per_event_" + s.toLowerCase(Locale.ROOT))
+                        .collect(Collectors.joining()));
         double ceiling = results.stream()
                 .filter(r -> r.name.startsWith("ceiling"))
                 .mapToDouble(Result::eventsPerSecond)
@@ -677,25 +766,31 @@ public final class BenchCommand implements Callable<Integer> {
                 .orElse(Double.NaN);
         for (Result r : results) {
             lines.add(String.join(
-                    ",",
-                    "\"" + r.name + "\"",
-                    Long.toString(r.records),
-                    String.format(Locale.ROOT, "%.3f", r.nanos / 1e9),
-                    String.format(Locale.ROOT, "%.0f", r.eventsPerSecond()),
-                    Double.isNaN(ceiling) || r.p50 >= 0
-                            ? ""
-                            : String.format(Locale.ROOT, "%.3f", r.eventsPerSecond() / ceiling),
-                    Double.isNaN(r.vsSql) ? "" : String.format(Locale.ROOT, "%.3f", r.vsSql),
-                    Long.toString(r.rows),
-                    Long.toString(r.finalRows),
-                    Long.toString(r.peakRss),
-                    Long.toString(r.checkpointBytes),
-                    Long.toString(r.checkpointMillis),
-                    Long.toString(r.checkpoints),
-                    Long.toString(r.p50),
-                    Long.toString(r.p99),
-                    Long.toString(r.max),
-                    r.startUpNanos < 0 ? "" : String.format(Locale.ROOT, "%.3f", r.startUpNanos / 1e9)));
+                            ",",
+                            "\"" + r.name + "\"",
+                            Long.toString(r.records),
+                            String.format(Locale.ROOT, "%.3f", r.nanos / 1e9),
+                            String.format(Locale.ROOT, "%.0f", r.eventsPerSecond()),
+                            Double.isNaN(ceiling) || r.p50 >= 0
+                                    ? ""
+                                    : String.format(Locale.ROOT, "%.3f", r.eventsPerSecond() / ceiling),
+                            Double.isNaN(r.vsSql) ? "" : String.format(Locale.ROOT, "%.3f", r.vsSql),
+                            Long.toString(r.rows),
+                            Long.toString(r.finalRows),
+                            Long.toString(r.peakRss),
+                            Long.toString(r.checkpointBytes),
+                            Long.toString(r.checkpointMillis),
+                            Long.toString(r.checkpoints),
+                            Long.toString(r.p50),
+                            Long.toString(r.p99),
+                            Long.toString(r.max),
+                            r.startUpNanos < 0 ? "" : String.format(Locale.ROOT, "%.3f", r.startUpNanos / 1e9),
+                            r.coldNanos < 0 ? "" : String.format(Locale.ROOT, "%.3f", r.coldNanos / 1e9),
+                            r.coldNanos < 0 ? "" : String.format(Locale.ROOT, "%.0f", r.coldEventsPerSecond()),
+                            micros(r.cpuMicrosPerEvent(null)))
+                    + BenchCase.STAGES.stream()
+                            .map(stage -> "," + micros(r.cpuMicrosPerEvent(stage)))
+                            .collect(Collectors.joining()));
         }
         Files.write(file, lines);
     }

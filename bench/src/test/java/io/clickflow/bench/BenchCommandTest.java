@@ -2,16 +2,21 @@ package io.clickflow.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.UsageException;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /** The bench's options are documented and a bad one is refused in one line before anything starts. */
@@ -53,6 +58,82 @@ class BenchCommandTest {
             assertThat(docs).as("docs name the router case " + c).contains("`" + c + "`");
         }
     }
+
+    @Test
+    void theBenchSectionOfTheOptionsReferenceListsEveryOptionOfTheMainBench() throws Exception {
+        // The subcommands share option names (--cold, --cases): each must be in the main bench's own section.
+        String options = Files.readString(Path.of("..", "docs", "options.md"));
+        int from = options.indexOf("## `./clickflow bench`");
+        String section = options.substring(from, options.indexOf("`./clickflow bench uniques`", from));
+        for (OptionSpec option :
+                Cli.commandLine(new BenchCommand()).getCommandSpec().options()) {
+            if (!option.usageHelp() && !option.versionHelp()) {
+                assertThat(section)
+                        .as("the bench section has a row for " + option.longestName())
+                        .contains("| `" + option.longestName());
+            }
+        }
+    }
+
+    @Test
+    void jobCasesAreWarmedUpUnlessCold() {
+        assertThat(Cli.parse(new BenchCommand()).cold).isFalse();
+        assertThat(Cli.parse(new BenchCommand(), "--cold").cold).isTrue();
+    }
+
+    @Test
+    void threadsAreSortedIntoTheStagesTheTableShowsCpuFor() {
+        // Linux keeps the first 15 characters of a thread's name.
+        Map<String, String> stages = Map.ofEntries(
+                Map.entry("Source Data Fet", "source"),
+                Map.entry("Source: ad clic", "source"),
+                Map.entry("kafka-coordinat", "source"),
+                Map.entry("attribute page ", "operator"),
+                Map.entry("IntervalJoin[19", "operator"),
+                Map.entry("Rank[22] -> Cal", "operator"),
+                Map.entry("attributed_page", "sinks"),
+                Map.entry("rejected_events", "sinks"),
+                Map.entry("late_events: Wr", "sinks"),
+                Map.entry("C2 CompilerThre", "JIT"),
+                Map.entry("GC Thread#0", "GC"),
+                Map.entry("Checkpoint Time", "other"),
+                Map.entry("flink-pekko.act", "other"));
+        stages.forEach((thread, stage) ->
+                assertThat(BenchCase.stage(thread)).as(thread).isEqualTo(stage));
+        assertThat(BenchCase.STAGES).contains("source", "operator", "sinks", "other");
+    }
+
+    @Test
+    @Timeout(30)
+    void aRunsCpuTimeIsCountedForTheStageOfTheThreadThatSpentIt() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "per-thread CPU time comes from Linux's /proc");
+        BenchCase.StageCpu cpu = new BenchCase.StageCpu();
+        cpu.start();
+        Thread operator = new Thread(
+                () -> {
+                    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+                    long x = 0;
+                    while (threads.getCurrentThreadCpuTime() < BURN_NANOS) {
+                        x += Long.numberOfTrailingZeros(x + 1);
+                    }
+                    try {
+                        // lives on past a read of /proc, as the job's task threads do until the job ends
+                        Thread.sleep(3 * BenchCase.StageCpu.EVERY_MILLIS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "attribute page views to clicks");
+        operator.start();
+        operator.join();
+        cpu.stop();
+        assertThat(cpu.millisByStage().keySet()).containsExactlyElementsOf(BenchCase.STAGES);
+        assertThat(cpu.millisByStage().get("operator"))
+                .as("CPU ticks are 10 ms")
+                .isBetween(BURN_NANOS / 1_000_000 - 20, BURN_NANOS / 1_000_000 + 100);
+    }
+
+    private static final long BURN_NANOS = 300_000_000;
 
     @Test
     void routerBenchRefusesBadCountsFractionsAndDurationsInOneLine() {
