@@ -3,6 +3,7 @@ package io.clickflow.attribution;
 import io.clickflow.decode.Decoded;
 import io.clickflow.io.JdbcSinks;
 import io.clickflow.io.Sources;
+import io.clickflow.stream.EmitMode;
 import io.clickflow.tables.AttributionTables;
 import io.clickflow.tables.Database;
 import io.clickflow.tables.DeadLetterTables;
@@ -10,9 +11,13 @@ import io.clickflow.tables.DeadLetterTables;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import java.time.Duration;
+
 /** Wires the attribution workflow to production I/O: Kafka topics or files in, JDBC tables out. */
 public final class AttributionJob {
     private AttributionJob() {}
+
+    static final Duration UPDATE_MODE_BUFFER_TIMEOUT = Duration.ofMillis(10);
 
     /** Creates the tables (so readers see them at once) and adds the pipeline to {@code env}. */
     public static void build(StreamExecutionEnvironment env, AttributionOptions o) throws Exception {
@@ -25,6 +30,11 @@ public final class AttributionJob {
         } else {
             clicks = Sources.kafka(o.kafka, o.clicksTopic, new AdClickDecoder(), AdClickDecoder.TYPE);
             views = Sources.kafka(o.kafka, o.pageViewsTopic, new PageViewDecoder(), PageViewDecoder.TYPE);
+        }
+        if (o.settings.emitMode() == EmitMode.UPDATE) {
+            // Update mode shows a row moments after its event: a network buffer leaves when full or after this,
+            // instead of Flink's default 100 ms (before any watermark, so it is most of a row's latency).
+            env.setBufferTimeout(UPDATE_MODE_BUFFER_TIMEOUT.toMillis());
         }
         AttributionWorkflow.defineWorkflow(env, o.settings, clicks, views, jdbcSinks(o.database, env.getParallelism()));
         // env's parallelism, not the option: on a cluster an unset --parallelism yields to the cluster's.
