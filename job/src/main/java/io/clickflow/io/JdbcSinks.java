@@ -21,7 +21,7 @@ public final class JdbcSinks {
     /** Rows per batch (after merging rows of one key), and the longest a row waits before its batch is written. */
     static final int BATCH_SIZE = 5000;
 
-    static final long BATCH_INTERVAL_MS = 50;
+    static final long BATCH_INTERVAL_MS = 200;
     /** Retries of a failed batch (with reconnect) before the task fails and restarts from a checkpoint. */
     static final int MAX_RETRIES = 5;
 

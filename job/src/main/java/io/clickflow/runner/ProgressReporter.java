@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -38,6 +39,7 @@ public final class ProgressReporter {
     private Map<String, Long> lastCounts = Map.of();
     private Supplier<String> alongside;
     private final Map<String, String> counters = new LinkedHashMap<>();
+    private final Map<String, Map<String, Long>> lastCounters = new ConcurrentHashMap<>();
     private boolean showWatermark = true;
 
     /**
@@ -186,16 +188,36 @@ public final class ProgressReporter {
     }
 
     private void appendCounter(StringBuilder sb, JsonNode job, String label, String suffix) {
+        Map<String, Long> byPart = readCounter(job, suffix);
+        // A job that is stopping may answer without some metrics: the line keeps the last numbers read rather than
+        // showing 0 for a counter that only went up.
+        if (byPart.isEmpty()) {
+            byPart = lastCounters.getOrDefault(label, byPart);
+        } else {
+            lastCounters.put(label, byPart);
+        }
+        long total = byPart.values().stream().mapToLong(Long::longValue).sum();
+        sb.append(String.format(" | %s %,d", label, total));
+        if (byPart.size() > 1) {
+            StringBuilder parts = new StringBuilder();
+            byPart.forEach((part, n) ->
+                    parts.append(parts.length() == 0 ? "" : ", ").append(String.format("%s %,d", part, n)));
+            sb.append(" (").append(parts).append(')');
+        }
+    }
+
+    /** The main operator's counters whose ids end in {@code suffix}, summed over subtasks; empty when unreadable. */
+    private Map<String, Long> readCounter(JsonNode job, String suffix) {
+        Map<String, Long> byPart = new TreeMap<>();
         JsonNode vertex = vertex(job);
         if (vertex == null) {
-            return;
+            return byPart;
         }
         String path = "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/subtasks/metrics";
         JsonNode available = get(path);
         if (available == null) {
-            return;
+            return byPart;
         }
-        Map<String, Long> byPart = new TreeMap<>();
         for (JsonNode m : available) {
             String id = m.path("id").asText();
             if (id.endsWith(suffix)) {
@@ -208,14 +230,7 @@ public final class ProgressReporter {
                 }
             }
         }
-        long total = byPart.values().stream().mapToLong(Long::longValue).sum();
-        sb.append(String.format(" | %s %,d", label, total));
-        if (byPart.size() > 1) {
-            StringBuilder parts = new StringBuilder();
-            byPart.forEach((part, n) ->
-                    parts.append(parts.length() == 0 ? "" : ", ").append(String.format("%s %,d", part, n)));
-            sb.append(" (").append(parts).append(')');
-        }
+        return byPart;
     }
 
     private JsonNode vertex(JsonNode job) {
