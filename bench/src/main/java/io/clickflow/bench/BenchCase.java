@@ -371,7 +371,8 @@ public final class BenchCase {
             sample();
         }
 
-        private synchronized void sample() {
+        /** Reads every live thread's CPU now (the sampling thread does it every {@link #EVERY_MILLIS}). */
+        synchronized void sample() {
             last.putAll(readThreads());
         }
 

@@ -17,6 +17,7 @@ import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 
 /** The bench's options are documented and a bad one is refused in one line before anything starts. */
@@ -109,6 +110,8 @@ class BenchCommandTest {
         assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "per-thread CPU time comes from Linux's /proc");
         BenchCase.StageCpu cpu = new BenchCase.StageCpu();
         cpu.start();
+        CountDownLatch burnt = new CountDownLatch(1);
+        CountDownLatch read = new CountDownLatch(1);
         Thread operator = new Thread(
                 () -> {
                     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -116,15 +119,19 @@ class BenchCommandTest {
                     while (threads.getCurrentThreadCpuTime() < BURN_NANOS) {
                         x += Long.numberOfTrailingZeros(x + 1);
                     }
+                    burnt.countDown();
                     try {
                         // lives on past a read of /proc, as the job's task threads do until the job ends
-                        Thread.sleep(3 * BenchCase.StageCpu.EVERY_MILLIS);
+                        read.await();
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
                 },
                 "attribute page views to clicks");
         operator.start();
+        burnt.await();
+        cpu.sample();
+        read.countDown();
         operator.join();
         cpu.stop();
         assertThat(cpu.millisByStage().keySet()).containsExactlyElementsOf(BenchCase.STAGES);
