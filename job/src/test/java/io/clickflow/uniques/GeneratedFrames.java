@@ -1,9 +1,11 @@
 package io.clickflow.uniques;
 
 import io.clickflow.io.LineFiles;
+import io.clickflow.testing.KafkaTestBroker;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +21,11 @@ import java.util.Set;
  * the brute-force answer: distinct users per window.
  */
 public final class GeneratedFrames {
+    static final long DAY_SECONDS = Duration.ofDays(1).toSeconds();
+
+    /** How far past the start of the last frame's day the flush frames are. */
+    static final Duration FLUSH_AFTER = Duration.ofDays(2);
+
     /** The lines, in order; null entries in {@link #frames} mark the malformed ones. */
     public final List<String> lines = new ArrayList<>();
 
@@ -63,6 +70,13 @@ public final class GeneratedFrames {
             }
         }
         return g;
+    }
+
+    /** Inserts a minimal frame (only {@code uid} and {@code ts}) before line {@code index}. */
+    public GeneratedFrames insert(int index, String uid, long tsSeconds) {
+        lines.add(index, "{\"uid\":\"" + uid + "\",\"ts\":" + tsSeconds + "}");
+        frames.add(index, new FrameGenerator.Generated(lines.get(index), uid, tsSeconds));
+        return this;
     }
 
     public GeneratedFrames writeFile(Path file) throws IOException {
@@ -110,6 +124,52 @@ public final class GeneratedFrames {
             }
         }
         return this;
+    }
+
+    /**
+     * Lines {@code from} (inclusive) to {@code to} (exclusive) as records of {@code topic}, keyed by user as a
+     * producer of such frames would key them; the malformed lines go to partition 0 without a key.
+     */
+    public List<KafkaTestBroker.Message> messages(String topic, int partitions, int from, int to) {
+        List<KafkaTestBroker.Message> messages = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            FrameGenerator.Generated f = frames.get(i);
+            messages.add(new KafkaTestBroker.Message(
+                    topic,
+                    f == null ? 0 : Math.floorMod(f.uid().hashCode(), partitions),
+                    f == null ? null : f.uid(),
+                    lines.get(i).getBytes(StandardCharsets.UTF_8)));
+        }
+        return messages;
+    }
+
+    /** Every line as records of {@code topic}. */
+    public List<KafkaTestBroker.Message> messages(String topic, int partitions) {
+        return messages(topic, partitions, 0, lines.size());
+    }
+
+    /**
+     * One frame per partition {@link #FLUSH_AFTER} past the last frame, so an unbounded job's watermark closes
+     * every window of the input (watermarks are not in checkpoints: a resumed job needs new records); their
+     * windows start at {@link #flushStartSeconds()} and are no part of the input's.
+     */
+    public List<KafkaTestBroker.Message> flushMessages(String topic, int partitions) {
+        List<KafkaTestBroker.Message> messages = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            String json = "{\"uid\":\"flush-" + p + "\",\"ts\":" + flushStartSeconds() + "}";
+            messages.add(new KafkaTestBroker.Message(topic, p, "flush-" + p, json.getBytes(StandardCharsets.UTF_8)));
+        }
+        return messages;
+    }
+
+    /** Where the flush frames are: a whole day after the last frame's day starts, past any window of up to 1d. */
+    public long flushStartSeconds() {
+        long last = frames.stream()
+                .filter(f -> f != null)
+                .mapToLong(FrameGenerator.Generated::tsSeconds)
+                .max()
+                .orElseThrow();
+        return Math.floorDiv(last, DAY_SECONDS) * DAY_SECONDS + FLUSH_AFTER.toSeconds();
     }
 
     /** Distinct users per window: {@code window seconds + "s@" + start epoch seconds} -> count. */
