@@ -10,6 +10,7 @@ import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
@@ -71,16 +72,30 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
     private transient Counter rowsProvisional;
     private transient Counter rowsFinal;
 
+    /** How the user's value is written in state and checkpoints. */
+    private final TypeSerializer<UserAttributionState> stateSerializer;
+
     public AttributionFunction(Duration attributionWindow, EmitMode emitMode) {
+        this(attributionWindow, emitMode, UserAttributionStateSerializer.INSTANCE);
+    }
+
+    /** With another state serializer: tests write state as releases before {@link UserAttributionStateSerializer} did. */
+    AttributionFunction(
+            Duration attributionWindow, EmitMode emitMode, TypeSerializer<UserAttributionState> stateSerializer) {
         this.windowMillis = attributionWindow.toMillis();
         this.emitMode = emitMode;
+        this.stateSerializer = stateSerializer;
+    }
+
+    /** The user's value in keyed state; its name is what savepoints know it by. */
+    static ValueStateDescriptor<UserAttributionState> userStateDescriptor(
+            TypeSerializer<UserAttributionState> serializer) {
+        return new ValueStateDescriptor<>("user-clicks-and-pending-views", serializer);
     }
 
     @Override
     public void open(OpenContext openContext) {
-        userState = getRuntimeContext()
-                .getState(new ValueStateDescriptor<>(
-                        "user-clicks-and-pending-views", TypeInformation.of(UserAttributionState.class)));
+        userState = getRuntimeContext().getState(userStateDescriptor(stateSerializer));
         var metrics = getRuntimeContext().getMetricGroup();
         clicksIn = metrics.counter("clicksIn");
         pageViewsIn = metrics.counter("pageViewsIn");
