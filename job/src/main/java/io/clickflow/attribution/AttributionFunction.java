@@ -129,7 +129,7 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
                 return; // too old to be eligible for any view that is not final yet
             }
             if (AttributionRule.isBetter(click, state.settledClick)) {
-                state.settledClick = click;
+                replaceSettledClick(state, click, ctx.timerService());
             }
         } else {
             state.addRecentClick(click);
@@ -203,7 +203,7 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
         for (AdClick click : state.recentClicks) {
             if (clickSettleTime(click) <= due) {
                 if (AttributionRule.isBetter(click, state.settledClick)) {
-                    state.settledClick = click;
+                    replaceSettledClick(state, click, ctx.timerService());
                 }
             } else {
                 state.recentClicks[keptClicks++] = click;
@@ -287,6 +287,19 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
         if (next != Long.MAX_VALUE) {
             timers.registerEventTimeTimer(next);
         }
+    }
+
+    /**
+     * Makes {@code click} the settled click, taking the replaced one's expiry timer along: without that, a user's
+     * stale expiry timers pile up one per click of the window, deepening every timer operation of the subtask and
+     * each firing for nothing. Deleting a timer that is not registered (the user had something due earlier) is a
+     * no-op; the new click's expiry is registered by {@link #scheduleNextDue} when it is the earliest.
+     */
+    private void replaceSettledClick(UserAttributionState state, AdClick click, TimerService timers) {
+        if (state.settledClick != null) {
+            timers.deleteEventTimeTimer(clickExpiryTime(state.settledClick));
+        }
+        state.settledClick = click;
     }
 
     /** A view is final once the watermark reaches its event time: every click eligible for it is on time before then. */
