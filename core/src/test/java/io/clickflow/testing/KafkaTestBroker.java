@@ -161,7 +161,12 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
      * transactions are skipped), in partition then offset order.
      */
     public List<Read> readCommitted(String topic) {
-        return readCommittedRecords(topic).stream()
+        return readCommitted(bootstrapServers(), topic);
+    }
+
+    /** {@link #readCommitted(String)} of any broker, e.g. a child-process broker a test restarts. */
+    public static List<Read> readCommitted(String bootstrapServers, String topic) {
+        return readCommittedRecords(bootstrapServers, topic).stream()
                 .map(r -> new Read(r.partition(), r.offset(), text(r.key()), text(r.value())))
                 .toList();
     }

@@ -2,16 +2,13 @@ package io.clickflow.attribution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.clickflow.demo.KafkaBroker;
 import io.clickflow.io.Sources;
 import io.clickflow.stream.EmitMode;
 import io.clickflow.tables.Database;
-import io.clickflow.testing.ChildJob;
+import io.clickflow.testing.BrokerRestart;
 import io.clickflow.testing.KafkaTestBroker;
 import io.clickflow.testing.ResultTables;
-import io.clickflow.testing.Waits;
 
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -53,42 +50,26 @@ class BrokerRestartITCase {
         List<KafkaTestBroker.Message> after = new ArrayList<>(all.subList(all.size() / 2, all.size()));
         after.addAll(GeneratedInput.flushMessages(input, "clicks", "views", PARTITIONS));
 
-        Path kafkaDir = dir.resolve("kafka");
-        int port = ChildJob.freePort();
-        int controllerPort = ChildJob.freePort();
-        KafkaBroker broker = KafkaBroker.start(kafkaDir, ChildJob.kafkaClasspath(), port, controllerPort);
-        JobClient job = null;
-        try {
-            broker.createTopic("clicks", PARTITIONS);
-            broker.createTopic("views", PARTITIONS);
-            KafkaTestBroker.produce(broker.bootstrapServers(), before);
-            Database db = AttributionPipelines.sqlite(dir);
-            job = define(db, broker.bootstrapServers()).executeAsync("attribution through a broker restart");
-            Waits.until(
-                    () -> ResultTables.rowsOrMinusOne(db) > 1000,
-                    Duration.ofSeconds(120),
-                    "no rows before the broker restart");
-
-            broker.close();
-            broker = KafkaBroker.start(kafkaDir, ChildJob.kafkaClasspath(), port, controllerPort);
-            KafkaTestBroker.produce(broker.bootstrapServers(), after);
-
-            long expected =
-                    input.views.stream().map(v -> v.pageViewId).distinct().count();
-            Waits.until(
-                    () -> ResultTables.finalRowsOrMinusOne(db) >= expected,
-                    Duration.ofSeconds(180),
-                    "not every page view got its final row after the broker restart");
-            var rows = ResultTables.attributed(db);
-            rows.keySet().removeIf(id -> id.startsWith(GeneratedInput.FLUSH_PREFIX));
-            BruteForceAttribution.assertTableMatches(input, rows);
-            assertThat(ResultTables.count(db, "rejected_events")).isEqualTo(input.malformedCount());
-        } finally {
-            if (job != null) {
-                job.cancel().get();
-            }
-            broker.close();
-        }
+        Database db = AttributionPipelines.sqlite(dir);
+        long expected = input.views.stream().map(v -> v.pageViewId).distinct().count();
+        BrokerRestart.in(dir)
+                .topics(PARTITIONS, "clicks", "views")
+                .before(before)
+                .after(after)
+                .restartWhen(() -> ResultTables.rowsOrMinusOne(db) > 1000, "no rows")
+                .doneWhen(
+                        () -> ResultTables.finalRowsOrMinusOne(db) >= expected,
+                        Duration.ofSeconds(180),
+                        "not every page view got its final row")
+                .run(
+                        bootstrap -> define(db, bootstrap).executeAsync("attribution through a broker restart"),
+                        bootstrap -> {
+                            var rows = ResultTables.attributed(db);
+                            rows.keySet().removeIf(id -> id.startsWith(GeneratedInput.FLUSH_PREFIX));
+                            BruteForceAttribution.assertTableMatches(input, rows);
+                            assertThat(ResultTables.count(db, "rejected_events"))
+                                    .isEqualTo(input.malformedCount());
+                        });
     }
 
     static StreamExecutionEnvironment define(Database db, String bootstrapServers) {

@@ -22,11 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,18 +73,7 @@ class UniquesKafkaITCase {
         String outputTopic = "unique-users-" + n;
         KAFKA.createTopics(PARTITIONS, framesTopic, outputTopic);
         GeneratedFrames input = GeneratedFrames.generate(n, 10_000, 2000, START_SECONDS, 40, 3, 0, Duration.ZERO, 500);
-        List<KafkaTestBroker.Message> messages = new ArrayList<>();
-        for (int i = 0; i < input.lines.size(); i++) {
-            FrameGenerator.Generated f = input.frames.get(i);
-            // Keyed by user like a producer of such frames would; the malformed ones to partition 0.
-            int partition = f == null ? 0 : Math.floorMod(f.uid().hashCode(), PARTITIONS);
-            messages.add(new KafkaTestBroker.Message(
-                    framesTopic,
-                    partition,
-                    f == null ? null : f.uid(),
-                    input.lines.get(i).getBytes(StandardCharsets.UTF_8)));
-        }
-        KAFKA.produce(messages);
+        KAFKA.produce(input.messages(framesTopic, PARTITIONS));
 
         UniquesOptions options = UniquesCommand.parse(new String[] {
             "--bootstrap-servers",

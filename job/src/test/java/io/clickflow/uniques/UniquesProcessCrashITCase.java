@@ -48,7 +48,7 @@ class UniquesProcessCrashITCase {
     static final int MALFORMED_EVERY = 1000;
     static final int PARTITIONS = 3;
     /** File mode: long enough that the first run still reads when it is killed. */
-    static final int FILE_FRAMES = 60_000;
+    static final int FILE_FRAMES = 36_000;
     /** File mode: the first run is killed once this many 1m windows are final (and a checkpoint after). */
     static final int FILE_MINUTES_BEFORE_KILL = 3;
 
@@ -88,8 +88,8 @@ class UniquesProcessCrashITCase {
         c.crash.atCrash(() -> finalAtCrash.putAll(UniquesResults.finalCounts(UniquesResults.table(db, flush))));
         if (c.outputTopic != null) {
             c.crash.doneWhen(
-                    () -> tableMatches(db, flush, expected, count)
-                            && topicMatches(c.outputTopic, flush, expected, count),
+                    () -> UniquesResults.tableMatches(db, flush, expected, count)
+                            && UniquesResults.topicMatches(KAFKA.readCommitted(c.outputTopic), flush, expected, count),
                     KAFKA_DONE_WITHIN);
         }
         c.crash.run();
@@ -225,25 +225,5 @@ class UniquesProcessCrashITCase {
         } catch (Exception e) {
             return -1;
         }
-    }
-
-    static boolean tableMatches(Database db, long flush, Map<String, Long> expected, CountMode count) {
-        try {
-            Map<String, ResultTables.UniqueUsersRow> table = UniquesResults.table(db, flush);
-            return table.size() == expected.size()
-                    && UniquesResults.mismatch(UniquesResults.finalCounts(table), expected, count) == null;
-        } catch (Exception e) {
-            return false; // not readable yet
-        }
-    }
-
-    static boolean topicMatches(String topic, long flush, Map<String, Long> expected, CountMode count) {
-        Map<String, Long> fromTopic = new HashMap<>();
-        UniquesResults.lastInTopic(KAFKA.readCommitted(topic), flush).forEach((window, row) -> {
-            if (row.get("is_final").asBoolean()) {
-                fromTopic.put(window, row.get("unique_users").asLong());
-            }
-        });
-        return UniquesResults.mismatch(fromTopic, expected, count) == null;
     }
 }

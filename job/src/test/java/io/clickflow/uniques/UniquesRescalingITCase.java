@@ -5,14 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.clickflow.attribution.AttributionPipelines;
 import io.clickflow.counting.CountMode;
-import io.clickflow.counting.CountingSettings;
-import io.clickflow.io.JdbcSinks;
-import io.clickflow.io.Sources;
-import io.clickflow.stream.EmitMode;
 import io.clickflow.tables.Database;
-import io.clickflow.tables.DeadLetterTables;
-import io.clickflow.tables.UniquesTables;
-import io.clickflow.testing.CheckpointGatedSource;
+import io.clickflow.testing.KafkaTestBroker;
 import io.clickflow.testing.ResultTables;
 import io.clickflow.testing.Waits;
 
@@ -30,16 +24,30 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The uniques job stopped with a savepoint in the middle of its input at parallelism 2, resumed at 1
- * with another emit mode and a longer allowed lateness: the table equals brute force. Resumed with other
- * windows, the same savepoint is refused at submission instead of being counted as the wrong windows.
+ * The uniques job in Kafka mode (wired from its command line, exact, exactly-once output topic) stopped with a
+ * savepoint at parallelism 2 once half the frames were counted; the other half arrives after the savepoint. Resumed
+ * at 1 (in update mode, with a longer allowed lateness) and at 4, each from a copy of the database as it was at the
+ * savepoint: the table, and the output topic's last record of every window (read {@code read_committed}), equal
+ * brute force. Resumed with other windows, the same savepoint is refused at submission instead of being counted as
+ * the wrong windows.
  */
 class UniquesRescalingITCase {
     static final List<Duration> WINDOWS = List.of(Duration.ofMinutes(1), Duration.ofHours(1));
+    static final long START_SECONDS = Instant.parse("2024-01-01T00:58:00Z").getEpochSecond();
+    static final int PARTITIONS = 3;
+    static final int FRAMES = 12_000;
+    static final int MALFORMED_EVERY = 1000;
+    static final String FRAMES_TOPIC = "rescale-frames";
+    static final String OUTPUT_TOPIC = "rescale-unique-users";
+
+    @RegisterExtension
+    static final KafkaTestBroker KAFKA = new KafkaTestBroker();
 
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER =
@@ -49,93 +57,112 @@ class UniquesRescalingITCase {
                     .build());
 
     @Test
-    @Timeout(180)
-    void aSavepointResumesAtAnotherParallelismAndIsRefusedForOtherWindows(@TempDir Path dir) throws Exception {
-        GeneratedFrames input = GeneratedFrames.generate(
-                        77,
-                        12_000,
-                        2000,
-                        Instant.parse("2024-01-01T00:58:00Z").getEpochSecond(),
-                        40,
-                        3,
-                        0,
-                        Duration.ZERO,
-                        1000)
-                .writeFile(dir.resolve("frames.jsonl"));
-        Database db = Database.of("jdbc:sqlite:" + dir.resolve("clickflow.db"));
-        db.createTables(UniquesTables.DDL);
+    @Timeout(300)
+    void aSavepointResumesAt1And4AndIsRefusedForOtherWindows(@TempDir Path dir) throws Exception {
+        GeneratedFrames input =
+                GeneratedFrames.generate(77, FRAMES, 2000, START_SECONDS, 40, 3, 0, Duration.ZERO, MALFORMED_EVERY);
+        int half = input.lines.size() / 2;
+        KAFKA.createTopics(PARTITIONS, FRAMES_TOPIC, OUTPUT_TOPIC);
+        KAFKA.produce(input.messages(FRAMES_TOPIC, PARTITIONS, 0, half));
+        Map<String, Long> expected = input.distinctUsers(WINDOWS);
+        long flush = input.flushStartSeconds();
 
-        // No checkpoint comes on its own (1 h): the source holds after 4,000 frames until the savepoint.
-        StreamExecutionEnvironment first =
-                define(db, input, WINDOWS, EmitMode.ON_WATERMARK, Duration.ofMinutes(1), 2, null, 4_000);
-        AttributionPipelines.withFileCheckpoints(first, dir.resolve("checkpoints"), Duration.ofHours(1));
-        JobClient running = first.executeAsync("uniques at parallelism 2");
-        Waits.until(() -> rowsOrMinusOne(db) > 0, Duration.ofSeconds(90), "the first run wrote no rows");
+        Path first = dir.resolve("first.db");
+        JobClient running =
+                define(first, "1m,1h", "on-watermark", "1m", 2, null).executeAsync("uniques at 2");
+        Database db = Database.of("jdbc:sqlite:" + first);
+        Waits.until(
+                () -> UniquesResults.finalRowsOrMinusOne(db, flush) > 0,
+                Duration.ofSeconds(90),
+                "the first run wrote no final row");
         String savepoint = running.stopWithSavepoint(
                         false, dir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
                 .get();
-        long windowsAtSavepoint = rowsOrMinusOne(db);
-        Map<String, Long> expected = input.distinctUsers(WINDOWS);
-        assertThat(windowsAtSavepoint).as("stopped mid-way").isLessThan(expected.size());
+        assertThat(UniquesResults.finalRowsOrMinusOne(db, flush))
+                .as("stopped mid-way")
+                .isLessThan(expected.size());
+        List<KafkaTestBroker.Message> rest =
+                new ArrayList<>(input.messages(FRAMES_TOPIC, PARTITIONS, half, input.lines.size()));
+        rest.addAll(input.flushMessages(FRAMES_TOPIC, PARTITIONS));
+        KAFKA.produce(rest);
 
-        Database resumed = ResultTables.copy(db, dir.resolve("resumed.db"));
-        define(resumed, input, WINDOWS, EmitMode.UPDATE, Duration.ofMinutes(2), 1, savepoint, Long.MAX_VALUE)
-                .execute("uniques resumed at parallelism 1");
-        Map<String, ResultTables.UniqueUsersRow> table = ResultTables.uniqueUsers(resumed);
-        assertThat(table.keySet()).isEqualTo(expected.keySet());
-        expected.forEach((window, users) ->
-                assertThat(table.get(window).uniqueUsers()).as(window).isEqualTo(users));
-        assertThat(table.values()).allMatch(ResultTables.UniqueUsersRow::isFinal);
-        assertThat(ResultTables.rejected(resumed).keySet()).isEqualTo(input.malformedPositions);
+        // Unbounded, as a restored Kafka job must be (FLINK-31006): each resumed run is cancelled once it is exact.
+        for (int parallelism : new int[] {1, 4}) {
+            Path copy = dir.resolve("p" + parallelism + ".db");
+            Database resumed = ResultTables.copy(db, copy);
+            String emit = parallelism == 1 ? "update" : "on-watermark";
+            String lateness = parallelism == 1 ? "2m" : "1m";
+            JobClient job = define(copy, "1m,1h", emit, lateness, parallelism, savepoint)
+                    .executeAsync("uniques resumed at " + parallelism);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            try {
+                // Until exact or the deadline: then the assertions below say what differs.
+                Waits.until(
+                        () -> (UniquesResults.tableMatches(resumed, flush, expected, CountMode.EXACT)
+                                        && UniquesResults.topicMatches(
+                                                KAFKA.readCommitted(OUTPUT_TOPIC), flush, expected, CountMode.EXACT))
+                                || System.nanoTime() > deadline,
+                        Duration.ofSeconds(130),
+                        "polling stopped");
+            } finally {
+                job.cancel().get();
+            }
+            Map<String, ResultTables.UniqueUsersRow> table = UniquesResults.table(resumed, flush);
+            assertThat(UniquesResults.mismatch(UniquesResults.finalCounts(table), expected, CountMode.EXACT))
+                    .as("the table resumed at parallelism " + parallelism)
+                    .isNull();
+            assertThat(table.values()).allMatch(ResultTables.UniqueUsersRow::isFinal);
+            assertThat(UniquesResults.mismatch(
+                            UniquesResults.finalCountsInTopic(KAFKA.readCommitted(OUTPUT_TOPIC), flush),
+                            expected,
+                            CountMode.EXACT))
+                    .as("the output topic after the run resumed at parallelism " + parallelism)
+                    .isNull();
+            assertThat(ResultTables.count(resumed, "rejected_events")).isEqualTo(FRAMES / MALFORMED_EVERY);
+        }
 
-        Database otherWindows = ResultTables.copy(db, dir.resolve("other-windows.db"));
-        assertThatThrownBy(() -> define(
-                                otherWindows,
-                                input,
-                                List.of(Duration.ofMinutes(1)),
-                                EmitMode.ON_WATERMARK,
-                                Duration.ofMinutes(1),
-                                1,
-                                savepoint,
-                                Long.MAX_VALUE)
-                        .execute("uniques with other windows"))
+        Path otherWindows = dir.resolve("other-windows.db");
+        ResultTables.copy(db, otherWindows);
+        assertThatThrownBy(() -> define(otherWindows, "1m", "on-watermark", "1m", 1, savepoint)
+                        .executeAsync("uniques with other windows")
+                        .getJobExecutionResult()
+                        .get(60, TimeUnit.SECONDS))
                 .satisfies(e -> assertThat(ExceptionUtils.stringifyException(e))
                         .contains("Cannot map checkpoint/savepoint state for operator"));
     }
 
     static StreamExecutionEnvironment define(
-            Database db,
-            GeneratedFrames input,
-            List<Duration> windows,
-            EmitMode emit,
-            Duration lateness,
-            int parallelism,
-            String savepoint,
-            long holdAfter) {
+            Path database, String windows, String emitMode, String lateness, int parallelism, String savepoint)
+            throws Exception {
+        UniquesOptions options = UniquesCommand.parse(
+                "--bootstrap-servers",
+                KAFKA.bootstrapServers(),
+                "--frames-topic",
+                FRAMES_TOPIC,
+                "--group-id",
+                "rescale-test",
+                "--starting-offsets",
+                "earliest",
+                "--idle-timeout",
+                "0",
+                "--windows",
+                windows,
+                "--count",
+                "exact",
+                "--emit-mode",
+                emitMode,
+                "--update-interval",
+                "100ms",
+                "--allowed-lateness",
+                lateness,
+                "--output-topic",
+                OUTPUT_TOPIC,
+                "--output-delivery",
+                "exactly-once",
+                "--jdbc-url",
+                "jdbc:sqlite:" + database);
         StreamExecutionEnvironment env = AttributionPipelines.environment(parallelism, savepoint);
-        CountingSettings counting = new CountingSettings(
-                UniquesWorkflow.windowKeys(windows, CountMode.EXACT),
-                CountMode.EXACT,
-                14,
-                emit,
-                Duration.ofMillis(100),
-                lateness);
-        UniquesWorkflow.defineWorkflow(
-                env,
-                new UniquesWorkflow.Settings(counting, Duration.ofSeconds(5), Duration.ZERO),
-                new CheckpointGatedSource<>(Sources.file(input.file, new FrameDecoder(), FrameDecoder.TYPE), holdAfter),
-                new UniquesWorkflow.Sinks(
-                        rows -> JdbcSinks.upsert(rows, UniquesTables.UNIQUE_USERS, db, parallelism),
-                        rejected -> JdbcSinks.upsert(rejected, DeadLetterTables.REJECTED, db, parallelism),
-                        late -> JdbcSinks.upsert(late, DeadLetterTables.LATE, db, parallelism)));
+        UniquesJob.build(env, options);
         return env;
-    }
-
-    static long rowsOrMinusOne(Database db) {
-        try {
-            return ResultTables.count(db, "unique_users");
-        } catch (Exception e) {
-            return -1;
-        }
     }
 }

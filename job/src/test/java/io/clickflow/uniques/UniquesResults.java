@@ -73,6 +73,42 @@ final class UniquesResults {
         return rows;
     }
 
+    /** The final counts of the topic's last record per window (windows starting before {@code beforeSeconds}). */
+    static Map<String, Long> finalCountsInTopic(Iterable<KafkaTestBroker.Read> records, long beforeSeconds) {
+        Map<String, Long> counts = new HashMap<>();
+        lastInTopic(records, beforeSeconds).forEach((window, row) -> {
+            if (row.get("is_final").asBoolean()) {
+                counts.put(window, row.get("unique_users").asLong());
+            }
+        });
+        return counts;
+    }
+
+    /** Final rows of windows starting before {@code beforeSeconds}; -1 while the table cannot be read. */
+    static long finalRowsOrMinusOne(Database db, long beforeSeconds) {
+        try {
+            return finalCounts(table(db, beforeSeconds)).size();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** Whether the table's final rows equal brute force (for polling: false while unreadable). */
+    static boolean tableMatches(Database db, long beforeSeconds, Map<String, Long> expected, CountMode count) {
+        try {
+            Map<String, ResultTables.UniqueUsersRow> table = table(db, beforeSeconds);
+            return table.size() == expected.size() && mismatch(finalCounts(table), expected, count) == null;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** Whether the topic's last record of every window is final and equal to brute force (for polling). */
+    static boolean topicMatches(
+            Iterable<KafkaTestBroker.Read> records, long beforeSeconds, Map<String, Long> expected, CountMode count) {
+        return mismatch(finalCountsInTopic(records, beforeSeconds), expected, count) == null;
+    }
+
     /** {@code window seconds + "s@" + start epoch seconds} of a row of the topic. */
     static String window(JsonNode row) {
         return row.get("window_seconds").asLong() + "s@"
