@@ -15,6 +15,8 @@ import io.clickflow.commandline.Cli;
 import io.clickflow.route.RouteCommand;
 import io.clickflow.route.RouteOptions;
 import io.clickflow.runner.RestorePoints;
+import io.clickflow.uniques.GenerateFramesCommand;
+import io.clickflow.uniques.UniquesCommand;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -78,6 +80,8 @@ class DeployFilesTest {
                 "submit",
                 "submit-analytics",
                 "submit-route",
+                "submit-uniques",
+                "frames-generator",
                 "flink-data-owner")) {
             assertThat(service(flink).get("image")).as(flink).isEqualTo(DeployFiles.flinkImage());
         }
@@ -103,8 +107,15 @@ class DeployFilesTest {
                 .as("the password comes from the environment, never the arguments")
                 .doesNotContain("--jdbc-password");
 
-        for (String flink :
-                List.of("jobmanager", "taskmanager", "generator", "submit", "submit-analytics", "submit-route")) {
+        for (String flink : List.of(
+                "jobmanager",
+                "taskmanager",
+                "generator",
+                "frames-generator",
+                "submit",
+                "submit-analytics",
+                "submit-route",
+                "submit-uniques")) {
             assertThat(volumes(flink))
                     .as(flink + " mounts the built jar")
                     .contains("./job/target/" + DeployFiles.jobJarName() + ":" + JAR_IN_CONTAINER + ":ro");
@@ -148,6 +159,8 @@ class DeployFilesTest {
         String analyticsTopic = value(analyticsOptions(), "--events-topic");
         List<String> expected = new ArrayList<>(
                 List.of(value(job, "--clicks-topic"), value(job, "--page-views-topic"), analyticsTopic));
+        CommandLine uniques = uniquesOptions();
+        expected.addAll(List.of(value(uniques, "--frames-topic"), value(uniques, "--output-topic")));
         RouteOptions route = routeOptions();
         expected.addAll(List.of(route.inputTopic, route.deadLetterTopic));
         route.destinations.all().forEach(d -> expected.add(d.outputTopic));
@@ -166,36 +179,50 @@ class DeployFilesTest {
         assertThat(environment("submit").get("CLICKFLOW_JDBC_PASSWORD")).isEqualTo(postgres.get("POSTGRES_PASSWORD"));
     }
 
-    @Test
-    void composeSubmitsTheAnalyticsJobWithOptionsItAcceptsAndItsOwnCheckpoints() {
-        List<String> tokens = DeployFiles.composeFlinkRunLine("submit-analytics");
+    @ParameterizedTest
+    @ValueSource(strings = {"analytics", "uniques"})
+    void composeSubmitsTheCountingJobsWithOptionsTheyAcceptAndTheirOwnCheckpoints(String job) {
+        String service = "submit-" + job;
+        List<String> tokens = DeployFiles.composeFlinkRunLine(service);
         assertThat(tokens).containsSequence("-c", "io.clickflow.Clickflow", JAR_IN_CONTAINER);
         assertThat(tokens).containsSequence("run", "--detached", "-m", "jobmanager:8081");
-        List<String> args = analyticsArgs();
-        assertThat(args.get(0)).isEqualTo("analytics");
-        assertThatCode(() -> AnalyticsCommand.parse(args.subList(1, args.size()).toArray(String[]::new)))
-                .doesNotThrowAnyException();
+        List<String> args = composeJobArgs(service);
+        assertThat(args.get(0)).isEqualTo(job);
         assertThat(args)
                 .as("the password comes from the environment, never the arguments")
                 .doesNotContain("--jdbc-password");
-        assertThat(strings(service("submit-analytics").get("command")).get(0))
+        assertThat(strings(service(service).get("command")).get(0))
                 .as("the already-running check names the job's name on the cluster")
-                .contains("grep -q 'clickflow analytics'");
+                .contains("grep -q 'clickflow " + job + "'");
 
-        CommandLine analytics = analyticsOptions();
+        CommandLine counting = jobCommandLine(args);
         CommandLine attribution = jobOptions();
-        assertThat(given(analytics, "--resume")).isTrue();
+        assertThat(given(counting, "--resume")).isTrue();
         for (String option : List.of("--bootstrap-servers", "--jdbc-url", "--jdbc-user", "--state-backend")) {
-            assertThat(value(analytics, option)).as(option).isEqualTo(value(attribution, option));
+            assertThat(value(counting, option)).as(option).isEqualTo(value(attribution, option));
         }
-        assertThat(environment("submit-analytics").get("CLICKFLOW_JDBC_PASSWORD"))
+        assertThat(environment(service).get("CLICKFLOW_JDBC_PASSWORD"))
                 .isEqualTo(environment("postgres").get("POSTGRES_PASSWORD"));
-        // Both jobs' state on the shared volume, each in a folder of its own.
-        String dir = value(analytics, "--checkpoint-dir");
+        // Every job's state on the shared volume, each in a folder of its own.
+        String dir = value(counting, "--checkpoint-dir");
         assertThat(dir).startsWith("file:///flink-data/").isNotEqualTo(value(attribution, "--checkpoint-dir"));
         // The clients create (and mark) the checkpoint dirs; Flink's processes (user flink) write into them.
-        for (String submit : List.of("submit", "submit-analytics")) {
+        for (String submit : List.of("submit", service)) {
             assertThat(service(submit).get("user")).as(submit).isEqualTo("flink");
+        }
+    }
+
+    @Test
+    void composeFramesGeneratorWritesTheTopicTheUniquesJobReads() {
+        Map<String, Object> generator = service("frames-generator");
+        assertThat(generator.get("entrypoint")).isEqualTo(service("generator").get("entrypoint"));
+        List<String> command = strings(generator.get("command"));
+        assertThat(command.get(0)).isEqualTo("generate-frames");
+        CommandLine frames = parsed(new GenerateFramesCommand(), command.subList(1, command.size()));
+        assertThat(given(frames, "--frames-file")).as("to Kafka, not to a file").isFalse();
+        CommandLine uniques = uniquesOptions();
+        for (String option : List.of("--bootstrap-servers", "--frames-topic")) {
+            assertThat(value(frames, option)).as(option).isEqualTo(value(uniques, option));
         }
     }
 
@@ -221,11 +248,12 @@ class DeployFilesTest {
         assertThat(dir).startsWith("file:///flink-data/").isNotEqualTo(value(attribution, "--checkpoint-dir"));
         assertThat(service("submit-route").get("user")).isEqualTo("flink");
         assertThat(volumes("submit-route")).contains("flink-data:/flink-data");
-        // Three jobs of parallelism 2 on the one TaskManager.
+        // Four jobs of parallelism 2 on the one TaskManager.
         assertThat(Integer.parseInt(flinkProperties("taskmanager").get("taskmanager.numberOfTaskSlots")))
                 .isGreaterThanOrEqualTo(Integer.parseInt(value(router, "--parallelism"))
                         + Integer.parseInt(value(attribution, "--parallelism"))
-                        + Integer.parseInt(value(analyticsOptions(), "--parallelism")));
+                        + Integer.parseInt(value(analyticsOptions(), "--parallelism"))
+                        + Integer.parseInt(value(uniquesOptions(), "--parallelism")));
     }
 
     /**
@@ -244,6 +272,7 @@ class DeployFilesTest {
                                 new RouteCommand(),
                                 routeArgs().subList(1, routeArgs().size())),
                         "--checkpoint-dir"));
+        Path uniques = inVolume(volume, value(uniquesOptions(), "--checkpoint-dir"));
         Path checkpoint = analytics.resolve("0123456789abcdef0123456789abcdef/chk-7/_metadata");
         Path savepoint = RestorePoints.savepointDir(analytics).resolve("savepoint-0a1b2c-0123456789ab/_metadata");
         for (Path metadata : List.of(checkpoint, savepoint)) {
@@ -253,7 +282,9 @@ class DeployFilesTest {
         RestorePoints.claim(analytics, "analytics");
         RestorePoints.claim(attribution, "attribution");
         RestorePoints.claim(route, "route");
+        RestorePoints.claim(uniques, "uniques");
         assertThat(RestorePoints.newest(attribution)).isEmpty();
+        assertThat(RestorePoints.newest(uniques)).isEmpty();
         assertThat(RestorePoints.newest(route)).isEmpty();
         assertThat(RestorePoints.newest(analytics)).isPresent();
     }
@@ -375,7 +406,8 @@ class DeployFilesTest {
     void composeCheckpointsLiveOnAVolumeEveryFlinkProcessSharesAtTheSamePath() {
         String dir = value(jobOptions(), "--checkpoint-dir");
         assertThat(dir).startsWith("file:///flink-data/");
-        for (String process : List.of("jobmanager", "taskmanager", "submit", "submit-analytics", "submit-route")) {
+        for (String process :
+                List.of("jobmanager", "taskmanager", "submit", "submit-analytics", "submit-route", "submit-uniques")) {
             assertThat(volumes(process)).as(process).contains("flink-data:/flink-data");
         }
         assertThat(map(DeployFiles.yaml(COMPOSE).get("volumes"))).containsKey("flink-data");
@@ -479,10 +511,24 @@ class DeployFilesTest {
             assertThat(DeployFiles.dashboardRowMetrics("Router"))
                     .contains("flink_taskmanager_job_task_operator_" + metric);
         }
+        for (String metric :
+                List.of("framesIn", "rejectedEvents", "rowsFinal", "rowsProvisional", "rowsCorrected", "lateFrames")) {
+            assertThat(DeployFiles.dashboardRowMetrics("Unique users"))
+                    .contains("flink_taskmanager_job_task_operator_" + metric);
+        }
+        assertThat(DeployFiles.dashboardRowMetrics("Unique users"))
+                .as("the state size")
+                .contains("flink_jobmanager_job_lastCheckpointFullSize");
+        assertThat(dashboard.findValues("expr").stream()
+                        .map(JsonNode::asText)
+                        .filter(e -> e.contains("framesIn") || e.contains("lateFrames")))
+                .as("the unique-users panels show that job only")
+                .allMatch(e -> e.contains("job_name=~\"clickflow_uniques\""));
         // AttributionClusterIT checks that every series of a row exists on a real cluster for its job.
         Set<String> inRows = new TreeSet<>(DeployFiles.dashboardRowMetrics("Every job"));
         inRows.addAll(DeployFiles.dashboardRowMetrics("Attribution"));
         inRows.addAll(DeployFiles.dashboardRowMetrics("Router"));
+        inRows.addAll(DeployFiles.dashboardRowMetrics("Unique users"));
         inRows.add("flink_jobmanager_job_uptime");
         assertThat(inRows)
                 .as("every metric the dashboard queries is in a row")
@@ -506,7 +552,13 @@ class DeployFilesTest {
     // ---------------------------------------------------------------- deploy/k8s
 
     @ParameterizedTest
-    @ValueSource(strings = {"clickflow-attribution.yaml", "clickflow-analytics.yaml", "clickflow-route.yaml"})
+    @ValueSource(
+            strings = {
+                "clickflow-attribution.yaml",
+                "clickflow-analytics.yaml",
+                "clickflow-route.yaml",
+                "clickflow-uniques.yaml"
+            })
     void theFlinkDeploymentIsValidAgainstTheOperatorsCrdSchema(String file) throws Exception {
         Map<String, Object> deployment = k8s(k8sFile(file), "FlinkDeployment");
         assertThat(deployment.get("apiVersion")).isEqualTo("flink.apache.org/v1beta1");
@@ -532,7 +584,13 @@ class DeployFilesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"clickflow-attribution.yaml", "clickflow-analytics.yaml", "clickflow-route.yaml"})
+    @ValueSource(
+            strings = {
+                "clickflow-attribution.yaml",
+                "clickflow-analytics.yaml",
+                "clickflow-route.yaml",
+                "clickflow-uniques.yaml"
+            })
     void theFlinkDeploymentRunsTheImagesJarWithOptionsTheJobAccepts(String file) throws Exception {
         Map<String, Object> deployment = k8s(k8sFile(file), "FlinkDeployment");
         List<String> dockerfile = Files.readAllLines(ROOT.resolve("deploy/k8s/Dockerfile")).stream()
@@ -563,7 +621,13 @@ class DeployFilesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"clickflow-attribution.yaml", "clickflow-analytics.yaml", "clickflow-route.yaml"})
+    @ValueSource(
+            strings = {
+                "clickflow-attribution.yaml",
+                "clickflow-analytics.yaml",
+                "clickflow-route.yaml",
+                "clickflow-uniques.yaml"
+            })
     void theFlinkDeploymentKeepsStateAndSecretsWhereThePodsFindThem(String file) {
         Map<String, Object> deployment = k8s(k8sFile(file), "FlinkDeployment");
         Map<String, Object> conf = map(at(deployment, "spec.flinkConfiguration"));
@@ -610,7 +674,7 @@ class DeployFilesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"clickflow-analytics.yaml", "clickflow-route.yaml"})
+    @ValueSource(strings = {"clickflow-analytics.yaml", "clickflow-route.yaml", "clickflow-uniques.yaml"})
     void eachFlinkDeploymentSharesImageAndClaimWithAttributionButNotStateOrNames(String file) {
         Map<String, Object> attribution = k8s(K8S, "FlinkDeployment");
         Map<String, Object> analytics = k8s(k8sFile(file), "FlinkDeployment");
@@ -780,6 +844,10 @@ class DeployFilesTest {
                 assertThatCode(() -> RouteCommand.parse(options)).doesNotThrowAnyException();
                 return parsed(new RouteCommand(), List.of(options));
             }
+            case "uniques" -> {
+                assertThatCode(() -> UniquesCommand.parse(options)).doesNotThrowAnyException();
+                return parsed(new UniquesCommand(), List.of(options));
+            }
             default -> throw new AssertionError("unknown job " + args.get(0));
         }
     }
@@ -799,8 +867,18 @@ class DeployFilesTest {
 
     /** The arguments after the jar in the submit-analytics service's {@code flink run} line. */
     private static List<String> analyticsArgs() {
-        List<String> tokens = DeployFiles.composeFlinkRunLine("submit-analytics");
+        return composeJobArgs("submit-analytics");
+    }
+
+    /** The arguments after the jar in a submit service's {@code flink run} line. */
+    private static List<String> composeJobArgs(String service) {
+        List<String> tokens = DeployFiles.composeFlinkRunLine(service);
         return tokens.subList(tokens.indexOf(JAR_IN_CONTAINER) + 1, tokens.size());
+    }
+
+    private static CommandLine uniquesOptions() {
+        List<String> args = composeJobArgs("submit-uniques");
+        return parsed(new UniquesCommand(), args.subList(1, args.size()));
     }
 
     private static CommandLine analyticsOptions() {
