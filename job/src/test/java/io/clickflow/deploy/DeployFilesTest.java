@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
@@ -551,14 +552,17 @@ class DeployFilesTest {
 
     // ---------------------------------------------------------------- deploy/k8s
 
-    @ParameterizedTest
-    @ValueSource(
-            strings = {
+    /** Every job's FlinkDeployment file. */
+    static List<String> flinkDeployments() {
+        return List.of(
                 "clickflow-attribution.yaml",
                 "clickflow-analytics.yaml",
                 "clickflow-route.yaml",
-                "clickflow-uniques.yaml"
-            })
+                "clickflow-uniques.yaml");
+    }
+
+    @ParameterizedTest
+    @MethodSource("flinkDeployments")
     void theFlinkDeploymentIsValidAgainstTheOperatorsCrdSchema(String file) throws Exception {
         Map<String, Object> deployment = k8s(k8sFile(file), "FlinkDeployment");
         assertThat(deployment.get("apiVersion")).isEqualTo("flink.apache.org/v1beta1");
@@ -584,13 +588,7 @@ class DeployFilesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(
-            strings = {
-                "clickflow-attribution.yaml",
-                "clickflow-analytics.yaml",
-                "clickflow-route.yaml",
-                "clickflow-uniques.yaml"
-            })
+    @MethodSource("flinkDeployments")
     void theFlinkDeploymentRunsTheImagesJarWithOptionsTheJobAccepts(String file) throws Exception {
         Map<String, Object> deployment = k8s(k8sFile(file), "FlinkDeployment");
         List<String> dockerfile = Files.readAllLines(ROOT.resolve("deploy/k8s/Dockerfile")).stream()
@@ -621,13 +619,7 @@ class DeployFilesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(
-            strings = {
-                "clickflow-attribution.yaml",
-                "clickflow-analytics.yaml",
-                "clickflow-route.yaml",
-                "clickflow-uniques.yaml"
-            })
+    @MethodSource("flinkDeployments")
     void theFlinkDeploymentKeepsStateAndSecretsWhereThePodsFindThem(String file) {
         Map<String, Object> deployment = k8s(k8sFile(file), "FlinkDeployment");
         Map<String, Object> conf = map(at(deployment, "spec.flinkConfiguration"));
