@@ -61,6 +61,7 @@ class UniquesRescalingITCase {
     void aSavepointResumesAt1And4AndIsRefusedForOtherWindows(@TempDir Path dir) throws Exception {
         GeneratedFrames input =
                 GeneratedFrames.generate(77, FRAMES, 2000, START_SECONDS, 40, 3, 0, Duration.ZERO, MALFORMED_EVERY);
+        long started = System.nanoTime();
         int half = input.lines.size() / 2;
         KAFKA.createTopics(PARTITIONS, FRAMES_TOPIC, OUTPUT_TOPIC);
         KAFKA.produce(input.messages(FRAMES_TOPIC, PARTITIONS, 0, half));
@@ -78,6 +79,7 @@ class UniquesRescalingITCase {
         String savepoint = running.stopWithSavepoint(
                         false, dir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
                 .get();
+        System.out.printf("UniquesRescalingITCase: savepoint after %d ms%n", (System.nanoTime() - started) / 1_000_000);
         assertThat(UniquesResults.finalRowsOrMinusOne(db, flush))
                 .as("stopped mid-way")
                 .isLessThan(expected.size());
@@ -110,6 +112,9 @@ class UniquesRescalingITCase {
             } finally {
                 job.cancel().get();
             }
+            System.out.printf(
+                    "UniquesRescalingITCase: resumed at %d, exact after %d ms%n",
+                    parallelism, (System.nanoTime() - started) / 1_000_000);
             Map<String, ResultTables.UniqueUsersRow> table = UniquesResults.table(resumed, flush);
             assertThat(UniquesResults.mismatch(UniquesResults.finalCounts(table), expected, CountMode.EXACT))
                     .as("the table resumed at parallelism " + parallelism)
@@ -132,6 +137,7 @@ class UniquesRescalingITCase {
                         .get(60, TimeUnit.SECONDS))
                 .satisfies(e -> assertThat(ExceptionUtils.stringifyException(e))
                         .contains("Cannot map checkpoint/savepoint state for operator"));
+        System.out.printf("UniquesRescalingITCase: refused after %d ms%n", (System.nanoTime() - started) / 1_000_000);
     }
 
     static StreamExecutionEnvironment define(
