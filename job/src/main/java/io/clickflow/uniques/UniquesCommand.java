@@ -226,7 +226,8 @@ public final class UniquesCommand implements Callable<Integer>, JobCommand {
         return 0;
     }
 
-    static String describe(UniquesOptions o) {
+    /** The run in one line, as the command prints it at start. */
+    public static String describe(UniquesOptions o) {
         CountingSettings c = o.settings.counting();
         String in = o.fileMode()
                 ? "file " + o.framesFile
