@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
         abbreviateSynopsis = true,
         versionProvider = Cli.Version.class,
         defaultValueProvider = DemoCommand.TrafficDefaults.class,
-        subcommands = {DemoAnalyticsCommand.class, DemoRouterCommand.class},
+        subcommands = {DemoAnalyticsCommand.class, DemoRouterCommand.class, DemoUniquesCommand.class},
         header = "Start a Kafka broker, generate traffic and run attribution on it, with the Web UI.",
         description = {
             "Starts a Kafka broker (KRaft, child process), creates the topics, generates traffic into them and runs",
