@@ -7,6 +7,7 @@ import io.clickflow.attribution.ClickstreamGenerator;
 import io.clickflow.attribution.GenerateCommand;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.Durations;
+import io.clickflow.commandline.UsageException;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.stream.EmitMode;
 
@@ -45,6 +46,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
             "output/demo/ and is started afresh on each run. Ctrl-C (or --duration) stops it all with a savepoint."
         })
 public final class DemoCommand implements Callable<Integer> {
+    /** The topic the demo's results page (a serve process) is given; nothing is posted to it. */
+    static final String PAGE_EVENTS_TOPIC = "analytics_events";
+
     static final Path DEMO_DIR = Path.of("output", "demo");
 
     @Mixin
@@ -73,6 +77,17 @@ public final class DemoCommand implements Callable<Integer> {
             defaultValue = "30m",
             description = "Attribution window of the job.")
     Duration attributionWindow;
+
+    @Option(
+            names = "--page-port",
+            paramLabel = "PORT",
+            defaultValue = "8080",
+            description =
+                    "The results page (./clickflow serve in its own JVM, 127.0.0.1) on this port (0: any free one).")
+    int pagePort;
+
+    /** The API's classpath file; null: the launcher's (tests set it). */
+    Path apiClasspathFile;
 
     @Mixin
     GenerateCommand.TrafficOptions traffic;
@@ -109,14 +124,45 @@ public final class DemoCommand implements Callable<Integer> {
         // Parse the job's options before starting anything, so a bad one stops the demo at once.
         AttributionOptions job = jobOptions();
         Path classpath = KafkaBroker.defaultRuntimeClasspath();
+        Cli.range("--page-port", pagePort, 0, 65535);
+        if (pagePort != 0 && pagePort == demo.webPort) {
+            throw new UsageException("--page-port: port " + pagePort + " is the --web-port");
+        }
+        DemoOptions.ensureFree(pagePort, "the results page", "--page-port");
+        String apiClasspath;
+        try {
+            apiClasspath = ApiServerProcess.classpath(
+                    apiClasspathFile != null ? apiClasspathFile : ApiServerProcess.defaultClasspathFile());
+        } catch (IllegalStateException e) {
+            throw new UsageException(e.getMessage());
+        }
+        ApiServerProcess page = null;
 
         AtomicBoolean stopGenerator = new AtomicBoolean();
         Thread generator = null;
         DemoSession session = DemoSession.start(DEMO_DIR, classpath);
         try {
             KafkaBroker broker = session.broker();
-            session.createTopics(demo.partitions, job.clicksTopic, job.pageViewsTopic);
+            // serve wants its events topic; this demo posts nothing to it, the page only reads the database.
+            session.createTopics(demo.partitions, job.clicksTopic, job.pageViewsTopic, PAGE_EVENTS_TOPIC);
             job.kafka = session.kafkaInput(job.kafka);
+            page = ApiServerProcess.start(
+                    "serve",
+                    apiClasspath,
+                    DEMO_DIR.resolve("serve.log"),
+                    DemoAnalyticsCommand.SERVER_JVM,
+                    List.of(
+                            "--port",
+                            Integer.toString(pagePort),
+                            "--bind",
+                            "127.0.0.1",
+                            "--bootstrap-servers",
+                            broker.bootstrapServers(),
+                            "--events-topic",
+                            PAGE_EVENTS_TOPIC,
+                            "--jdbc-url",
+                            "jdbc:sqlite:" + job.database.sqliteFile().toAbsolutePath()));
+            ApiServerProcess server = page;
 
             generator = new Thread(
                     () -> {
@@ -162,8 +208,23 @@ public final class DemoCommand implements Callable<Integer> {
                     job.runtime,
                     env -> AttributionJob.build(env, job),
                     AttributionCommand.progress(job),
-                    stop -> session.stopAfter(demo.duration, stop));
+                    stop -> {
+                        try {
+                            server.awaitListening(DemoAnalyticsCommand.SERVER_START);
+                            System.out.println("Results page (refreshes itself): " + server.base() + "/ (log: "
+                                    + server.log + ")");
+                        } catch (RuntimeException e) {
+                            System.err.println("The results page did not start: " + e.getMessage());
+                        }
+                        session.stopAfter(demo.duration, stop);
+                    });
         } finally {
+            if (page != null) {
+                String how = page.stop(DemoAnalyticsCommand.SERVER_STOP);
+                if (!how.equals("exited")) {
+                    page.kill();
+                }
+            }
             stopGenerator.set(true);
             if (generator != null) {
                 generator.join(10_000);
