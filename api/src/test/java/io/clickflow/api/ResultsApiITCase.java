@@ -180,7 +180,9 @@ class ResultsApiITCase {
         assertThat(rejected.getJsonArray("byReason"))
                 .containsExactly(
                         new JsonObject().put("name", "user_id is missing").put("count", 2),
-                        new JsonObject().put("name", "not JSON").put("count", 1));
+                        new JsonObject()
+                                .put("name", ResultsScenario.LONG_REASON)
+                                .put("count", 1));
         JsonArray latest = rejected.getJsonArray("latest");
         assertThat(latest).hasSize(3);
         // Newest first: the order rows were written in.

@@ -117,7 +117,8 @@ class ResultsPageBrowserITCase {
         assertThat(browser.findElements(By.cssSelector("#payloads script, #payloads img")))
                 .isEmpty();
         assertThat(js.executeScript("return window.pwned === undefined")).isEqualTo(true);
-        assertThat(rows("rejected")).containsExactly(List.of("user_id is missing", "2"), List.of("not JSON", "1"));
+        assertThat(rows("rejected"))
+                .containsExactly(List.of("user_id is missing", "2"), List.of(ResultsScenario.LONG_REASON, "1"));
         assertThat(rows("late")).containsExactly(List.of("page_view", "2"), List.of("ad_click", "1"));
 
         // Phone width: nothing wider than the screen but what scrolls inside its own box.

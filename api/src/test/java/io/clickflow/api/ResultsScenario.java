@@ -46,6 +46,10 @@ final class ResultsScenario {
     static final long CURRENT_CLICKS = 3;
     static final long CURRENT_IMPRESSIONS = 11;
 
+    /** As long as a JSON parser's reasons get: it must wrap, not widen a phone's page. */
+    static final String LONG_REASON = "not valid JSON: Unexpected character ('<' (code 60)): expected a valid value "
+            + "(JSON String, Number, Array, Object or token 'null', 'true' or 'false') at line 1, column 2";
+
     static final String SCRIPT_PAYLOAD = "<script>window.pwned=1</script><img src=x onerror=\"window.pwned=2\">";
 
     static void write(Database db) throws Exception {
@@ -81,7 +85,7 @@ final class ResultsScenario {
                 AnalyticsTables.DDL,
                 DeadLetterTables.REJECTED,
                 List.of(
-                        new RejectedEvent("ad_click", "ad_clicks", "0:17", "not JSON", SCRIPT_PAYLOAD),
+                        new RejectedEvent("ad_click", "ad_clicks", "0:17", LONG_REASON, SCRIPT_PAYLOAD),
                         new RejectedEvent("page_view", "page_views", "1:3", "user_id is missing", "{\"url\":\"/\"}"),
                         new RejectedEvent("page_view", "page_views", "1:4", "user_id is missing", "{}")));
         upsert(
