@@ -41,6 +41,9 @@ final class ResultsQueries {
     /** Most points of one unique-users series (the newest ones). */
     static final int MAX_POINTS = 2000;
 
+    /** Reasons listed one by one; the rest are summed (a reason may carry a value: there can be many). */
+    static final int MAX_REASONS = 12;
+
     /** Longest payload sent to the page, in characters: the table keeps up to 4096, a glance needs less. */
     static final int PAYLOAD_CHARS = 1000;
 
@@ -313,7 +316,16 @@ final class ResultsQueries {
     /** Rejected input by reason with the newest payloads, and late events by stream with the newest of them. */
     static JsonObject rejected(Connection c, int timeout, boolean sqlite) throws SQLException {
         JsonObject out = present("rejected_events");
-        out.put("byReason", grouped(c, timeout, "SELECT reason, COUNT(*) FROM rejected_events GROUP BY reason"));
+        JsonArray reasons = grouped(c, timeout, "SELECT reason, COUNT(*) FROM rejected_events GROUP BY reason");
+        long others = 0;
+        int cut = 0;
+        while (reasons.size() > MAX_REASONS) {
+            others += reasons.getJsonObject(reasons.size() - 1).getLong("count");
+            reasons.remove(reasons.size() - 1);
+            cut++;
+        }
+        out.put("byReason", reasons)
+                .put("otherReasons", new JsonObject().put("reasons", cut).put("count", others));
         JsonArray latest = new JsonArray();
         // Insertion order: SQLite's rowid, PostgreSQL's physical position (the table has no time column).
         String order = sqlite ? "rowid DESC" : "ctid DESC";

@@ -8,8 +8,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.clickflow.tables.AnalyticsTables;
 import io.clickflow.tables.Database;
+import io.clickflow.tables.DeadLetterTables;
 import io.clickflow.tables.EventTimes;
 import io.clickflow.tables.HourlyStats;
+import io.clickflow.tables.RejectedEvent;
 import io.clickflow.testing.KafkaTestBroker;
 
 import io.vertx.core.json.JsonArray;
@@ -26,7 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -197,6 +201,32 @@ class ResultsApiITCase {
                         .getJsonObject(0)
                         .getString("event"))
                 .isEqualTo("p-9");
+    }
+
+    @Test
+    void manyReasonsAreTheLargestAndTheRestSummed() throws Exception {
+        Database many = Database.of("jdbc:sqlite:" + dir.resolve("reasons.db"));
+        List<RejectedEvent> rows = new ArrayList<>();
+        int reasons = ResultsQueries.MAX_REASONS + 3;
+        for (int r = 0; r < reasons; r++) {
+            // reason r has r + 1 rows: the three smallest (1 + 2 + 3 rows) are summed
+            for (int i = 0; i <= r; i++) {
+                rows.add(new RejectedEvent("ad_click", "ad_clicks", r + ":" + i, "reason " + r, "{}"));
+            }
+        }
+        ResultsScenario.upsert(many, AnalyticsTables.DDL, DeadLetterTables.REJECTED, rows);
+        try (Connection c = many.connect()) {
+            JsonObject rejected = ResultsQueries.rejected(c, 5, true);
+            assertThat(rejected.getJsonArray("byReason")).hasSize(ResultsQueries.MAX_REASONS);
+            assertThat(rejected.getJsonArray("byReason").getJsonObject(0))
+                    .isEqualTo(new JsonObject()
+                            .put("name", "reason " + (reasons - 1))
+                            .put("count", reasons));
+            assertThat(rejected.getJsonObject("otherReasons"))
+                    .isEqualTo(new JsonObject().put("reasons", 3).put("count", 6));
+        }
+        assertThat(json(server, "/api/quality").getJsonObject("rejected").getJsonObject("otherReasons"))
+                .isEqualTo(new JsonObject().put("reasons", 0).put("count", 0));
     }
 
     @Test

@@ -216,7 +216,11 @@
       missing.textContent = answer.exists ? "" : "Table " + answer.table + " does not exist yet.";
       fill($(id).tBodies[0] || $(id).appendChild(el("tbody")), answer.exists ? (rows.length ? rows.map((r) => [r.name, num(r.count)]) : [["none", num(0)]]) : []);
     };
-    dead("rejected", "rejected-missing", q.rejected, q.rejected.byReason || []);
+    const reasons = (q.rejected.byReason || []).slice();
+    if (q.rejected.otherReasons && q.rejected.otherReasons.reasons > 0) {
+      reasons.push({ name: "(" + q.rejected.otherReasons.reasons + " other reasons)", count: q.rejected.otherReasons.count });
+    }
+    dead("rejected", "rejected-missing", q.rejected, reasons);
     dead("late", "late-missing", q.late, q.late.byStream || []);
     const list = $("payloads");
     const key = JSON.stringify(q.rejected.latest || []);
