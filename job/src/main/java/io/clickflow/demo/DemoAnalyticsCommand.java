@@ -142,6 +142,8 @@ public final class DemoAnalyticsCommand implements Callable<Integer> {
                                 broker.bootstrapServers(),
                                 "--events-topic",
                                 job.eventsTopic,
+                                "--flink-rest",
+                                "http://localhost:" + demo.webPort,
                                 "--jdbc-url",
                                 "jdbc:sqlite:" + db)));
             }

@@ -160,6 +160,8 @@ public final class DemoCommand implements Callable<Integer> {
                             broker.bootstrapServers(),
                             "--events-topic",
                             PAGE_EVENTS_TOPIC,
+                            "--flink-rest",
+                            "http://localhost:" + demo.webPort,
                             "--jdbc-url",
                             "jdbc:sqlite:" + job.database.sqliteFile().toAbsolutePath()));
             ApiServerProcess server = page;
