@@ -27,8 +27,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * {@code ./clickflow demo}: a real Kafka broker as a child process, the generator writing to it, and
- * the attribution job reading it in a local MiniCluster with the Web UI, until Ctrl-C or --duration.
+ * {@code ./clickflow demo}: a real Kafka broker as a child process, the generator writing to it, the
+ * attribution job reading it in a local MiniCluster with the Web UI, and a serve process for the results page,
+ * until Ctrl-C or --duration.
  */
 @Command(
         name = "demo",
@@ -39,11 +40,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
         versionProvider = Cli.Version.class,
         defaultValueProvider = DemoCommand.TrafficDefaults.class,
         subcommands = {DemoAnalyticsCommand.class, DemoRouterCommand.class},
-        header = "Start a Kafka broker, generate traffic and run attribution on it, with the Web UI.",
+        header =
+                "Start a Kafka broker, generate traffic and run attribution on it, with the Web UI and a results page.",
         description = {
             "Starts a Kafka broker (KRaft, child process), creates the topics, generates traffic into them and runs",
-            "the attribution job on it in a local MiniCluster with the Flink Web UI. Everything lives under",
-            "output/demo/ and is started afresh on each run. Ctrl-C (or --duration) stops it all with a savepoint."
+            "the attribution job on it in a local MiniCluster with the Flink Web UI, and ./clickflow serve (child JVM)",
+            "for the live results page on --page-port. Everything lives under output/demo/ and is started afresh on",
+            "each run. Ctrl-C (or --duration) stops it all with a savepoint."
         })
 public final class DemoCommand implements Callable<Integer> {
     /** The topic the demo's results page (a serve process) is given; nothing is posted to it. */
