@@ -2,7 +2,6 @@ package io.clickflow.api;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -23,18 +22,31 @@ final class HeadlessChromium {
     static final Path CHROMIUM = Path.of(System.getProperty("clickflow.chromium", "/usr/bin/chromium"));
     static final Path CHROMEDRIVER = Path.of(System.getProperty("clickflow.chromedriver", "/usr/bin/chromedriver"));
 
-    /** A browser window of {@code width} x {@code height} CSS pixels; quit it when done. */
-    static ChromeDriver start(int width, int height) {
+    /**
+     * Why no browser can be started here (null when both binaries are there). Missing ones fail the caller with how
+     * to install them, unless {@code -Dclickflow.browserTests=skip} was given: then the reason is returned, for the
+     * tests to be skipped with.
+     */
+    static String unavailable() {
         String missing = !Files.isExecutable(CHROMIUM)
                 ? CHROMIUM.toString()
                 : !Files.isExecutable(CHROMEDRIVER) ? CHROMEDRIVER.toString() : null;
-        if (missing != null) {
-            String why = missing + " is missing: install Debian's browser and its driver (apt-get install -y chromium "
-                    + "chromium-driver; .ci/run does)";
-            if ("skip".equals(System.getProperty(SKIP_PROPERTY))) {
-                Assumptions.abort(why + "; skipped as -D" + SKIP_PROPERTY + "=skip asks");
-            }
-            fail(why + ", or skip browser tests explicitly with -D" + SKIP_PROPERTY + "=skip");
+        if (missing == null) {
+            return null;
+        }
+        String why = missing + " is missing: install Debian's browser and its driver (apt-get install -y chromium "
+                + "chromium-driver; .ci/run does)";
+        if ("skip".equals(System.getProperty(SKIP_PROPERTY))) {
+            return why + "; skipped as -D" + SKIP_PROPERTY + "=skip asks";
+        }
+        return fail(why + ", or skip browser tests explicitly with -D" + SKIP_PROPERTY + "=skip");
+    }
+
+    /** A browser window of {@code width} x {@code height} CSS pixels; quit it when done. */
+    static ChromeDriver start(int width, int height) {
+        String unavailable = unavailable();
+        if (unavailable != null) {
+            throw new IllegalStateException(unavailable);
         }
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());

@@ -23,7 +23,9 @@ import io.clickflow.tables.UniquesTables;
 import io.clickflow.testing.KafkaTestBroker;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -56,14 +58,26 @@ class ResultsPageBrowserITCase {
     static ApiServer server;
     static ChromeDriver browser;
 
+    /** Null unless browser tests are skipped on a machine without the browser (-Dclickflow.browserTests=skip). */
+    static String skipped;
+
     @BeforeAll
     static void start() throws Exception {
+        skipped = HeadlessChromium.unavailable();
+        if (skipped != null) {
+            return;
+        }
         KAFKA.createTopics(1, AnalyticsApiITCase.TOPIC);
         database = Database.of("jdbc:sqlite:" + dir.resolve("clickflow.db"));
         ResultsScenario.write(database);
         server = AnalyticsApiITCase.serve(KAFKA, database, "--results-refresh", "200ms");
         // Phone width: the page must work there, and the checks below read it as laid out for a phone.
         browser = HeadlessChromium.start(412, 915);
+    }
+
+    @BeforeEach
+    void browserThere() {
+        Assumptions.assumeTrue(skipped == null, skipped);
     }
 
     @AfterAll
