@@ -10,6 +10,7 @@ import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
@@ -71,16 +72,30 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
     private transient Counter rowsProvisional;
     private transient Counter rowsFinal;
 
+    /** How the user's value is written in state and checkpoints. */
+    private final TypeSerializer<UserAttributionState> stateSerializer;
+
     public AttributionFunction(Duration attributionWindow, EmitMode emitMode) {
+        this(attributionWindow, emitMode, UserAttributionStateSerializer.INSTANCE);
+    }
+
+    /** With another state serializer: tests write state as releases before {@link UserAttributionStateSerializer} did. */
+    AttributionFunction(
+            Duration attributionWindow, EmitMode emitMode, TypeSerializer<UserAttributionState> stateSerializer) {
         this.windowMillis = attributionWindow.toMillis();
         this.emitMode = emitMode;
+        this.stateSerializer = stateSerializer;
+    }
+
+    /** The user's value in keyed state; its name is what savepoints know it by. */
+    static ValueStateDescriptor<UserAttributionState> userStateDescriptor(
+            TypeSerializer<UserAttributionState> serializer) {
+        return new ValueStateDescriptor<>("user-clicks-and-pending-views", serializer);
     }
 
     @Override
     public void open(OpenContext openContext) {
-        userState = getRuntimeContext()
-                .getState(new ValueStateDescriptor<>(
-                        "user-clicks-and-pending-views", TypeInformation.of(UserAttributionState.class)));
+        userState = getRuntimeContext().getState(userStateDescriptor(stateSerializer));
         var metrics = getRuntimeContext().getMetricGroup();
         clicksIn = metrics.counter("clicksIn");
         pageViewsIn = metrics.counter("pageViewsIn");
@@ -114,7 +129,7 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
                 return; // too old to be eligible for any view that is not final yet
             }
             if (AttributionRule.isBetter(click, state.settledClick)) {
-                state.settledClick = click;
+                replaceSettledClick(state, click, ctx.timerService());
             }
         } else {
             state.addRecentClick(click);
@@ -188,7 +203,7 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
         for (AdClick click : state.recentClicks) {
             if (clickSettleTime(click) <= due) {
                 if (AttributionRule.isBetter(click, state.settledClick)) {
-                    state.settledClick = click;
+                    replaceSettledClick(state, click, ctx.timerService());
                 }
             } else {
                 state.recentClicks[keptClicks++] = click;
@@ -272,6 +287,19 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
         if (next != Long.MAX_VALUE) {
             timers.registerEventTimeTimer(next);
         }
+    }
+
+    /**
+     * Makes {@code click} the settled click, taking the replaced one's expiry timer along: without that, a user's
+     * stale expiry timers pile up one per click of the window, deepening every timer operation of the subtask and
+     * each firing for nothing. Deleting a timer that is not registered (the user had something due earlier) is a
+     * no-op; the new click's expiry is registered by {@link #scheduleNextDue} when it is the earliest.
+     */
+    private void replaceSettledClick(UserAttributionState state, AdClick click, TimerService timers) {
+        if (state.settledClick != null) {
+            timers.deleteEventTimeTimer(clickExpiryTime(state.settledClick));
+        }
+        state.settledClick = click;
     }
 
     /** A view is final once the watermark reaches its event time: every click eligible for it is on time before then. */

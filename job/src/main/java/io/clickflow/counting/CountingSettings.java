@@ -118,6 +118,18 @@ public record CountingSettings(
     }
 
     /**
+     * The final-time timer of a window (or shard) whose state already exists, while the watermark is before that
+     * time. Normally a no-op (the timer exists; registering dedups). After a restore the watermark starts over, so a
+     * window whose final row went out in the run before looks open again while its final timer is gone: without
+     * this, a correction arriving then would wait for a timer that never fires.
+     */
+    void keepFinalTimer(TimerService timers, long windowKey) {
+        if (!isFinal(windowKey, timers.currentWatermark())) {
+            timers.registerEventTimeTimer(finalTime(windowKey));
+        }
+    }
+
+    /**
      * Update mode: a processing-time timer for the next provisional count {@code intervalMillis} from now (the
      * shard's or the window's interval), unless one is pending.
      */

@@ -90,6 +90,8 @@ public abstract class ShardCounts<P extends Progress> extends KeyedProcessFuncti
         if (progress == null) {
             progress = progressClass.getDeclaredConstructor().newInstance();
             counting.registerWindowTimers(ctx.timerService(), window);
+        } else {
+            counting.keepFinalTimer(ctx.timerService(), window);
         }
         boolean changed = addUser(in.uid, progress);
         if (in.counter != WindowedUser.NO_COUNTER && counting.counters() > 0) {

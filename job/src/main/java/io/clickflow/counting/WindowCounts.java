@@ -55,6 +55,8 @@ public abstract class WindowCounts<P extends Progress, T extends Total<P>, R>
         if (total == null) {
             total = totalClass.getDeclaredConstructor().newInstance();
             counting.registerWindowTimers(ctx.timerService(), window);
+        } else {
+            counting.keepFinalTimer(ctx.timerService(), window);
         }
         merge(total, shard);
         if (counting.isFinal(window, watermark)) {

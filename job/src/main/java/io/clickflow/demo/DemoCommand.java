@@ -7,7 +7,6 @@ import io.clickflow.attribution.ClickstreamGenerator;
 import io.clickflow.attribution.GenerateCommand;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.Durations;
-import io.clickflow.commandline.UsageException;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.stream.EmitMode;
 
@@ -39,7 +38,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
         abbreviateSynopsis = true,
         versionProvider = Cli.Version.class,
         defaultValueProvider = DemoCommand.TrafficDefaults.class,
-        subcommands = {DemoAnalyticsCommand.class, DemoRouterCommand.class},
+        subcommands = {DemoAnalyticsCommand.class, DemoRouterCommand.class, DemoUniquesCommand.class},
         header =
                 "Start a Kafka broker, generate traffic and run attribution on it, with the Web UI and a results page.",
         description = {
@@ -49,9 +48,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
             "each run. Ctrl-C (or --duration) stops it all with a savepoint."
         })
 public final class DemoCommand implements Callable<Integer> {
-    /** The topic the demo's results page (a serve process) is given; nothing is posted to it. */
-    static final String PAGE_EVENTS_TOPIC = "analytics_events";
-
     static final Path DEMO_DIR = Path.of("output", "demo");
 
     @Mixin
@@ -127,18 +123,7 @@ public final class DemoCommand implements Callable<Integer> {
         // Parse the job's options before starting anything, so a bad one stops the demo at once.
         AttributionOptions job = jobOptions();
         Path classpath = KafkaBroker.defaultRuntimeClasspath();
-        Cli.range("--page-port", pagePort, 0, 65535);
-        if (pagePort != 0 && pagePort == demo.webPort) {
-            throw new UsageException("--page-port: port " + pagePort + " is the --web-port");
-        }
-        DemoOptions.ensureFree(pagePort, "the results page", "--page-port");
-        String apiClasspath;
-        try {
-            apiClasspath = ApiServerProcess.classpath(
-                    apiClasspathFile != null ? apiClasspathFile : ApiServerProcess.defaultClasspathFile());
-        } catch (IllegalStateException e) {
-            throw new UsageException(e.getMessage());
-        }
+        String apiClasspath = ResultsPageServer.check(pagePort, demo.webPort, apiClasspathFile);
         ApiServerProcess page = null;
 
         AtomicBoolean stopGenerator = new AtomicBoolean();
@@ -146,27 +131,15 @@ public final class DemoCommand implements Callable<Integer> {
         DemoSession session = DemoSession.start(DEMO_DIR, classpath);
         try {
             KafkaBroker broker = session.broker();
-            // serve wants its events topic; this demo posts nothing to it, the page only reads the database.
-            session.createTopics(demo.partitions, job.clicksTopic, job.pageViewsTopic, PAGE_EVENTS_TOPIC);
+            session.createTopics(demo.partitions, job.clicksTopic, job.pageViewsTopic, ResultsPageServer.EVENTS_TOPIC);
             job.kafka = session.kafkaInput(job.kafka);
-            page = ApiServerProcess.start(
-                    "serve",
+            page = ResultsPageServer.start(
                     apiClasspath,
-                    DEMO_DIR.resolve("serve.log"),
-                    DemoAnalyticsCommand.SERVER_JVM,
-                    List.of(
-                            "--port",
-                            Integer.toString(pagePort),
-                            "--bind",
-                            "127.0.0.1",
-                            "--bootstrap-servers",
-                            broker.bootstrapServers(),
-                            "--events-topic",
-                            PAGE_EVENTS_TOPIC,
-                            "--flink-rest",
-                            "http://localhost:" + demo.webPort,
-                            "--jdbc-url",
-                            "jdbc:sqlite:" + job.database.sqliteFile().toAbsolutePath()));
+                    DEMO_DIR,
+                    pagePort,
+                    broker.bootstrapServers(),
+                    job.database.sqliteFile(),
+                    demo.webPort);
             ApiServerProcess server = page;
 
             generator = new Thread(
@@ -214,22 +187,11 @@ public final class DemoCommand implements Callable<Integer> {
                     env -> AttributionJob.build(env, job),
                     AttributionCommand.progress(job),
                     stop -> {
-                        try {
-                            server.awaitListening(DemoAnalyticsCommand.SERVER_START);
-                            System.out.println("Results page (refreshes itself): " + server.base() + "/ (log: "
-                                    + server.log + ")");
-                        } catch (RuntimeException e) {
-                            System.err.println("The results page did not start: " + e.getMessage());
-                        }
+                        ResultsPageServer.announce(server);
                         session.stopAfter(demo.duration, stop);
                     });
         } finally {
-            if (page != null) {
-                String how = page.stop(DemoAnalyticsCommand.SERVER_STOP);
-                if (!how.equals("exited")) {
-                    page.kill();
-                }
-            }
+            ResultsPageServer.stop(page);
             stopGenerator.set(true);
             if (generator != null) {
                 generator.join(10_000);

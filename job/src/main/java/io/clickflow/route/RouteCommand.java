@@ -1,11 +1,11 @@
 package io.clickflow.route;
 
+import io.clickflow.cli.DeliveryOptions;
 import io.clickflow.cli.JobCommand;
 import io.clickflow.cli.KafkaOptions;
 import io.clickflow.cli.RuntimeOptions;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.UsageException;
-import io.clickflow.io.KafkaSinks;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.runner.KafkaPreflight;
 import io.clickflow.runner.ProgressReporter;
@@ -68,13 +68,8 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
             description = "Records that cannot go to all their destinations, unchanged, with the reason in headers.")
     String deadLetterTopic;
 
-    @Option(
-            names = "--output-delivery",
-            paramLabel = "GUARANTEE",
-            defaultValue = "exactly-once",
-            description =
-                    "exactly-once: Kafka transactions per checkpoint | at-least-once: at once, repeats after a restart.")
-    KafkaSinks.Delivery outputDelivery;
+    @Mixin
+    DeliveryOptions outputDelivery;
 
     @Option(
             names = "--transactional-id-prefix",
@@ -120,7 +115,7 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
         o.destinations = Destinations.parseOption(destinations);
         o.destinationsTopic = destinationsTopic == null ? null : topic("--destinations-topic", destinationsTopic);
         o.deadLetterTopic = topic("--dead-letter-topic", deadLetterTopic);
-        o.delivery = outputDelivery;
+        o.delivery = outputDelivery.delivery();
         Cli.range("--max-tenants", maxTenants, 1, 10_000);
         o.maxTenants = maxTenants;
         o.runtime = runtime.validate();

@@ -1,6 +1,7 @@
 package io.clickflow.uniques;
 
 import io.clickflow.cli.DatabaseOptions;
+import io.clickflow.cli.DeliveryOptions;
 import io.clickflow.cli.JobCommand;
 import io.clickflow.cli.KafkaOptions;
 import io.clickflow.cli.RuntimeOptions;
@@ -11,7 +12,6 @@ import io.clickflow.counting.CountMode;
 import io.clickflow.counting.CountingSettings;
 import io.clickflow.counting.Sketches;
 import io.clickflow.counting.WindowKeys;
-import io.clickflow.io.KafkaSinks;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.runner.KafkaPreflight;
 import io.clickflow.runner.ProgressReporter;
@@ -131,13 +131,8 @@ public final class UniquesCommand implements Callable<Integer>, JobCommand {
                     + DEFAULT_OUTPUT_TOPIC + " when reading Kafka, none when reading a file).")
     String outputTopic;
 
-    @Option(
-            names = "--output-delivery",
-            paramLabel = "GUARANTEE",
-            defaultValue = "exactly-once",
-            description =
-                    "exactly-once: Kafka transactions per checkpoint | at-least-once: at once, repeats after a restart.")
-    KafkaSinks.Delivery outputDelivery;
+    @Mixin
+    DeliveryOptions outputDelivery;
 
     @Mixin
     DatabaseOptions database;
@@ -166,7 +161,7 @@ public final class UniquesCommand implements Callable<Integer>, JobCommand {
         if (o.outputTopic != null && o.outputTopic.isBlank()) {
             throw new UsageException("--output-topic: give a topic name, or none");
         }
-        o.outputDelivery = outputDelivery;
+        o.outputDelivery = outputDelivery.delivery();
         try {
             o.windows = parseWindows(windows);
         } catch (IllegalArgumentException e) {
@@ -226,7 +221,8 @@ public final class UniquesCommand implements Callable<Integer>, JobCommand {
         return 0;
     }
 
-    static String describe(UniquesOptions o) {
+    /** The run in one line, as the command prints it at start. */
+    public static String describe(UniquesOptions o) {
         CountingSettings c = o.settings.counting();
         String in = o.fileMode()
                 ? "file " + o.framesFile

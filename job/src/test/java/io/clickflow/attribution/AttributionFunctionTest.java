@@ -380,6 +380,31 @@ class AttributionFunctionTest {
         }
     }
 
+    /**
+     * A user who clicks now and then, each click settling before the next: each new settled click replaces the
+     * previous one, and so does its expiry timer. Stale expiry timers would pile up one per click of the window
+     * (and each fire for nothing), making the timer queue many times deeper than the number of users.
+     */
+    @ParameterizedTest
+    @EnumSource(EmitMode.class)
+    void aReplacedSettledClickTakesItsExpiryTimerAlong(EmitMode mode) throws Exception {
+        try (AttributionHarness h = new AttributionHarness(mode)) {
+            for (int i = 0; i < 10; i++) {
+                long t = AT_12_05 + i * TWO_MINUTES;
+                h.click("c" + i, "u1", "camp", t).view("pv" + i, "u1", t + 1000).watermark(t + 2000);
+                assertThat(h.timers()).as("timers after click %d settled", i).isEqualTo(1);
+            }
+            // A late click newer than the settled one replaces it too.
+            h.click("late", "u1", "camp", AT_12_05 + 9 * TWO_MINUTES + 1500);
+            assertThat(h.timers())
+                    .as("timers after a late click replaced the settled one")
+                    .isEqualTo(1);
+            h.view("pv-last", "u1", AT_12_45).endOfInput();
+            assertThat(h.finalClicks()).containsEntry("pv9", "c9").containsEntry("pv-last", "late");
+            assertNoStateLeft(h);
+        }
+    }
+
     private static void assertNoStateLeft(AttributionHarness h) {
         assertThat(h.stateEntries()).as("keyed state entries").isZero();
         assertThat(h.timers()).as("event-time timers").isZero();

@@ -5,10 +5,9 @@ import io.clickflow.tables.AttributedPageView;
 import io.clickflow.tables.LateEvent;
 import io.clickflow.tables.TextOrder;
 
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
@@ -42,13 +41,17 @@ public final class AttributionHarness implements AutoCloseable {
                 function, c -> c.userId, v -> v.userId, Types.STRING);
     }
 
-    private AttributionHarness(EmitMode mode, OperatorSubtaskState snapshot) throws Exception {
-        function = new AttributionFunction(THIRTY_MINUTES, mode);
+    private AttributionHarness(AttributionFunction function, StateBackend backend, OperatorSubtaskState snapshot)
+            throws Exception {
+        this.function = function;
         harness = new KeyedTwoInputStreamOperatorTestHarness<>(
                 new KeyedCoProcessOperator<>(function),
                 (AdClick c) -> c.userId,
                 (PageView v) -> v.userId,
                 Types.STRING);
+        if (backend != null) {
+            harness.setStateBackend(backend);
+        }
         harness.setup();
         harness.initializeState(snapshot);
         harness.open();
@@ -56,7 +59,13 @@ public final class AttributionHarness implements AutoCloseable {
 
     /** A new operator restored from a snapshot of another, as after a failure. */
     public static AttributionHarness restore(EmitMode mode, OperatorSubtaskState snapshot) throws Exception {
-        return new AttributionHarness(mode, snapshot);
+        return new AttributionHarness(new AttributionFunction(THIRTY_MINUTES, mode), null, snapshot);
+    }
+
+    /** {@code function} on {@code backend}, restored from {@code snapshot} unless it is null. */
+    static AttributionHarness of(AttributionFunction function, StateBackend backend, OperatorSubtaskState snapshot)
+            throws Exception {
+        return new AttributionHarness(function, backend, snapshot);
     }
 
     public OperatorSubtaskState snapshot() throws Exception {
@@ -143,8 +152,7 @@ public final class AttributionHarness implements AutoCloseable {
         return backend.getPartitionedState(
                         VoidNamespace.INSTANCE,
                         VoidNamespaceSerializer.INSTANCE,
-                        new ValueStateDescriptor<>(
-                                "user-clicks-and-pending-views", TypeInformation.of(UserAttributionState.class)))
+                        AttributionFunction.userStateDescriptor(UserAttributionStateSerializer.INSTANCE))
                 .value();
     }
 
