@@ -77,13 +77,8 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Attribution window of the job.")
     Duration attributionWindow;
 
-    @Option(
-            names = "--page-port",
-            paramLabel = "PORT",
-            defaultValue = "8080",
-            description =
-                    "The results page (./clickflow serve in its own JVM, 127.0.0.1) on this port (0: any free one).")
-    int pagePort;
+    @Mixin
+    ResultsPageServer.PortOption pageOptions;
 
     /** The API's classpath file; null: the launcher's (tests set it). */
     Path apiClasspathFile;
@@ -123,7 +118,7 @@ public final class DemoCommand implements Callable<Integer> {
         // Parse the job's options before starting anything, so a bad one stops the demo at once.
         AttributionOptions job = jobOptions();
         Path classpath = KafkaBroker.defaultRuntimeClasspath();
-        String apiClasspath = ResultsPageServer.check(pagePort, demo.webPort, apiClasspathFile);
+        String apiClasspath = ResultsPageServer.check(pageOptions.pagePort, demo.webPort, apiClasspathFile);
         ApiServerProcess page = null;
 
         AtomicBoolean stopGenerator = new AtomicBoolean();
@@ -136,7 +131,7 @@ public final class DemoCommand implements Callable<Integer> {
             page = ResultsPageServer.start(
                     apiClasspath,
                     DEMO_DIR,
-                    pagePort,
+                    pageOptions.pagePort,
                     broker.bootstrapServers(),
                     job.database.sqliteFile(),
                     demo.webPort);

@@ -60,13 +60,8 @@ public final class DemoUniquesCommand implements Callable<Integer> {
     /** The API's classpath file; null: the launcher's (tests set it). */
     Path apiClasspathFile;
 
-    @Option(
-            names = "--page-port",
-            paramLabel = "PORT",
-            defaultValue = "8080",
-            description =
-                    "The results page (./clickflow serve in its own JVM, 127.0.0.1) on this port (0: any free one).")
-    int pagePort;
+    @Mixin
+    ResultsPageServer.PortOption pageOptions;
 
     @Option(names = "--rate", paramLabel = "N", defaultValue = "300", description = "Generated frames per second.")
     int rate;
@@ -108,7 +103,7 @@ public final class DemoUniquesCommand implements Callable<Integer> {
         }
         // Parse the job's options before starting anything, so a bad one stops the demo at once.
         UniquesOptions job = jobOptions();
-        String apiClasspath = ResultsPageServer.check(pagePort, demo.webPort, apiClasspathFile);
+        String apiClasspath = ResultsPageServer.check(pageOptions.pagePort, demo.webPort, apiClasspathFile);
         ApiServerProcess page = null;
 
         AtomicBoolean stopGenerator = new AtomicBoolean();
@@ -120,7 +115,12 @@ public final class DemoUniquesCommand implements Callable<Integer> {
             session.createTopics(demo.partitions, job.framesTopic, job.outputTopic, ResultsPageServer.EVENTS_TOPIC);
             job.kafka = session.kafkaInput(job.kafka);
             page = ResultsPageServer.start(
-                    apiClasspath, dir, pagePort, broker.bootstrapServers(), job.database.sqliteFile(), demo.webPort);
+                    apiClasspath,
+                    dir,
+                    pageOptions.pagePort,
+                    broker.bootstrapServers(),
+                    job.database.sqliteFile(),
+                    demo.webPort);
             ApiServerProcess server = page;
             generator = new Thread(
                     () -> generate(broker.bootstrapServers(), job.framesTopic, stopGenerator), "demo-generator");

@@ -3,6 +3,8 @@ package io.clickflow.demo;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.UsageException;
 
+import picocli.CommandLine.Option;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -15,6 +17,17 @@ final class ResultsPageServer {
     private ResultsPageServer() {}
 
     static final String EVENTS_TOPIC = "analytics_events";
+
+    /** {@code --page-port}, as every demo that serves the page takes it. */
+    public static final class PortOption {
+        @Option(
+                names = "--page-port",
+                paramLabel = "PORT",
+                defaultValue = "8080",
+                description =
+                        "The results page (./clickflow serve in its own JVM, 127.0.0.1) on this port (0: any free one).")
+        int pagePort;
+    }
 
     /** Checks the port and finds the API's classpath before anything starts; a problem is one line. */
     static String check(int port, int webPort, Path apiClasspathFile) {
