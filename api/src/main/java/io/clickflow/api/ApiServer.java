@@ -15,6 +15,7 @@ import org.apache.logging.log4j.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -46,11 +47,19 @@ final class ApiServer implements AutoCloseable {
     private final HourlyStatsStore store;
     private final Health health;
     private final Metrics metrics;
+    private final ResultsPage page;
     private final LongAdder inFlight = new LongAdder();
     private EventLoopServer http;
 
-    private ApiServer(Settings settings, EventProducer producer, HourlyStatsStore store, Health health, Metrics m) {
+    private ApiServer(
+            Settings settings,
+            EventProducer producer,
+            HourlyStatsStore store,
+            Health health,
+            Metrics m,
+            ResultsPage page) {
         this.settings = settings;
+        this.page = page;
         this.producer = producer;
         this.store = store;
         this.health = health;
@@ -58,9 +67,15 @@ final class ApiServer implements AutoCloseable {
     }
 
     /** Listens with one server per event loop; fails with the reason (e.g. the port is taken). */
-    static ApiServer start(Settings settings, EventProducer producer, HourlyStatsStore store, Health health, Metrics m)
+    static ApiServer start(
+            Settings settings,
+            EventProducer producer,
+            HourlyStatsStore store,
+            Health health,
+            Metrics m,
+            ResultsPage page)
             throws Exception {
-        ApiServer api = new ApiServer(settings, producer, store, health, m);
+        ApiServer api = new ApiServer(settings, producer, store, health, m, page);
         api.http =
                 EventLoopServer.start(httpOptions(settings), settings.eventLoops(), vertx -> api::handle, api::invalid);
         return api;
@@ -86,6 +101,18 @@ final class ApiServer implements AutoCloseable {
         HttpMethod method = req.method();
         String route;
         String allow;
+        String pageRoute = ResultsPage.route(path);
+        if (pageRoute != null) {
+            if (bodyWithinLimit(req, pageRoute, arrival)) {
+                if (method == HttpMethod.GET) {
+                    page(req, path, pageRoute, arrival);
+                } else {
+                    req.response().putHeader(HttpHeaders.ALLOW, "GET");
+                    reply(req, pageRoute, arrival, 405, "method " + method.name() + " is not allowed (allowed: GET)");
+                }
+            }
+            return;
+        }
         switch (path) {
             case "/analytics" -> {
                 route = "/analytics";
@@ -100,7 +127,12 @@ final class ApiServer implements AutoCloseable {
                 allow = "GET";
             }
             default -> {
-                reply(req, "other", arrival, 404, "no such path (the API is /analytics, /health and /metrics)");
+                reply(
+                        req,
+                        "other",
+                        arrival,
+                        404,
+                        "no such path (the API is /analytics, /health, /metrics, / and /api/...)");
                 return;
             }
         }
@@ -195,6 +227,30 @@ final class ApiServer implements AutoCloseable {
                                 arrival,
                                 503,
                                 "cannot read hourly_stats: " + HourlyStatsStore.oneLine(e));
+                    }
+                }));
+    }
+
+    /** The results page and its JSON: written back on the request's event loop once read. */
+    private void page(HttpServerRequest req, String path, String route, long arrival) {
+        Context context = Vertx.currentContext();
+        page.get(path, req.query(), arrival)
+                .whenComplete((a, failure) -> context.runOnContext(v -> {
+                    Throwable e = failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause()
+                            : failure;
+                    if (e == null) {
+                        HttpServerResponse response = req.response();
+                        response.putHeader("X-Content-Type-Options", "nosniff");
+                        if (a.type().startsWith("text/html")) {
+                            response.putHeader("Content-Security-Policy", ResultsPage.CSP);
+                        }
+                        response.putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+                        replyBytes(req, route, arrival, a.status(), a.type(), a.body());
+                    } else if (e instanceof RejectedExecutionException) {
+                        reply(req, route, arrival, 503, "the database is busy: too many reads waiting (retry)");
+                    } else {
+                        reply(req, route, arrival, 503, "cannot read the results: " + HourlyStatsStore.oneLine(e));
                     }
                 }));
     }
@@ -298,6 +354,7 @@ final class ApiServer implements AutoCloseable {
         }
         producer.close(Duration.ofNanos(Math.max(Duration.ofSeconds(1).toNanos(), deadline - System.nanoTime())));
         health.close();
+        page.close();
         store.close();
         try {
             http.close(Duration.ofSeconds(10));

@@ -169,6 +169,38 @@ final class HourlyStatsStore implements AutoCloseable {
         return mine.result();
     }
 
+    /** A read of any tables on one of the store's connections. */
+    @FunctionalInterface
+    interface Read<T> {
+        T on(Connection c, int queryTimeoutSeconds) throws SQLException;
+    }
+
+    /**
+     * Runs {@code read} off the request path on the same threads and connections as the hour reads (so {@code
+     * --db-threads} and {@code --db-queue} bound every read); fails with {@link RejectedExecutionException} when too
+     * many reads wait.
+     */
+    <T> CompletableFuture<T> submit(Read<T> read) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        try {
+            readers.execute(() -> {
+                metrics.dbReads.increment();
+                try {
+                    result.complete(read.on(connection(), queryTimeoutSeconds));
+                } catch (SQLException e) {
+                    metrics.dbErrors.increment();
+                    dropConnection();
+                    result.completeExceptionally(e);
+                } catch (Throwable e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(e);
+        }
+        return result;
+    }
+
     /** A read under way and when it was asked for; it begins no earlier. */
     private record Pending(CompletableFuture<Snapshot> result, long registeredNanos) {}
 
@@ -218,7 +250,7 @@ final class HourlyStatsStore implements AutoCloseable {
     }
 
     /** The job has not created its table yet: SQLite's message, PostgreSQL's undefined_table state. */
-    private static boolean missingTable(SQLException e) {
+    static boolean missingTable(SQLException e) {
         String m = e.getMessage();
         return "42P01".equals(e.getSQLState()) || (m != null && m.contains("no such table"));
     }

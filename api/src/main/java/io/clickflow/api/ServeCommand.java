@@ -126,6 +126,21 @@ public final class ServeCommand implements Callable<Integer> {
     Duration cacheRefresh;
 
     @Option(
+            names = "--results-refresh",
+            paramLabel = "DURATION",
+            defaultValue = "1s",
+            description = "The results page's JSON (/api/...): each distinct request reads the database at most once "
+                    + "per this, however many pages poll it.")
+    Duration resultsRefresh;
+
+    @Option(
+            names = "--flink-rest",
+            paramLabel = "URL",
+            description = "A Flink REST address (http://HOST:8081): the results page then shows the running jobs' "
+                    + "records in and out and watermark lag per subtask.")
+    String flinkRest;
+
+    @Option(
             names = "--delivery-timeout",
             paramLabel = "DURATION",
             defaultValue = "10s",
@@ -267,7 +282,8 @@ public final class ServeCommand implements Callable<Integer> {
                 },
                 "clickflow-api-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        System.out.println("clickflow serve: listening on http://" + bind + ":" + server.port() + " (events to '"
+        System.out.println("clickflow serve: listening on http://" + bind + ":" + server.port() + " (results page: "
+                + "http://" + bind + ":" + server.port() + "/; events to '"
                 + eventsTopic + "' at " + bootstrapServers + ", counts from "
                 + database().describe()
                 + "); Ctrl-C stops");
@@ -293,7 +309,9 @@ public final class ServeCommand implements Callable<Integer> {
             health = new Health(
                     bootstrapServers, eventsTopic, healthInterval, adminProperties(), store, database.describe());
             health.start();
-            return ApiServer.start(settings(), producer, store, health, metrics);
+            ResultsPage page =
+                    new ResultsPage(store, database, resultsRefresh, new FlinkRest(flinkRest, resultsRefresh));
+            return ApiServer.start(settings(), producer, store, health, metrics, page);
         } catch (Exception e) {
             producer.close(Duration.ZERO);
             if (health != null) {
@@ -352,6 +370,11 @@ public final class ServeCommand implements Callable<Integer> {
         }
         positive("--max-age", maxAge);
         positive("--cache-refresh", cacheRefresh);
+        positive("--results-refresh", resultsRefresh);
+        if (flinkRest != null && !flinkRest.matches("https?://[^\\s/?#]+/?")) {
+            throw new UsageException(
+                    "--flink-rest: give http://HOST:PORT (Flink's REST address), not '" + flinkRest + "'");
+        }
         positive("--health-interval", healthInterval);
         positive("--idle-timeout", idleTimeout);
         if (dbTimeout.toSeconds() < 1) {

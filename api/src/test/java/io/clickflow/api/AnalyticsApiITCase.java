@@ -296,7 +296,8 @@ class AnalyticsApiITCase {
         r = send(server, "POST", "/health");
         assertThat(r.statusCode()).isEqualTo(405);
         assertThat(r.headers().firstValue("allow")).hasValue("GET");
-        assertThat(get("/").statusCode()).isEqualTo(404);
+        assertThat(get("/").headers().firstValue("content-type")).hasValue("text/html; charset=utf-8"); // the page
+        assertThat(get("/index.html").statusCode()).isEqualTo(404);
         assertThat(get("/analytics/").statusCode()).isEqualTo(404);
         assertThat(get("/nope?timestamp=1").body()).contains("no such path");
 

@@ -19,8 +19,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -73,6 +75,40 @@ class PostgresApiITCase {
 
     static HttpResponse<String> get(long timestamp) throws Exception {
         return send(server, "GET", "/analytics?timestamp=" + timestamp);
+    }
+
+    @Test
+    void theResultsPageReadsPostgresAsItReadsSqlite(@TempDir Path dir) throws Exception {
+        Database postgres = POSTGRES.newDatabase();
+        Database sqlite = Database.of("jdbc:sqlite:" + dir.resolve("same.db"));
+        ResultsScenario.write(postgres);
+        ResultsScenario.write(sqlite);
+        try (Connection pg = postgres.connect();
+                Connection lite = sqlite.connect()) {
+            for (String range : new String[] {"auto", "all", "15m", "1d"}) {
+                assertThat(ResultsQueries.attribution(pg, 5, range))
+                        .as(range)
+                        .isEqualTo(ResultsQueries.attribution(lite, 5, range));
+                assertThat(ResultsQueries.uniques(pg, 5, range, null))
+                        .as(range)
+                        .isEqualTo(ResultsQueries.uniques(lite, 5, range, null));
+            }
+            assertThat(ResultsQueries.uniques(pg, 5, "all", 3600L))
+                    .isEqualTo(ResultsQueries.uniques(lite, 5, "all", 3600L));
+            assertThat(ResultsQueries.hourly(pg, 5)).isEqualTo(ResultsQueries.hourly(lite, 5));
+            assertThat(ResultsQueries.rejected(pg, 5, false)).isEqualTo(ResultsQueries.rejected(lite, 5, true));
+            assertThat(ResultsQueries.late(pg, 5)).isEqualTo(ResultsQueries.late(lite, 5));
+            assertThat(ResultsQueries.attribution(pg, 5, "auto").getLong("pageViews"))
+                    .isEqualTo(ResultsScenario.PAGE_VIEWS);
+        }
+        ApiServer page = serve(postgres);
+        try {
+            HttpResponse<String> r = send(page, "GET", "/api/quality");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).contains("\"payload\":\"<script>");
+        } finally {
+            page.close(Duration.ofSeconds(5));
+        }
     }
 
     @Test

@@ -71,7 +71,7 @@ class ServeCommandTest {
         assertThat(Cli.commandLine(new ServeCommand()).getCommandSpec().options().stream()
                         .filter(o -> o.defaultValue() == null && !o.usageHelp() && !o.versionHelp())
                         .map(o -> o.longestName()))
-                .containsExactlyInAnyOrder("--jdbc-user", "--jdbc-password", "--producer-property");
+                .containsExactlyInAnyOrder("--jdbc-user", "--jdbc-password", "--producer-property", "--flink-rest");
         for (var o : Cli.commandLine(new ServeCommand()).getCommandSpec().options()) {
             if (o.defaultValue() != null) {
                 assertThat(help)

@@ -142,6 +142,8 @@ public final class DemoAnalyticsCommand implements Callable<Integer> {
                                 broker.bootstrapServers(),
                                 "--events-topic",
                                 job.eventsTopic,
+                                "--flink-rest",
+                                "http://localhost:" + demo.webPort,
                                 "--jdbc-url",
                                 "jdbc:sqlite:" + db)));
             }
@@ -236,6 +238,7 @@ public final class DemoAnalyticsCommand implements Callable<Integer> {
                 100 * HISTORIC_FRACTION,
                 AnalyticsTraffic.HISTORIC_HOURS,
                 load.getsPerSecond());
+        System.out.println("Results page (refreshes itself): " + first + "/");
         System.out.println("Try it:");
         System.out.println("  curl -i -X POST \"" + first + "/analytics?timestamp=$(date +%s000)&user=alice&click\"");
         System.out.println("  curl \"" + last + "/analytics?timestamp=$(date +%s000)\"");

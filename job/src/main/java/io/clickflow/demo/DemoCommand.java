@@ -26,8 +26,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * {@code ./clickflow demo}: a real Kafka broker as a child process, the generator writing to it, and
- * the attribution job reading it in a local MiniCluster with the Web UI, until Ctrl-C or --duration.
+ * {@code ./clickflow demo}: a real Kafka broker as a child process, the generator writing to it, the
+ * attribution job reading it in a local MiniCluster with the Web UI, and a serve process for the results page,
+ * until Ctrl-C or --duration.
  */
 @Command(
         name = "demo",
@@ -38,11 +39,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
         versionProvider = Cli.Version.class,
         defaultValueProvider = DemoCommand.TrafficDefaults.class,
         subcommands = {DemoAnalyticsCommand.class, DemoRouterCommand.class, DemoUniquesCommand.class},
-        header = "Start a Kafka broker, generate traffic and run attribution on it, with the Web UI.",
+        header =
+                "Start a Kafka broker, generate traffic and run attribution on it, with the Web UI and a results page.",
         description = {
             "Starts a Kafka broker (KRaft, child process), creates the topics, generates traffic into them and runs",
-            "the attribution job on it in a local MiniCluster with the Flink Web UI. Everything lives under",
-            "output/demo/ and is started afresh on each run. Ctrl-C (or --duration) stops it all with a savepoint."
+            "the attribution job on it in a local MiniCluster with the Flink Web UI, and ./clickflow serve (child JVM)",
+            "for the live results page on --page-port. Everything lives under output/demo/ and is started afresh on",
+            "each run. Ctrl-C (or --duration) stops it all with a savepoint."
         })
 public final class DemoCommand implements Callable<Integer> {
     static final Path DEMO_DIR = Path.of("output", "demo");
@@ -73,6 +76,12 @@ public final class DemoCommand implements Callable<Integer> {
             defaultValue = "30m",
             description = "Attribution window of the job.")
     Duration attributionWindow;
+
+    @Mixin
+    ResultsPageServer.PortOption pageOptions;
+
+    /** The API's classpath file; null: the launcher's (tests set it). */
+    Path apiClasspathFile;
 
     @Mixin
     GenerateCommand.TrafficOptions traffic;
@@ -109,14 +118,24 @@ public final class DemoCommand implements Callable<Integer> {
         // Parse the job's options before starting anything, so a bad one stops the demo at once.
         AttributionOptions job = jobOptions();
         Path classpath = KafkaBroker.defaultRuntimeClasspath();
+        String apiClasspath = ResultsPageServer.check(pageOptions.pagePort, demo.webPort, apiClasspathFile);
+        ApiServerProcess page = null;
 
         AtomicBoolean stopGenerator = new AtomicBoolean();
         Thread generator = null;
         DemoSession session = DemoSession.start(DEMO_DIR, classpath);
         try {
             KafkaBroker broker = session.broker();
-            session.createTopics(demo.partitions, job.clicksTopic, job.pageViewsTopic);
+            session.createTopics(demo.partitions, job.clicksTopic, job.pageViewsTopic, ResultsPageServer.EVENTS_TOPIC);
             job.kafka = session.kafkaInput(job.kafka);
+            page = ResultsPageServer.start(
+                    apiClasspath,
+                    DEMO_DIR,
+                    pageOptions.pagePort,
+                    broker.bootstrapServers(),
+                    job.database.sqliteFile(),
+                    demo.webPort);
+            ApiServerProcess server = page;
 
             generator = new Thread(
                     () -> {
@@ -162,8 +181,12 @@ public final class DemoCommand implements Callable<Integer> {
                     job.runtime,
                     env -> AttributionJob.build(env, job),
                     AttributionCommand.progress(job),
-                    stop -> session.stopAfter(demo.duration, stop));
+                    stop -> {
+                        ResultsPageServer.announce(server);
+                        session.stopAfter(demo.duration, stop);
+                    });
         } finally {
+            ResultsPageServer.stop(page);
             stopGenerator.set(true);
             if (generator != null) {
                 generator.join(10_000);

@@ -57,6 +57,11 @@ public final class DemoUniquesCommand implements Callable<Integer> {
     Path dir = DIR;
     /** The broker's classpath file; null: where the launcher puts it. */
     Path kafkaClasspathFile;
+    /** The API's classpath file; null: the launcher's (tests set it). */
+    Path apiClasspathFile;
+
+    @Mixin
+    ResultsPageServer.PortOption pageOptions;
 
     @Option(names = "--rate", paramLabel = "N", defaultValue = "300", description = "Generated frames per second.")
     int rate;
@@ -98,6 +103,8 @@ public final class DemoUniquesCommand implements Callable<Integer> {
         }
         // Parse the job's options before starting anything, so a bad one stops the demo at once.
         UniquesOptions job = jobOptions();
+        String apiClasspath = ResultsPageServer.check(pageOptions.pagePort, demo.webPort, apiClasspathFile);
+        ApiServerProcess page = null;
 
         AtomicBoolean stopGenerator = new AtomicBoolean();
         Thread generator = null;
@@ -105,8 +112,16 @@ public final class DemoUniquesCommand implements Callable<Integer> {
                 dir, kafkaClasspathFile != null ? kafkaClasspathFile : KafkaBroker.defaultRuntimeClasspath());
         try {
             KafkaBroker broker = session.broker();
-            session.createTopics(demo.partitions, job.framesTopic, job.outputTopic);
+            session.createTopics(demo.partitions, job.framesTopic, job.outputTopic, ResultsPageServer.EVENTS_TOPIC);
             job.kafka = session.kafkaInput(job.kafka);
+            page = ResultsPageServer.start(
+                    apiClasspath,
+                    dir,
+                    pageOptions.pagePort,
+                    broker.bootstrapServers(),
+                    job.database.sqliteFile(),
+                    demo.webPort);
+            ApiServerProcess server = page;
             generator = new Thread(
                     () -> generate(broker.bootstrapServers(), job.framesTopic, stopGenerator), "demo-generator");
             generator.setDaemon(true);
@@ -119,12 +134,12 @@ public final class DemoUniquesCommand implements Callable<Integer> {
             System.out.println("  deploy/local-kafka.sh kafka-console-consumer --bootstrap-server "
                     + broker.bootstrapServers() + " --topic " + job.outputTopic + " --isolation-level read_committed");
             JobRunner.run(
-                    "clickflow demo uniques",
-                    job.runtime,
-                    env -> UniquesJob.build(env, job),
-                    progress(job),
-                    stop -> session.stopAfter(demo.duration, stop));
+                    "clickflow demo uniques", job.runtime, env -> UniquesJob.build(env, job), progress(job), stop -> {
+                        ResultsPageServer.announce(server);
+                        session.stopAfter(demo.duration, stop);
+                    });
         } finally {
+            ResultsPageServer.stop(page);
             stopGenerator.set(true);
             if (generator != null) {
                 generator.join(10_000);

@@ -77,7 +77,8 @@ class DemoAnalyticsITCase {
                 .isGreaterThanOrEqualTo(2);
         assertThat(output)
                 .contains("API servers: http://127.0.0.1:" + ports.get(1) + " and http://127.0.0.1:" + ports.get(2))
-                .contains("Stopped with a savepoint in");
+                .contains("Stopped with a savepoint in")
+                .contains("Results page (refreshes itself): http://127.0.0.1:" + ports.get(1) + "/");
 
         ApiLoad load = demo.load;
         assertThat(load.accepted204()).as("POSTs answered 204 per server").allMatch(n -> n > RATE);

@@ -39,6 +39,7 @@ class DemoUniquesITCase {
         DemoUniquesCommand demo = new DemoUniquesCommand();
         demo.dir = dir.resolve("demo");
         demo.kafkaClasspathFile = Path.of("..", KafkaBroker.DEFAULT_CLASSPATH_FILE);
+        demo.apiClasspathFile = Path.of("..", ApiServerProcess.DEFAULT_CLASSPATH_FILE);
         DemoAnalyticsITCase.Run run = DemoAnalyticsITCase.runCapturingOutput(
                 demo,
                 "--duration",
@@ -52,11 +53,16 @@ class DemoUniquesITCase {
                 "--web-port",
                 ports.get(0).toString(),
                 "--partitions",
-                "2");
+                "2",
+                "--page-port",
+                "0");
         int code = run.code();
         String output = run.output();
         assertThat(code).as("exit code; output:\n" + output).isZero();
-        assertThat(output).contains("Stopped with a savepoint in").contains("windows 1m,1h");
+        assertThat(output)
+                .contains("Stopped with a savepoint in")
+                .contains("windows 1m,1h")
+                .contains("Results page (refreshes itself): http://127.0.0.1:");
         String lastLine = null;
         for (Matcher m = PROGRESS_LINE.matcher(output); m.find(); ) {
             lastLine = m.group();
