@@ -2,13 +2,22 @@ package io.clickflow.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clickflow.testing.Waits;
+import io.clickflow.uniques.UniquesWorkflow;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,13 +38,24 @@ class DemoUniquesITCase {
             "events in ([\\d,]+) .*\\| windows ([\\d,]+) \\| final ([\\d,]+) \\| users this minute ([\\d,]+)"
                     + " \\| late ([\\d,]+) \\| rejected ([\\d,]+)");
 
+    /** How long the page is watched: the demo's whole run, its start included. */
+    static final Duration PAGE_WATCH = Duration.ofSeconds(120);
+
+    /** A subtask that has read records: its count is not 0 or null. */
+    static final Pattern RECORDS_IN = Pattern.compile("\"recordsIn\":[1-9]");
+
     @TempDir
     Path dir;
 
     @Test
     @Timeout(180)
     void countsGeneratedFramesPerMinuteAndHourAndStopsCleanly() throws Exception {
-        List<Integer> ports = DemoAnalyticsITCase.freePorts(1);
+        List<Integer> ports = DemoAnalyticsITCase.freePorts(2);
+        // While the demo runs: its results page's Flink section, read from the job's own REST API.
+        AtomicReference<String> flink = new AtomicReference<>();
+        Thread watcher = new Thread(() -> watchFlinkSection(ports.get(1), flink), "page-watcher");
+        watcher.setDaemon(true);
+        watcher.start();
         DemoUniquesCommand demo = new DemoUniquesCommand();
         demo.dir = dir.resolve("demo");
         demo.kafkaClasspathFile = Path.of("..", KafkaBroker.DEFAULT_CLASSPATH_FILE);
@@ -55,7 +75,8 @@ class DemoUniquesITCase {
                 "--partitions",
                 "2",
                 "--page-port",
-                "0");
+                ports.get(1).toString());
+        watcher.join(PAGE_WATCH.toMillis());
         int code = run.code();
         String output = run.output();
         assertThat(code).as("exit code; output:\n" + output).isZero();
@@ -76,9 +97,51 @@ class DemoUniquesITCase {
         assertThat(count(last, 2)).as("windows in " + lastLine).isPositive();
         assertThat(count(last, 4)).as("users this minute in " + lastLine).isPositive();
         assertThat(count(last, 6)).as("rejected lines in " + lastLine).isPositive();
+        assertThat(flink.get())
+                .as("the page's /api/flink while the demo ran: the job's operators with records in per subtask")
+                .isNotNull()
+                .contains("\"configured\":true")
+                .contains(UniquesWorkflow.OPERATOR_NAME)
+                .contains("\"recordsIn\"");
         assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive))
                 .as("processes left behind")
                 .isEmpty();
+    }
+
+    /**
+     * Polls the page's {@code /api/flink} until it shows the uniques operator having read records (every answer before
+     * is the job still starting), keeping that answer; gives up when the demo's run is over.
+     */
+    private static void watchFlinkSection(int pagePort, AtomicReference<String> seen) {
+        HttpClient http = HttpClient.newHttpClient();
+        try {
+            Waits.until(
+                    () -> {
+                        try {
+                            HttpResponse<String> r = http.send(
+                                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + pagePort + "/api/flink"))
+                                            .timeout(Duration.ofSeconds(5))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString());
+                            if (r.statusCode() == 200
+                                    && r.body().contains(UniquesWorkflow.OPERATOR_NAME)
+                                    && RECORDS_IN.matcher(r.body()).find()) {
+                                seen.set(r.body());
+                                return true;
+                            }
+                        } catch (IOException notUpYet) {
+                            // the page server starts with the demo: connection refused until then
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return true;
+                        }
+                        return false;
+                    },
+                    PAGE_WATCH,
+                    "no Flink section with records");
+        } catch (AssertionError | Exception notSeen) {
+            // the test's assertion on what was seen says so
+        }
     }
 
     private static long count(Matcher m, int group) {

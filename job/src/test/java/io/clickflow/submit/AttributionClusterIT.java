@@ -7,6 +7,7 @@ import io.clickflow.attribution.BruteForceAttribution;
 import io.clickflow.attribution.ClickstreamGenerator;
 import io.clickflow.attribution.GeneratedInput;
 import io.clickflow.commandline.UsageException;
+import io.clickflow.counting.CountMode;
 import io.clickflow.deploy.DeployFiles;
 import io.clickflow.route.BruteForceRouting;
 import io.clickflow.route.RouteKafkaITCase;
@@ -17,6 +18,8 @@ import io.clickflow.testing.KafkaTestBroker;
 import io.clickflow.testing.PostgresTestServer;
 import io.clickflow.testing.ResultTables;
 import io.clickflow.testing.Waits;
+import io.clickflow.uniques.GeneratedFrames;
+import io.clickflow.uniques.UniquesResults;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.assertj.core.api.Assertions;
@@ -36,9 +39,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -279,6 +284,70 @@ class AttributionClusterIT {
                     .containsPattern(
                             "flink_taskmanager_job_task_operator_tenant_recordsIn\\{[^\n]*tenant=\"financial\"");
             assertDashboardSeries(metrics, "clickflow_route", "Every job", "Router");
+        } finally {
+            cancel(job.jobId());
+        }
+    }
+
+    /**
+     * {@code ./clickflow submit uniques} on the same cluster (exact counts over 1m and 1h, a SQLite file on this
+     * machine, the output topic exactly once): the table equals brute force, and every series of the dashboard's
+     * "Unique users" row reaches Prometheus under the job's name.
+     */
+    @Test
+    @Timeout(300)
+    void theUniquesJobSubmittedToTheClusterCountsExactlyAndReportsItsMetrics(@TempDir Path dir) throws Exception {
+        String frames = "cluster.frames";
+        String output = "cluster.unique_users";
+        KAFKA.createTopics(PARTITIONS, frames, output);
+        List<Duration> windows = List.of(Duration.ofMinutes(1), Duration.ofHours(1));
+        GeneratedFrames input = GeneratedFrames.generate(
+                47, 3_000, 500, Instant.parse("2024-01-01T00:58:00Z").getEpochSecond(), 40, 3, 0, Duration.ZERO, 500);
+        List<KafkaTestBroker.Message> messages = new ArrayList<>(input.messages(frames, PARTITIONS));
+        messages.addAll(input.flushMessages(frames, PARTITIONS));
+        KAFKA.produce(messages);
+        Map<String, Long> expected = input.distinctUsers(windows);
+        long flush = input.flushStartSeconds();
+        Database db = Database.of("jdbc:sqlite:" + dir.resolve("clickflow.db"));
+
+        SubmitCommand.Submitted job = SubmitCommand.submit(Clickflow.jobs(), new String[] {
+            "uniques",
+            "--jobmanager",
+            "localhost:" + restPort,
+            "--jar",
+            jobJar().toString(),
+            "--bootstrap-servers",
+            KAFKA.bootstrapServers(),
+            "--frames-topic",
+            frames,
+            "--output-topic",
+            output,
+            "--windows",
+            "1m,1h",
+            "--starting-offsets",
+            "earliest",
+            "--idle-timeout",
+            "0",
+            "--jdbc-url",
+            db.url(),
+            "--parallelism",
+            "2",
+            "--checkpoint-interval",
+            "1s",
+            "--checkpoint-dir",
+            dir.resolve("checkpoints").toString()
+        });
+        try {
+            Waits.until(
+                    () -> UniquesResults.tableMatches(db, flush, expected, CountMode.EXACT),
+                    Duration.ofSeconds(180),
+                    "the uniques table on the cluster does not equal brute force");
+            String metrics =
+                    scrapeAll(prometheusFrom, prometheusFrom + 4, "flink_jobmanager_job_lastCheckpointFullSize");
+            assertThat(sum(metrics, job.jobId(), "flink_taskmanager_job_task_operator_rejectedEvents"))
+                    .as("rejected lines")
+                    .isEqualTo(input.frames.stream().filter(Objects::isNull).count());
+            assertDashboardSeries(metrics, "clickflow_uniques", "Every job", "Unique users");
         } finally {
             cancel(job.jobId());
         }

@@ -22,7 +22,7 @@ import java.util.TreeMap;
  * GeneratedFrames#distinctUsers} ({@code window seconds + "s@" + start epoch seconds}), and how it compares with
  * brute force: exact counts equal, HLL counts within 3 standard errors.
  */
-final class UniquesResults {
+public final class UniquesResults {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private UniquesResults() {}
@@ -94,7 +94,7 @@ final class UniquesResults {
     }
 
     /** Whether the table's final rows equal brute force (for polling: false while unreadable). */
-    static boolean tableMatches(Database db, long beforeSeconds, Map<String, Long> expected, CountMode count) {
+    public static boolean tableMatches(Database db, long beforeSeconds, Map<String, Long> expected, CountMode count) {
         try {
             Map<String, ResultTables.UniqueUsersRow> table = table(db, beforeSeconds);
             return table.size() == expected.size() && mismatch(finalCounts(table), expected, count) == null;
