@@ -155,29 +155,19 @@ class AttributionClusterIT {
         GeneratedInput input = produce("ad_clicks", "page_views");
         Database db = POSTGRES.newDatabase();
 
-        SubmitCommand.Submitted job = SubmitCommand.submit(Clickflow.jobs(), new String[] {
-            "attribution",
-            "--jobmanager",
-            "localhost:" + restPort,
-            "--jar",
-            jobJar().toString(),
-            "--bootstrap-servers",
-            KAFKA.bootstrapServers(),
-            "--starting-offsets",
-            "earliest",
-            "--idle-timeout",
-            "0",
-            "--jdbc-url",
-            db.url(),
-            "--jdbc-user",
-            db.user(),
-            "--parallelism",
-            "2",
-            "--checkpoint-interval",
-            "1s",
-            "--checkpoint-dir",
-            dir.resolve("checkpoints").toString()
-        });
+        SubmitCommand.Submitted job = submit(
+                "attribution",
+                dir,
+                "--bootstrap-servers",
+                KAFKA.bootstrapServers(),
+                "--starting-offsets",
+                "earliest",
+                "--idle-timeout",
+                "0",
+                "--jdbc-url",
+                db.url(),
+                "--jdbc-user",
+                db.user());
         assertThat(job.jobId()).matches("[0-9a-f]{32}");
         assertTableExact(db, input);
         assertPasswordInNoLog();
@@ -236,30 +226,20 @@ class AttributionClusterIT {
         Map<String, List<Integer>> expected = BruteForceRouting.expectedByTopic(events, topicByName, dead);
         long total = expected.values().stream().mapToLong(List::size).sum();
 
-        SubmitCommand.Submitted job = SubmitCommand.submit(Clickflow.jobs(), new String[] {
-            "route",
-            "--jobmanager",
-            "localhost:" + restPort,
-            "--jar",
-            jobJar().toString(),
-            "--bootstrap-servers",
-            KAFKA.bootstrapServers(),
-            "--input-topic",
-            input,
-            "--destinations",
-            "{\"FINANCE\": {\"output_topic\": \"cluster.to.finance\"},"
-                    + " \"MARKETING\": {\"output_topic\": \"cluster.to.marketing\"}}",
-            "--dead-letter-topic",
-            dead,
-            "--starting-offsets",
-            "earliest",
-            "--parallelism",
-            "2",
-            "--checkpoint-interval",
-            "1s",
-            "--checkpoint-dir",
-            dir.resolve("checkpoints").toString()
-        });
+        SubmitCommand.Submitted job = submit(
+                "route",
+                dir,
+                "--bootstrap-servers",
+                KAFKA.bootstrapServers(),
+                "--input-topic",
+                input,
+                "--destinations",
+                "{\"FINANCE\": {\"output_topic\": \"cluster.to.finance\"},"
+                        + " \"MARKETING\": {\"output_topic\": \"cluster.to.marketing\"}}",
+                "--dead-letter-topic",
+                dead,
+                "--starting-offsets",
+                "earliest");
         try {
             Waits.until(
                     () -> expected.keySet().stream()
@@ -310,33 +290,23 @@ class AttributionClusterIT {
         long flush = input.flushStartSeconds();
         Database db = Database.of("jdbc:sqlite:" + dir.resolve("clickflow.db"));
 
-        SubmitCommand.Submitted job = SubmitCommand.submit(Clickflow.jobs(), new String[] {
-            "uniques",
-            "--jobmanager",
-            "localhost:" + restPort,
-            "--jar",
-            jobJar().toString(),
-            "--bootstrap-servers",
-            KAFKA.bootstrapServers(),
-            "--frames-topic",
-            frames,
-            "--output-topic",
-            output,
-            "--windows",
-            "1m,1h",
-            "--starting-offsets",
-            "earliest",
-            "--idle-timeout",
-            "0",
-            "--jdbc-url",
-            db.url(),
-            "--parallelism",
-            "2",
-            "--checkpoint-interval",
-            "1s",
-            "--checkpoint-dir",
-            dir.resolve("checkpoints").toString()
-        });
+        SubmitCommand.Submitted job = submit(
+                "uniques",
+                dir,
+                "--bootstrap-servers",
+                KAFKA.bootstrapServers(),
+                "--frames-topic",
+                frames,
+                "--output-topic",
+                output,
+                "--windows",
+                "1m,1h",
+                "--starting-offsets",
+                "earliest",
+                "--idle-timeout",
+                "0",
+                "--jdbc-url",
+                db.url());
         try {
             Waits.until(
                     () -> UniquesResults.tableMatches(db, flush, expected, CountMode.EXACT),
@@ -563,6 +533,24 @@ class AttributionClusterIT {
         }
         assertThat(found).as(metric + " in the scrape").isTrue();
         return Math.round(total);
+    }
+
+    /**
+     * {@code ./clickflow submit JOB} to this class's cluster with the shaded jar, at parallelism 2, checkpointing every
+     * second into {@code dir/checkpoints}; {@code args} are the job's own options.
+     */
+    private static SubmitCommand.Submitted submit(String job, Path dir, String... args) throws Exception {
+        List<String> all =
+                new ArrayList<>(List.of(job, "--jobmanager", "localhost:" + restPort, "--jar", jobJar().toString()));
+        all.addAll(List.of(args));
+        all.addAll(List.of(
+                "--parallelism",
+                "2",
+                "--checkpoint-interval",
+                "1s",
+                "--checkpoint-dir",
+                dir.resolve("checkpoints").toString()));
+        return SubmitCommand.submit(Clickflow.jobs(), all.toArray(String[]::new));
     }
 
     static Path jobJar() throws IOException {
