@@ -126,26 +126,18 @@ public final class DemoAnalyticsCommand implements Callable<Integer> {
         try {
             session.createTopics(demo.partitions, job.eventsTopic);
             job.kafka = session.kafkaInput(job.kafka);
-            Path db = job.database.sqliteFile().toAbsolutePath();
             for (int port : apiPorts) {
                 servers.add(ApiServerProcess.start(
                         "serve-" + (servers.size() + 1),
                         apiClasspath,
                         dir.resolve("serve-" + (servers.size() + 1) + ".log"),
                         SERVER_JVM,
-                        List.of(
-                                "--port",
-                                Integer.toString(port),
-                                "--bind",
-                                "127.0.0.1",
-                                "--bootstrap-servers",
+                        ResultsPageServer.serveArgs(
+                                port,
                                 broker.bootstrapServers(),
-                                "--events-topic",
                                 job.eventsTopic,
-                                "--flink-rest",
-                                "http://localhost:" + demo.webPort,
-                                "--jdbc-url",
-                                "jdbc:sqlite:" + db)));
+                                demo.webPort,
+                                job.database.sqliteFile())));
             }
             System.out.println("Starting " + servers.size() + " API servers (./clickflow serve, logs in "
                     + dir.resolve("serve-*.log") + ") and the hourly analytics job (" + job.database.describe()
@@ -187,10 +179,7 @@ public final class DemoAnalyticsCommand implements Callable<Integer> {
         if (failure.get() != null) {
             throw failure.get();
         }
-        System.out.println();
-        System.out.println("Look at the result:");
-        System.out.println("  sqlite3 -header -column " + job.database.sqliteFile()
-                + " \"SELECT * FROM hourly_stats ORDER BY hour_start\"");
+        DemoSession.printQueries(job.database.sqliteFile(), "SELECT * FROM hourly_stats ORDER BY hour_start");
         return 0;
     }
 
@@ -209,14 +198,8 @@ public final class DemoAnalyticsCommand implements Callable<Integer> {
     }
 
     AnalyticsOptions jobOptions() {
-        List<String> args = new ArrayList<>(List.of(
-                "--starting-offsets", "earliest",
-                "--group-id", "clickflow-demo-analytics",
-                "--emit-mode", "update",
-                "--jdbc-url", "jdbc:sqlite:" + dir.resolve("clickflow.db"),
-                "--checkpoint-dir", dir.resolve("checkpoints").toString()));
-        args.addAll(demo.jobArgs());
-        return AnalyticsCommand.parse(args.toArray(String[]::new));
+        return AnalyticsCommand.parse(demo.jobArgs(
+                "clickflow-demo-analytics", dir, "--emit-mode", "update", "--jdbc-url", DemoOptions.sqliteUrl(dir)));
     }
 
     private void printAddresses(AnalyticsOptions job) {

@@ -19,11 +19,8 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code ./clickflow demo}: a real Kafka broker as a child process, the generator writing to it, the
@@ -119,49 +116,27 @@ public final class DemoCommand implements Callable<Integer> {
         AttributionOptions job = jobOptions();
         Path classpath = KafkaBroker.defaultRuntimeClasspath();
         String apiClasspath = ResultsPageServer.check(pageOptions.pagePort, demo.webPort, apiClasspathFile);
-        ApiServerProcess page = null;
-
-        AtomicBoolean stopGenerator = new AtomicBoolean();
-        Thread generator = null;
-        DemoSession session = DemoSession.start(DEMO_DIR, classpath);
-        try {
+        try (DemoSession session = DemoSession.start(DEMO_DIR, classpath)) {
             KafkaBroker broker = session.broker();
             session.createTopics(demo.partitions, job.clicksTopic, job.pageViewsTopic, ResultsPageServer.EVENTS_TOPIC);
             job.kafka = session.kafkaInput(job.kafka);
-            page = ResultsPageServer.start(
-                    apiClasspath,
-                    DEMO_DIR,
-                    pageOptions.pagePort,
-                    broker.bootstrapServers(),
-                    job.database.sqliteFile(),
-                    demo.webPort);
-            ApiServerProcess server = page;
+            session.serveResultsPage(apiClasspath, pageOptions.pagePort, job.database.sqliteFile(), demo.webPort);
 
-            generator = new Thread(
-                    () -> {
-                        try {
-                            // Event time starts now, not when the options were read: the broker took seconds to start.
-                            ClickstreamGenerator live =
-                                    new ClickstreamGenerator(generatorConfig.withStartTime(System.currentTimeMillis()));
-                            GenerateCommand.toKafka(
-                                    live,
-                                    Long.MAX_VALUE,
-                                    broker.bootstrapServers(),
-                                    job.clicksTopic,
-                                    job.pageViewsTopic,
-                                    true,
-                                    generatorConfig.eventsPerSecond(),
-                                    stopGenerator,
-                                    null);
-                        } catch (Exception e) {
-                            if (!stopGenerator.get()) {
-                                System.err.println("Generator stopped: " + e);
-                            }
-                        }
-                    },
-                    "demo-generator");
-            generator.setDaemon(true);
-            generator.start();
+            session.generate(stop -> {
+                // Event time starts now, not when the options were read: the broker took seconds to start.
+                ClickstreamGenerator live =
+                        new ClickstreamGenerator(generatorConfig.withStartTime(System.currentTimeMillis()));
+                GenerateCommand.toKafka(
+                        live,
+                        Long.MAX_VALUE,
+                        broker.bootstrapServers(),
+                        job.clicksTopic,
+                        job.pageViewsTopic,
+                        true,
+                        generatorConfig.eventsPerSecond(),
+                        stop,
+                        null);
+            });
             System.out.printf(
                     "Generating %,.0f events/s for %,d users (late %s, malformed %s, duplicates %s).%n",
                     generatorConfig.eventsPerSecond(),
@@ -181,42 +156,29 @@ public final class DemoCommand implements Callable<Integer> {
                     job.runtime,
                     env -> AttributionJob.build(env, job),
                     AttributionCommand.progress(job),
-                    stop -> {
-                        ResultsPageServer.announce(server);
-                        session.stopAfter(demo.duration, stop);
-                    });
-        } finally {
-            ResultsPageServer.stop(page);
-            stopGenerator.set(true);
-            if (generator != null) {
-                generator.join(10_000);
-            }
-            session.close();
+                    session.whenSubmitted(demo.duration));
         }
-        Path db = job.database.sqliteFile();
-        System.out.println();
-        System.out.println("Look at the result:");
-        System.out.println("  sqlite3 -header -column " + db
-                + " \"SELECT COALESCE(attributed_campaign_id, '(no click)') AS campaign, "
-                + "COUNT(*) AS page_views FROM attributed_page_views GROUP BY 1 ORDER BY 2 DESC LIMIT 10\"");
-        System.out.println("  sqlite3 -header -column " + db
-                + " \"SELECT is_final, COUNT(*) AS page_views, COUNT(attributed_click_id) "
-                + "AS attributed FROM attributed_page_views GROUP BY is_final\"");
-        System.out.println("  sqlite3 -header -column " + db
-                + " \"SELECT * FROM late_events LIMIT 5; SELECT * FROM rejected_events LIMIT 5\"");
+        DemoSession.printQueries(
+                job.database.sqliteFile(),
+                "SELECT COALESCE(attributed_campaign_id, '(no click)') AS campaign, COUNT(*) AS page_views"
+                        + " FROM attributed_page_views GROUP BY 1 ORDER BY 2 DESC LIMIT 10",
+                "SELECT is_final, COUNT(*) AS page_views, COUNT(attributed_click_id) AS attributed"
+                        + " FROM attributed_page_views GROUP BY is_final",
+                DemoSession.DEAD_LETTERS_QUERY);
         return 0;
     }
 
     AttributionOptions jobOptions() {
-        List<String> args = new ArrayList<>(List.of(
-                "--starting-offsets", "earliest",
-                "--group-id", "clickflow-demo",
-                "--jdbc-url", "jdbc:sqlite:" + DEMO_DIR.resolve("clickflow.db"),
-                "--checkpoint-dir", DEMO_DIR.resolve("checkpoints").toString(),
-                "--emit-mode", Cli.name(emitMode),
-                "--out-of-orderness", Durations.format(outOfOrderness),
-                "--attribution-window", Durations.format(attributionWindow)));
-        args.addAll(demo.jobArgs());
-        return AttributionCommand.parse(args.toArray(String[]::new));
+        return AttributionCommand.parse(demo.jobArgs(
+                "clickflow-demo",
+                DEMO_DIR,
+                "--jdbc-url",
+                DemoOptions.sqliteUrl(DEMO_DIR),
+                "--emit-mode",
+                Cli.name(emitMode),
+                "--out-of-orderness",
+                Durations.format(outOfOrderness),
+                "--attribution-window",
+                Durations.format(attributionWindow)));
     }
 }

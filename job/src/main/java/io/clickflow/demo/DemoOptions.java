@@ -10,7 +10,9 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The options every demo has: how long it runs, the topics' partitions, the job's parallelism, the Web UI's port. */
@@ -52,13 +54,30 @@ public final class DemoOptions {
         ensureFree(webPort, "the Flink Web UI", "--web-port");
     }
 
-    /** The job's runtime options as a demo passes them on its command line. */
-    List<String> jobArgs() {
-        return List.of(
+    /**
+     * A demo's job command line: its topics read from the start as {@code groupId}, checkpoints under {@code dir}, the
+     * demo's own {@code args}, then these runtime options.
+     */
+    String[] jobArgs(String groupId, Path dir, String... args) {
+        List<String> all = new ArrayList<>(List.of(
+                "--starting-offsets",
+                "earliest",
+                "--group-id",
+                groupId,
+                "--checkpoint-dir",
+                dir.resolve("checkpoints").toString()));
+        all.addAll(List.of(args));
+        all.addAll(List.of(
                 "--parallelism", Integer.toString(parallelism),
                 "--state-backend", Cli.name(stateBackend),
                 "--web-port", Integer.toString(webPort),
-                "--progress-interval", Durations.format(progressInterval));
+                "--progress-interval", Durations.format(progressInterval)));
+        return all.toArray(String[]::new);
+    }
+
+    /** {@code --jdbc-url} of the SQLite file in a demo's folder. */
+    static String sqliteUrl(Path dir) {
+        return "jdbc:sqlite:" + dir.resolve("clickflow.db");
     }
 
     /** Refuses, before anything starts, a loopback port something else listens on. */

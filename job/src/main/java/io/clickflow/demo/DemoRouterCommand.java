@@ -1,7 +1,6 @@
 package io.clickflow.demo;
 
 import io.clickflow.commandline.Cli;
-import io.clickflow.io.KafkaSender;
 import io.clickflow.route.RouteCommand;
 import io.clickflow.route.RouteJob;
 import io.clickflow.route.RouteOptions;
@@ -16,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code ./clickflow demo router}: a Kafka broker with the seed's topics, generated multi-tenant traffic (some of it
@@ -88,11 +86,7 @@ public final class DemoRouterCommand implements Callable<Integer> {
         RouteTraffic.Config traffic =
                 new RouteTraffic.Config(names, tenants, unconfiguredFraction, malformedFraction, 0.05, 42);
 
-        AtomicBoolean stopGenerator = new AtomicBoolean();
-        Thread generator = null;
-        DemoSession session = DemoSession.start(
-                dir, kafkaClasspathFile != null ? kafkaClasspathFile : KafkaBroker.defaultRuntimeClasspath());
-        try {
+        try (DemoSession session = DemoSession.start(dir, kafkaClasspathFile)) {
             KafkaBroker broker = session.broker();
             session.createTopics(demo.partitions, job.inputTopic);
             List<String> outputs = new ArrayList<>();
@@ -102,11 +96,11 @@ public final class DemoRouterCommand implements Callable<Integer> {
             session.createTopics(1, CHANGES_TOPIC);
             job.kafka = session.kafkaInput(job.kafka);
 
-            generator = new Thread(
-                    () -> generate(broker.bootstrapServers(), job.inputTopic, traffic, stopGenerator),
-                    "demo-generator");
-            generator.setDaemon(true);
-            generator.start();
+            RouteTraffic events = new RouteTraffic(traffic);
+            session.generate(rate, sender -> {
+                RouteTraffic.Event e = events.next();
+                sender.send(job.inputTopic, e.keyText(), e.value());
+            });
             System.out.printf(
                     "Generating %,d events/s of %,d tenants into %s (unconfigured destination %s, malformed %s).%n",
                     rate, tenants, job.inputTopic, unconfiguredFraction, malformedFraction);
@@ -128,46 +122,13 @@ public final class DemoRouterCommand implements Callable<Integer> {
                     job.runtime,
                     env -> RouteJob.build(env, job),
                     RouteCommand.progress(),
-                    stop -> session.stopAfter(demo.duration, stop));
-        } finally {
-            stopGenerator.set(true);
-            if (generator != null) {
-                generator.join(10_000);
-            }
-            session.close();
+                    session.whenSubmitted(demo.duration));
         }
         return 0;
     }
 
-    /** Produces the traffic at --rate until stopped. */
-    private void generate(String bootstrapServers, String topic, RouteTraffic.Config config, AtomicBoolean stop) {
-        RouteTraffic traffic = new RouteTraffic(config);
-        try (KafkaSender sender = new KafkaSender(bootstrapServers, 64 * 1024, "lz4")) {
-            for (long n = 0; !stop.get(); n++) {
-                sender.pace(n, rate);
-                RouteTraffic.Event e = traffic.next();
-                sender.send(topic, e.keyText(), e.value());
-            }
-        } catch (Exception e) {
-            if (!stop.get()) {
-                System.err.println("Generator stopped: " + e);
-            }
-        }
-    }
-
     RouteOptions jobOptions() {
-        List<String> args = new ArrayList<>(List.of(
-                "--starting-offsets",
-                "earliest",
-                "--group-id",
-                "clickflow-demo-router",
-                "--destinations",
-                DESTINATIONS,
-                "--destinations-topic",
-                CHANGES_TOPIC,
-                "--checkpoint-dir",
-                DIR.resolve("checkpoints").toString()));
-        args.addAll(demo.jobArgs());
-        return RouteCommand.parse(args.toArray(String[]::new));
+        return RouteCommand.parse(demo.jobArgs(
+                "clickflow-demo-router", dir, "--destinations", DESTINATIONS, "--destinations-topic", CHANGES_TOPIC));
     }
 }

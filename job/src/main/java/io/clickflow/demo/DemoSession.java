@@ -1,5 +1,6 @@
 package io.clickflow.demo;
 
+import io.clickflow.io.KafkaSender;
 import io.clickflow.io.Sources;
 
 import java.io.IOException;
@@ -10,16 +11,37 @@ import java.util.Comparator;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * What every demo shares: its folder, started afresh, a Kafka broker (a child process) with the demo's topics, and a
- * timer for {@code --duration}; closing it stops the broker, last.
+ * What every demo shares: its folder, started afresh, a Kafka broker (a child process) with the demo's topics, a
+ * generator feeding it, a results page and a timer for {@code --duration}; closing it stops the page, the generator
+ * and the broker, last.
  */
 final class DemoSession implements AutoCloseable {
+    /** The rows late and malformed events left, which the demos with a database point at. */
+    static final String DEAD_LETTERS_QUERY = "SELECT * FROM late_events LIMIT 5; SELECT * FROM rejected_events LIMIT 5";
+
     private final Path dir;
     private final KafkaBroker broker;
     private final ScheduledExecutorService timer;
+    private final AtomicBoolean stopGenerator = new AtomicBoolean();
+    private volatile Thread generator;
+    private volatile ApiServerProcess page;
+
+    /** Sends to the broker until {@code stop} is set. */
+    @FunctionalInterface
+    interface Generator {
+        void run(AtomicBoolean stop) throws Exception;
+    }
+
+    /** Sends the next record of a paced generator. */
+    @FunctionalInterface
+    interface NextRecord {
+        void send(KafkaSender sender) throws Exception;
+    }
 
     private DemoSession(Path dir, KafkaBroker broker) {
         this.dir = dir;
@@ -31,8 +53,14 @@ final class DemoSession implements AutoCloseable {
         });
     }
 
-    /** Empties {@code dir} and starts a broker keeping its data there; {@code kafkaClasspath} as KafkaBroker takes it. */
+    /**
+     * Empties {@code dir} and starts a broker keeping its data there; {@code kafkaClasspath} as KafkaBroker takes it,
+     * null: where the launcher puts it.
+     */
     static DemoSession start(Path dir, Path kafkaClasspath) throws IOException {
+        if (kafkaClasspath == null) {
+            kafkaClasspath = KafkaBroker.defaultRuntimeClasspath();
+        }
         deleteRecursively(dir);
         Files.createDirectories(dir);
         System.out.println("Starting a Kafka broker (KRaft, logs in " + dir.resolve("kafka") + ")...");
@@ -63,6 +91,56 @@ final class DemoSession implements AutoCloseable {
                 broker.bootstrapServers(), job.groupId(), job.startingOffsets(), false, job.properties());
     }
 
+    /**
+     * Starts the results page on this broker, its log in the demo's folder (returns at once); the session stops it when
+     * it closes, first.
+     */
+    void serveResultsPage(String apiClasspath, int port, Path database, int webPort) {
+        page = ResultsPageServer.start(apiClasspath, dir, port, broker.bootstrapServers(), database, webPort);
+    }
+
+    /** Runs {@code body} on a daemon thread until the session closes; a failure other than the stop is said. */
+    void generate(Generator body) {
+        generator = new Thread(
+                () -> {
+                    try {
+                        body.run(stopGenerator);
+                    } catch (Exception e) {
+                        if (!stopGenerator.get()) {
+                            System.err.println("Generator stopped: " + e);
+                        }
+                    }
+                },
+                "demo-generator");
+        generator.setDaemon(true);
+        generator.start();
+    }
+
+    /** Sends {@code rate} records a second to the broker until the session closes. */
+    void generate(int rate, NextRecord next) {
+        generate(stop -> {
+            try (KafkaSender sender = new KafkaSender(broker.bootstrapServers(), 64 * 1024, "lz4")) {
+                for (long n = 0; !stop.get(); n++) {
+                    sender.pace(n, rate);
+                    next.send(sender);
+                }
+            }
+        });
+    }
+
+    /**
+     * What a demo's job does once submitted: the results page, if there is one, says where it is when it listens, and
+     * {@code duration} (zero: never) stops the job as Ctrl-C would.
+     */
+    Consumer<Runnable> whenSubmitted(Duration duration) {
+        return stop -> {
+            if (page != null) {
+                ResultsPageServer.announce(page);
+            }
+            stopAfter(duration, stop);
+        };
+    }
+
     /** Runs {@code stop} after {@code duration}, as Ctrl-C would stop the demo; zero: never. */
     void stopAfter(Duration duration, Runnable stop) {
         if (!duration.isZero()) {
@@ -76,9 +154,26 @@ final class DemoSession implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        timer.shutdownNow();
-        broker.close();
+    public void close() throws InterruptedException {
+        try {
+            ResultsPageServer.stop(page);
+            stopGenerator.set(true);
+            if (generator != null) {
+                generator.join(10_000);
+            }
+        } finally {
+            timer.shutdownNow();
+            broker.close();
+        }
+    }
+
+    /** After the demo: the sqlite3 commands that show its results in {@code db}. */
+    static void printQueries(Path db, String... queries) {
+        System.out.println();
+        System.out.println("Look at the result:");
+        for (String query : queries) {
+            System.out.println("  sqlite3 -header -column " + db + " \"" + query + "\"");
+        }
     }
 
     static void deleteRecursively(Path dir) throws IOException {

@@ -3,7 +3,6 @@ package io.clickflow.demo;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.Durations;
 import io.clickflow.commandline.UsageException;
-import io.clickflow.io.KafkaSender;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.runner.ProgressReporter;
 import io.clickflow.runner.TableCounts;
@@ -20,10 +19,7 @@ import picocli.CommandLine.Option;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code ./clickflow demo uniques}: a Kafka broker, generated frames at a steady rate with some late and malformed
@@ -104,28 +100,17 @@ public final class DemoUniquesCommand implements Callable<Integer> {
         // Parse the job's options before starting anything, so a bad one stops the demo at once.
         UniquesOptions job = jobOptions();
         String apiClasspath = ResultsPageServer.check(pageOptions.pagePort, demo.webPort, apiClasspathFile);
-        ApiServerProcess page = null;
-
-        AtomicBoolean stopGenerator = new AtomicBoolean();
-        Thread generator = null;
-        DemoSession session = DemoSession.start(
-                dir, kafkaClasspathFile != null ? kafkaClasspathFile : KafkaBroker.defaultRuntimeClasspath());
-        try {
+        try (DemoSession session = DemoSession.start(dir, kafkaClasspathFile)) {
             KafkaBroker broker = session.broker();
             session.createTopics(demo.partitions, job.framesTopic, job.outputTopic, ResultsPageServer.EVENTS_TOPIC);
             job.kafka = session.kafkaInput(job.kafka);
-            page = ResultsPageServer.start(
-                    apiClasspath,
-                    dir,
-                    pageOptions.pagePort,
-                    broker.bootstrapServers(),
-                    job.database.sqliteFile(),
-                    demo.webPort);
-            ApiServerProcess server = page;
-            generator = new Thread(
-                    () -> generate(broker.bootstrapServers(), job.framesTopic, stopGenerator), "demo-generator");
-            generator.setDaemon(true);
-            generator.start();
+            session.serveResultsPage(apiClasspath, pageOptions.pagePort, job.database.sqliteFile(), demo.webPort);
+            FrameGenerator frames = new FrameGenerator(42, users, System.currentTimeMillis() / 1000, rate, 2)
+                    .withFaults(lateFraction, lateBy.toSeconds(), malformedFraction);
+            session.generate(
+                    rate,
+                    sender -> sender.send(
+                            job.framesTopic, null, frames.next().json().getBytes(StandardCharsets.UTF_8)));
             System.out.printf(
                     "Generating %,d frames/s of %,d users into %s (late by %s: %s, malformed %s).%n",
                     rate, users, job.framesTopic, Durations.format(lateBy), lateFraction, malformedFraction);
@@ -134,26 +119,17 @@ public final class DemoUniquesCommand implements Callable<Integer> {
             System.out.println("  deploy/local-kafka.sh kafka-console-consumer --bootstrap-server "
                     + broker.bootstrapServers() + " --topic " + job.outputTopic + " --isolation-level read_committed");
             JobRunner.run(
-                    "clickflow demo uniques", job.runtime, env -> UniquesJob.build(env, job), progress(job), stop -> {
-                        ResultsPageServer.announce(server);
-                        session.stopAfter(demo.duration, stop);
-                    });
-        } finally {
-            ResultsPageServer.stop(page);
-            stopGenerator.set(true);
-            if (generator != null) {
-                generator.join(10_000);
-            }
-            session.close();
+                    "clickflow demo uniques",
+                    job.runtime,
+                    env -> UniquesJob.build(env, job),
+                    progress(job),
+                    session.whenSubmitted(demo.duration));
         }
-        Path db = job.database.sqliteFile();
-        System.out.println();
-        System.out.println("Look at the result:");
-        System.out.println("  sqlite3 -header -column " + db
-                + " \"SELECT window_seconds, window_start, unique_users, is_final FROM unique_users"
-                + " ORDER BY window_start DESC, window_seconds LIMIT 10\"");
-        System.out.println("  sqlite3 -header -column " + db
-                + " \"SELECT * FROM late_events LIMIT 5; SELECT * FROM rejected_events LIMIT 5\"");
+        DemoSession.printQueries(
+                job.database.sqliteFile(),
+                "SELECT window_seconds, window_start, unique_users, is_final FROM unique_users"
+                        + " ORDER BY window_start DESC, window_seconds LIMIT 10",
+                DemoSession.DEAD_LETTERS_QUERY);
         return 0;
     }
 
@@ -169,38 +145,15 @@ public final class DemoUniquesCommand implements Callable<Integer> {
         return new ProgressReporter(counts, UniquesWorkflow.OPERATOR_NAME);
     }
 
-    /** Produces frames at --rate with event time = now until stopped. */
-    private void generate(String bootstrapServers, String topic, AtomicBoolean stop) {
-        FrameGenerator frames = new FrameGenerator(42, users, System.currentTimeMillis() / 1000, rate, 2)
-                .withFaults(lateFraction, lateBy.toSeconds(), malformedFraction);
-        try (KafkaSender sender = new KafkaSender(bootstrapServers, 64 * 1024, "lz4")) {
-            for (long n = 0; !stop.get(); n++) {
-                sender.pace(n, rate);
-                FrameGenerator.Generated f = frames.next();
-                sender.send(topic, null, f.json().getBytes(StandardCharsets.UTF_8));
-            }
-        } catch (Exception e) {
-            if (!stop.get()) {
-                System.err.println("Generator stopped: " + e);
-            }
-        }
-    }
-
     UniquesOptions jobOptions() {
-        List<String> args = new ArrayList<>(List.of(
-                "--starting-offsets",
-                "earliest",
-                "--group-id",
+        return UniquesCommand.parse(demo.jobArgs(
                 "clickflow-demo-uniques",
+                dir,
                 "--windows",
                 "1m,1h",
                 "--emit-mode",
                 "update",
                 "--jdbc-url",
-                "jdbc:sqlite:" + dir.resolve("clickflow.db"),
-                "--checkpoint-dir",
-                dir.resolve("checkpoints").toString()));
-        args.addAll(demo.jobArgs());
-        return UniquesCommand.parse(args.toArray(String[]::new));
+                DemoOptions.sqliteUrl(dir)));
     }
 }

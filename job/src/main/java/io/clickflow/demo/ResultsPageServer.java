@@ -52,19 +52,24 @@ final class ResultsPageServer {
                 classpath,
                 dir.resolve("serve.log"),
                 DemoAnalyticsCommand.SERVER_JVM,
-                List.of(
-                        "--port",
-                        Integer.toString(port),
-                        "--bind",
-                        "127.0.0.1",
-                        "--bootstrap-servers",
-                        bootstrapServers,
-                        "--events-topic",
-                        EVENTS_TOPIC,
-                        "--flink-rest",
-                        "http://localhost:" + webPort,
-                        "--jdbc-url",
-                        "jdbc:sqlite:" + database.toAbsolutePath()));
+                serveArgs(port, bootstrapServers, EVENTS_TOPIC, webPort, database));
+    }
+
+    /** serve's command line in a demo: on 127.0.0.1, its Flink section reading the demo's job on {@code webPort}. */
+    static List<String> serveArgs(int port, String bootstrapServers, String eventsTopic, int webPort, Path database) {
+        return List.of(
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--bootstrap-servers",
+                bootstrapServers,
+                "--events-topic",
+                eventsTopic,
+                "--flink-rest",
+                "http://localhost:" + webPort,
+                "--jdbc-url",
+                "jdbc:sqlite:" + database.toAbsolutePath());
     }
 
     /** Waits until it listens and prints its address; a page that did not start is said, the demo goes on. */
