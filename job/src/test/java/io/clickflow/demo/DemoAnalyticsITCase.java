@@ -2,23 +2,12 @@ package io.clickflow.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.clickflow.Clickflow;
 import io.clickflow.analytics.AnalyticsTraffic;
-import io.clickflow.commandline.Cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -35,7 +24,6 @@ class DemoAnalyticsITCase {
     /** Load time: several progress lines, and enough POSTs on each server. */
     static final Duration RUN = Duration.ofSeconds(20);
 
-    static final Duration PROGRESS = Duration.ofSeconds(2);
     /** POSTs per second: a light load, the machine's two cores also run the job, the broker and two servers. */
     static final int RATE = 200;
 
@@ -48,26 +36,14 @@ class DemoAnalyticsITCase {
     @Test
     @Timeout(180)
     void loadsTwoServersStopsInOrderAndEveryHourEqualsTheBruteForce() throws Exception {
-        List<Integer> ports = freePorts(3);
+        List<Integer> ports = DemoRuns.freePorts(3);
         DemoAnalyticsCommand demo = new DemoAnalyticsCommand();
         demo.dir = dir.resolve("demo");
-        demo.kafkaClasspathFile = Path.of("..", KafkaBroker.DEFAULT_CLASSPATH_FILE);
-        demo.apiClasspathFile = Path.of("..", ApiServerProcess.DEFAULT_CLASSPATH_FILE);
+        demo.kafkaClasspathFile = DemoRuns.KAFKA_CLASSPATH;
+        demo.apiClasspathFile = DemoRuns.API_CLASSPATH;
 
-        Run run = runCapturingOutput(
-                demo,
-                "--duration",
-                RUN.toSeconds() + "s",
-                "--progress-interval",
-                PROGRESS.toSeconds() + "s",
-                "--rate",
-                Integer.toString(RATE),
-                "--web-port",
-                ports.get(0).toString(),
-                "--api-ports",
-                ports.get(1) + "," + ports.get(2),
-                "--partitions",
-                "2");
+        DemoRuns.Run run =
+                DemoRuns.run(demo, RUN, RATE, ports.get(0), "--api-ports", ports.get(1) + "," + ports.get(2));
         int code = run.code();
         String output = run.output();
 
@@ -115,83 +91,11 @@ class DemoAnalyticsITCase {
         assertThat(ProcessHandle.of(demo.broker.pid()).map(ProcessHandle::isAlive))
                 .as("the broker")
                 .isIn(Optional.empty(), Optional.of(false));
-        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive))
-                .as("processes left behind")
-                .isEmpty();
+        DemoRuns.assertNothingLeftRunning();
         for (int port : ports) {
-            assertThat(listening(port)).as("port " + port + " still open").isFalse();
-        }
-    }
-
-    /** A demo's exit code and everything it printed, also shown as it runs. */
-    record Run(int code, String output) {}
-
-    /** Runs a demo command as {@code ./clickflow demo ...} does, with {@code args}, in this JVM. */
-    static Run runCapturingOutput(Object command, String... args) {
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream out = System.out;
-        System.setOut(new PrintStream(new Tee(out, captured), true, StandardCharsets.UTF_8));
-        try {
-            return new Run(
-                    Clickflow.execute(Cli.commandLine(command), args), captured.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-        }
-    }
-
-    static List<Integer> freePorts(int n) throws IOException {
-        ServerSocket[] sockets = new ServerSocket[n];
-        try {
-            for (int i = 0; i < n; i++) {
-                sockets[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-            }
-            return java.util.Arrays.stream(sockets)
-                    .map(ServerSocket::getLocalPort)
-                    .toList();
-        } finally {
-            for (ServerSocket s : sockets) {
-                if (s != null) {
-                    s.close();
-                }
-            }
-        }
-    }
-
-    static boolean listening(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** Writes to both: the run's output stays visible in the test log and is kept for the assertions. */
-    static final class Tee extends OutputStream {
-        private final OutputStream a;
-        private final OutputStream b;
-
-        Tee(OutputStream a, OutputStream b) {
-            this.a = a;
-            this.b = b;
-        }
-
-        @Override
-        public void write(int c) throws IOException {
-            a.write(c);
-            b.write(c);
-        }
-
-        @Override
-        public void write(byte[] bytes, int off, int len) throws IOException {
-            a.write(bytes, off, len);
-            b.write(bytes, off, len);
-        }
-
-        @Override
-        public void flush() throws IOException {
-            a.flush();
-            b.flush();
+            assertThat(DemoRuns.listening(port))
+                    .as("port " + port + " still open")
+                    .isFalse();
         }
     }
 }

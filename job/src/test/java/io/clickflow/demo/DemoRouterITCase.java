@@ -9,7 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Matcher;
+import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 
 /**
@@ -19,7 +19,6 @@ import java.util.regex.Pattern;
  */
 class DemoRouterITCase {
     static final Duration RUN = Duration.ofSeconds(15);
-    static final Duration PROGRESS = Duration.ofSeconds(2);
     static final int RATE = 300;
     static final Pattern PROGRESS_LINE = Pattern.compile(
             "\\| routed ([\\d,]+) \\(FINANCE ([\\d,]+), LOGISTICS ([\\d,]+), MARKETING ([\\d,]+)\\) \\| dead letters ([\\d,]+)");
@@ -30,42 +29,21 @@ class DemoRouterITCase {
     @Test
     @Timeout(180)
     void routesGeneratedTrafficToEveryDestinationAndStopsCleanly() throws Exception {
-        List<Integer> ports = DemoAnalyticsITCase.freePorts(1);
+        List<Integer> ports = DemoRuns.freePorts(1);
         DemoRouterCommand demo = new DemoRouterCommand();
         demo.dir = dir.resolve("demo");
-        demo.kafkaClasspathFile = Path.of("..", KafkaBroker.DEFAULT_CLASSPATH_FILE);
-        DemoAnalyticsITCase.Run run = DemoAnalyticsITCase.runCapturingOutput(
-                demo,
-                "--duration",
-                RUN.toSeconds() + "s",
-                "--progress-interval",
-                PROGRESS.toSeconds() + "s",
-                "--rate",
-                Integer.toString(RATE),
-                "--web-port",
-                ports.get(0).toString(),
-                "--partitions",
-                "2");
+        demo.kafkaClasspathFile = DemoRuns.KAFKA_CLASSPATH;
+        DemoRuns.Run run = DemoRuns.run(demo, RUN, RATE, ports.get(0));
         int code = run.code();
         String output = run.output();
         assertThat(code).as("exit code; output:\n" + output).isZero();
         assertThat(output).contains("Stopped with a savepoint in");
-        String lastLine = null;
-        for (Matcher m = PROGRESS_LINE.matcher(output); m.find(); ) {
-            lastLine = m.group();
-        }
-        assertThat(lastLine)
-                .as("a progress line with every destination; output:\n" + output)
-                .isNotNull();
-        Matcher last = PROGRESS_LINE.matcher(lastLine);
-        assertThat(last.find()).isTrue();
+        MatchResult last = DemoRuns.lastMatch(PROGRESS_LINE, output, "a progress line with every destination");
         for (int group = 2; group <= 5; group++) {
-            assertThat(Long.parseLong(last.group(group).replace(",", "")))
+            assertThat(DemoRuns.count(last, group))
                     .as("count " + group + " in " + last.group())
                     .isPositive();
         }
-        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive))
-                .as("processes left behind")
-                .isEmpty();
+        DemoRuns.assertNothingLeftRunning();
     }
 }

@@ -18,7 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
+import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 
 /**
@@ -29,7 +29,6 @@ import java.util.regex.Pattern;
  */
 class DemoUniquesITCase {
     static final Duration RUN = Duration.ofSeconds(15);
-    static final Duration PROGRESS = Duration.ofSeconds(2);
     static final int RATE = 200;
     /** Malformed lines at this rate show within the run; late ones need minutes of event time, so none are asked. */
     static final double MALFORMED = 0.05;
@@ -50,7 +49,7 @@ class DemoUniquesITCase {
     @Test
     @Timeout(180)
     void countsGeneratedFramesPerMinuteAndHourAndStopsCleanly() throws Exception {
-        List<Integer> ports = DemoAnalyticsITCase.freePorts(2);
+        List<Integer> ports = DemoRuns.freePorts(2);
         // While the demo runs: its results page's Flink section, read from the job's own REST API.
         AtomicReference<String> flink = new AtomicReference<>();
         Thread watcher = new Thread(() -> watchFlinkSection(ports.get(1), flink), "page-watcher");
@@ -58,22 +57,15 @@ class DemoUniquesITCase {
         watcher.start();
         DemoUniquesCommand demo = new DemoUniquesCommand();
         demo.dir = dir.resolve("demo");
-        demo.kafkaClasspathFile = Path.of("..", KafkaBroker.DEFAULT_CLASSPATH_FILE);
-        demo.apiClasspathFile = Path.of("..", ApiServerProcess.DEFAULT_CLASSPATH_FILE);
-        DemoAnalyticsITCase.Run run = DemoAnalyticsITCase.runCapturingOutput(
+        demo.kafkaClasspathFile = DemoRuns.KAFKA_CLASSPATH;
+        demo.apiClasspathFile = DemoRuns.API_CLASSPATH;
+        DemoRuns.Run run = DemoRuns.run(
                 demo,
-                "--duration",
-                RUN.toSeconds() + "s",
-                "--progress-interval",
-                PROGRESS.toSeconds() + "s",
-                "--rate",
-                Integer.toString(RATE),
+                RUN,
+                RATE,
+                ports.get(0),
                 "--malformed-fraction",
                 Double.toString(MALFORMED),
-                "--web-port",
-                ports.get(0).toString(),
-                "--partitions",
-                "2",
                 "--page-port",
                 ports.get(1).toString());
         watcher.join(PAGE_WATCH.toMillis());
@@ -84,28 +76,22 @@ class DemoUniquesITCase {
                 .contains("Stopped with a savepoint in")
                 .contains("windows 1m,1h")
                 .contains("Results page (refreshes itself): http://127.0.0.1:");
-        String lastLine = null;
-        for (Matcher m = PROGRESS_LINE.matcher(output); m.find(); ) {
-            lastLine = m.group();
-        }
-        assertThat(lastLine)
-                .as("a progress line with windows, this minute's users and dead letters; output:\n" + output)
-                .isNotNull();
-        Matcher last = PROGRESS_LINE.matcher(lastLine);
-        assertThat(last.find()).isTrue();
-        assertThat(count(last, 1)).as("frames read in " + lastLine).isPositive();
-        assertThat(count(last, 2)).as("windows in " + lastLine).isPositive();
-        assertThat(count(last, 4)).as("users this minute in " + lastLine).isPositive();
-        assertThat(count(last, 6)).as("rejected lines in " + lastLine).isPositive();
+        MatchResult last = DemoRuns.lastMatch(
+                PROGRESS_LINE, output, "a progress line with windows, this minute's users and dead letters");
+        String lastLine = last.group();
+        assertThat(DemoRuns.count(last, 1)).as("frames read in " + lastLine).isPositive();
+        assertThat(DemoRuns.count(last, 2)).as("windows in " + lastLine).isPositive();
+        assertThat(DemoRuns.count(last, 4))
+                .as("users this minute in " + lastLine)
+                .isPositive();
+        assertThat(DemoRuns.count(last, 6)).as("rejected lines in " + lastLine).isPositive();
         assertThat(flink.get())
                 .as("the page's /api/flink while the demo ran: the job's operators with records in per subtask")
                 .isNotNull()
                 .contains("\"configured\":true")
                 .contains(UniquesWorkflow.OPERATOR_NAME)
                 .contains("\"recordsIn\"");
-        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive))
-                .as("processes left behind")
-                .isEmpty();
+        DemoRuns.assertNothingLeftRunning();
     }
 
     /**
@@ -142,9 +128,5 @@ class DemoUniquesITCase {
         } catch (AssertionError | Exception notSeen) {
             // the test's assertion on what was seen says so
         }
-    }
-
-    private static long count(Matcher m, int group) {
-        return Long.parseLong(m.group(group).replace(",", ""));
     }
 }
