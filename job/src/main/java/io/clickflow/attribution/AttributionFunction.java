@@ -14,6 +14,7 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
@@ -38,6 +39,11 @@ import java.util.List;
  * <p>Late records (event time at or before the watermark on arrival) are not dropped: a late page view
  * is attributed from the clicks held and written final at once; a late click still serves page views
  * that are not final. Both are reported on {@link #LATE_EVENTS}.
+ *
+ * <p>Timers: event-time timers only for what is due soon (a view's finalization, a click's settling), one per user
+ * at the earliest; the settled click's expiry, half an hour out, has no event-time timer (it would keep about one
+ * entry per recently clicking user in the queue every other timer is sifted through). An expired settled click is
+ * treated as gone wherever it is read, and removed for good by a coarse processing-time timer per user.
  */
 public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick, PageView, AttributedPageView>
         implements CheckpointedFunction {
@@ -46,11 +52,27 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
     public static final OutputTag<LateEvent> LATE_EVENTS =
             new OutputTag<>("late-events", TypeInformation.of(LateEvent.class));
 
+    /** A user's settled-click cleanup timer is rounded up to whole minutes of processing time. */
+    static final long CLEANUP_GRANULARITY_MILLIS = Duration.ofMinutes(1).toMillis();
+
+    /**
+     * The longest a cleanup timer waits before it looks again: the wait assumes event time advances as fast as
+     * processing time, which a replay outruns; without a limit a replay would hold its expired clicks for a window
+     * of wall-clock time.
+     */
+    static final long CLEANUP_MAX_DELAY_MILLIS = Duration.ofMinutes(5).toMillis();
+
     private final long windowMillis;
     private final EmitMode emitMode;
 
     /** Recent clicks, the best settled click and the pending views of the current user. */
     private transient ValueState<UserAttributionState> userState;
+
+    /**
+     * The processing time of the user's pending cleanup timer, null if none: at most one per user, so a user who
+     * clicks often does not pile up timers. Cleared with the user's state, and the timer deleted with it.
+     */
+    private transient ValueState<Long> cleanupTimeState;
 
     /**
      * Totals behind the {@code pendingPageViews} and {@code clicksHeld} gauges, one entry per subtask.
@@ -96,6 +118,8 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
     @Override
     public void open(OpenContext openContext) {
         userState = getRuntimeContext().getState(userStateDescriptor(stateSerializer));
+        cleanupTimeState =
+                getRuntimeContext().getState(new ValueStateDescriptor<>("settled-click-cleanup-time", Long.class));
         var metrics = getRuntimeContext().getMetricGroup();
         clicksIn = metrics.counter("clicksIn");
         pageViewsIn = metrics.counter("pageViewsIn");
@@ -113,13 +137,14 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
     public void processElement1(AdClick click, Context ctx, Collector<AttributedPageView> out) throws Exception {
         clicksIn.inc();
         UserAttributionState state = currentState();
+        long watermark = ctx.timerService().currentWatermark();
+        removeExpiredSettledClick(state, watermark, ctx.timerService());
         int viewsBefore = state.pendingViews.length;
         int clicksBefore = heldClicks(state);
         if (state.holdsClick(click.clickId)) {
             duplicates.inc();
             return;
         }
-        long watermark = ctx.timerService().currentWatermark();
         if (click.eventTime <= watermark) {
             lateClicks.inc();
             ctx.output(
@@ -157,8 +182,9 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
             duplicates.inc();
             return;
         }
-        PendingPageView pending = new PendingPageView(view, bestHeldClick(state, view));
         long watermark = ctx.timerService().currentWatermark();
+        removeExpiredSettledClick(state, watermark, ctx.timerService());
+        PendingPageView pending = new PendingPageView(view, bestHeldClick(state, view));
         if (view.eventTime <= watermark) {
             latePageViews.inc();
             ctx.output(
@@ -178,6 +204,10 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<AttributedPageView> out) throws Exception {
+        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+            cleanUp(ctx.timerService());
+            return;
+        }
         UserAttributionState state = userState.value();
         if (state == null) {
             return;
@@ -212,18 +242,49 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
         if (keptClicks < state.recentClicks.length) {
             state.recentClicks = Arrays.copyOf(state.recentClicks, keptClicks);
         }
-        if (state.settledClick != null && clickExpiryTime(state.settledClick) <= due) {
-            state.settledClick = null;
-        }
-        // The user's next due time always has a timer (scheduleNextDue after every change), so a user whose
-        // traffic stops ends with no state once the watermark passes the last part's removal time.
+        dropExpiredSettledClick(state, due);
+        // The user's next due time always has a timer (scheduleNextDue after every change), and a settled click its
+        // cleanup timer, so a user whose traffic stops ends with no state.
         if (state.isEmpty()) {
-            userState.clear();
+            clear(ctx.timerService());
         } else {
             userState.update(state);
             scheduleNextDue(state, ctx.timerService());
         }
         track(viewsBefore, clicksBefore, state);
+    }
+
+    /**
+     * The processing-time timer of the user's settled click: removes it if the watermark has passed its expiry, else
+     * looks again later. Nothing is emitted here: an expired click is already ignored wherever it is read.
+     */
+    private void cleanUp(TimerService timers) throws Exception {
+        cleanupTimeState.clear();
+        UserAttributionState state = userState.value();
+        if (state == null) {
+            return;
+        }
+        state.normalize();
+        int clicksBefore = heldClicks(state);
+        dropExpiredSettledClick(state, timers.currentWatermark());
+        if (state.isEmpty()) {
+            userState.clear();
+        } else if (state.settledClick == null) {
+            userState.update(state);
+        } else {
+            scheduleCleanup(state, timers); // not expired yet: the watermark is slower than processing time
+        }
+        heldClicksCount += heldClicks(state) - clicksBefore;
+    }
+
+    /** Removes the user's state and its cleanup timer; the event-time timers left fire and find nothing. */
+    private void clear(TimerService timers) throws Exception {
+        userState.clear();
+        Long cleanupTime = cleanupTimeState.value();
+        if (cleanupTime != null) {
+            timers.deleteProcessingTimeTimer(cleanupTime);
+            cleanupTimeState.clear();
+        }
     }
 
     /** Page views waiting for the watermark in this subtask (the {@code pendingPageViews} gauge). */
@@ -268,10 +329,11 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
     }
 
     /**
-     * One timer per user, at the earliest time anything of the user's state is due: a view's finalization, a
-     * click's settling or the settled click's expiry. Registering it again for the same time is a lookup, not a new
-     * timer (Flink keeps one timer per key and time), so a user's timers stay one or two however much traffic the
-     * user has; a timer left at a later time by an earlier arrival fires, finds nothing due and costs one state read.
+     * One event-time timer per user, at the earliest time anything of the user's state is due: a view's finalization
+     * or a click's settling (the settled click's expiry has its cleanup timer instead). Registering it again for the
+     * same time is a lookup, not a new timer (Flink keeps one timer per key and time), so a user's timers stay one or
+     * two however much traffic the user has; a timer left at a later time by an earlier arrival fires, finds nothing
+     * due and costs one state read.
      */
     private void scheduleNextDue(UserAttributionState state, TimerService timers) {
         long next = Long.MAX_VALUE;
@@ -281,25 +343,61 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
         for (AdClick click : state.recentClicks) {
             next = Math.min(next, clickSettleTime(click));
         }
-        if (state.settledClick != null) {
-            next = Math.min(next, clickExpiryTime(state.settledClick));
-        }
         if (next != Long.MAX_VALUE) {
             timers.registerEventTimeTimer(next);
         }
     }
 
-    /**
-     * Makes {@code click} the settled click, taking the replaced one's expiry timer along: without that, a user's
-     * stale expiry timers pile up one per click of the window, deepening every timer operation of the subtask and
-     * each firing for nothing. Deleting a timer that is not registered (the user had something due earlier) is a
-     * no-op; the new click's expiry is registered by {@link #scheduleNextDue} when it is the earliest.
-     */
-    private void replaceSettledClick(UserAttributionState state, AdClick click, TimerService timers) {
-        if (state.settledClick != null) {
-            timers.deleteEventTimeTimer(clickExpiryTime(state.settledClick));
-        }
+    /** Makes {@code click} the settled click; the user's cleanup timer, if it has one, now looks after this one. */
+    private void replaceSettledClick(UserAttributionState state, AdClick click, TimerService timers) throws Exception {
         state.settledClick = click;
+        if (cleanupTimeState.value() == null) {
+            scheduleCleanup(state, timers);
+        }
+    }
+
+    private void scheduleCleanup(UserAttributionState state, TimerService timers) throws Exception {
+        long time = cleanupTime(state.settledClick, timers.currentWatermark(), timers.currentProcessingTime());
+        timers.registerProcessingTimeTimer(time);
+        cleanupTimeState.update(time);
+    }
+
+    /**
+     * When to look whether the settled click expired: after the event time left until its expiry, read as processing
+     * time (at least a granule, at most {@link #CLEANUP_MAX_DELAY_MILLIS}), rounded up to whole granules so that the
+     * users of a subtask share a few timestamps.
+     */
+    long cleanupTime(AdClick settled, long watermark, long now) {
+        long left = watermark == Long.MIN_VALUE ? windowMillis : clickExpiryTime(settled) - watermark;
+        long delay = Math.min(Math.max(left, CLEANUP_GRANULARITY_MILLIS), CLEANUP_MAX_DELAY_MILLIS);
+        long time = now + delay;
+        return time - Math.floorMod(time, CLEANUP_GRANULARITY_MILLIS) + CLEANUP_GRANULARITY_MILLIS;
+    }
+
+    /** An expired settled click is gone for every rule, whether or not its cleanup timer has removed it yet. */
+    private void dropExpiredSettledClick(UserAttributionState state, long watermark) {
+        if (state.settledClick != null && clickExpiryTime(state.settledClick) <= watermark) {
+            state.settledClick = null;
+        }
+    }
+
+    /**
+     * Drops an expired settled click before an event is handled, and stores that at once: paths that end early
+     * (duplicates, late events) store nothing else, and on the heap backend the value read IS the stored one, so an
+     * unstored change would still be seen there but not on RocksDB.
+     */
+    private void removeExpiredSettledClick(UserAttributionState state, long watermark, TimerService timers)
+            throws Exception {
+        if (state.settledClick == null || clickExpiryTime(state.settledClick) > watermark) {
+            return;
+        }
+        state.settledClick = null;
+        heldClicksCount--;
+        if (state.isEmpty()) {
+            clear(timers);
+        } else {
+            userState.update(state);
+        }
     }
 
     /** A view is final once the watermark reaches its event time: every click eligible for it is on time before then. */

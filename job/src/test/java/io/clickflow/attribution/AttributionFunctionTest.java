@@ -374,7 +374,10 @@ class AttributionFunctionTest {
                     .isEqualTo(1);
             h.watermark(AT_12_14);
             assertThat(h.finalClicks()).hasSize(20).containsEntry("pv0", "c0").containsEntry("pv19", "c19");
-            assertThat(h.timers()).as("the settled click's expiry").isEqualTo(1);
+            assertThat(h.eventTimeTimers())
+                    .as("event-time timers once all settled")
+                    .isZero();
+            assertThat(h.timers()).as("the settled click's cleanup timer").isEqualTo(1);
             h.endOfInput();
             assertNoStateLeft(h);
         }
@@ -382,16 +385,20 @@ class AttributionFunctionTest {
 
     /**
      * A user who clicks now and then, each click settling before the next: each new settled click replaces the
-     * previous one, and so does its expiry timer. Stale expiry timers would pile up one per click of the window
-     * (and each fire for nothing), making the timer queue many times deeper than the number of users.
+     * previous one, and the user keeps ONE cleanup timer (processing time) for whichever is settled, no event-time
+     * timer for an expiry half an hour out. Such timers, one per recently clicking user (or one per click), would
+     * make the event-time queue many times deeper than the traffic in flight.
      */
     @ParameterizedTest
     @EnumSource(EmitMode.class)
-    void aReplacedSettledClickTakesItsExpiryTimerAlong(EmitMode mode) throws Exception {
+    void aClickingUserHoldsOneCleanupTimerAndNoExpiryTimer(EmitMode mode) throws Exception {
         try (AttributionHarness h = new AttributionHarness(mode)) {
             for (int i = 0; i < 10; i++) {
                 long t = AT_12_05 + i * TWO_MINUTES;
                 h.click("c" + i, "u1", "camp", t).view("pv" + i, "u1", t + 1000).watermark(t + 2000);
+                assertThat(h.eventTimeTimers())
+                        .as("event-time timers after click %d settled", i)
+                        .isZero();
                 assertThat(h.timers()).as("timers after click %d settled", i).isEqualTo(1);
             }
             // A late click newer than the settled one replaces it too.
@@ -405,9 +412,70 @@ class AttributionFunctionTest {
         }
     }
 
+    /**
+     * The settled click's expiry is exact without a timer at it: once the watermark passes click + window the click
+     * is gone for every rule (a late view inside its window gets no click, a repeat of it is a late click, not a
+     * duplicate), even though its cleanup timer has not fired.
+     */
+    @ParameterizedTest
+    @EnumSource(EmitMode.class)
+    void anExpiredSettledClickIsGoneBeforeItsCleanupTimerFires(EmitMode mode) throws Exception {
+        try (AttributionHarness h = new AttributionHarness(mode)) {
+            h.click("c", "u", "A", AT_12_05).watermark(AT_12_10);
+            h.view("pv-in-window", "u", AT_12_30).watermark(AT_12_30).watermark(AT_12_35 + 1);
+            assertThat(h.userState("u").settledClick)
+                    .as("held until the cleanup timer")
+                    .isNotNull();
+            h.view("late-after-expiry", "u", AT_12_20).click("c", "u", "A", AT_12_05);
+            assertThat(h.finalClicks()).containsEntry("pv-in-window", "c").containsEntry("late-after-expiry", "none");
+            assertThat(h.lateEvents()).extracting(e -> e.eventId).containsExactly("late-after-expiry", "c");
+            // The first event that saw the click expired removed it, and with it the user's state and cleanup timer.
+            assertNoStateLeft(h);
+        }
+    }
+
+    /**
+     * A cleanup timer that fires before the watermark reaches the click's expiry (event time slower than processing
+     * time, or stopped) keeps the click and looks again later; the click still serves views in its window.
+     */
+    @Test
+    void aCleanupTimerBeforeTheExpiryKeepsTheClickAndLooksAgain() throws Exception {
+        try (AttributionHarness h = new AttributionHarness(EmitMode.ON_WATERMARK)) {
+            h.processingTime(0).click("c", "u", "A", AT_12_05).watermark(AT_12_10);
+            h.processingTime(AttributionFunction.CLEANUP_MAX_DELAY_MILLIS * 3);
+            assertThat(h.userState("u").settledClick).isNotNull();
+            assertThat(h.timers()).as("the cleanup timer again").isEqualTo(1);
+            h.view("pv", "u", AT_12_30).watermark(AT_12_30);
+            assertThat(h.finalClicks()).containsEntry("pv", "c");
+            h.watermark(AT_12_35).processingTime(AttributionFunction.CLEANUP_MAX_DELAY_MILLIS * 6);
+            assertNoStateLeft(h);
+        }
+    }
+
+    /** Cleanup timers wait the event time left, as processing time, within bounds, rounded up to whole granules. */
+    @Test
+    void cleanupTimesAreBoundedAndRounded() {
+        AttributionFunction f = new AttributionFunction(AttributionHarness.THIRTY_MINUTES, EmitMode.ON_WATERMARK);
+        AdClick click = new AdClick("c", "u", "A", AT_12_05);
+        long granule = AttributionFunction.CLEANUP_GRANULARITY_MILLIS;
+        long now = 10 * granule + 1234;
+        assertThat(f.cleanupTime(click, AT_12_05 + THIRTY_MINUTES - 1000, now))
+                .as("a second left: one granule, rounded up")
+                .isEqualTo(12 * granule);
+        assertThat(f.cleanupTime(click, AT_12_05 + THIRTY_MINUTES + 1000, now))
+                .as("already expired: one granule")
+                .isEqualTo(12 * granule);
+        assertThat(f.cleanupTime(click, AT_12_05, now))
+                .as("thirty minutes left: the longest wait")
+                .isEqualTo(now - 1234 + AttributionFunction.CLEANUP_MAX_DELAY_MILLIS + granule);
+        assertThat(f.cleanupTime(click, Long.MIN_VALUE, now))
+                .as("no watermark yet")
+                .isEqualTo(f.cleanupTime(click, AT_12_05, now));
+    }
+
     private static void assertNoStateLeft(AttributionHarness h) {
         assertThat(h.stateEntries()).as("keyed state entries").isZero();
-        assertThat(h.timers()).as("event-time timers").isZero();
+        assertThat(h.timers()).as("event-time and cleanup timers").isZero();
         assertThat(h.function.pendingPageViews()).as("pendingPageViews gauge").isZero();
         assertThat(h.function.clicksHeld()).as("clicksHeld gauge").isZero();
     }

@@ -93,9 +93,16 @@ public final class AttributionHarness implements AutoCloseable {
         return this;
     }
 
-    /** The end of input: every timer fires. */
+    /** The end of input: every event-time timer fires, then every cleanup timer (processing time far ahead). */
     public AttributionHarness endOfInput() throws Exception {
-        return watermark(Long.MAX_VALUE);
+        watermark(Long.MAX_VALUE);
+        return processingTime(Long.MAX_VALUE / 2);
+    }
+
+    /** Processing time moves to {@code time}: the cleanup timers due by then fire. */
+    public AttributionHarness processingTime(long time) throws Exception {
+        harness.setProcessingTime(time);
+        return this;
     }
 
     public List<AttributedPageView> rows() {
@@ -156,7 +163,12 @@ public final class AttributionHarness implements AutoCloseable {
                 .value();
     }
 
+    /** Event-time timers (due views and clicks) and processing-time timers (settled-click cleanup). */
     public int timers() {
+        return harness.numEventTimeTimers() + harness.numProcessingTimeTimers();
+    }
+
+    public int eventTimeTimers() {
         return harness.numEventTimeTimers();
     }
 
