@@ -166,11 +166,11 @@ public final class ApiBench implements Callable<Integer> {
 
     /** Checks the options that picocli cannot, as one line each, before anything starts. */
     void check() {
-        positive("--duration", duration, 1);
+        BenchCommand.atLeast("--duration", duration, 1);
         if (warmup.isNegative()) {
             throw new UsageException("--warmup: must be 0 or more");
         }
-        positive("--freshness-duration", freshnessDuration, 1);
+        BenchCommand.atLeast("--freshness-duration", freshnessDuration, 1);
         Cli.range("--connections", connections, 1, 10_000);
         Cli.range("--client-threads", clientThreads, 1, 64);
         Cli.range("--event-loops", eventLoops, 0, 1024);
@@ -178,12 +178,6 @@ public final class ApiBench implements Callable<Integer> {
         rates();
         BenchCommand.cases(cases, ALL_CASES);
         BenchCommand.checkHeap(jobHeap);
-    }
-
-    private static void positive(String option, Duration d, long minSeconds) {
-        if (d.toMillis() < minSeconds * 1000) {
-            throw new UsageException(option + ": must be at least " + minSeconds + "s, not " + Durations.format(d));
-        }
     }
 
     /** The open-loop rates in percent of the peak. */

@@ -122,8 +122,16 @@ public final class BenchCommand implements Callable<Integer> {
             names = "--freshness-duration",
             paramLabel = "DURATION",
             defaultValue = "30s",
-            description = "How long freshness is measured, after a 10 s warm-up.")
+            description = "How long freshness is measured, after --freshness-warmup.")
     Duration freshnessDuration;
+
+    @Option(
+            names = "--freshness-warmup",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
+            description = "How long events flow at --freshness-rate before freshness is measured: the job's JVM "
+                    + "compiles its hot code meanwhile, as a job running for hours has long done.")
+    Duration freshnessWarmup;
 
     @Option(names = "--job-heap", paramLabel = "SIZE", defaultValue = "2g", description = "-Xmx of each job's JVM.")
     String jobHeap;
@@ -158,12 +166,21 @@ public final class BenchCommand implements Callable<Integer> {
         System.exit(Clickflow.execute(Cli.commandLine(new BenchCommand()), args));
     }
 
+    /** A duration option of at least {@code minSeconds}, or the command stops with one line saying so. */
+    static void atLeast(String option, Duration d, long minSeconds) {
+        if (d.toMillis() < minSeconds * 1000 || d.isNegative()) {
+            throw new UsageException(option + ": must be at least " + minSeconds + "s, not " + Durations.format(d));
+        }
+    }
+
     /** Checks the options that picocli cannot, as one line each, before anything starts. */
     void check() {
         Cli.range("--partitions", partitions, 1, 64);
         Cli.range("--users", users, 1, 100_000_000);
         Cli.range("--parallelism", parallelism, 1, 64);
         Cli.range("--freshness-rate", freshnessRate, 1, 1_000_000);
+        atLeast("--freshness-duration", freshnessDuration, 1);
+        atLeast("--freshness-warmup", freshnessWarmup, 0);
         if (events < 1000) {
             throw new UsageException("--events: must be at least 1000, not " + events);
         }
@@ -177,6 +194,7 @@ public final class BenchCommand implements Callable<Integer> {
         Set<String> cases = cases(this.cases, ALL_CASES);
         double freshRate = freshnessRate;
         Duration freshFor = freshnessDuration;
+        Duration freshWarmup = freshnessWarmup;
         profile = profileOption;
         jobJvm = jobJvmFlags.isBlank() ? List.of() : List.of(jobJvmFlags.trim().split("\\s+"));
         Path run = runFolder(out, "run");
@@ -302,7 +320,8 @@ public final class BenchCommand implements Callable<Integer> {
             String agreement = agreement(databases);
             Result fresh = null;
             if (cases.contains("freshness")) {
-                fresh = freshness(bs, partitions, parallelism, users, freshRate, freshFor, run, jobHeap, log);
+                fresh = freshness(
+                        bs, partitions, parallelism, users, freshRate, freshWarmup, freshFor, run, jobHeap, log);
                 results.add(fresh);
             }
             System.out.println();
@@ -524,12 +543,15 @@ public final class BenchCommand implements Callable<Integer> {
             int parallelism,
             int users,
             double rate,
+            Duration warmup,
             Duration measure,
             Path run,
             String heap,
             Path log)
             throws Exception {
-        System.out.printf("Freshness: update mode, %,.0f events/s for 10 s + %s...%n", rate, Durations.format(measure));
+        System.out.printf(
+                "Freshness: update mode, %,.0f events/s for %s + %s...%n",
+                rate, Durations.format(warmup), Durations.format(measure));
         createTopics(bs, partitions, Map.of("message.timestamp.type", "LogAppendTime"), "fresh_clicks", "fresh_views");
         Path dbFile = run.resolve("freshness.db");
         int port = freePort();
@@ -580,7 +602,7 @@ public final class BenchCommand implements Callable<Integer> {
                     "fresh_views",
                     Database.of("jdbc:sqlite:" + dbFile),
                     rate,
-                    10_000,
+                    warmup.toMillis(),
                     measure.toMillis(),
                     users);
             Result r = Result.throughput(

@@ -238,6 +238,13 @@ class BenchCommandTest {
                         Cli.parse(new BenchCommand(), "--job-heap", "lots").check())
                 .isInstanceOf(UsageException.class)
                 .hasMessageContaining("--job-heap");
+        for (String[] bad : new String[][] {{"--freshness-duration", "0s"}, {"--freshness-warmup", "-1s"}}) {
+            assertThatThrownBy(() -> Cli.parse(new BenchCommand(), bad).check())
+                    .as(String.join(" ", bad))
+                    .isInstanceOf(UsageException.class)
+                    .hasMessageContaining(bad[0])
+                    .hasMessageNotContaining("\n");
+        }
         assertThatThrownBy(() -> Cli.parse(new UniquesBench(), "--cases", "file-ceiling,warp")
                         .check())
                 .isInstanceOf(UsageException.class)
