@@ -2,6 +2,7 @@ package io.clickflow.bench;
 
 import io.clickflow.attribution.AdClick;
 import io.clickflow.attribution.AdClickDecoder;
+import io.clickflow.attribution.AttributedPageViewSerializer;
 import io.clickflow.attribution.AttributionJob;
 import io.clickflow.attribution.AttributionOptions;
 import io.clickflow.attribution.AttributionWorkflow;
@@ -75,7 +76,7 @@ final class SqlAttribution {
         DataStream<AttributedPageView> rows = tables.toChangelogStream(attributed)
                 .filter(r -> r.getKind() == RowKind.INSERT || r.getKind() == RowKind.UPDATE_AFTER)
                 .name("inserts and update-afters")
-                .map(SqlAttribution::toRow, TypeInformation.of(AttributedPageView.class))
+                .map(SqlAttribution::toRow, AttributedPageViewSerializer.TYPE)
                 .name("to attributed rows");
         sinks.attributed().accept(rows);
     }
@@ -107,6 +108,7 @@ final class SqlAttribution {
                         EventWatermarks.<T>strategy(o.settings.outOfOrderness(), o.settings.idleTimeout()),
                         uid)
                 .uid(uid + "-source")
+                // The POJO type, not the job's hand-written one: the table's columns come from its fields.
                 .process(new SplitRejected<T>(), TypeInformation.of(type))
                 .uid(uid + "-split-rejected");
     }

@@ -47,15 +47,15 @@ public final class AttributionWorkflow {
             Source<Decoded<PageView>, ?, ?> pageViewsSource,
             Sinks sinks) {
         SingleOutputStreamOperator<AdClick> clicks =
-                decoded(env, clicksSource, settings, "ad-clicks", "ad clicks", AdClick.class);
+                decoded(env, clicksSource, settings, "ad-clicks", "ad clicks", AdClickSerializer.TYPE);
         SingleOutputStreamOperator<PageView> pageViews =
-                decoded(env, pageViewsSource, settings, "page-views", "page views", PageView.class);
+                decoded(env, pageViewsSource, settings, "page-views", "page views", PageViewSerializer.TYPE);
 
         SingleOutputStreamOperator<AttributedPageView> attributed = clicks.keyBy(click -> click.userId)
                 .connect(pageViews.keyBy(view -> view.userId))
                 .process(
                         new AttributionFunction(settings.attributionWindow(), settings.emitMode()),
-                        TypeInformation.of(AttributedPageView.class))
+                        AttributedPageViewSerializer.TYPE)
                 .uid("attribution")
                 .name(OPERATOR_NAME);
 
@@ -72,10 +72,10 @@ public final class AttributionWorkflow {
             Settings settings,
             String uid,
             String name,
-            Class<T> type) {
+            TypeInformation<T> type) {
         return env.fromSource(source, EventWatermarks.strategy(settings.outOfOrderness(), settings.idleTimeout()), name)
                 .uid(uid + "-source")
-                .process(new SplitRejected<T>(), TypeInformation.of(type))
+                .process(new SplitRejected<T>(), type)
                 .uid(uid + "-split-rejected")
                 .name("split rejected " + name);
     }
