@@ -2,7 +2,6 @@ package io.clickflow.bench;
 
 import io.clickflow.attribution.AdClick;
 import io.clickflow.attribution.AdClickDecoder;
-import io.clickflow.attribution.AttributedPageViewSerializer;
 import io.clickflow.attribution.AttributionJob;
 import io.clickflow.attribution.AttributionOptions;
 import io.clickflow.attribution.AttributionWorkflow;
@@ -76,7 +75,7 @@ final class SqlAttribution {
         DataStream<AttributedPageView> rows = tables.toChangelogStream(attributed)
                 .filter(r -> r.getKind() == RowKind.INSERT || r.getKind() == RowKind.UPDATE_AFTER)
                 .name("inserts and update-afters")
-                .map(SqlAttribution::toRow, AttributedPageViewSerializer.TYPE)
+                .map(SqlAttribution::toRow, AttributionWorkflow.ATTRIBUTED_ROWS)
                 .name("to attributed rows");
         sinks.attributed().accept(rows);
     }

@@ -1,14 +1,10 @@
 package io.clickflow.attribution;
 
 import io.clickflow.stream.RecordSerializer;
-import io.clickflow.stream.SerializerTypeInfo;
 import io.clickflow.tables.AttributedPageView;
 
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.types.StringValue;
 
 import java.io.IOException;
 
@@ -22,16 +18,11 @@ public final class AttributedPageViewSerializer extends RecordSerializer<Attribu
 
     public static final AttributedPageViewSerializer INSTANCE = new AttributedPageViewSerializer();
 
-    /** Flink's type of a stream of attributed rows. */
-    public static final SerializerTypeInfo<AttributedPageView> TYPE =
-            new SerializerTypeInfo<>(AttributedPageView.class, INSTANCE);
-
     private static final int IS_FINAL = 1;
     private static final int HAS_CLICK_TIME = 2;
 
-    @Override
-    public AttributedPageView createInstance() {
-        return new AttributedPageView();
+    public AttributedPageViewSerializer() {
+        super(AttributedPageView::new);
     }
 
     @Override
@@ -51,12 +42,8 @@ public final class AttributedPageViewSerializer extends RecordSerializer<Attribu
 
     @Override
     public void serialize(AttributedPageView row, DataOutputView out) throws IOException {
-        StringValue.writeString(row.pageViewId, out);
-        StringValue.writeString(row.userId, out);
+        writeStrings(out, row.pageViewId, row.userId, row.url, row.campaignId, row.clickId);
         out.writeLong(row.eventTime);
-        StringValue.writeString(row.url, out);
-        StringValue.writeString(row.campaignId, out);
-        StringValue.writeString(row.clickId, out);
         out.writeByte((row.isFinal ? IS_FINAL : 0) | (row.clickTime != null ? HAS_CLICK_TIME : 0));
         if (row.clickTime != null) {
             out.writeLong(row.clickTime);
@@ -66,27 +53,15 @@ public final class AttributedPageViewSerializer extends RecordSerializer<Attribu
     @Override
     public AttributedPageView deserialize(DataInputView in) throws IOException {
         AttributedPageView row = new AttributedPageView();
-        row.pageViewId = StringValue.readString(in);
-        row.userId = StringValue.readString(in);
+        row.pageViewId = readString(in);
+        row.userId = readString(in);
+        row.url = readString(in);
+        row.campaignId = readString(in);
+        row.clickId = readString(in);
         row.eventTime = in.readLong();
-        row.url = StringValue.readString(in);
-        row.campaignId = StringValue.readString(in);
-        row.clickId = StringValue.readString(in);
         int flags = in.readByte();
         row.isFinal = (flags & IS_FINAL) != 0;
         row.clickTime = (flags & HAS_CLICK_TIME) != 0 ? in.readLong() : null;
         return row;
-    }
-
-    @Override
-    public TypeSerializerSnapshot<AttributedPageView> snapshotConfiguration() {
-        return new Snapshot();
-    }
-
-    /** Restores the serializer; the format has one version so far. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<AttributedPageView> {
-        public Snapshot() {
-            super(() -> INSTANCE);
-        }
     }
 }

@@ -1,13 +1,9 @@
 package io.clickflow.attribution;
 
 import io.clickflow.stream.RecordSerializer;
-import io.clickflow.stream.SerializerTypeInfo;
 
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.types.StringValue;
 
 import java.io.IOException;
 
@@ -17,12 +13,8 @@ public final class PageViewSerializer extends RecordSerializer<PageView> {
 
     public static final PageViewSerializer INSTANCE = new PageViewSerializer();
 
-    /** Flink's type of a page-view stream. */
-    public static final SerializerTypeInfo<PageView> TYPE = new SerializerTypeInfo<>(PageView.class, INSTANCE);
-
-    @Override
-    public PageView createInstance() {
-        return new PageView();
+    public PageViewSerializer() {
+        super(PageView::new);
     }
 
     @Override
@@ -32,31 +24,15 @@ public final class PageViewSerializer extends RecordSerializer<PageView> {
 
     @Override
     public void serialize(PageView view, DataOutputView out) throws IOException {
-        StringValue.writeString(view.pageViewId, out);
-        StringValue.writeString(view.userId, out);
+        writeStrings(out, view.pageViewId, view.userId, view.url);
         out.writeLong(view.eventTime);
-        StringValue.writeString(view.url, out);
     }
 
     @Override
     public PageView deserialize(DataInputView in) throws IOException {
-        PageView view = new PageView();
-        view.pageViewId = StringValue.readString(in);
-        view.userId = StringValue.readString(in);
-        view.eventTime = in.readLong();
-        view.url = StringValue.readString(in);
-        return view;
-    }
-
-    @Override
-    public TypeSerializerSnapshot<PageView> snapshotConfiguration() {
-        return new Snapshot();
-    }
-
-    /** Restores the serializer; the format has one version so far. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<PageView> {
-        public Snapshot() {
-            super(() -> INSTANCE);
-        }
+        String id = readString(in);
+        String user = readString(in);
+        String url = readString(in);
+        return new PageView(id, user, in.readLong(), url);
     }
 }

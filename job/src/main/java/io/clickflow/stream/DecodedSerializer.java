@@ -16,7 +16,7 @@ import java.util.Objects;
  * set, then that field. Sources emit these and the split after them copies each one when chained without object
  * reuse, so the reflective POJO serializer's cost showed there.
  */
-public final class DecodedSerializer<T> extends TypeSerializer<Decoded<T>> {
+public final class DecodedSerializer<T> extends RecordSerializer<Decoded<T>> {
     private static final long serialVersionUID = 1L;
 
     private static final int HAS_EVENT = 1;
@@ -25,28 +25,19 @@ public final class DecodedSerializer<T> extends TypeSerializer<Decoded<T>> {
     private final TypeSerializer<T> events;
 
     public DecodedSerializer(TypeSerializer<T> events) {
+        super(Decoded::new);
         this.events = Objects.requireNonNull(events);
     }
 
     /** Flink's type of decoded records of the given event serializer. */
     public static <T> SerializerTypeInfo<Decoded<T>> typeOf(TypeSerializer<T> events) {
-        return SerializerTypeInfo.ofGeneric(Decoded.class, new DecodedSerializer<>(events));
-    }
-
-    @Override
-    public boolean isImmutableType() {
-        return false;
+        return SerializerTypeInfo.of(new DecodedSerializer<>(events));
     }
 
     @Override
     public TypeSerializer<Decoded<T>> duplicate() {
         TypeSerializer<T> duplicate = events.duplicate();
         return duplicate == events ? this : new DecodedSerializer<>(duplicate);
-    }
-
-    @Override
-    public Decoded<T> createInstance() {
-        return new Decoded<>();
     }
 
     @Override
@@ -58,16 +49,6 @@ public final class DecodedSerializer<T> extends TypeSerializer<Decoded<T>> {
         copy.event = from.event == null ? null : events.copy(from.event);
         copy.rejected = RejectedEventSerializer.INSTANCE.copy(from.rejected);
         return copy;
-    }
-
-    @Override
-    public Decoded<T> copy(Decoded<T> from, Decoded<T> reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -92,16 +73,6 @@ public final class DecodedSerializer<T> extends TypeSerializer<Decoded<T>> {
             record.rejected = RejectedEventSerializer.INSTANCE.deserialize(in);
         }
         return record;
-    }
-
-    @Override
-    public Decoded<T> deserialize(Decoded<T> reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
     }
 
     @Override

@@ -2,11 +2,8 @@ package io.clickflow.stream;
 
 import io.clickflow.tables.RejectedEvent;
 
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.types.StringValue;
 
 import java.io.IOException;
 
@@ -16,9 +13,8 @@ public final class RejectedEventSerializer extends RecordSerializer<RejectedEven
 
     public static final RejectedEventSerializer INSTANCE = new RejectedEventSerializer();
 
-    @Override
-    public RejectedEvent createInstance() {
-        return new RejectedEvent();
+    public RejectedEventSerializer() {
+        super(RejectedEvent::new);
     }
 
     @Override
@@ -30,33 +26,11 @@ public final class RejectedEventSerializer extends RecordSerializer<RejectedEven
 
     @Override
     public void serialize(RejectedEvent r, DataOutputView out) throws IOException {
-        StringValue.writeString(r.stream, out);
-        StringValue.writeString(r.source, out);
-        StringValue.writeString(r.position, out);
-        StringValue.writeString(r.reason, out);
-        StringValue.writeString(r.payload, out);
+        writeStrings(out, r.stream, r.source, r.position, r.reason, r.payload);
     }
 
     @Override
     public RejectedEvent deserialize(DataInputView in) throws IOException {
-        RejectedEvent r = new RejectedEvent();
-        r.stream = StringValue.readString(in);
-        r.source = StringValue.readString(in);
-        r.position = StringValue.readString(in);
-        r.reason = StringValue.readString(in);
-        r.payload = StringValue.readString(in);
-        return r;
-    }
-
-    @Override
-    public TypeSerializerSnapshot<RejectedEvent> snapshotConfiguration() {
-        return new Snapshot();
-    }
-
-    /** Restores the serializer; the format has one version so far. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<RejectedEvent> {
-        public Snapshot() {
-            super(() -> INSTANCE);
-        }
+        return new RejectedEvent(readString(in), readString(in), readString(in), readString(in), readString(in));
     }
 }

@@ -22,10 +22,10 @@ public final class SerializerTypeInfo<T> extends TypeInformation<T> {
         this.serializer = Objects.requireNonNull(serializer);
     }
 
-    /** For a generic record class, e.g. {@code Decoded<AdClick>}, whose class literal has no type arguments. */
+    /** The type of the records a serializer makes: its {@link TypeSerializer#createInstance()}'s class. */
     @SuppressWarnings("unchecked")
-    public static <T> SerializerTypeInfo<T> ofGeneric(Class<?> rawClass, TypeSerializer<T> serializer) {
-        return new SerializerTypeInfo<>((Class<T>) rawClass, serializer);
+    public static <T> SerializerTypeInfo<T> of(TypeSerializer<T> serializer) {
+        return new SerializerTypeInfo<>((Class<T>) serializer.createInstance().getClass(), serializer);
     }
 
     @Override

@@ -6,6 +6,8 @@ import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SerializerTestBase;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.testutils.DeeplyEqualsChecker;
 import org.junit.jupiter.api.Test;
 
@@ -65,11 +67,22 @@ public abstract class HandWrittenSerializerTestBase<T> extends SerializerTestBas
 
     @Test
     void theTypeInformationIsEqualForEqualSerializersOnly() {
-        SerializerTypeInfo<T> info = SerializerTypeInfo.ofGeneric(type, serializer);
-        SerializerTypeInfo<T> same = SerializerTypeInfo.ofGeneric(type, serializer.duplicate());
+        SerializerTypeInfo<T> info = new SerializerTypeInfo<>(type, serializer);
+        SerializerTypeInfo<T> same = SerializerTypeInfo.of(serializer.duplicate());
         assertThat(info).isEqualTo(same).hasSameHashCodeAs(same);
         assertThat(info).isNotEqualTo(TypeInformation.of(type));
         assertThat(info.createSerializer(new SerializerConfigImpl())).isEqualTo(serializer);
         assertThat(info.getTypeClass()).isEqualTo(type);
+    }
+
+    @Test
+    void theSnapshotOfAnotherSerializerIsIncompatible() {
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        TypeSerializerSnapshot<T> strings = (TypeSerializerSnapshot) StringSerializer.INSTANCE.snapshotConfiguration();
+        assertThat(serializer
+                        .snapshotConfiguration()
+                        .resolveSchemaCompatibility(strings)
+                        .isIncompatible())
+                .isTrue();
     }
 }
