@@ -24,15 +24,13 @@ public final class PageViewSerializer extends RecordSerializer<PageView> {
 
     @Override
     public void serialize(PageView view, DataOutputView out) throws IOException {
-        writeStrings(out, view.pageViewId, view.userId, view.url);
+        writeStrings(out, view.pageViewId, view.userId);
         out.writeLong(view.eventTime);
+        writeStrings(out, view.url);
     }
 
     @Override
     public PageView deserialize(DataInputView in) throws IOException {
-        String id = readString(in);
-        String user = readString(in);
-        String url = readString(in);
-        return new PageView(id, user, in.readLong(), url);
+        return new PageView(readString(in), readString(in), in.readLong(), readString(in));
     }
 }
