@@ -75,7 +75,7 @@ final class SqlAttribution {
         DataStream<AttributedPageView> rows = tables.toChangelogStream(attributed)
                 .filter(r -> r.getKind() == RowKind.INSERT || r.getKind() == RowKind.UPDATE_AFTER)
                 .name("inserts and update-afters")
-                .map(SqlAttribution::toRow, TypeInformation.of(AttributedPageView.class))
+                .map(SqlAttribution::toRow, AttributionWorkflow.ATTRIBUTED_ROWS)
                 .name("to attributed rows");
         sinks.attributed().accept(rows);
     }
@@ -107,6 +107,7 @@ final class SqlAttribution {
                         EventWatermarks.<T>strategy(o.settings.outOfOrderness(), o.settings.idleTimeout()),
                         uid)
                 .uid(uid + "-source")
+                // The POJO type, not the job's hand-written one: the table's columns come from its fields.
                 .process(new SplitRejected<T>(), TypeInformation.of(type))
                 .uid(uid + "-split-rejected");
     }

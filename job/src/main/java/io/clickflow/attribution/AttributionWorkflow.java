@@ -4,6 +4,7 @@ import io.clickflow.decode.Decoded;
 import io.clickflow.decode.EventTimed;
 import io.clickflow.stream.EmitMode;
 import io.clickflow.stream.EventWatermarks;
+import io.clickflow.stream.SerializerTypeInfo;
 import io.clickflow.stream.SplitRejected;
 import io.clickflow.tables.AttributedPageView;
 import io.clickflow.tables.LateEvent;
@@ -30,6 +31,19 @@ public final class AttributionWorkflow {
     /** The attributing operator's name, whose input watermark the progress line shows. */
     public static final String OPERATOR_NAME = "attribute page views to clicks";
 
+    /**
+     * Flink's type of the clicks between operators, with a hand-written serializer (as the two below): the reflective
+     * POJO serializer showed in the profile of every task the records cross.
+     */
+    public static final TypeInformation<AdClick> CLICKS = SerializerTypeInfo.of(AdClickSerializer.INSTANCE);
+
+    /** Flink's type of the page views between operators. */
+    public static final TypeInformation<PageView> PAGE_VIEWS = SerializerTypeInfo.of(PageViewSerializer.INSTANCE);
+
+    /** Flink's type of the attributed rows, from the attributing operator to the sink. */
+    public static final TypeInformation<AttributedPageView> ATTRIBUTED_ROWS =
+            SerializerTypeInfo.of(AttributedPageViewSerializer.INSTANCE);
+
     /** The knobs of the attribution semantics. */
     public record Settings(Duration attributionWindow, EmitMode emitMode, Duration outOfOrderness, Duration idleTimeout)
             implements Serializable {}
@@ -47,15 +61,13 @@ public final class AttributionWorkflow {
             Source<Decoded<PageView>, ?, ?> pageViewsSource,
             Sinks sinks) {
         SingleOutputStreamOperator<AdClick> clicks =
-                decoded(env, clicksSource, settings, "ad-clicks", "ad clicks", AdClick.class);
+                decoded(env, clicksSource, settings, "ad-clicks", "ad clicks", CLICKS);
         SingleOutputStreamOperator<PageView> pageViews =
-                decoded(env, pageViewsSource, settings, "page-views", "page views", PageView.class);
+                decoded(env, pageViewsSource, settings, "page-views", "page views", PAGE_VIEWS);
 
         SingleOutputStreamOperator<AttributedPageView> attributed = clicks.keyBy(click -> click.userId)
                 .connect(pageViews.keyBy(view -> view.userId))
-                .process(
-                        new AttributionFunction(settings.attributionWindow(), settings.emitMode()),
-                        TypeInformation.of(AttributedPageView.class))
+                .process(new AttributionFunction(settings.attributionWindow(), settings.emitMode()), ATTRIBUTED_ROWS)
                 .uid("attribution")
                 .name(OPERATOR_NAME);
 
@@ -72,10 +84,10 @@ public final class AttributionWorkflow {
             Settings settings,
             String uid,
             String name,
-            Class<T> type) {
+            TypeInformation<T> type) {
         return env.fromSource(source, EventWatermarks.strategy(settings.outOfOrderness(), settings.idleTimeout()), name)
                 .uid(uid + "-source")
-                .process(new SplitRejected<T>(), TypeInformation.of(type))
+                .process(new SplitRejected<T>(), type)
                 .uid(uid + "-split-rejected")
                 .name("split rejected " + name);
     }

@@ -2,9 +2,9 @@ package io.clickflow.attribution;
 
 import io.clickflow.decode.Decoded;
 import io.clickflow.decode.JsonEventDecoder;
+import io.clickflow.stream.DecodedSerializer;
 import io.clickflow.tables.LateEvent;
 
-import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 /**
@@ -14,9 +14,8 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 public final class PageViewDecoder extends JsonEventDecoder<PageView> {
     private static final long serialVersionUID = 1L;
 
-    /** Flink's type of this decoder's output, resolved once so no operator falls back to Kryo. */
-    public static final TypeInformation<Decoded<PageView>> TYPE =
-            TypeInformation.of(new TypeHint<Decoded<PageView>>() {});
+    /** Flink's type of this decoder's output, with hand-written serializers rather than reflective ones. */
+    public static final TypeInformation<Decoded<PageView>> TYPE = DecodedSerializer.typeOf(PageViewSerializer.INSTANCE);
 
     public PageViewDecoder() {
         super(
