@@ -128,7 +128,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--freshness-warmup",
             paramLabel = "DURATION",
-            defaultValue = "30s",
+            defaultValue = "120s",
             description = "How long events flow at --freshness-rate before freshness is measured: the job's JVM "
                     + "compiles its hot code meanwhile, as a job running for hours has long done.")
     Duration freshnessWarmup;
