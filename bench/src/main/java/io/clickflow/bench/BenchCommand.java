@@ -168,7 +168,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** A duration option of at least {@code minSeconds}, or the command stops with one line saying so. */
     static void atLeast(String option, Duration d, long minSeconds) {
-        if (d.toMillis() < minSeconds * 1000 || d.isNegative()) {
+        if (d.toMillis() < minSeconds * 1000) {
             throw new UsageException(option + ": must be at least " + minSeconds + "s, not " + Durations.format(d));
         }
     }

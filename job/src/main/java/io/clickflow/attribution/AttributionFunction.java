@@ -150,7 +150,7 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
             ctx.output(
                     LATE_EVENTS,
                     new LateEvent(LateEvent.AD_CLICK, click.clickId, click.userId, click.eventTime, watermark));
-            if (clickExpiryTime(click) <= watermark) {
+            if (isExpired(click, watermark)) {
                 return; // too old to be eligible for any view that is not final yet
             }
             if (AttributionRule.isBetter(click, state.settledClick)) {
@@ -259,22 +259,17 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
      * looks again later. Nothing is emitted here: an expired click is already ignored wherever it is read.
      */
     private void cleanUp(TimerService timers) throws Exception {
-        cleanupTimeState.clear();
         UserAttributionState state = userState.value();
-        if (state == null) {
+        long watermark = timers.currentWatermark();
+        if (state != null && state.settledClick != null && !isExpired(state.settledClick, watermark)) {
+            scheduleCleanup(state, timers); // not expired yet: the watermark is slower than processing time
             return;
         }
-        state.normalize();
-        int clicksBefore = heldClicks(state);
-        dropExpiredSettledClick(state, timers.currentWatermark());
-        if (state.isEmpty()) {
-            userState.clear();
-        } else if (state.settledClick == null) {
-            userState.update(state);
-        } else {
-            scheduleCleanup(state, timers); // not expired yet: the watermark is slower than processing time
+        cleanupTimeState.clear();
+        if (state != null) {
+            state.normalize();
+            removeExpiredSettledClick(state, watermark, timers);
         }
-        heldClicksCount += heldClicks(state) - clicksBefore;
     }
 
     /** Removes the user's state and its cleanup timer; the event-time timers left fire and find nothing. */
@@ -376,19 +371,24 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
 
     /** An expired settled click is gone for every rule, whether or not its cleanup timer has removed it yet. */
     private void dropExpiredSettledClick(UserAttributionState state, long watermark) {
-        if (state.settledClick != null && clickExpiryTime(state.settledClick) <= watermark) {
+        if (state.settledClick != null && isExpired(state.settledClick, watermark)) {
             state.settledClick = null;
         }
     }
 
+    private boolean isExpired(AdClick click, long watermark) {
+        return clickExpiryTime(click) <= watermark;
+    }
+
     /**
-     * Drops an expired settled click before an event is handled, and stores that at once: paths that end early
-     * (duplicates, late events) store nothing else, and on the heap backend the value read IS the stored one, so an
-     * unstored change would still be seen there but not on RocksDB.
+     * Drops an expired settled click (before an event is handled, or by its cleanup timer) and stores that at once,
+     * with the user's state cleared if nothing else is held: event paths that end early (duplicates, late events)
+     * store nothing else, and on the heap backend the value read IS the stored one, so an unstored change would
+     * still be seen there but not on RocksDB.
      */
     private void removeExpiredSettledClick(UserAttributionState state, long watermark, TimerService timers)
             throws Exception {
-        if (state.settledClick == null || clickExpiryTime(state.settledClick) > watermark) {
+        if (state.settledClick == null || !isExpired(state.settledClick, watermark)) {
             return;
         }
         state.settledClick = null;
