@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,33 +126,40 @@ public final class ChildJob implements AutoCloseable {
      * metadata is written last), or -1 when none is.
      */
     public static long newestCompletedCheckpoint(Path checkpoints) {
-        if (!Files.isDirectory(checkpoints)) {
-            return -1;
-        }
-        try (Stream<Path> files = Files.find(
-                checkpoints,
-                3,
-                (p, a) -> p.getFileName().toString().equals("_metadata")
-                        && p.getParent().getFileName().toString().startsWith("chk-"))) {
-            return files.mapToLong(p -> Long.parseLong(
-                            p.getParent().getFileName().toString().substring("chk-".length())))
-                    .max()
-                    .orElse(-1);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return metadataFiles(checkpoints).stream()
+                .filter(p -> p.getParent().getFileName().toString().startsWith("chk-"))
+                .mapToLong(p ->
+                        Long.parseLong(p.getParent().getFileName().toString().substring("chk-".length())))
+                .max()
+                .orElse(-1);
     }
 
     /** Whether a checkpoint under a job's --checkpoint-dir is complete (its _metadata is written last). */
     public static boolean hasCompletedCheckpoint(Path checkpoints) {
-        if (!Files.isDirectory(checkpoints)) {
-            return false;
-        }
-        try (Stream<Path> files =
-                Files.find(checkpoints, 3, (p, a) -> p.getFileName().toString().equals("_metadata"))) {
-            return files.findAny().isPresent();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        return !metadataFiles(checkpoints).isEmpty();
+    }
+
+    /**
+     * The {@code _metadata} files under a --checkpoint-dir. The running job deletes subsumed checkpoints while this
+     * looks, so a directory vanishing under the walk means looking again, not a failure.
+     */
+    private static List<Path> metadataFiles(Path checkpoints) {
+        while (true) {
+            if (!Files.isDirectory(checkpoints)) {
+                return List.of();
+            }
+            try (Stream<Path> files = Files.find(
+                    checkpoints, 3, (p, a) -> p.getFileName().toString().equals("_metadata"))) {
+                return files.toList();
+            } catch (NoSuchFileException e) {
+                // deleted while walked: walk again
+            } catch (UncheckedIOException e) {
+                if (!(e.getCause() instanceof NoSuchFileException)) {
+                    throw e;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 }
