@@ -6,6 +6,7 @@ import io.clickflow.attribution.GenerateCommand;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.UsageException;
 import io.clickflow.demo.DemoCommand;
+import io.clickflow.route.GenerateTenantEventsCommand;
 import io.clickflow.route.RouteCommand;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.submit.SubmitCommand;
@@ -39,6 +40,7 @@ import java.util.Map;
             RouteCommand.class,
             GenerateCommand.class,
             GenerateFramesCommand.class,
+            GenerateTenantEventsCommand.class,
             Clickflow.Serve.class,
             Clickflow.Bench.class,
             SubmitCommand.class

@@ -156,7 +156,7 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
         return o;
     }
 
-    private static String schemaRegistry(RouteOptions.Format format, String url) {
+    static String schemaRegistry(RouteOptions.Format format, String url) {
         if (format != RouteOptions.Format.AVRO) {
             if (url != null) {
                 throw new UsageException("--schema-registry: only for --format avro");

@@ -143,7 +143,7 @@ class CliTest {
                         new Run(
                                 2,
                                 "",
-                                "clickflow: unknown command 'frobnicate'; commands: demo, attribution, uniques, analytics, route, generate, generate-frames, serve, bench, submit\n"));
+                                "clickflow: unknown command 'frobnicate'; commands: demo, attribution, uniques, analytics, route, generate, generate-frames, generate-tenant-events, serve, bench, submit\n"));
         assertThat(run("uniqes"))
                 .isEqualTo(new Run(2, "", "clickflow: unknown command 'uniqes' (did you mean uniques?)\n"));
         assertThat(run("attribution", "--emit-mod", "update"))
@@ -159,6 +159,7 @@ class CliTest {
                 "route",
                 "generate",
                 "generate-frames",
+                "generate-tenant-events",
                 "serve",
                 "bench",
                 "submit")) {
@@ -173,6 +174,22 @@ class CliTest {
                         "Default: clickflow-attribution",
                         "Default: output/checkpoints/attribution");
         assertThat(Clickflow.jobs()).containsOnlyKeys("attribution", "uniques", "analytics", "route");
+    }
+
+    @Test
+    void generateTenantEventsRefusesBadOptionsInOneLineBeforeConnecting() {
+        String prefix = "clickflow generate-tenant-events: ";
+        assertThat(run("generate-tenant-events", "--format", "avro"))
+                .isEqualTo(new Run(2, "", prefix + "--format avro needs --schema-registry URL\n"));
+        assertThat(run("generate-tenant-events", "--schema-registry", "http://127.0.0.1:1"))
+                .isEqualTo(new Run(2, "", prefix + "--schema-registry: only for --format avro\n"));
+        assertThat(run("generate-tenant-events", "--destinations", "FINANCE,,x"))
+                .isEqualTo(new Run(
+                        2, "", prefix + "--destinations: give names separated by commas, e.g. FINANCE,marketing\n"));
+        assertThat(run("generate-tenant-events", "--count", "0"))
+                .isEqualTo(new Run(2, "", prefix + "--count: must be at least 1, not 0\n"));
+        assertThat(run("generate-tenant-events", "--origin-service-id", " "))
+                .isEqualTo(new Run(2, "", prefix + "--origin-service-id: give an id\n"));
     }
 
     @Test
