@@ -254,7 +254,7 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
         return "Kafka " + o.kafka.bootstrapServers() + " topic " + o.inputTopic + " (group " + o.kafka.groupId()
                 + (o.kafka.bounded() ? ", bounded" : "") + ") -> "
                 + o.destinations.all().size()
-                + " destinations " + o.destinations
+                + (o.destinations.all().size() == 1 ? " destination " : " destinations ") + o.destinations
                 + (o.destinationsTopic == null ? "" : ", changes from " + o.destinationsTopic)
                 + (o.schemaRegistry == null ? "" : ", Avro with schema registry " + o.schemaRegistry)
                 + (o.outputRecord == OutputRecord.UNCHANGED ? "" : ", writing " + Cli.name(o.outputRecord))
