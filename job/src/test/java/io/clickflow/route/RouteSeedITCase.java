@@ -1,6 +1,7 @@
 package io.clickflow.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.clickflow.attribution.AttributionPipelines;
 import io.clickflow.runner.KafkaPreflight;
@@ -17,6 +18,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -225,7 +227,7 @@ class RouteSeedITCase {
 
     @Test
     void theSharedSubjectRefusesTheProducersSchemaWhichIsWhyUnchangedCannotServeTheSeedsConsumers() {
-        RoutingReader.Refused refused = org.junit.jupiter.api.Assertions.assertThrows(
+        RoutingReader.Refused refused = assertThrows(
                 RoutingReader.Refused.class,
                 () -> HttpSchemaRegistry.at(REGISTRY.url())
                         .open()
@@ -329,7 +331,7 @@ class RouteSeedITCase {
      * The seed's registry setup: its consumer schema registered under the shared subject, which then only takes
      * schemas compatible with it (the producer's schema is not).
      */
-    @org.junit.jupiter.api.BeforeAll
+    @BeforeAll
     static void registerTheSeedsConsumerSchema() throws Exception {
         REGISTRY.register(SHARED_SUBJECT, SeedEvents.CONSUMER_SCHEMA_TEXT);
         HttpResponse<String> answer = HttpClient.newHttpClient()
