@@ -10,6 +10,7 @@ import io.clickflow.commandline.Durations;
 import io.clickflow.commandline.UsageException;
 import io.clickflow.counting.CountMode;
 import io.clickflow.io.KafkaSinks;
+import io.clickflow.route.RouteCommand;
 import io.clickflow.stream.EmitMode;
 import io.clickflow.uniques.UniquesCommand;
 import io.clickflow.uniques.UniquesOptions;
@@ -174,6 +175,15 @@ class CliTest {
                         "Default: clickflow-attribution",
                         "Default: output/checkpoints/attribution");
         assertThat(Clickflow.jobs()).containsOnlyKeys("attribution", "uniques", "analytics", "route");
+    }
+
+    @Test
+    void theRoutersStartLineCountsItsDestinationsInEnglish() {
+        assertThat(RouteCommand.describe(RouteCommand.parse("--destinations", "{\"A\": {\"output_topic\": \"a\"}}")))
+                .contains("-> 1 destination [A -> a]");
+        assertThat(RouteCommand.describe(RouteCommand.parse(
+                        "--destinations", "{\"A\": {\"output_topic\": \"a\"}, \"B\": {\"output_topic\": \"b\"}}")))
+                .contains("-> 2 destinations [");
     }
 
     @Test
