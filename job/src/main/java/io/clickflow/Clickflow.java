@@ -41,7 +41,8 @@ import java.util.Map;
             GenerateFramesCommand.class,
             Clickflow.Serve.class,
             Clickflow.Bench.class,
-            SubmitCommand.class
+            SubmitCommand.class,
+            Clickflow.Test.class
         })
 public final class Clickflow implements Runnable {
     @Spec
@@ -116,6 +117,20 @@ public final class Clickflow implements Runnable {
         public void run() {
             System.err.println(
                     "clickflow serve: run it through the launcher, ./clickflow serve (it is not part of the job jar)");
+        }
+    }
+
+    /** {@code ./clickflow test} is the launcher's own (it installs what the tests need); listed here so help shows it. */
+    @Command(
+            name = "test",
+            header =
+                    "Every test (mvn verify), after installing what the tests need where missing (./clickflow test --help).",
+            description = "The launcher runs it: Debian's maven, chromium, chromium-driver and docker-compose are "
+                    + "installed when missing, then mvn verify runs with the options given.")
+    static final class Test implements Runnable {
+        @Override
+        public void run() {
+            System.err.println("clickflow test: run it through the launcher, ./clickflow test (it runs Maven)");
         }
     }
 

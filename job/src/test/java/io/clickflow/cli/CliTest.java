@@ -143,7 +143,7 @@ class CliTest {
                         new Run(
                                 2,
                                 "",
-                                "clickflow: unknown command 'frobnicate'; commands: demo, attribution, uniques, analytics, route, generate, generate-frames, serve, bench, submit\n"));
+                                "clickflow: unknown command 'frobnicate'; commands: demo, attribution, uniques, analytics, route, generate, generate-frames, serve, bench, submit, test\n"));
         assertThat(run("uniqes"))
                 .isEqualTo(new Run(2, "", "clickflow: unknown command 'uniqes' (did you mean uniques?)\n"));
         assertThat(run("attribution", "--emit-mod", "update"))
@@ -161,7 +161,8 @@ class CliTest {
                 "generate-frames",
                 "serve",
                 "bench",
-                "submit")) {
+                "submit",
+                "test")) {
             assertThat(help.out()).as("help lists " + command).containsPattern("(?m)^  " + command + " ");
         }
         assertThat(run("--version").out()).matches("clickflow \\S+ \\(Flink 2\\.\\d+\\.\\d+, Kafka clients \\S+\\)\\n");

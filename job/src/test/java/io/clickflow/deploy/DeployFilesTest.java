@@ -541,8 +541,9 @@ class DeployFilesTest {
     void dockerComposeAcceptsTheFileWhereItIsInstalled() throws Exception {
         Process which = new ProcessBuilder("bash", "-c", "command -v docker-compose").start();
         if (which.waitFor() != 0) {
-            String why = "docker-compose is not installed here (Debian: apt-get install docker-compose; ./clickflow test "
-                    + "installs it)";
+            String why =
+                    "docker-compose is not installed here (Debian: apt-get install docker-compose; ./clickflow test "
+                            + "installs it)";
             // The README's test command installs it, so there a missing one is a failure, not a skip.
             assertThat(Boolean.getBoolean("clickflow.requireTools")).as(why).isFalse();
             Assumptions.abort(why);
