@@ -108,8 +108,7 @@ public final class Clickflow implements Runnable {
     /** {@code ./clickflow serve} runs the HTTP API from its own module (no Flink); listed here so help shows it. */
     @Command(
             name = "serve",
-            header =
-                    "The HTTP analytics API: POST events, GET hourly unique users, clicks and impressions (./clickflow serve --help).",
+            header = "The HTTP analytics API: POST events, GET hourly unique users, clicks and impressions.",
             description =
                     "The API server lives in the api module, outside the job jar; ./clickflow serve builds and runs it.")
     static final class Serve implements Runnable {
@@ -137,8 +136,7 @@ public final class Clickflow implements Runnable {
     /** {@code ./clickflow bench} runs from its own module (the launcher starts it); listed here so help shows it. */
     @Command(
             name = "bench",
-            header =
-                    "Measure throughput and freshness against the decode ceiling and Flink SQL (./clickflow bench --help).",
+            header = "Measure throughput and freshness against the decode ceiling and Flink SQL.",
             description =
                     "The benchmark lives in the bench module, outside the job jar; ./clickflow bench builds and runs it.")
     static final class Bench implements Runnable {

@@ -88,8 +88,9 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
     @Option(
             names = "--schema-registry",
             paramLabel = "URL",
-            description = "avro: a Confluent-compatible schema registry (e.g. http://localhost:8081); schemas are read "
-                    + "by id and registered under each destination's output_subject. Default: none.")
+            description =
+                    "avro: the URL of a Confluent-compatible schema registry, such as http://localhost:8081; schemas are read "
+                            + "by id and registered under each destination's output_subject. Default: none.")
     String schemaRegistry;
 
     @Option(
