@@ -50,9 +50,9 @@ Examples:
   deploy/local-kafka.sh start --topic ad_clicks --topic page_views:8
   deploy/local-kafka.sh kafka-topics --bootstrap-server 127.0.0.1:9092 --describe --topic ad_clicks
   printf 'u1:hello\n' | deploy/local-kafka.sh kafka-console-producer --bootstrap-server 127.0.0.1:9092 \
-      --topic ad_clicks --property parse.key=true --property key.separator=:
+      --topic ad_clicks --reader-property parse.key=true --reader-property key.separator=:
   deploy/local-kafka.sh kafka-console-consumer --bootstrap-server 127.0.0.1:9092 --topic ad_clicks \
-      --from-beginning --property print.key=true --isolation-level read_committed
+      --from-beginning --formatter-property print.key=true --isolation-level read_committed
   deploy/local-kafka.sh stop
 EOF
 }
