@@ -33,9 +33,9 @@ public final class RuntimeOptions {
             names = "--checkpoint-interval",
             paramLabel = "DURATION",
             defaultValue = "10s",
-            description =
-                    "Exactly-once checkpoints this often; at each one at the latest, a job's rows reach its database "
-                            + "and its Kafka records become visible to read_committed consumers.")
+            // A command with no database says what a checkpoint means for it in its resource bundle (route).
+            descriptionKey = "checkpoint-interval",
+            description = "Exactly-once checkpoints this often; rows reach the database at least at each one.")
     public Duration checkpointInterval;
 
     @Option(

@@ -29,6 +29,7 @@ import java.util.concurrent.Callable;
         sortOptions = false,
         abbreviateSynopsis = true,
         versionProvider = Cli.Version.class,
+        resourceBundle = "io.clickflow.route.RouteHelp",
         header = "Fan one input topic out to per-destination topics, exactly once (Kafka in, Kafka out).",
         description = {
             "Sends each record of the input topic, unchanged, to the topic of every destination its \"destinations\"",

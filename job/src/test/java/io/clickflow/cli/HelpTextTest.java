@@ -6,6 +6,7 @@ import io.clickflow.Clickflow;
 import io.clickflow.testing.HelpTexts;
 
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /** Every command's and subcommand's --help prints no picocli warning and breaks no word (a path) across lines. */
 class HelpTextTest {
@@ -19,13 +20,24 @@ class HelpTextTest {
     }
 
     @Test
+    void theRoutersHelpSpeaksOfNoDatabase() {
+        CommandLine route = Clickflow.commandLine().getSubcommands().get("route");
+        assertThat(route.getUsageMessage())
+                .as("the router writes Kafka only; --checkpoint-interval says what a checkpoint means for it")
+                .doesNotContainIgnoringCase("database")
+                .contains("read_committed");
+        assertThat(Clickflow.commandLine().getSubcommands().get("analytics").getUsageMessage())
+                .contains("rows reach the database");
+    }
+
+    @Test
     void theCheckSeesAnUnescapedPercentSign() {
-        @picocli.CommandLine.Command(name = "x")
+        @CommandLine.Command(name = "x")
         class Bad {
-            @picocli.CommandLine.Option(names = "--y", description = "error 0.81%.")
+            @CommandLine.Option(names = "--y", description = "error 0.81%.")
             int y;
         }
-        assertThat(HelpTexts.problems(new picocli.CommandLine(new Bad())))
+        assertThat(HelpTexts.problems(new CommandLine(new Bad())))
                 .singleElement()
                 .asString()
                 .startsWith("x --help warns: [picocli WARN] Could not format 'error 0.81%.'");
