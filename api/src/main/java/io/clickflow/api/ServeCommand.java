@@ -410,6 +410,10 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--jdbc-url: " + e.getMessage());
         }
+        String problem = db.sqliteFileProblem(); // before Kafka is asked: a typo here is one line at once
+        if (problem != null) {
+            throw new UsageException("--jdbc-url: cannot use the SQLite file " + db.sqliteFile() + ": " + problem);
+        }
         return db;
     }
 
