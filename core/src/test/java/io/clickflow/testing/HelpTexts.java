@@ -21,7 +21,7 @@ import java.util.Map;
 public final class HelpTexts {
     private HelpTexts() {}
 
-    /** The help of {@code root} and of every command under it, by qualified name ({@code clickflow demo analytics}). */
+    /** {@code root} and every command under it, by qualified name ({@code clickflow demo analytics}). */
     public static Map<String, CommandLine> commands(CommandLine root) {
         Map<String, CommandLine> all = new LinkedHashMap<>();
         add(root, all);
