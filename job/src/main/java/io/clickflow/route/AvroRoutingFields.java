@@ -21,7 +21,9 @@ import java.util.Map;
  * Reads the routing fields of a Confluent wire-format Avro record (magic byte 0, 4-byte schema id, Avro binary
  * body) from the top level of the record its writer schema describes, and frames the unchanged body with the id
  * of that schema under each destination's {@code output_subject}. The body is decoded whole with the writer
- * schema, so a record the router forwards is one its consumers can read; it is never re-encoded.
+ * schema, so a record the router forwards is one its consumers can read; it is never re-encoded. With
+ * {@link OutputRecord#PROCESSOR_TO_CONSUMER} it writes the seed's consumer record instead, framed with the id of
+ * the seed's schema under the destination's subject.
  */
 final class AvroRoutingFields implements RoutingReader {
     private static final long serialVersionUID = 1L;
@@ -30,9 +32,11 @@ final class AvroRoutingFields implements RoutingReader {
     private static final long RETRY_REFUSED_NANOS = 10_000_000_000L;
 
     private final SchemaRegistry.Factory registry;
+    private final OutputRecord output;
 
-    AvroRoutingFields(SchemaRegistry.Factory registry) {
+    AvroRoutingFields(SchemaRegistry.Factory registry, OutputRecord output) {
         this.registry = registry;
+        this.output = output;
     }
 
     @Override
@@ -42,7 +46,7 @@ final class AvroRoutingFields implements RoutingReader {
 
     @Override
     public RoutingReader open() {
-        return new Opened(registry.open());
+        return new Opened(registry.open(), output);
     }
 
     /** A subtask's reader: its registry connection and caches of writer schemas and output ids. */
@@ -52,10 +56,20 @@ final class AvroRoutingFields implements RoutingReader {
         private final transient SchemaRegistry registry;
         private final transient Map<Integer, Writer> writers = new HashMap<>();
         private final transient Map<OutputKey, Output> outputs = new HashMap<>();
+        /** The seed's consumer schema's id per subject. */
+        private final transient Map<String, Output> consumerIds = new HashMap<>();
+
+        private final boolean content;
+        private final transient ProcessorToConsumer.AvroWriter consumerWriter = new ProcessorToConsumer.AvroWriter();
         private transient BinaryDecoder decoder;
 
         Opened(SchemaRegistry registry) {
+            this(registry, OutputRecord.UNCHANGED);
+        }
+
+        Opened(SchemaRegistry registry, OutputRecord output) {
             this.registry = registry;
+            this.content = output == OutputRecord.PROCESSOR_TO_CONSUMER;
         }
 
         @Override
@@ -97,27 +111,69 @@ final class AvroRoutingFields implements RoutingReader {
             }
             String tenantType = scalar(record, JsonRoutingFields.TENANT_TYPE);
             String tenantId = scalar(record, JsonRoutingFields.TENANT_ID);
+            // A field that is absent from the schema and one whose (nullable) value is null are alike: not given.
             Object destinations = field(record, JsonRoutingFields.DESTINATIONS);
-            if (destinations == null) {
-                return Routing.failed("no \"destinations\"", tenantType, tenantId);
+            Object type = field(record, JsonRoutingFields.DESTINATION_TYPE);
+            String problem = JsonRoutingFields.shape(destinations != null, type != null);
+            if (problem != null) {
+                return Routing.failed(problem, tenantType, tenantId);
             }
-            List<String> names = names(destinations);
-            if (names == null) {
-                return Routing.failed("\"destinations\" is not an array of strings", tenantType, tenantId);
+            List<String> names;
+            if (type != null) {
+                if (!(type instanceof CharSequence || type instanceof org.apache.avro.generic.GenericEnumSymbol)) {
+                    return Routing.failed(JsonRoutingFields.TYPE_NOT_A_STRING, tenantType, tenantId);
+                }
+                if (type.toString().isBlank()) {
+                    return Routing.failed(JsonRoutingFields.TYPE_EMPTY, tenantType, tenantId);
+                }
+                names = List.of(Destination.normalise(type.toString()));
+            } else {
+                names = names(destinations);
+                if (names == null) {
+                    return Routing.failed("\"destinations\" is not an array of strings", tenantType, tenantId);
+                }
+                if (names.isEmpty()) {
+                    return Routing.failed("\"destinations\" is empty", tenantType, tenantId);
+                }
             }
-            if (names.isEmpty()) {
-                return Routing.failed("\"destinations\" is empty", tenantType, tenantId);
+            if (!content) {
+                return new Routing(names, tenantType, tenantId, null);
             }
-            return new Routing(names, tenantType, tenantId, null);
+            Object eventTimestamp = field(record, JsonRoutingFields.EVENT_TIMESTAMP);
+            Object payload = field(record, JsonRoutingFields.PAYLOAD);
+            return JsonRoutingFields.withContent(
+                    names,
+                    tenantType,
+                    tenantId,
+                    eventTimestamp instanceof Long || eventTimestamp instanceof Integer
+                            ? ((Number) eventTimestamp).longValue()
+                            : null,
+                    payload instanceof CharSequence ? payload.toString() : null,
+                    false);
         }
 
         @Override
-        public byte[] valueFor(Destination destination, byte[] value) throws Refused {
+        public byte[] valueFor(Destination destination, byte[] value, Routing routing, long processedAt)
+                throws Refused {
             if (destination.outputSubject == null) {
                 throw new Refused("no output_subject to register the schema under");
             }
+            if (routing.content() != null) {
+                int id = registered(
+                        consumerIds,
+                        destination.outputSubject,
+                        destination.outputSubject,
+                        ProcessorToConsumer.SCHEMA_TEXT,
+                        "the seed's ProcessorToConsumer schema");
+                return consumerWriter.framed(id, routing.content(), processedAt);
+            }
             int id = schemaId(value);
-            int outputId = outputId(destination.outputSubject, id, writers.get(id));
+            int outputId = registered(
+                    outputs,
+                    new OutputKey(destination.outputSubject, id),
+                    destination.outputSubject,
+                    writers.get(id).text,
+                    "schema " + id);
             if (outputId == id) {
                 return value;
             }
@@ -135,17 +191,17 @@ final class AvroRoutingFields implements RoutingReader {
             return w;
         }
 
-        private int outputId(String subject, int writerId, Writer writer) throws Refused {
-            OutputKey key = new OutputKey(subject, writerId);
-            Output o = outputs.get(key);
+        /** The id of {@code schema} under the key's subject, from {@code cache} or registered (and cached). */
+        private <K> int registered(Map<K, Output> cache, K key, String subject, String schema, String what)
+                throws Refused {
+            Output o = cache.get(key);
             if (o == null || (o.refusal != null && System.nanoTime() > o.askAgainAt)) {
                 try {
-                    o = new Output(registry.register(subject, writer.text), null, 0);
+                    o = new Output(registry.register(subject, schema), null, 0);
                 } catch (Refused e) {
-                    o = new Output(
-                            0, "schema " + writerId + ": " + e.getMessage(), System.nanoTime() + RETRY_REFUSED_NANOS);
+                    o = new Output(0, what + ": " + e.getMessage(), System.nanoTime() + RETRY_REFUSED_NANOS);
                 }
-                outputs.put(key, o);
+                cache.put(key, o);
             }
             if (o.refusal != null) {
                 throw new Refused(o.refusal);

@@ -102,6 +102,22 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
                     + "\"other\".")
     int maxTenants;
 
+    @Option(
+            names = "--output-record",
+            paramLabel = "RECORD",
+            defaultValue = "unchanged",
+            description = "unchanged: each record as read, byte for byte | processor-to-consumer: the seed's "
+                    + "ProcessorToConsumer record (origin_service_id, producer_event_timestamp, "
+                    + "processor_event_timestamp, payload), Avro under each output_subject or a JSON object.")
+    OutputRecord outputRecord;
+
+    @Option(
+            names = "--processor-id",
+            paramLabel = "ID",
+            description = "Names this router (the seed's -processor_id): a clickflow.processor header on every record "
+                    + "it writes, and in its job name, so its metrics are told apart. Default: none.")
+    String processorId;
+
     @Mixin
     RuntimeOptions runtime;
 
@@ -127,6 +143,8 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
                 : o.kafka.groupId();
         o.format = format;
         o.schemaRegistry = schemaRegistry(format, schemaRegistry);
+        o.outputRecord = outputRecord;
+        o.processorId = processorId(processorId);
         for (Destination d : o.destinations.all()) {
             if (format == RouteOptions.Format.AVRO && d.outputSubject == null) {
                 throw new UsageException("--destinations: " + d.name
@@ -163,6 +181,18 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
         return u;
     }
 
+    /** A header value and part of the job's name: printable ASCII, no spaces at its ends. */
+    private static String processorId(String id) {
+        if (id == null) {
+            return null;
+        }
+        String s = id.strip();
+        if (s.isEmpty() || s.length() > 200 || !s.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+            throw new UsageException("--processor-id: give a name of printable ASCII characters (at most 200)");
+        }
+        return s;
+    }
+
     private static String topic(String option, String value) {
         if (value.isBlank()) {
             throw new UsageException(option + ": give a name");
@@ -176,7 +206,7 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
         System.out.println("Route: " + describe(options));
         KafkaPreflight.checkTopics(options.kafka.bootstrapServers(), topics(options));
         checkSchemaRegistry(options);
-        JobRunner.run("clickflow route", options.runtime, env -> RouteJob.build(env, options), progress());
+        JobRunner.run(jobName(options), options.runtime, env -> RouteJob.build(env, options), progress());
         return 0;
     }
 
@@ -209,6 +239,11 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
         }
     }
 
+    /** The job's name: with {@code --processor-id}, which Flink's metric scopes (and the dashboard's job filter) show. */
+    public static String jobName(RouteOptions o) {
+        return o.processorId == null ? "clickflow route" : "clickflow route " + o.processorId;
+    }
+
     /** The progress line: records in, routed per destination, dead letters (no watermark: routing has no event time). */
     public static ProgressReporter progress() {
         return new ProgressReporter(null, RouteWorkflow.OPERATOR_NAME)
@@ -224,6 +259,8 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
                 + " destinations " + o.destinations
                 + (o.destinationsTopic == null ? "" : ", changes from " + o.destinationsTopic)
                 + (o.schemaRegistry == null ? "" : ", Avro with schema registry " + o.schemaRegistry)
+                + (o.outputRecord == OutputRecord.UNCHANGED ? "" : ", writing " + Cli.name(o.outputRecord))
+                + (o.processorId == null ? "" : ", processor " + o.processorId)
                 + ", dead letters to " + o.deadLetterTopic + " (" + Cli.name(o.delivery) + ")"
                 + JobRunner.describe(o.runtime);
     }

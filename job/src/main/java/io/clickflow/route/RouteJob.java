@@ -15,7 +15,8 @@ public final class RouteJob {
                 o.deadLetterTopic,
                 o.reader(),
                 KafkaTopicCatalog.factory(o.kafka.bootstrapServers(), o.kafka.groupId() + "-topics"),
-                o.maxTenants);
+                o.maxTenants,
+                o.processorId);
         Sources.KafkaInput changes = new Sources.KafkaInput(
                 o.kafka.bootstrapServers(),
                 o.kafka.groupId() + "-destinations",

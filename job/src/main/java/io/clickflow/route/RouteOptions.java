@@ -22,6 +22,11 @@ public final class RouteOptions {
 
     public RuntimeOptions runtime;
 
+    /** What a destination topic gets for each routed record. */
+    public OutputRecord outputRecord = OutputRecord.UNCHANGED;
+    /** The seed's -processor_id: a header on every record written and the job's name; null when not given. */
+    public String processorId;
+
     /** How the input's values are written. */
     public enum Format {
         /** The seed's JSON events, forwarded byte for byte. */
@@ -32,6 +37,8 @@ public final class RouteOptions {
 
     /** The reader of the routing fields this format needs. */
     RoutingReader reader() {
-        return format == Format.AVRO ? RoutingReader.avro(HttpSchemaRegistry.at(schemaRegistry)) : RoutingReader.json();
+        return format == Format.AVRO
+                ? RoutingReader.avro(HttpSchemaRegistry.at(schemaRegistry), outputRecord)
+                : RoutingReader.json(outputRecord);
     }
 }

@@ -11,11 +11,12 @@ public interface RoutingReader extends Serializable {
 
     /**
      * The value to write to {@code destination} for a record {@link #read} accepted: the value itself unless the
-     * format frames it per destination.
+     * format frames it per destination, or the seed's consumer record built from {@link Routing#content()}.
      *
+     * @param processedAt when the router routes the record (epoch millis), for the consumer record
      * @throws Refused when this destination cannot take the record (the reason goes to the dead-letter header)
      */
-    default byte[] valueFor(Destination destination, byte[] value) throws Refused {
+    default byte[] valueFor(Destination destination, byte[] value, Routing routing, long processedAt) throws Refused {
         return value;
     }
 
@@ -33,13 +34,23 @@ public interface RoutingReader extends Serializable {
         }
     }
 
-    /** The seed's JSON events. */
+    /** The seed's JSON events, forwarded unchanged. */
     static RoutingReader json() {
-        return JsonRoutingFields::read;
+        return json(OutputRecord.UNCHANGED);
     }
 
-    /** Confluent wire-format Avro, schemas from and registered with {@code registry}. */
+    /** The seed's JSON events, written as {@code output} says. */
+    static RoutingReader json(OutputRecord output) {
+        return new JsonRoutingFields.Reader(output);
+    }
+
+    /** Confluent wire-format Avro, schemas from and registered with {@code registry}, forwarded unchanged. */
     static RoutingReader avro(SchemaRegistry.Factory registry) {
-        return new AvroRoutingFields(registry);
+        return avro(registry, OutputRecord.UNCHANGED);
+    }
+
+    /** Confluent wire-format Avro, written as {@code output} says. */
+    static RoutingReader avro(SchemaRegistry.Factory registry, OutputRecord output) {
+        return new AvroRoutingFields(registry, output);
     }
 }

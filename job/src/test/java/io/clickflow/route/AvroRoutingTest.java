@@ -159,7 +159,7 @@ class AvroRoutingTest {
                         "not a valid Avro body for schema 7: java.io.EOFException",
                         "not a valid Avro body for schema 7: bytes left after the record",
                         "schema 8 is a STRING, not a record",
-                        "no \"destinations\"",
+                        "no \"destinations\" or \"destination_service_type\"",
                         "\"destinations\" is empty",
                         "\"destinations\" is not an array of strings",
                         "unknown destination HR",

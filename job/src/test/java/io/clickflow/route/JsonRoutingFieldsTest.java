@@ -59,7 +59,7 @@ class JsonRoutingFieldsTest {
                 "{\"destinations\": [\"A\"]} {}                 | not a single JSON object",
                 "{\"destinations\": [\"A\"]                     | not valid JSON",
                 "not json                                       | not valid JSON",
-                "{}                                             | no \"destinations\"",
+                "{}                                             | no \"destinations\" or \"destination_service_type\"",
                 "{\"destinations\": null}                       | \"destinations\" is not an array of strings",
                 "{\"destinations\": []}                         | \"destinations\" is empty",
                 "{\"destinations\": \"FINANCE\"}                | \"destinations\" is not an array of strings",

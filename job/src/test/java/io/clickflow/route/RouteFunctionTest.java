@@ -150,7 +150,7 @@ class RouteFunctionTest {
                                     + " Object or token 'null', 'true' or 'false')",
                             "\"destinations\" is empty",
                             "no value (a tombstone)",
-                            "no \"destinations\"");
+                            "no \"destinations\" or \"destination_service_type\"");
             assertThat(out)
                     .extracting(r -> r.header(Router.SOURCE_HEADER))
                     .containsExactly(INPUT + "/0/0", INPUT + "/0/1", INPUT + "/0/2", INPUT + "/0/3");

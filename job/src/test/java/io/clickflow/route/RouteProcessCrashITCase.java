@@ -92,7 +92,7 @@ class RouteProcessCrashITCase {
         events.addAll(batch);
     }
 
-    private static List<String> withWebPort(List<String> args) throws Exception {
+    static List<String> withWebPort(List<String> args) throws Exception {
         List<String> all = new ArrayList<>(args);
         all.addAll(List.of("--web-port", Integer.toString(ChildJob.freePort())));
         return all;
