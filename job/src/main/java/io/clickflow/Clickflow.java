@@ -43,7 +43,8 @@ import java.util.Map;
             GenerateTenantEventsCommand.class,
             Clickflow.Serve.class,
             Clickflow.Bench.class,
-            SubmitCommand.class
+            SubmitCommand.class,
+            Clickflow.Test.class
         })
 public final class Clickflow implements Runnable {
     @Spec
@@ -109,8 +110,7 @@ public final class Clickflow implements Runnable {
     /** {@code ./clickflow serve} runs the HTTP API from its own module (no Flink); listed here so help shows it. */
     @Command(
             name = "serve",
-            header =
-                    "The HTTP analytics API: POST events, GET hourly unique users, clicks and impressions (./clickflow serve --help).",
+            header = "The HTTP analytics API: POST events, GET hourly unique users, clicks and impressions.",
             description =
                     "The API server lives in the api module, outside the job jar; ./clickflow serve builds and runs it.")
     static final class Serve implements Runnable {
@@ -121,11 +121,24 @@ public final class Clickflow implements Runnable {
         }
     }
 
+    /** {@code ./clickflow test} is the launcher's own (it installs what the tests need); listed here so help shows it. */
+    @Command(
+            name = "test",
+            header =
+                    "Every test (mvn verify), after installing what the tests need where missing (./clickflow test --help).",
+            description = "The launcher runs it: Debian's maven, chromium, chromium-driver and docker-compose are "
+                    + "installed when missing, then mvn verify runs with the options given.")
+    static final class Test implements Runnable {
+        @Override
+        public void run() {
+            System.err.println("clickflow test: run it through the launcher, ./clickflow test (it runs Maven)");
+        }
+    }
+
     /** {@code ./clickflow bench} runs from its own module (the launcher starts it); listed here so help shows it. */
     @Command(
             name = "bench",
-            header =
-                    "Measure throughput and freshness against the decode ceiling and Flink SQL (./clickflow bench --help).",
+            header = "Measure throughput and freshness against the decode ceiling and Flink SQL.",
             description =
                     "The benchmark lives in the bench module, outside the job jar; ./clickflow bench builds and runs it.")
     static final class Bench implements Runnable {

@@ -84,7 +84,7 @@ public final class ServeCommand implements Callable<Integer> {
             names = "--jdbc-url",
             paramLabel = "URL",
             defaultValue = "jdbc:sqlite:output/clickflow.db",
-            description = "Where the analytics job writes hourly_stats: jdbc:sqlite:PATH or jdbc:postgresql://HOST/DB.")
+            description = "jdbc:sqlite:PATH or jdbc:postgresql://HOST/DB: where the analytics job writes hourly_stats.")
     String jdbcUrl;
 
     @Option(names = "--jdbc-user", paramLabel = "USER", description = "Database user (or env CLICKFLOW_JDBC_USER).")
@@ -409,6 +409,10 @@ public final class ServeCommand implements Callable<Integer> {
             db.driverClass();
         } catch (IllegalArgumentException e) {
             throw new UsageException("--jdbc-url: " + e.getMessage());
+        }
+        String problem = db.sqliteFileProblem(); // before Kafka is asked: a typo here is one line at once
+        if (problem != null) {
+            throw new UsageException("--jdbc-url: cannot use the SQLite file " + db.sqliteFile() + ": " + problem);
         }
         return db;
     }

@@ -12,7 +12,7 @@ import java.time.Duration;
 
 /**
  * Debian's headless Chromium driven through Debian's chromedriver (packages {@code chromium} and {@code
- * chromium-driver}; .ci/run installs them). Missing ones fail the test with how to install them; only
+ * chromium-driver}; {@code ./clickflow test} installs them). Missing ones fail the test with how to install them; only
  * {@code -Dclickflow.browserTests=skip} turns that into a skip.
  */
 final class HeadlessChromium {
@@ -35,7 +35,7 @@ final class HeadlessChromium {
             return null;
         }
         String why = missing + " is missing: install Debian's browser and its driver (apt-get install -y chromium "
-                + "chromium-driver; .ci/run does)";
+                + "chromium-driver; ./clickflow test does)";
         if ("skip".equals(System.getProperty(SKIP_PROPERTY))) {
             return why + "; skipped as -D" + SKIP_PROPERTY + "=skip asks";
         }

@@ -140,7 +140,7 @@ public final class BenchCommand implements Callable<Integer> {
             names = "--job-jvm",
             paramLabel = "FLAGS",
             defaultValue = "",
-            description = "More JVM flags for each job's JVM, space-separated (e.g. -XX:+UseParallelGC).")
+            description = "JVM flags such as -XX:+UseParallelGC added to each job's JVM, space-separated.")
     String jobJvmFlags;
 
     @Option(

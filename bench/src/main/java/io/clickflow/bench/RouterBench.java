@@ -118,7 +118,7 @@ public final class RouterBench implements Callable<Integer> {
             names = "--checkpoint-interval",
             paramLabel = "DURATION",
             defaultValue = "1s",
-            description = "The router's --checkpoint-interval and Kafka Streams' commit.interval.ms.")
+            description = "The router's --checkpoint-interval, and commit.interval.ms of Kafka Streams.")
     Duration checkpointInterval;
 
     @Option(names = "--tenants", paramLabel = "N", defaultValue = "1000", description = "Distinct producers (keys).")

@@ -120,34 +120,32 @@ public final class Cli {
 
     /** One line for a picocli refusal, in the words the rest of clickflow uses. */
     public static String message(ParameterException e) {
+        CommandLine command = e.getCommandLine();
         if (e instanceof CommandLine.UnmatchedArgumentException u
                 && !u.getUnmatched().isEmpty()) {
-            String arg = u.getUnmatched().get(0);
-            boolean option = arg.startsWith("-");
-            // Every name of the command, not only picocli's guesses (which miss swapped letters: --prot).
-            List<String> suggestions = new ArrayList<>(u.getSuggestions());
-            suggestions.addAll(
-                    option
-                            ? e.getCommandLine().getCommandSpec().optionsMap().keySet()
-                            : e.getCommandLine().getSubcommands().keySet());
-            if (!option && e.getCommandLine().getSubcommands().isEmpty()) {
-                return "unexpected argument '" + arg + "' (options start with --)";
-            }
-            String what = option ? "unknown option " + arg.replaceFirst("=.*", "") : "unknown command '" + arg + "'";
-            String nearest = nearest(arg.replaceFirst("=.*", ""), suggestions);
-            if (nearest != null) {
-                return what + " (did you mean " + nearest + "?)";
-            }
-            if (!option) {
-                return what + "; commands: "
-                        + String.join(", ", e.getCommandLine().getSubcommands().keySet());
-            }
-            return what;
+            return unmatched(command, u.getUnmatched().get(0), u.getSuggestions());
         }
         if (e instanceof CommandLine.MissingParameterException m
                 && !m.getMissing().isEmpty()) {
+            // A typo of a required option (--destination for --destinations) leaves it missing; picocli reports
+            // the missing option, but the typo is what the user has to fix.
+            List<String> unknown = command == null ? List.of() : command.getUnmatchedArguments();
+            if (!unknown.isEmpty()) {
+                return unmatched(command, unknown.get(0), List.of());
+            }
             ArgSpec missing = m.getMissing().get(0);
             if (missing instanceof OptionSpec o) {
+                String text = m.getMessage() == null ? "" : m.getMessage();
+                // picocli's two cases: the option is absent ("Missing required option") or it is the last
+                // argument and its value is absent ("Missing required parameter for option").
+                if (text.startsWith("Missing required option")) {
+                    return m.getMissing().stream()
+                                    .map(a -> a instanceof OptionSpec r
+                                            ? r.longestName() + " " + r.paramLabel()
+                                            : a.paramLabel())
+                                    .collect(Collectors.joining(" and "))
+                            + (m.getMissing().size() == 1 ? " is required" : " are required");
+                }
                 return o.longestName() + " needs a value " + o.paramLabel();
             }
             return "missing " + missing.paramLabel();
@@ -162,6 +160,30 @@ public final class Cli {
             return o.longestName() + ": " + (colon >= 0 ? text.substring(colon + 3) : text);
         }
         return text == null ? e.toString() : text.replace('\n', ' ').trim();
+    }
+
+    /** An unknown option (with the nearest known one) or command, or an argument where none is taken. */
+    private static String unmatched(CommandLine command, String arg, List<String> picocliSuggestions) {
+        boolean option = arg.startsWith("-");
+        // Every name of the command, not only picocli's guesses (which miss swapped letters: --prot).
+        List<String> suggestions = new ArrayList<>(picocliSuggestions);
+        suggestions.addAll(
+                option
+                        ? command.getCommandSpec().optionsMap().keySet()
+                        : command.getSubcommands().keySet());
+        if (!option && command.getSubcommands().isEmpty()) {
+            return "unexpected argument '" + arg + "' (options start with --)";
+        }
+        String what = option ? "unknown option " + arg.replaceFirst("=.*", "") : "unknown command '" + arg + "'";
+        String nearest = nearest(arg.replaceFirst("=.*", ""), suggestions);
+        if (nearest != null) {
+            return what + " (did you mean " + nearest + "?)";
+        }
+        if (!option) {
+            return what + "; commands: "
+                    + String.join(", ", command.getSubcommands().keySet());
+        }
+        return what;
     }
 
     /** Picocli suggests every candidate it finds; clickflow names one near miss, or none. */

@@ -2,7 +2,10 @@ package io.clickflow.tables;
 
 import java.io.IOException;
 import java.io.Serializable;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -89,6 +92,64 @@ public final class Database implements Serializable {
             rest = rest.substring("file:".length());
         }
         return rest.isEmpty() || rest.contains(":memory:") ? null : Path.of(rest);
+    }
+
+    /**
+     * Why the SQLite file can be neither opened nor made, or null when it can (or the database is no SQLite file).
+     * Checked before a command starts, leaving nothing behind: a folder on the way that is a file, a folder that
+     * cannot be made or written (tried, as root is refused by the file system rather than by permissions: /proc).
+     */
+    public String sqliteFileProblem() {
+        Path file = sqliteFile();
+        if (file == null) {
+            return null;
+        }
+        if (Files.isDirectory(file)) {
+            return "it is a folder";
+        }
+        if (Files.exists(file)) {
+            return Files.isRegularFile(file) && Files.isReadable(file) && Files.isWritable(file)
+                    ? null
+                    : "it cannot be read and written";
+        }
+        Path folder = file.getParent();
+        Path missing = file; // the first path under the nearest existing folder: what must be made there
+        Path existing = folder;
+        while (existing != null && !Files.exists(existing)) {
+            missing = existing;
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            existing = Path.of("").toAbsolutePath(); // a relative path whose first folder does not exist yet
+        }
+        if (!Files.isDirectory(existing)) {
+            return existing + " is a file, not a folder";
+        }
+        boolean makesFolder = missing != file;
+        try {
+            // SQLite writes the file and, in WAL mode, two more beside it: the folder must take new files.
+            Files.delete(
+                    makesFolder
+                            ? Files.createTempDirectory(existing, ".clickflow-")
+                            : Files.createTempFile(existing, ".clickflow-", ".probe"));
+        } catch (IOException | UnsupportedOperationException e) {
+            return "cannot create " + (makesFolder ? "the folder " : "the file ") + missing + " (" + reason(e) + ")";
+        }
+        return null;
+    }
+
+    /** The operating system's words for a refused file operation, without the probe's own name. */
+    private static String reason(Exception e) {
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "the file system refuses new entries there";
+        }
+        return e.getClass().getSimpleName();
     }
 
     public Connection connect() throws SQLException {

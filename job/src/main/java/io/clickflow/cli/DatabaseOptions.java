@@ -23,7 +23,10 @@ public final class DatabaseOptions {
             description = "Database password (or env CLICKFLOW_JDBC_PASSWORD); never logged.")
     String password;
 
-    /** The database; credentials fall back to the environment so they stay out of process lists. */
+    /**
+     * The database; credentials fall back to the environment so they stay out of process lists. A SQLite file that
+     * cannot be made is refused here, before anything starts, rather than when the job creates its tables.
+     */
     public Database database() {
         Database db = new Database(
                 url,
@@ -33,6 +36,10 @@ public final class DatabaseOptions {
             db.driverClass();
         } catch (IllegalArgumentException e) {
             throw new UsageException("--jdbc-url: " + e.getMessage());
+        }
+        String problem = db.sqliteFileProblem();
+        if (problem != null) {
+            throw new UsageException("--jdbc-url: cannot use the SQLite file " + db.sqliteFile() + ": " + problem);
         }
         return db;
     }

@@ -33,6 +33,8 @@ public final class RuntimeOptions {
             names = "--checkpoint-interval",
             paramLabel = "DURATION",
             defaultValue = "10s",
+            // A command with no database says what a checkpoint means for it in its resource bundle (route).
+            descriptionKey = "checkpoint-interval",
             description = "Exactly-once checkpoints this often; rows reach the database at least at each one.")
     public Duration checkpointInterval;
 

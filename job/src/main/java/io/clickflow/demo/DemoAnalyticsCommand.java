@@ -77,7 +77,7 @@ public final class DemoAnalyticsCommand implements Callable<Integer> {
             names = "--rate",
             paramLabel = "N",
             defaultValue = "500",
-            description = "POSTs per second, round robin over the servers; GETs come on top, 5% of it.")
+            description = "POSTs per second, round robin over the servers; GETs come on top, 5%% of it.")
     int rate;
 
     @Option(names = "--users", paramLabel = "N", defaultValue = "10000", description = "Users the load is made of.")

@@ -29,6 +29,7 @@ import java.util.concurrent.Callable;
         sortOptions = false,
         abbreviateSynopsis = true,
         versionProvider = Cli.Version.class,
+        resourceBundle = "io.clickflow.route.RouteHelp",
         header = "Fan one input topic out to per-destination topics, exactly once (Kafka in, Kafka out).",
         description = {
             "Sends each record of the input topic, unchanged, to the topic of every destination its \"destinations\"",
@@ -88,8 +89,9 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
     @Option(
             names = "--schema-registry",
             paramLabel = "URL",
-            description = "avro: a Confluent-compatible schema registry (e.g. http://localhost:8081); schemas are read "
-                    + "by id and registered under each destination's output_subject. Default: none.")
+            description =
+                    "avro: the URL of a Confluent-compatible schema registry, such as http://localhost:8081; schemas are read "
+                            + "by id and registered under each destination's output_subject. Default: none.")
     String schemaRegistry;
 
     @Option(

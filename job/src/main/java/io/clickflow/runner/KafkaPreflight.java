@@ -50,19 +50,45 @@ public final class KafkaPreflight {
     /** A topic a command needs, with the option that names it (for the message when it is missing). */
     public record Topic(String name, String option) {}
 
-    /** Refuses in one line when no broker answers or a topic is missing, naming the topic and its option. */
+    /** How long a command waits for its brokers before it refuses: long enough for a broker that is starting. */
+    static final Duration BROKER_WAIT = Duration.ofSeconds(15);
+
+    /** A broker that answers within this is not announced as waited for: the usual case, a line saved. */
+    static final Duration QUIET_WAIT = Duration.ofSeconds(1);
+
+    /**
+     * Refuses in one line when no broker answers or a topic is missing, naming the topic and its option. When no
+     * broker has answered after a second, says so on stderr at once with how long it waits, rather than being silent
+     * until the refusal.
+     */
     public static void checkTopics(String bootstrapServers, List<Topic> topics) {
+        checkTopics(bootstrapServers, topics, BROKER_WAIT);
+    }
+
+    static void checkTopics(String bootstrapServers, List<Topic> topics, Duration wait) {
+        long waitMillis = wait.toMillis();
         Map<String, Object> config = Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(10_000, waitMillis),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) waitMillis);
+        String noBroker = "no Kafka broker answered at " + bootstrapServers + " within " + wait.toSeconds()
+                + " s (check --bootstrap-servers)";
         try (Admin admin = Admin.create(config)) {
             Map<String, KafkaFuture<TopicDescription>> found = admin.describeTopics(
                             topics.stream().map(Topic::name).distinct().toList())
                     .topicNameValues();
+            try {
+                KafkaFuture.allOf(found.values().toArray(KafkaFuture[]::new))
+                        .get(QUIET_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                System.err.println("Waiting up to " + wait.toSeconds() + " s for a Kafka broker at " + bootstrapServers
+                        + " (--bootstrap-servers)...");
+            } catch (ExecutionException e) {
+                // a missing topic or another failure: reported for its topic below
+            }
             for (Topic topic : topics) {
                 try {
-                    found.get(topic.name()).get(20, TimeUnit.SECONDS);
+                    found.get(topic.name()).get(waitMillis + 5_000, TimeUnit.MILLISECONDS);
                 } catch (ExecutionException e) {
                     if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                         throw new UsageException("topic '" + topic.name() + "' (" + topic.option()
@@ -70,16 +96,14 @@ public final class KafkaPreflight {
                                 + "; create it (deploy/local-kafka.sh kafka-topics --create ...) or name another");
                     }
                     if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
-                        throw new UsageException("no Kafka broker answered at " + bootstrapServers
-                                + " within 15 s (check --bootstrap-servers)");
+                        throw new UsageException(noBroker);
                     }
                     throw new UsageException("cannot read topic '" + topic.name() + "' at " + bootstrapServers + ": "
                             + e.getCause().getMessage());
                 }
             }
         } catch (TimeoutException e) {
-            throw new UsageException(
-                    "no Kafka broker answered at " + bootstrapServers + " within 20 s (check --bootstrap-servers)");
+            throw new UsageException(noBroker);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UsageException("interrupted while checking Kafka at " + bootstrapServers);

@@ -83,7 +83,7 @@ public final class UniquesCommand implements Callable<Integer>, JobCommand {
             paramLabel = "N",
             defaultValue = "14",
             description =
-                    "hll: log2 of the sketch's registers, 4..21; 14 = 16 KB per sketch, relative standard error 0.81%.")
+                    "hll: log2 of the sketch's registers, 4..21; 14 = 16 KB per sketch, relative standard error 0.81%%.")
     int hllLgK;
 
     @Option(

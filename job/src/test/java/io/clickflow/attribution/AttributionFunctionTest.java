@@ -38,7 +38,7 @@ class AttributionFunctionTest {
      * (13:10) moves the watermark to 13:08 before click_5 (12:40) arrives: pv_5 is already final without it
      * (pv_5 -> none) and click_5 is reported late. A real run gives each topic partition its own watermark and
      * takes their minimum: the click stream's is still 12:33 when click_5 comes, so pv_5 gets campaign_F/click_5
-     * ({@link SeedSampleITCase}, through a real broker). For the same reason click_2 is at 12:14 here: the seed's
+     * ({@link AttributionSeedSampleITCase}, through a real broker). For the same reason click_2 is at 12:14 here: the seed's
      * 12:12 would be late under the one watermark (12:13 once pv_2 is seen), though on time in a real run.
      */
     static AttributionHarness seedScenario(EmitMode mode) throws Exception {

@@ -16,6 +16,7 @@ import io.clickflow.uniques.UniquesCommand;
 import io.clickflow.uniques.UniquesOptions;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -144,7 +145,7 @@ class CliTest {
                         new Run(
                                 2,
                                 "",
-                                "clickflow: unknown command 'frobnicate'; commands: demo, attribution, uniques, analytics, route, generate, generate-frames, generate-tenant-events, serve, bench, submit\n"));
+                                "clickflow: unknown command 'frobnicate'; commands: demo, attribution, uniques, analytics, route, generate, generate-frames, generate-tenant-events, serve, bench, submit, test\n"));
         assertThat(run("uniqes"))
                 .isEqualTo(new Run(2, "", "clickflow: unknown command 'uniqes' (did you mean uniques?)\n"));
         assertThat(run("attribution", "--emit-mod", "update"))
@@ -163,7 +164,8 @@ class CliTest {
                 "generate-tenant-events",
                 "serve",
                 "bench",
-                "submit")) {
+                "submit",
+                "test")) {
             assertThat(help.out()).as("help lists " + command).containsPattern("(?m)^  " + command + " ");
         }
         assertThat(run("--version").out()).matches("clickflow \\S+ \\(Flink 2\\.\\d+\\.\\d+, Kafka clients \\S+\\)\\n");
@@ -241,6 +243,80 @@ class CliTest {
         assertThat(demoHelp.out()).contains("attribution").containsPattern("(?m)^  analytics ");
         assertThat(run("demo", "analytics", "--help").out())
                 .contains("--api-ports=PORT,PORT", "Default: 8080,8082", "Default: 500");
+    }
+
+    @Test
+    void aSqliteFileThatCannotBeMadeIsOneLineBeforeAnythingStarts(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("README.md"), "not a folder");
+        List<String> jobs = new ArrayList<>();
+        for (CommandLine command : commands()) {
+            if (command.getCommandSpec().findOption("--jdbc-url") == null) {
+                continue;
+            }
+            String name = command.getCommandSpec().qualifiedName(" ").substring("clickflow ".length());
+            jobs.add(name);
+            String prefix = "clickflow " + name + ": --jdbc-url: cannot use the SQLite file ";
+            assertThat(run(name, "--jdbc-url", "jdbc:sqlite:" + file.resolve("x.db")))
+                    .isEqualTo(
+                            new Run(2, "", prefix + file.resolve("x.db") + ": " + file + " is a file, not a folder\n"));
+            assertThat(run(name, "--jdbc-url", "jdbc:sqlite:" + dir))
+                    .isEqualTo(new Run(2, "", prefix + dir + ": it is a folder\n"));
+            if (Files.isDirectory(Path.of("/proc/self"))) {
+                // Root may write anywhere, but /proc takes no new entries: only trying tells.
+                assertThat(run(name, "--jdbc-url", "jdbc:sqlite:/proc/nope/x.db"))
+                        .isEqualTo(new Run(
+                                2,
+                                "",
+                                prefix + "/proc/nope/x.db: cannot create the folder /proc/nope"
+                                        + " (the file system refuses new entries there)\n"));
+            }
+        }
+        assertThat(jobs).as("every command taking --jdbc-url").containsExactly("attribution", "uniques", "analytics");
+        // A file that can be made is accepted, and the check leaves nothing behind.
+        Path nested = dir.resolve("a/b/clickflow.db");
+        assertThat(attribution("--jdbc-url", "jdbc:sqlite:" + nested).database.sqliteFile())
+                .isEqualTo(nested);
+        try (Stream<Path> left = Files.list(dir)) {
+            assertThat(left).containsExactly(file);
+        }
+    }
+
+    @Test
+    void aTypoOfARequiredOptionIsNamedAndAMissingOneIsRequired() {
+        assertThat(run("route", "--destination", "{\"A\": {\"output_topic\": \"a\"}}"))
+                .isEqualTo(new Run(
+                        2, "", "clickflow route: unknown option --destination (did you mean --destinations?)\n"));
+        assertThat(run("route")).isEqualTo(new Run(2, "", "clickflow route: --destinations CONFIG is required\n"));
+        assertThat(run("route", "--destinations"))
+                .isEqualTo(new Run(2, "", "clickflow route: --destinations needs a value CONFIG\n"));
+        assertThat(run("route", "--input-topic", "x", "stray"))
+                .isEqualTo(new Run(2, "", "clickflow route: unexpected argument 'stray' (options start with --)\n"));
+        // Every command with a required option says so, and names it for a typo.
+        int required = 0;
+        for (CommandLine command : commands()) {
+            String[] name = command.getCommandSpec()
+                    .qualifiedName(" ")
+                    .substring("clickflow ".length())
+                    .split(" ");
+            for (OptionSpec option : command.getCommandSpec().requiredArgs().stream()
+                    .filter(a -> a instanceof OptionSpec)
+                    .map(a -> (OptionSpec) a)
+                    .toList()) {
+                required++;
+                String prefix = "clickflow " + String.join(" ", name) + ": ";
+                assertThat(run(name).err()).startsWith(prefix).contains(option.longestName() + " ");
+                String typo =
+                        option.longestName().substring(0, option.longestName().length() - 1);
+                String[] args =
+                        Stream.concat(Stream.of(name), Stream.of(typo, "x")).toArray(String[]::new);
+                assertThat(run(args))
+                        .isEqualTo(new Run(
+                                2,
+                                "",
+                                prefix + "unknown option " + typo + " (did you mean " + option.longestName() + "?)\n"));
+            }
+        }
+        assertThat(required).as("commands with a required option exist").isPositive();
     }
 
     @Test

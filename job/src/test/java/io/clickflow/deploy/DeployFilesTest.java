@@ -540,8 +540,14 @@ class DeployFilesTest {
     @Timeout(120)
     void dockerComposeAcceptsTheFileWhereItIsInstalled() throws Exception {
         Process which = new ProcessBuilder("bash", "-c", "command -v docker-compose").start();
-        Assumptions.assumeTrue(
-                which.waitFor() == 0, "docker-compose is not installed here (Debian: apt-get install docker-compose)");
+        if (which.waitFor() != 0) {
+            String why =
+                    "docker-compose is not installed here (Debian: apt-get install docker-compose; ./clickflow test "
+                            + "installs it)";
+            // The README's test command installs it, so there a missing one is a failure, not a skip.
+            assertThat(Boolean.getBoolean("clickflow.requireTools")).as(why).isFalse();
+            Assumptions.abort(why);
+        }
         Process p = new ProcessBuilder("docker-compose", "-f", COMPOSE.toString(), "config", "--quiet")
                 .redirectErrorStream(true)
                 .start();

@@ -28,7 +28,7 @@ import java.time.Duration;
  * wait; longer, they fail, are retried and the job restarts from its checkpoint. Either way the table
  * ends exactly as brute force says: nothing lost, nothing doubled.
  */
-class DatabaseOutageITCase {
+class AttributionDatabaseOutageITCase {
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER = AttributionPipelines.miniCluster();
 

@@ -32,7 +32,7 @@ import java.util.Set;
  * records. The job neither fails nor restarts, every bad line is in rejected_events with a reason at its
  * line number, and the good records give exactly the brute-force table.
  */
-class BadInputITCase {
+class AttributionBadInputITCase {
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER = AttributionPipelines.miniCluster();
 

@@ -20,7 +20,7 @@ import java.util.List;
  * one checkpoint completed, and the same command with {@code --resume} finishes the work. The table
  * equals brute force over the whole input: nothing lost, nothing wrong.
  */
-class ProcessCrashITCase {
+class AttributionProcessCrashITCase {
     @RegisterExtension
     static final KafkaTestBroker KAFKA = new KafkaTestBroker();
 

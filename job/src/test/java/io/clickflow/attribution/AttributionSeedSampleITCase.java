@@ -31,7 +31,7 @@ import java.util.List;
  * generator's order keyed by {@code user_id} through a real broker, read by the command line's own options.
  * The table is the one the seed's README shows, read with the seed README's query.
  */
-class SeedSampleITCase {
+class AttributionSeedSampleITCase {
     static final int PARTITIONS = 2;
 
     @RegisterExtension
@@ -91,7 +91,8 @@ class SeedSampleITCase {
     static List<KafkaTestBroker.Message> sendOrder() throws Exception {
         ObjectMapper json = new ObjectMapper();
         List<KafkaTestBroker.Message> messages = new ArrayList<>();
-        try (InputStream in = SeedSampleITCase.class.getResourceAsStream("/seed-000-sample/send-order.jsonl")) {
+        try (InputStream in =
+                AttributionSeedSampleITCase.class.getResourceAsStream("/seed-000-sample/send-order.jsonl")) {
             for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
                 if (line.isBlank()) {
                     continue;

@@ -31,7 +31,7 @@ import java.util.TreeMap;
  * PostgreSQL as the sink, on a real PostgreSQL 17 server: the same tables and the same order-insensitive
  * upsert as on SQLite, with parallel writers, on a server whose default collation is not code-point order.
  */
-class PostgresSinkITCase {
+class AttributionPostgresITCase {
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER = AttributionPipelines.miniCluster();
 

@@ -26,7 +26,7 @@ import java.util.Properties;
  * The Kafka broker (a real child process) is stopped and started again while the job runs; data
  * produced before and after the restart all ends up in the table, exactly as brute force says.
  */
-class BrokerRestartITCase {
+class AttributionBrokerRestartITCase {
     static final int PARTITIONS = 2;
 
     @RegisterExtension
