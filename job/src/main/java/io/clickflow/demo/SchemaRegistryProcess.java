@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 
 /**
  * A real Confluent-compatible schema registry for {@code demo router --format avro}: Apicurio Registry 2.6 (in-memory)
- * as a child JVM on a free loopback port. The build unpacks it from Maven Central next to the Kafka classpath file
+ * as a child JVM on a free loopback port. The launcher has kafka-runtime's build unpack it (profile apicurio-registry) next to the Kafka classpath file
  * ({@code kafka-runtime/target/apicurio-registry}); it never goes into the job jar.
  */
 final class SchemaRegistryProcess implements AutoCloseable {
@@ -54,8 +54,9 @@ final class SchemaRegistryProcess implements AutoCloseable {
             runner = null;
         }
         if (runner == null) {
-            throw new IllegalStateException("no Apicurio Registry under " + dir.toAbsolutePath()
-                    + " (the build of kafka-runtime unpacks it: mvn -DskipTests package -pl kafka-runtime)");
+            throw new IllegalStateException(
+                    "no Apicurio Registry under " + dir.toAbsolutePath()
+                            + " (./clickflow demo router --format avro fetches it: mvn -DskipTests package -pl kafka-runtime -Papicurio-registry)");
         }
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
