@@ -1,5 +1,6 @@
 package io.clickflow.api;
 
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Context;
@@ -10,6 +11,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -99,16 +101,24 @@ final class ApiServer implements AutoCloseable {
         long arrival = System.nanoTime();
         String path = req.path();
         HttpMethod method = req.method();
+        // HEAD is answered wherever GET is, as GET: Vert.x then sends the status and headers without the body (the
+        // length is set in replyBytes), so a load balancer's HEAD probe sees what a GET would.
+        boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
         String route;
         String allow;
         String pageRoute = ResultsPage.route(path);
         if (pageRoute != null) {
             if (bodyWithinLimit(req, pageRoute, arrival)) {
-                if (method == HttpMethod.GET) {
+                if (read) {
                     page(req, path, pageRoute, arrival);
                 } else {
-                    req.response().putHeader(HttpHeaders.ALLOW, "GET");
-                    reply(req, pageRoute, arrival, 405, "method " + method.name() + " is not allowed (allowed: GET)");
+                    req.response().putHeader(HttpHeaders.ALLOW, "GET, HEAD");
+                    reply(
+                            req,
+                            pageRoute,
+                            arrival,
+                            405,
+                            "method " + method.name() + " is not allowed (allowed: GET, HEAD)");
                 }
             }
             return;
@@ -116,15 +126,15 @@ final class ApiServer implements AutoCloseable {
         switch (path) {
             case "/analytics" -> {
                 route = "/analytics";
-                allow = "GET, POST";
+                allow = "GET, HEAD, POST";
             }
             case "/health" -> {
                 route = "/health";
-                allow = "GET";
+                allow = "GET, HEAD";
             }
             case "/metrics" -> {
                 route = "/metrics";
-                allow = "GET";
+                allow = "GET, HEAD";
             }
             default -> {
                 reply(
@@ -139,7 +149,7 @@ final class ApiServer implements AutoCloseable {
         if (!bodyWithinLimit(req, route, arrival)) {
             return;
         }
-        if (method == HttpMethod.GET) {
+        if (read) {
             switch (route) {
                 case "/analytics" -> get(req, arrival);
                 case "/health" -> {
@@ -271,9 +281,13 @@ final class ApiServer implements AutoCloseable {
                     inFlight.decrement();
                     if (e == null) {
                         metrics.eventsAccepted.increment();
-                        HttpServerResponse response = req.response().setStatusCode(204);
-                        response.end();
-                        metrics.request("/analytics", "POST", 204, System.nanoTime() - arrival);
+                        HttpServerResponse response = req.response();
+                        if (response.closed()) {
+                            metrics.aborted("/analytics", "POST"); // the event is in Kafka all the same
+                        } else {
+                            response.setStatusCode(204).end();
+                            metrics.request("/analytics", "POST", 204, System.nanoTime() - arrival);
+                        }
                     } else {
                         metrics.kafkaSendErrors.increment();
                         reply(
@@ -286,10 +300,19 @@ final class ApiServer implements AutoCloseable {
                 }));
     }
 
-    /** A request Netty could not read: its request line or headers are too long, or it is not HTTP. */
+    /**
+     * A request Netty could not read: its request line or headers are too long, it is not HTTP, it asks for another
+     * HTTP version, or its client closed the connection before the end of its headers.
+     */
     private void invalid(HttpServerRequest req) {
         long arrival = System.nanoTime();
         Throwable cause = req.decoderResult().cause();
+        if (cause instanceof PrematureChannelClosureException) {
+            // Nobody is left to answer: counted as given up, by the route and method its request line named.
+            metrics.aborted(route(req.path()), methodLabel(req.method()));
+            req.connection().close();
+            return;
+        }
         int status;
         String reason;
         if (cause instanceof TooLongHttpLineException) {
@@ -298,13 +321,40 @@ final class ApiServer implements AutoCloseable {
         } else if (cause instanceof TooLongHttpHeaderException) {
             status = 431;
             reason = "request headers over " + settings.maxHeaderBytes() + " bytes";
+        } else if (cause instanceof HttpVersionGuard.UnsupportedVersion) {
+            status = 505;
+            reason = cause.getMessage() + " is not served here: send HTTP/1.1 (or HTTP/1.0)";
         } else {
             status = 400;
             reason = "not a valid HTTP/1.1 request";
         }
         req.response().putHeader(HttpHeaders.CONNECTION, "close");
-        reply(req, "invalid", arrival, status, reason);
+        String method = requestLineRead(req, cause) ? methodLabel(req.method()) : "unknown";
+        replyBytes(req, "invalid", method, arrival, status, TEXT, (reason + "\n").getBytes(StandardCharsets.UTF_8));
         req.connection().close();
+    }
+
+    /**
+     * Whether Netty read the request line of a request it could not decode: when it could not (the line is too long
+     * or not HTTP), it hands over a stand-in {@code GET /bad-request HTTP/1.0} whose method is not the client's.
+     */
+    private static boolean requestLineRead(HttpServerRequest req, Throwable cause) {
+        return !(cause instanceof TooLongHttpLineException)
+                && !(req.method() == HttpMethod.GET
+                        && req.version() == HttpVersion.HTTP_1_0
+                        && "/bad-request".equals(req.uri()));
+    }
+
+    /** The route label of a path, as {@link #handle} counts it. */
+    private static String route(String path) {
+        String page = ResultsPage.route(path);
+        if (page != null) {
+            return page;
+        }
+        return switch (path) {
+            case "/analytics", "/health", "/metrics" -> path;
+            default -> "other";
+        };
     }
 
     private void reply(HttpServerRequest req, String route, long arrival, int status, String line) {
@@ -317,12 +367,32 @@ final class ApiServer implements AutoCloseable {
 
     private void replyBytes(
             HttpServerRequest req, String route, long arrival, int status, CharSequence type, byte[] body) {
+        replyBytes(req, route, methodLabel(req.method()), arrival, status, type, body);
+    }
+
+    /** Answers once and counts the answer; a request whose client has gone is counted as given up instead. */
+    private void replyBytes(
+            HttpServerRequest req,
+            String route,
+            String method,
+            long arrival,
+            int status,
+            CharSequence type,
+            byte[] body) {
         HttpServerResponse response = req.response();
-        if (response.ended() || response.closed()) {
+        if (response.ended()) {
             return;
         }
+        if (response.closed()) {
+            metrics.aborted(route, method);
+            return;
+        }
+        if (req.method() == HttpMethod.HEAD) {
+            // Vert.x leaves the length out of a HEAD answer and sends no body: the length says what a GET would get.
+            response.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length));
+        }
         response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, type).end(Buffer.buffer(body));
-        metrics.request(route, methodLabel(req.method()), status, System.nanoTime() - arrival);
+        metrics.request(route, method, status, System.nanoTime() - arrival);
     }
 
     private static String methodLabel(HttpMethod m) {

@@ -46,14 +46,18 @@ public final class EventLoopServer {
     }
 
     /**
+     * Answers a request the HTTP codec could not parse: 400 (505 for another HTTP version) and the connection
+     * closed.
+     */
+    static void refuse(HttpServerRequest req) {
+        int status = req.decoderResult().cause() instanceof HttpVersionGuard.UnsupportedVersion ? 505 : 400;
+        req.response().setStatusCode(status).putHeader("connection", "close").end();
+    }
+
+    /**
      * Starts {@code eventLoops} servers; {@code handlers} is called once per server, on its event loop, so that
      * what a handler holds (e.g. a client) belongs to that loop. Fails with the reason (e.g. the port is taken).
      */
-    /** Answers a request the HTTP codec could not parse: 400 and the connection closed. */
-    static void refuse(HttpServerRequest req) {
-        req.response().setStatusCode(400).putHeader("connection", "close").end();
-    }
-
     public static EventLoopServer start(
             HttpServerOptions options,
             int eventLoops,
@@ -70,6 +74,7 @@ public final class EventLoopServer {
                                     return vertx.createHttpServer(options)
                                             .requestHandler(handlers.apply(vertx))
                                             .invalidRequestHandler(invalid)
+                                            .connectionHandler(HttpVersionGuard::install)
                                             .listen()
                                             .onSuccess(server -> {
                                                 s.servers.add(server);

@@ -10,7 +10,7 @@ import java.util.function.DoubleSupplier;
 
 /**
  * The server's numbers in the Prometheus text format: requests by route, method and status, latency histograms by
- * route and method, Kafka send errors, cache hits and misses, database reads and errors. Lock-free on the request
+ * route and method, requests given up by their clients, Kafka send errors, cache hits and misses, database reads and errors. Lock-free on the request
  * path; labels come from a fixed set (unknown paths are the route {@code other}), so series stay few.
  */
 final class Metrics {
@@ -18,6 +18,7 @@ final class Metrics {
     static final double[] BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
     private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> aborted = new ConcurrentHashMap<>();
     private final Map<String, Histogram> latencies = new ConcurrentHashMap<>();
     final LongAdder kafkaSendErrors = new LongAdder();
     final LongAdder eventsAccepted = new LongAdder();
@@ -32,6 +33,14 @@ final class Metrics {
         requests.computeIfAbsent(labels(route, method) + ",status=\"" + status + "\"", k -> new LongAdder())
                 .increment();
         latencies.computeIfAbsent(labels(route, method), k -> new Histogram()).observe(nanos / 1e9);
+    }
+
+    /**
+     * One request not answered because its client closed the connection first (before the end of its headers, or
+     * before the answer was ready); {@code route} and {@code method} from the same fixed sets.
+     */
+    void aborted(String route, String method) {
+        aborted.computeIfAbsent(labels(route, method), k -> new LongAdder()).increment();
     }
 
     void gauge(String name, DoubleSupplier value) {
@@ -49,6 +58,15 @@ final class Metrics {
         sb.append("# TYPE clickflow_api_requests_total counter\n");
         new TreeMap<>(requests)
                 .forEach((labels, n) -> sb.append("clickflow_api_requests_total{")
+                        .append(labels)
+                        .append("} ")
+                        .append(n.sum())
+                        .append('\n'));
+        sb.append("# HELP clickflow_api_requests_aborted_total Requests not answered: the client closed the connection"
+                + " before the end of its headers or before the answer, by route and method.\n");
+        sb.append("# TYPE clickflow_api_requests_aborted_total counter\n");
+        new TreeMap<>(aborted)
+                .forEach((labels, n) -> sb.append("clickflow_api_requests_aborted_total{")
                         .append(labels)
                         .append("} ")
                         .append(n.sum())

@@ -45,11 +45,19 @@ final class Requests {
                     + " are accepted (--max-user-length)");
         }
         long timestamp = timestamp(params);
-        if (timestamp < now - limits.maxAge().toMillis()) {
+        long oldest = now - limits.maxAge().toMillis();
+        long newest = now + limits.maxFuture().toMillis();
+        if (timestamp < oldest) {
+            if (timestamp <= Long.MAX_VALUE / 1000 && timestamp * 1000 >= oldest && timestamp * 1000 <= newest) {
+                // A client sending currentTimeMillis() / 1000 would otherwise read only that its event is too old.
+                throw new BadRequest("timestamp " + timestamp + " looks like seconds since the epoch: timestamps are"
+                        + " milliseconds since the epoch (" + timestamp + "000 is "
+                        + EventTimes.format(timestamp * 1000) + ")");
+            }
             throw new BadRequest("timestamp " + timestamp + " (" + EventTimes.format(timestamp) + ") is older than "
                     + Durations.format(limits.maxAge()) + " (--max-age): its hour is no longer corrected");
         }
-        if (timestamp > now + limits.maxFuture().toMillis()) {
+        if (timestamp > newest) {
             throw new BadRequest("timestamp " + timestamp + " (" + EventTimes.format(timestamp) + ") is more than "
                     + Durations.format(limits.maxFuture()) + " ahead of this server's clock (--max-future)");
         }
@@ -74,8 +82,10 @@ final class Requests {
             throw new BadRequest("timestamp is missing (milliseconds since the epoch, e.g. timestamp=1700000000000)");
         }
         if (text.isEmpty() || !EventTimes.isDigits(text)) {
-            throw new BadRequest(
-                    "timestamp must be milliseconds since the epoch as digits, not '" + shorten(text) + "'");
+            throw new BadRequest("timestamp must be milliseconds since the epoch as digits, not '" + shorten(text) + "'"
+                    + (text.indexOf(' ') >= 0
+                            ? " (a '+' in a query string decodes to a space; a timestamp takes no sign)"
+                            : ""));
         }
         if (text.length() > 15) {
             throw new BadRequest("timestamp " + shorten(text) + " is too large for milliseconds since the epoch");

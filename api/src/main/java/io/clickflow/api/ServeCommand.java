@@ -10,7 +10,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -424,17 +426,29 @@ public final class ServeCommand implements Callable<Integer> {
         return admin;
     }
 
-    /** Refuses in one line when no broker answers or the events topic is missing. */
+    /** How long {@link #checkKafka} waits for a broker before it says so; a broker that is up answers sooner. */
+    static final Duration QUIET_KAFKA_WAIT = Duration.ofSeconds(1);
+
+    /**
+     * Refuses in one line when no broker answers or the events topic is missing. Past {@link #QUIET_KAFKA_WAIT}
+     * without an answer it says on stderr that it waits, and how long at most, so a missing broker is not 15 silent
+     * seconds.
+     */
     private void checkKafka() {
         Map<String, Object> config = new HashMap<>(adminProperties());
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
         try (Admin admin = Admin.create(config)) {
-            admin.describeTopics(List.of(eventsTopic))
-                    .topicNameValues()
-                    .get(eventsTopic)
-                    .get(20, TimeUnit.SECONDS);
+            KafkaFuture<TopicDescription> topic =
+                    admin.describeTopics(List.of(eventsTopic)).topicNameValues().get(eventsTopic);
+            try {
+                topic.get(QUIET_KAFKA_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                System.err.println("clickflow serve: waiting for a Kafka broker at " + bootstrapServers
+                        + " (--bootstrap-servers), at most 15 s");
+                topic.get(20_000 - QUIET_KAFKA_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 throw new UsageException(

@@ -290,12 +290,15 @@ class AnalyticsApiITCase {
     void methodsPathsAndHealth() throws Exception {
         HttpResponse<String> r = send(server, "PUT", "/analytics?timestamp=1");
         assertThat(r.statusCode()).isEqualTo(405);
-        assertThat(r.headers().firstValue("allow")).hasValue("GET, POST");
-        assertThat(r.body()).isEqualTo("method PUT is not allowed on /analytics (allowed: GET, POST)\n");
+        assertThat(r.headers().firstValue("allow")).hasValue("GET, HEAD, POST");
+        assertThat(r.body()).isEqualTo("method PUT is not allowed on /analytics (allowed: GET, HEAD, POST)\n");
         assertThat(send(server, "DELETE", "/analytics").statusCode()).isEqualTo(405);
         r = send(server, "POST", "/health");
         assertThat(r.statusCode()).isEqualTo(405);
-        assertThat(r.headers().firstValue("allow")).hasValue("GET");
+        assertThat(r.headers().firstValue("allow")).hasValue("GET, HEAD");
+        r = send(server, "POST", "/api/hourly");
+        assertThat(r.statusCode()).isEqualTo(405);
+        assertThat(r.headers().firstValue("allow")).hasValue("GET, HEAD");
         assertThat(get("/").headers().firstValue("content-type")).hasValue("text/html; charset=utf-8"); // the page
         assertThat(get("/index.html").statusCode()).isEqualTo(404);
         assertThat(get("/analytics/").statusCode()).isEqualTo(404);
@@ -315,6 +318,106 @@ class AnalyticsApiITCase {
                 .contains("clickflow_api_kafka_send_errors_total 0")
                 .contains("clickflow_api_cache_misses_total")
                 .contains("# TYPE clickflow_api_request_duration_seconds histogram");
+    }
+
+    /** HEAD, as load balancers probe with it: the answer a GET gets, headers and all, without the body. */
+    @Test
+    void headIsAnsweredLikeGetWithoutABody() throws Exception {
+        long hour = 1_700_020_800_000L; // 2023-11-15T04:00:00Z, a past hour: its answer does not change
+        upsert(new HourlyStats(hour, 4, 5, 6, true));
+        for (String path : new String[] {
+            "/health", "/analytics?timestamp=" + hour, "/metrics", "/", "/api/hourly", "/analytics", "/nope"
+        }) {
+            HttpResponse<String> get = get(path);
+            HttpResponse<String> head = send(server, "HEAD", path);
+            assertThat(head.statusCode()).as(path).isEqualTo(get.statusCode());
+            assertThat(head.headers().firstValue("content-type"))
+                    .as(path)
+                    .isEqualTo(get.headers().firstValue("content-type"));
+            assertThat(head.body()).as(path).isEmpty();
+            if (path.startsWith("/analytics") || path.equals("/") || path.equals("/nope")) {
+                assertThat(head.headers().firstValueAsLong("content-length"))
+                        .as(path)
+                        .hasValue(get.body().getBytes(StandardCharsets.UTF_8).length);
+            } else { // health, metrics and the JSON say how long ago things happened: their length varies
+                assertThat(head.headers().firstValueAsLong("content-length").orElse(0))
+                        .as(path)
+                        .isPositive();
+            }
+        }
+        assertThat(get("/analytics?timestamp=" + hour).body()).isEqualTo(counts(4, 5, 6));
+        assertThat(send(server, "HEAD", "/health").statusCode()).isEqualTo(200);
+        assertThat(send(server, "HEAD", "/analytics").statusCode()).isEqualTo(400); // no timestamp, as for GET
+        // Over a plain socket: the status line and headers, no body, and the connection stays usable.
+        assertThat(raw("HEAD /analytics?timestamp=" + hour + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+                .startsWith("HTTP/1.1 200 OK\r\n")
+                .contains("\r\ncontent-length: " + counts(4, 5, 6).length() + "\r\n")
+                .endsWith("\r\n\r\n");
+        assertThat(get("/metrics").body())
+                .contains("clickflow_api_requests_total{route=\"/health\",method=\"HEAD\",status=\"200\"}");
+    }
+
+    /** Only HTTP/1.1 and 1.0 are served; another version gets 505 and a line saying so, not a bare 5xx. */
+    @Test
+    void otherHttpVersionsGet505WithAReason() throws Exception {
+        for (String version : new String[] {"HTTP/2.0", "HTTP/3.0", "HTTP/1.2"}) {
+            assertThat(raw("GET /health " + version + "\r\nHost: x\r\n\r\n"))
+                    .as(version)
+                    .startsWith("HTTP/1.1 505 HTTP Version Not Supported\r\n")
+                    .contains("\r\ncontent-type: text/plain; charset=utf-8\r\n")
+                    .endsWith("\r\n\r\n" + version + " is not served here: send HTTP/1.1 (or HTTP/1.0)\n");
+        }
+        assertThat(raw("GET /health HTTP/1.0\r\n\r\n")).startsWith("HTTP/1.0 200 ");
+    }
+
+    /**
+     * The metrics say what happened: a request whose client closed the connection halfway is counted as given up,
+     * under its own route and method (not as a 400); a request line too long to read is a 414 of an unknown method
+     * (not a GET); another HTTP version is a 505.
+     */
+    @Test
+    void metricsCountHalfRequestsAndUnreadableLinesTruthfully() throws Exception {
+        ApiServer s = serve(database);
+        try {
+            sendAndClose(s, "GET /health HTTP/1.1\r\nHost: x\r\n"); // headers never end
+            sendAndClose(s, "POST /analytics?timestamp=1&user=a&click HTTP/1.1\r\nHost: x\r\nX-Half: y");
+            String bigPost = "POST /analytics?timestamp=" + System.currentTimeMillis() + "&click&user="
+                    + "u".repeat(100_000) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+            try {
+                assertThat(raw(s, bigPost)).contains(" 414 "); // answered as HTTP/1.0: the version was not read
+            } catch (IOException e) {
+                // The server answers 414 and closes before reading the whole line: the write may be reset.
+            }
+            assertThat(raw(s, "GET /metrics HTTP/2.0\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 505 ");
+            String aborted = "clickflow_api_requests_aborted_total{route=\"/health\",method=\"GET\"} 1";
+            String abortedPost = "clickflow_api_requests_aborted_total{route=\"/analytics\",method=\"POST\"} 1";
+            String tooLong = "clickflow_api_requests_total{route=\"invalid\",method=\"unknown\",status=\"414\"} 1";
+            String metrics = "";
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            // The half requests are counted when the server sees their connections close: wait for that, no longer.
+            while (System.nanoTime() < deadline
+                    && !(metrics.contains(aborted) && metrics.contains(abortedPost) && metrics.contains(tooLong))) {
+                metrics = send(s, "GET", "/metrics").body();
+            }
+            assertThat(metrics)
+                    .contains(aborted)
+                    .contains(abortedPost)
+                    .contains(tooLong)
+                    .contains("clickflow_api_requests_total{route=\"invalid\",method=\"GET\",status=\"505\"} 1")
+                    .doesNotContain("status=\"400\"")
+                    .doesNotContain("method=\"GET\",status=\"414\"");
+        } finally {
+            s.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Sends part of a request and closes the connection, as a client that gives up does. */
+    static void sendAndClose(ApiServer s, String part) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", s.port())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(part.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+        }
     }
 
     @Test
@@ -344,7 +447,11 @@ class AnalyticsApiITCase {
 
     /** One request over a plain socket (a client library would refuse to send some of these); the answer's text. */
     static String raw(String request) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+        return raw(server, request);
+    }
+
+    static String raw(ApiServer s, String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", s.port())) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             out.write(request.getBytes(StandardCharsets.ISO_8859_1));

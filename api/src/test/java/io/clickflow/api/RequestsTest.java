@@ -88,6 +88,30 @@ class RequestsTest {
     }
 
     @Test
+    void timestampRefusalsSayWhatWasMeant() {
+        // '+' is a space in a query string, so "+1" arrives as " 1": the refusal says why it shows a space.
+        refused("timestamp=+1&user=a&click", "not ' 1' (a '+' in a query string decodes to a space");
+        refused("timestamp=%201&user=a&click", "decodes to a space");
+        refused("timestamp=-1&user=a&click", "not '-1'");
+        assertThatThrownBy(() -> post("timestamp=-1&user=a&click")).hasMessageNotContaining("space");
+        // Seconds (currentTimeMillis() / 1000) are told apart from an old event: they would be now in milliseconds.
+        long seconds = NOW / 1000;
+        refused(
+                "timestamp=" + seconds + "&user=a&click",
+                "timestamp 1700000000 looks like seconds since the epoch: timestamps are milliseconds since the epoch"
+                        + " (1700000000000 is 2023-11-14T22:13:20.000Z)");
+        refused("timestamp=" + (seconds - 1000) + "&user=a&click", "looks like seconds");
+        // An old time that is not a current time in seconds is just old.
+        refused(
+                "timestamp=" + (seconds - Duration.ofDays(2).toSeconds()) + "&user=a&click",
+                "older than 1d (--max-age)");
+        assertThatThrownBy(() -> post("timestamp=" + (NOW - Duration.ofDays(2).toMillis()) + "&user=a&click"))
+                .hasMessageContaining("older than 1d")
+                .hasMessageNotContaining("seconds");
+        assertThatThrownBy(() -> post("timestamp=0&user=a&click")).hasMessageNotContaining("seconds");
+    }
+
+    @Test
     void unknownParametersAreRefused() {
         refused("timestamp=" + NOW + "&user=a&clicks", "unknown parameter 'clicks'");
         assertThatThrownBy(() -> Requests.get("timestamp=1&user=a")).hasMessageContaining("unknown parameter 'user'");

@@ -9,10 +9,12 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 
 /** A bad option stops serve with one line and exit code 2, before anything connects or listens. */
-@Timeout(30)
+@Timeout(60)
 class ServeCommandTest {
     /** What a run printed on stderr and its exit code. */
     record Run(int code, String err) {}
@@ -48,6 +50,24 @@ class ServeCommandTest {
                 "--jdbc-url",
                 "jdbc:mysql://x/y");
         refused("unexpected argument 'extra' (options start with --)", "extra");
+    }
+
+    /** Without a broker serve says at once that it waits and how long, then the one line that stops it. */
+    @Test
+    void aMissingBrokerIsWaitedForOutLoud() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort(); // free once closed: nothing answers there
+        }
+        String broker = "127.0.0.1:" + closed;
+        Run run = run("--bootstrap-servers", broker, "--port", "0");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err().lines().filter(l -> l.startsWith("clickflow serve: ")))
+                .containsExactly(
+                        "clickflow serve: waiting for a Kafka broker at " + broker + " (--bootstrap-servers), at most"
+                                + " 15 s",
+                        "clickflow serve: no Kafka broker answered at " + broker
+                                + " within 15 s (check --bootstrap-servers)");
     }
 
     @Test
