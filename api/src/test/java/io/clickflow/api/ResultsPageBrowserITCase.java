@@ -120,6 +120,19 @@ class ResultsPageBrowserITCase {
         assertThat(js.executeScript("return window.clickflow.charts.uniques.series.length"))
                 .as("time, counts, provisional marks, upper and lower bound")
                 .isEqualTo(5L);
+        // A few points sit inside a time axis of at least three buckets, not against its edges.
+        assertThat((Boolean) js.executeScript("const x = window.clickflow.charts.hourly.scales.x, d ="
+                        + " window.clickflow.charts.hourly.data[0];"
+                        + " return x.max - x.min >= 3 * 3600 && x.min < d[0] && x.max > d[d.length - 1]"))
+                .as("the hourly chart's time axis")
+                .isTrue();
+        // Series that can be equal have markers of different sizes, all shown: where they coincide each one shows.
+        assertThat(js.executeScript("return window.clickflow.charts.hourly.series.slice(1)"
+                        + ".map(s => s.points.show ? s.points.size : 0)"))
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+                .hasSize(3)
+                .doesNotHaveDuplicates()
+                .doesNotContain(0L);
         assertThat(browser.findElements(By.cssSelector("#window option")))
                 .extracting(WebElement::getText)
                 .containsExactly("1 min", "1 h");
@@ -195,6 +208,66 @@ class ResultsPageBrowserITCase {
                         () -> assertThat(browser.findElement(By.id("hourly")).isDisplayed())
                                 .isTrue());
         assertThat(browser.getCurrentUrl()).endsWith("/?range=1h");
+    }
+
+    /**
+     * As the analytics demo's page: one hour in hourly_stats, with as many users as clicks, and no attribution or
+     * unique-users table (no such job runs there).
+     */
+    @Test
+    void withOnlyTheAnalyticsJobOneHourIsCentredAndTheEmptyPanelsSayWhichJobFillsThem() throws Exception {
+        Database analyticsOnly = Database.of("jdbc:sqlite:" + dir.resolve("analytics-only.db"));
+        ResultsScenario.upsert(
+                analyticsOnly,
+                AnalyticsTables.DDL,
+                AnalyticsTables.HOURLY,
+                List.of(new HourlyStats(CURRENT_HOUR, 5, 5, 20, false)));
+        ApiServer alone = AnalyticsApiITCase.serve(KAFKA, analyticsOnly, "--results-refresh", "200ms");
+        try {
+            browser.get("http://127.0.0.1:" + alone.port() + "/");
+            JavascriptExecutor js = browser;
+            await().atMost(SEEN_WITHIN).untilAsserted(() -> {
+                assertThat(text("hour-users")).isEqualTo("5");
+                assertThat(points(js, "hourly")).isEqualTo(1);
+            });
+            // The one hour sits in the middle of a three-hour axis (it spanned years, the point against its edge).
+            @SuppressWarnings("unchecked")
+            List<Number> axis = (List<Number>) js.executeScript(
+                    "const u = window.clickflow.charts.hourly; return [u.scales.x.min, u.scales.x.max, u.data[0][0]]");
+            double min = axis.get(0).doubleValue();
+            double max = axis.get(1).doubleValue();
+            double hour = axis.get(2).doubleValue();
+            assertThat(max - min).as("the time axis, in seconds").isEqualTo(3 * 3600.0);
+            assertThat(hour - min).as("the hour's place on it").isEqualTo(1.5 * 3600);
+
+            for (String[] panel : new String[][] {
+                {"attribution", "./clickflow attribution --jdbc-url", "./clickflow demo"},
+                {"uniques", "./clickflow uniques --jdbc-url", "./clickflow demo uniques"}
+            }) {
+                WebElement missing = browser.findElement(By.cssSelector("#" + panel[0] + " .missing"));
+                assertThat(missing.isDisplayed())
+                        .as(panel[0] + " says why it is empty")
+                        .isTrue();
+                assertThat(missing.getText())
+                        .as(panel[0] + "'s note")
+                        .contains("job fills this panel")
+                        .contains(panel[1])
+                        .contains(panel[2])
+                        .doesNotContain("does not exist yet");
+                assertThat(browser.findElement(By.cssSelector("#" + panel[0] + " .body"))
+                                .isDisplayed())
+                        .isFalse();
+            }
+            // The panels with data come first.
+            assertThat(browser.findElement(By.id("hourly")).getLocation().getY())
+                    .isLessThan(browser.findElement(By.id("attribution"))
+                            .getLocation()
+                            .getY());
+            assertThat(js.executeScript("return document.documentElement.scrollWidth <= window.innerWidth"))
+                    .isEqualTo(true);
+        } finally {
+            alone.close(Duration.ofSeconds(5));
+        }
     }
 
     static String text(String id) {

@@ -90,6 +90,11 @@ public final class AnalyticsTraffic {
     public record Hour(long users, long clicks, long impressions) {
         public static final Hour EMPTY = new Hour(0, 0, 0);
 
+        /** Both counts together, for another set of users than this one's (distinct users add up). */
+        public Hour plus(Hour other) {
+            return new Hour(users + other.users, clicks + other.clicks, impressions + other.impressions);
+        }
+
         /** The body of a GET's answer. */
         public String body() {
             return "unique_users," + users + "\nclicks," + clicks + "\nimpressions," + impressions + "\n";

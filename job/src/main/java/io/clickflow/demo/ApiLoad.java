@@ -47,6 +47,12 @@ public final class ApiLoad implements AutoCloseable {
     static final Duration PROGRESS_GET_TIMEOUT = Duration.ofSeconds(2);
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
+    /**
+     * The load's first seconds, at its full rate but not measured: on 2 cores the JIT compiling the servers and the
+     * load makes the first seconds' latencies (over a second) and skips say nothing of the servers afterwards.
+     */
+    public static final Duration WARM_UP = Duration.ofSeconds(10);
+
     private final List<ApiServerProcess> servers;
     private final AnalyticsTraffic traffic;
     private final double postsPerSecond;
@@ -59,6 +65,8 @@ public final class ApiLoad implements AutoCloseable {
     private final HttpClient http;
     private final Thread sender;
     private volatile boolean stopping;
+    private volatile boolean warmingUp = true;
+    private final Duration warmUp;
 
     private final AnalyticsTraffic.Tally accepted = new AnalyticsTraffic.Tally();
     private final AtomicLongArray accepted204;
@@ -66,8 +74,10 @@ public final class ApiLoad implements AutoCloseable {
     private final AtomicLong posts = new AtomicLong();
     private final AtomicLong gets = new AtomicLong();
     private final AtomicLong non2xx = new AtomicLong();
-    /** Requests not sent: the load was more than {@link #MAX_LAG_NANOS} behind its schedule. */
+    /** Requests not sent: the load was more than {@link #MAX_LAG_NANOS} behind its schedule (after the warm-up). */
     private final AtomicLong skipped = new AtomicLong();
+    /** The same during the warm-up. */
+    private final AtomicLong warmUpSkipped = new AtomicLong();
     /** POSTs without a 204 (an error status, a timeout, a broken connection): their events may or may not count. */
     private final AtomicLong unsure = new AtomicLong();
 
@@ -83,9 +93,14 @@ public final class ApiLoad implements AutoCloseable {
     private long lastSkipped;
     private int lines;
 
-    /** @param postsPerSecond the POST rate; GETs come on top, {@link #GETS_PER_POST} of it, at least one a second */
-    public ApiLoad(List<ApiServerProcess> servers, AnalyticsTraffic traffic, double postsPerSecond) {
+    /**
+     * @param postsPerSecond the POST rate; GETs come on top, {@link #GETS_PER_POST} of it, at least one a second
+     * @param warmUp how long the load runs before it measures (latencies, skips), e.g. {@link #WARM_UP}
+     */
+    public ApiLoad(List<ApiServerProcess> servers, AnalyticsTraffic traffic, double postsPerSecond, Duration warmUp) {
         this.servers = List.copyOf(servers);
+        this.warmUp = warmUp;
+        this.warmingUp = !warmUp.isZero();
         this.traffic = traffic;
         this.postsPerSecond = postsPerSecond;
         this.getsPerSecond = Math.max(1, postsPerSecond * GETS_PER_POST);
@@ -131,10 +146,18 @@ public final class ApiLoad implements AutoCloseable {
 
     private void send() {
         long start = System.nanoTime();
+        long warmUpEnd = start + warmUp.toNanos();
         long postsSent = 0;
         long getsSent = 0;
         while (!stopping) {
             long now = System.nanoTime();
+            if (warmingUp && now >= warmUpEnd) {
+                // The measured schedule starts afresh: what the warm-up fell behind is not owed.
+                warmingUp = false;
+                start = now;
+                postsSent = 0;
+                getsSent = 0;
+            }
             // Whichever is due first, so GETs keep their pace when POSTs fall behind theirs.
             // Further behind than MAX_LAG, the slots in between are skipped (and counted): the latencies then
             // speak of the servers, not of a backlog that a slow start left and a busy machine never works off.
@@ -142,12 +165,13 @@ public final class ApiLoad implements AutoCloseable {
             if (late > 0) {
                 long postFloor = (long) (late / 1e9 * postsPerSecond);
                 long getFloor = (long) (late / 1e9 * getsPerSecond);
+                AtomicLong skips = warmingUp ? warmUpSkipped : skipped;
                 if (postsSent < postFloor) {
-                    skipped.addAndGet(postFloor - postsSent);
+                    skips.addAndGet(postFloor - postsSent);
                     postsSent = postFloor;
                 }
                 if (getsSent < getFloor) {
-                    skipped.addAndGet(getFloor - getsSent);
+                    skips.addAndGet(getFloor - getsSent);
                     getsSent = getFloor;
                 }
             }
@@ -174,10 +198,13 @@ public final class ApiLoad implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .timeout(REQUEST_TIMEOUT)
                 .build();
+        boolean measured = !warmingUp;
         inFlight.incrementAndGet();
         http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
                 .whenComplete((r, x) -> {
-                    postLatency.recordValue(micros(intendedNanos));
+                    if (measured) {
+                        postLatency.recordValue(micros(intendedNanos));
+                    }
                     posts.incrementAndGet();
                     if (r != null && r.statusCode() == 204) {
                         accepted.add(e);
@@ -201,10 +228,13 @@ public final class ApiLoad implements AutoCloseable {
                         URI.create(servers.get(server).base() + "/analytics?" + AnalyticsTraffic.getQuery(t)))
                 .timeout(REQUEST_TIMEOUT)
                 .build();
+        boolean measured = !warmingUp;
         inFlight.incrementAndGet();
         http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
                 .whenComplete((r, x) -> {
-                    getLatency.recordValue(micros(intendedNanos));
+                    if (measured) {
+                        getLatency.recordValue(micros(intendedNanos));
+                    }
                     gets.incrementAndGet();
                     if (r == null || r.statusCode() != 200) {
                         failed(r, x);
@@ -243,16 +273,18 @@ public final class ApiLoad implements AutoCloseable {
         long g = gets.get();
         long bad = non2xx.get();
         long behind = skipped.get();
+        boolean warm = warmingUp;
         String line = String.format(
-                "        load %,.0f req/s (POST %,.0f, GET %,.0f) | p99 POST %s, GET %s | non-2xx %,d (%,d in all)%s | %s",
+                (warm ? "        warm-up (not measured) " : "        ")
+                        + "load %,.0f req/s (POST %,.0f, GET %,.0f) | p99 POST %s, GET %s | non-2xx %,d (%,d in all)%s | %s",
                 (p - lastPosts + g - lastGets) / seconds,
                 (p - lastPosts) / seconds,
                 (g - lastGets) / seconds,
-                p99(postInterval),
-                p99(getInterval),
+                warm ? "-" : p99(postInterval),
+                warm ? "-" : p99(getInterval),
                 bad - lastNon2xx,
                 bad,
-                behind == lastSkipped ? "" : String.format(" | behind, skipped %,d", behind - lastSkipped),
+                warm || behind == lastSkipped ? "" : String.format(" | behind, skipped %,d", behind - lastSkipped),
                 currentHour(servers.get(lines++ % servers.size())));
         lastSkipped = behind;
         lastLineNanos = now;
@@ -321,6 +353,11 @@ public final class ApiLoad implements AutoCloseable {
         return skipped.get();
     }
 
+    /** Requests skipped during the warm-up, not counted in {@link #skipped}. */
+    public long warmUpSkipped() {
+        return warmUpSkipped.get();
+    }
+
     /** POSTs without a 204: while there are any, the answers may exceed the brute force by up to this many. */
     public long unsure() {
         return unsure.get();
@@ -333,31 +370,68 @@ public final class ApiLoad implements AutoCloseable {
         }
     }
 
-    /** The outcome of {@link #awaitExact}: each server's answers per hour, and whether all equal the brute force. */
+    /**
+     * The outcome of {@link #awaitExact}: each server's answers per hour, whether all equal the brute force (the
+     * load's 204s plus the outside events in those hours), the outside events counted in and those in hours the load
+     * did not post to (not compared).
+     */
     public record Check(
             boolean exact,
             Map<Long, AnalyticsTraffic.Hour> expected,
             Map<String, Map<Long, AnalyticsTraffic.Hour>> answers,
             String difference,
-            long millis) {}
+            long millis,
+            long outsideCompared,
+            long outsideNotCompared) {}
 
     /**
      * After {@link #stop}: asks every server for every hour posted to (and the current hour) until all answers equal
      * what was accepted, at most {@code timeout}; the job, its sink and the servers' cache need a moment to catch up.
+     * {@code outside} (null: none) are the events others POSTed meanwhile, read back from the topic on each round and
+     * added to the hours they fall in.
      */
-    public Check awaitExact(Duration timeout) {
-        Map<Long, AnalyticsTraffic.Hour> expected = accepted.perHour();
-        expected.putIfAbsent(
-                AnalyticsTraffic.hourOf(System.currentTimeMillis()),
-                accepted.hour(AnalyticsTraffic.hourOf(System.currentTimeMillis())));
+    public Check awaitExact(Duration timeout, OutsideEvents outside) {
+        long currentHour = AnalyticsTraffic.hourOf(System.currentTimeMillis());
+        Map<Long, AnalyticsTraffic.Hour> own = accepted.perHour();
+        own.putIfAbsent(currentHour, accepted.hour(currentHour));
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         while (true) {
+            Map<Long, AnalyticsTraffic.Hour> expected = new LinkedHashMap<>();
+            long outsideCompared = 0;
+            long outsideNotCompared = 0;
+            if (outside != null) {
+                outside.catchUp(Duration.ofSeconds(5));
+                for (Map.Entry<Long, AnalyticsTraffic.Hour> e :
+                        outside.tally().perHour().entrySet()) {
+                    long events = e.getValue().clicks() + e.getValue().impressions();
+                    if (own.containsKey(e.getKey())) {
+                        outsideCompared += events;
+                    } else {
+                        outsideNotCompared += events;
+                    }
+                }
+            }
+            for (Map.Entry<Long, AnalyticsTraffic.Hour> e : own.entrySet()) {
+                // The outside users are not the load's (that is how they were told apart): distinct users add up.
+                expected.put(
+                        e.getKey(),
+                        outside == null
+                                ? e.getValue()
+                                : e.getValue().plus(outside.tally().hour(e.getKey())));
+            }
             Map<String, Map<Long, AnalyticsTraffic.Hour>> answers = new LinkedHashMap<>();
             String difference = null;
             for (ApiServerProcess s : servers) {
                 if (!s.process.isAlive()) {
-                    return new Check(false, expected, answers, s.name + " has stopped by itself", 0);
+                    return new Check(
+                            false,
+                            expected,
+                            answers,
+                            s.name + " has stopped by itself",
+                            0,
+                            outsideCompared,
+                            outsideNotCompared);
                 }
             }
             for (ApiServerProcess s : servers) {
@@ -380,7 +454,8 @@ public final class ApiLoad implements AutoCloseable {
             }
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             if (difference == null || System.nanoTime() > deadline) {
-                return new Check(difference == null, expected, answers, difference, millis);
+                return new Check(
+                        difference == null, expected, answers, difference, millis, outsideCompared, outsideNotCompared);
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200)); // polling for the job to catch up
         }

@@ -23,6 +23,8 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -61,6 +63,8 @@ public final class DemoAnalyticsCommand implements Callable<Integer> {
     static final Duration CATCH_UP = Duration.ofSeconds(30);
     /** Small and quick to start: 2 cores are shared by the job, the broker, the servers and the load. */
     static final List<String> SERVER_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC");
+    /** A user name as the load's generator makes them. */
+    static final Pattern LOAD_USER = Pattern.compile("user-(0|[1-9][0-9]{0,8})");
 
     @Mixin
     DemoOptions demo;
@@ -95,6 +99,7 @@ public final class DemoAnalyticsCommand implements Callable<Integer> {
     volatile ApiLoad.Check check;
     final List<ApiServerProcess> servers = new ArrayList<>();
     volatile KafkaBroker broker;
+    private String eventsTopic;
 
     @Override
     public Integer call() throws Exception {
@@ -104,6 +109,7 @@ public final class DemoAnalyticsCommand implements Callable<Integer> {
         checkPorts();
         demo.check();
         AnalyticsOptions job = jobOptions();
+        eventsTopic = job.eventsTopic;
         String apiClasspath;
         Path kafka;
         try {
@@ -156,7 +162,8 @@ public final class DemoAnalyticsCommand implements Callable<Integer> {
                                     servers,
                                     new AnalyticsTraffic(
                                             System.nanoTime(), users, CLICK_RATIO, HISTORIC_FRACTION, DISORDER_MILLIS),
-                                    rate);
+                                    rate,
+                                    ApiLoad.WARM_UP);
                             printAddresses(job);
                             load.start();
                             session.stopAfter(demo.duration, stop);
@@ -214,13 +221,14 @@ public final class DemoAnalyticsCommand implements Callable<Integer> {
                 + "), all writing to " + job.eventsTopic + " and reading hourly_stats.");
         System.out.printf(
                 "Load: %,d POSTs/s round robin (%,d users, %.0f%% clicks, %.0f%% in the %d hours before this one) "
-                        + "and %,.0f GETs/s.%n",
+                        + "and %,.0f GETs/s; the first %d s warm up (the JIT) and are not measured.%n",
                 rate,
                 users,
                 100 * CLICK_RATIO,
                 100 * HISTORIC_FRACTION,
                 AnalyticsTraffic.HISTORIC_HOURS,
-                load.getsPerSecond());
+                load.getsPerSecond(),
+                ApiLoad.WARM_UP.toSeconds());
         System.out.println("Results page (refreshes itself): " + first + "/");
         System.out.println("Try it:");
         System.out.println("  curl -i -X POST \"" + first + "/analytics?timestamp=$(date +%s000)&user=alice&click\"");
@@ -244,10 +252,17 @@ public final class DemoAnalyticsCommand implements Callable<Integer> {
                     l.skipped() == 0
                             ? ""
                             : String.format(
-                                    ", %,d requests skipped (more than 1 s behind the schedule of --rate)",
-                                    l.skipped()));
-            System.out.println("Waiting for every hour's GET on every server to equal the POSTs answered 204...");
-            check = l.awaitExact(CATCH_UP);
+                                            ", %,d requests skipped (more than 1 s behind the schedule of --rate)",
+                                            l.skipped())
+                                    + (l.warmUpSkipped() == 0
+                                            ? ""
+                                            : String.format(", %,d skipped while warming up", l.warmUpSkipped())));
+            System.out.println("Waiting for every hour's GET on every server to equal the brute force: the load's POSTs"
+                    + " answered 204, plus any events others POSTed (users other than " + loadUsers() + ", read back"
+                    + " from " + eventsTopic + ")...");
+            try (OutsideEvents outside = new OutsideEvents(broker.bootstrapServers(), eventsTopic, this::isLoadUser)) {
+                check = l.awaitExact(CATCH_UP, outside);
+            }
             printCheck(check, l);
         }
         if (!servers.isEmpty()) {
@@ -264,16 +279,38 @@ public final class DemoAnalyticsCommand implements Callable<Integer> {
         }
     }
 
+    /** The load's users, as AnalyticsTraffic names them: user-0 ... user-(N-1). */
+    private String loadUsers() {
+        return "user-0 ... user-" + (users - 1);
+    }
+
+    /** Whether {@code user} is one of the load's, as its generator spells them (the rest were POSTed by others). */
+    boolean isLoadUser(String user) {
+        Matcher m = LOAD_USER.matcher(user);
+        return m.matches() && Long.parseLong(m.group(1)) < users;
+    }
+
     private void printCheck(ApiLoad.Check c, ApiLoad l) {
+        String compared = "the brute force over the load's 204s"
+                + (c.outsideCompared() == 0
+                        ? ""
+                        : String.format(
+                                " and %,d event%s others POSTed",
+                                c.outsideCompared(), c.outsideCompared() == 1 ? "" : "s"));
         if (c.exact()) {
             System.out.printf(
-                    "Every server answers every hour exactly as the brute force over the 204s (%.1f s after the load):%n",
-                    c.millis() / 1000.0);
+                    "Every server answers every hour exactly as %s (%.1f s after the load):%n",
+                    compared, c.millis() / 1000.0);
         } else {
             System.out.printf(
-                    "After %.1f s the GETs still differ from the brute force over the 204s (%,d POSTs had no 204, "
+                    "After %.1f s the GETs still differ from %s (%,d POSTs had no 204, "
                             + "their events may count or not): %s%n",
-                    c.millis() / 1000.0, l.unsure(), c.difference());
+                    c.millis() / 1000.0, compared, l.unsure(), c.difference());
+        }
+        if (c.outsideNotCompared() > 0) {
+            System.out.printf(
+                    "  (%,d event%s others POSTed fall in hours the load did not post to: not compared)%n",
+                    c.outsideNotCompared(), c.outsideNotCompared() == 1 ? "" : "s");
         }
         for (Map.Entry<Long, AnalyticsTraffic.Hour> e : c.expected().entrySet()) {
             AnalyticsTraffic.Hour h = e.getValue();

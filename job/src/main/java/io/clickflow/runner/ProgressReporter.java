@@ -34,6 +34,7 @@ public final class ProgressReporter {
     private String restBase;
     private String jobId;
     private long lastEvents;
+    private boolean eventsRead;
     private long lastNanos = startNanos;
     private long lastLineNanos;
     private Map<String, Long> lastCounts = Map.of();
@@ -128,6 +129,10 @@ public final class ProgressReporter {
             sb.append(String.format(" events in %,d (%,.0f/s)", events, rate));
             lastEvents = events;
             lastNanos = now;
+            eventsRead = true;
+        } else if (eventsRead) {
+            // A job that has just stopped no longer answers with its sources' metrics: the line keeps its first field.
+            sb.append(String.format(" events in %,d (last read)", lastEvents));
         }
         if (!current.isEmpty()) {
             lastCounts = current;

@@ -8,11 +8,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 
 /**
@@ -30,6 +39,9 @@ class DemoAnalyticsITCase {
     static final Pattern LOAD_LINE =
             Pattern.compile("(?m)^ +load [\\d,]+ req/s \\(POST [\\d,]+, GET [\\d,]+\\) \\| p99 POST .* \\| hour ");
 
+    /** A progress line of the job: its first field is the events read. */
+    static final Pattern JOB_LINE = Pattern.compile("(?m)^\\[ *\\d+s\\].*$");
+
     @TempDir
     Path dir;
 
@@ -42,6 +54,8 @@ class DemoAnalyticsITCase {
         demo.kafkaClasspathFile = DemoRuns.KAFKA_CLASSPATH;
         demo.apiClasspathFile = DemoRuns.API_CLASSPATH;
 
+        // A person's own POST during the demo, as the README shows it: counted in by the closing check, not a mismatch.
+        CompletableFuture<Integer> outsidePost = CompletableFuture.supplyAsync(() -> postAsSomeoneElse(demo));
         DemoRuns.Run run =
                 DemoRuns.run(demo, RUN, RATE, ports.get(0), "--api-ports", ports.get(1) + "," + ports.get(2));
         int code = run.code();
@@ -56,12 +70,30 @@ class DemoAnalyticsITCase {
                 .contains("Stopped with a savepoint in")
                 .contains("Results page (refreshes itself): http://127.0.0.1:" + ports.get(1) + "/");
 
+        assertThat(outsidePost.get(10, TimeUnit.SECONDS))
+                .as("the outside POST's status")
+                .isEqualTo(204);
+        assertThat(output)
+                .doesNotContain("still differ")
+                .contains("Every server answers every hour exactly as the brute force over the load's 204s and 1 event"
+                        + " others POSTed");
+        assertThat(DemoRuns.lastMatch(Pattern.compile("(?m)^ +warm-up \\(not measured\\) load .*$"), output, "warm-up")
+                        .group())
+                .as("the warm-up line")
+                .doesNotContain("skipped");
+        assertThat(DemoRuns.lastMatch(JOB_LINE, output, "the job's last progress line")
+                        .group())
+                .as("the job's last progress line, after the stop")
+                .containsPattern("^\\[ *\\d+s\\] events in [\\d,]+");
+
         ApiLoad load = demo.load;
         assertThat(load.accepted204()).as("POSTs answered 204 per server").allMatch(n -> n > RATE);
         assertThat(load.unsure()).as("POSTs without a 204: " + load.failures()).isZero();
         ApiLoad.Check check = demo.check;
         assertThat(check.difference()).as("the first GET that differed").isNull();
         assertThat(check.exact()).isTrue();
+        assertThat(check.outsideCompared()).as("outside events counted in").isEqualTo(1);
+        assertThat(check.outsideNotCompared()).isZero();
         long currentHour = AnalyticsTraffic.hourOf(System.currentTimeMillis());
         Map<Long, AnalyticsTraffic.Hour> expected = check.expected();
         assertThat(expected).as("hours posted to").hasSizeGreaterThan(1);
@@ -78,9 +110,9 @@ class DemoAnalyticsITCase {
         assertThat(expected.values().stream()
                         .mapToLong(h -> h.clicks() + h.impressions())
                         .sum())
-                .as("every POST answered 204 is in one hour")
+                .as("every POST answered 204 is in one hour, and the outside one")
                 .isEqualTo(
-                        load.accepted204().stream().mapToLong(Long::longValue).sum());
+                        load.accepted204().stream().mapToLong(Long::longValue).sum() + 1);
 
         for (ApiServerProcess s : demo.servers) {
             assertThat(s.process.isAlive()).as(s.name + " running").isFalse();
@@ -96,6 +128,29 @@ class DemoAnalyticsITCase {
             assertThat(DemoRuns.listening(port))
                     .as("port " + port + " still open")
                     .isFalse();
+        }
+    }
+
+    /** Once the load runs (the servers listen), POSTs a click of alice to the first server; its status. */
+    private static int postAsSomeoneElse(DemoAnalyticsCommand demo) {
+        while (demo.load == null) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100)); // waiting for the servers, not ordering events
+        }
+        ApiServerProcess first = demo.servers.get(0);
+        try {
+            return HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(first.base() + "/analytics?timestamp="
+                                            + System.currentTimeMillis() + "&user=alice&click"))
+                                    .POST(HttpRequest.BodyPublishers.noBody())
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
         }
     }
 }

@@ -48,7 +48,8 @@
   function row(tbody, cells) {
     const tr = el("tr");
     for (const c of cells) {
-      const td = typeof c === "object" && c !== null ? el("td", c.text, c.cls) : el("td", c);
+      const td = typeof c === "object" && c !== null ? el(c.head ? "th" : "td", c.text, c.cls) : el("td", c);
+      if (c && c.span) td.colSpan = c.span;
       tr.appendChild(td);
     }
     tbody.appendChild(tr);
@@ -74,18 +75,34 @@
       : "";
   }
 
-  // A section whose table the job has not created yet says so; returns true when there is data to show.
+  // Which job fills each panel and how a person starts one: a panel is empty while its job has not written to the
+  // database this server reads (in the analytics demo, attribution and unique users never will).
+  const FILLED_BY = {
+    attribution: { job: "attribution", command: "./clickflow attribution --jdbc-url <this server's database> ...", demo: "./clickflow demo" },
+    uniques: { job: "unique-users", command: "./clickflow uniques --jdbc-url <this server's database> ...", demo: "./clickflow demo uniques" },
+    hourly: { job: "hourly analytics", command: "./clickflow analytics --jdbc-url <this server's database> ...", demo: "./clickflow demo analytics" },
+  };
+
+  // A section whose table the job has not created yet says which job fills it and how to start that job, and moves
+  // after the panels with data; returns true when there is data to show.
   function present(section, answer) {
     const missing = section.querySelector(".missing");
     const body = section.querySelector(".body");
     if (!answer.exists) {
-      missing.textContent = "Table " + answer.table + " does not exist yet: the job has not written to this database.";
+      const f = FILLED_BY[section.id];
+      const text = "No results: the " + f.job + " job fills this panel (table " + answer.table + ") and has not written to this database. Start it with ";
+      if (missing.dataset.table !== answer.table) {
+        missing.dataset.table = answer.table;
+        missing.replaceChildren(el("span", text), el("code", f.command), el("span", " (see its --help), or try "), el("code", f.demo), el("span", "."));
+      }
       missing.hidden = false;
       body.hidden = true;
+      section.classList.add("absent");
       return false;
     }
     missing.hidden = true;
     body.hidden = false;
+    section.classList.remove("absent");
     return true;
   }
 
@@ -93,23 +110,34 @@
     return Math.max(240, container.clientWidth || container.parentElement.clientWidth - 24);
   }
 
-  // Redraws a chart in place when only its data changed; builds it anew when its series changed.
-  function chart(name, container, shape, makeOpts, data) {
-    const old = page.charts[name];
-    if (old && old.shape === shape) {
-      old.setData(data);
-      return;
+  // Redraws a chart in place when only its data changed; builds it anew when its series changed. Its time axis spans
+  // the data but never less than three steps (seconds: an hour, a window): one hour of data is then an hour in the
+  // middle of a three-hour axis, not a point against the edge of an axis spanning years (uPlot's own pick for a
+  // single x value counts it in milliseconds, and ignores a range function for x while there is data).
+  function chart(name, container, shape, makeOpts, data, step) {
+    let u = page.charts[name];
+    if (u && u.shape === shape) {
+      u.setData(data, data[0].length === 0);
+    } else {
+      if (u) u.destroy();
+      container.replaceChildren();
+      u = new uPlot(makeOpts(width(container)), data, container);
+      u.shape = shape;
+      page.charts[name] = u;
     }
-    if (old) old.destroy();
-    container.replaceChildren();
-    const u = new uPlot(makeOpts(width(container)), data, container);
-    u.shape = shape;
-    page.charts[name] = u;
+    const xs = data[0];
+    if (xs.length) {
+      const pad = Math.max(0, (3 * step - (xs[xs.length - 1] - xs[0])) / 2);
+      u.setScale("x", { min: xs[0] - pad, max: xs[xs.length - 1] + pad });
+    }
   }
 
   const utc = (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC");
 
-  function lineOpts(title, series, extra) {
+  // The value axis is as wide as its longest label (100,000 and more fit).
+  const valueAxisSize = (u, values) => (values ? Math.max(40, 16 + 8 * Math.max(...values.map((v) => String(v).length))) : 60);
+
+  function lineOpts(series, extra) {
     return (w) =>
       Object.assign(
         {
@@ -117,12 +145,27 @@
           height: 220,
           tzDate: utc,
           series: [{ label: "time (UTC)" }].concat(series),
-          axes: [{}, { size: 60 }],
+          axes: [{}, { size: valueAxisSize }],
           legend: { live: true },
         },
         extra || {}
       );
   }
+
+  // Series that may be equal (clicks and unique users, attributed and unattributed) get markers of different sizes
+  // and fills, drawn largest first, and different dashes: where they coincide every one of them still shows.
+  function marked(label, color, size, hollow, dash) {
+    return {
+      label: label,
+      stroke: color,
+      width: 2,
+      dash: dash,
+      points: { show: true, size: size, width: 2, stroke: color, fill: hollow ? "#fff" : color },
+    };
+  }
+
+  // Seconds in the attribution series' bucket (minute, hour or day).
+  const bucketSeconds = (bucket) => ({ minute: 60, hour: 3600, day: 86400 })[bucket] || 3600;
 
   function attribution(a) {
     const section = $("attribution");
@@ -143,11 +186,12 @@
       "attribution",
       $("attribution-chart"),
       "attribution",
-      lineOpts("", [
-        { label: "attributed per " + a.series.bucket, stroke: "#2a6fdb", width: 2 },
-        { label: "unattributed per " + a.series.bucket, stroke: "#999", width: 2 },
+      lineOpts([
+        marked("attributed per " + a.series.bucket, "#2a6fdb", 10, true),
+        marked("unattributed per " + a.series.bucket, "#777", 5, false, [6, 4]),
       ]),
-      [pts.map((p) => secs(p.start)), pts.map((p) => p.attributed), pts.map((p) => p.unattributed)]
+      [pts.map((p) => secs(p.start)), pts.map((p) => p.attributed), pts.map((p) => p.unattributed)],
+      bucketSeconds(a.series.bucket)
     );
   }
 
@@ -183,7 +227,7 @@
       data.push(pts.map((p) => p.upper), pts.map((p) => p.lower));
       extra = { bands: [{ series: [3, 4], fill: "rgba(42,111,219,0.12)" }] };
     }
-    chart("uniques", $("uniques-chart"), "uniques-" + u.bounds, lineOpts("", series, extra), data);
+    chart("uniques", $("uniques-chart"), "uniques-" + u.bounds, lineOpts(series, extra), data, u.window || 60);
   }
 
   function hourly(h) {
@@ -200,12 +244,13 @@
       "hourly",
       $("hourly-chart"),
       "hourly",
-      lineOpts("", [
-        { label: "unique users", stroke: "#2a6fdb", width: 2 },
-        { label: "clicks", stroke: "#d33", width: 2 },
-        { label: "impressions", stroke: "#393", width: 2 },
+      lineOpts([
+        marked("unique users", "#2a6fdb", 13, true),
+        marked("clicks", "#d33", 8, true, [6, 4]),
+        marked("impressions", "#393", 4, false, [2, 3]),
       ]),
-      [h.hours.map((r) => secs(r.hour)), h.hours.map((r) => r.users), h.hours.map((r) => r.clicks), h.hours.map((r) => r.impressions)]
+      [h.hours.map((r) => secs(r.hour)), h.hours.map((r) => r.users), h.hours.map((r) => r.clicks), h.hours.map((r) => r.impressions)],
+      3600
     );
   }
 
@@ -245,10 +290,12 @@
     error.hidden = !f.error;
     error.textContent = f.error || "";
     const rows = [];
+    // The job's name heads its operators' rows instead of filling a column of each: the table fits its panel.
     for (const job of f.jobs || []) {
+      rows.push([{ text: job.name, cls: "job", span: 5, head: true }]);
       for (const op of job.operators) {
         for (const s of op.subtasks) {
-          rows.push([job.name, op.name.slice(0, 60), s.subtask, num(s.recordsIn), num(s.recordsOut), s.watermarkLagMillis === null ? "–" : (s.watermarkLagMillis / 1000).toFixed(1) + " s"]);
+          rows.push([op.name.slice(0, 60), num(s.subtask), num(s.recordsIn), num(s.recordsOut), { text: s.watermarkLagMillis === null ? "–" : (s.watermarkLagMillis / 1000).toFixed(1) + " s", cls: "num" }]);
         }
       }
     }
