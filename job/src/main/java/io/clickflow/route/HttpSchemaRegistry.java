@@ -84,7 +84,7 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
     public void ping() {
         Answer a = call(HttpRequest.newBuilder(URI.create(url + "/subjects")).GET());
         if (a.status == 403) {
-            throw new UncheckedIOException(unauthorized(a.status));
+            throw unauthorized(a.status);
         }
     }
 
@@ -186,7 +186,7 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
                 HttpResponse<String> response = client.send(r, HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 401) {
                     // Credentials do not get better by asking again: the task fails (and the command refuses at start).
-                    throw new UncheckedIOException(unauthorized(401));
+                    throw unauthorized(401);
                 }
                 if (response.statusCode() < 500) {
                     return new Answer(response.statusCode(), response.body(), r);
@@ -203,11 +203,12 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
                 + (attempts == 1 ? " attempt" : " attempts") + " (" + r.method() + " " + r.uri() + "): " + problem));
     }
 
-    private Unauthorized unauthorized(int status) {
-        return new Unauthorized("schema registry " + url
+    private UncheckedIOException unauthorized(int status) {
+        Unauthorized u = new Unauthorized("schema registry " + url
                 + (credentials == null
                         ? " asks for credentials (HTTP " + status + ")"
                         : " refused " + credentials + " (HTTP " + status + ")"));
+        return new UncheckedIOException(u.getMessage(), u);
     }
 
     /** The registry refused the router's credentials, or asked for some. */

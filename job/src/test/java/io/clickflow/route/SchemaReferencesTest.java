@@ -59,10 +59,14 @@ class SchemaReferencesTest {
     }
 
     static byte[] event(int id, String destination) {
+        return event(id, destination, "Recife");
+    }
+
+    static byte[] event(int id, String destination, String city) {
         Schema schema = eventSchema();
         GenericRecord address =
                 new GenericData.Record(schema.getField("ship_to").schema());
-        address.put("city", "Recife");
+        address.put("city", city);
         GenericRecord origin = new GenericData.Record(schema.getField("origin").schema());
         origin.put("origin_service_type", "financial");
         origin.put("at", address);
