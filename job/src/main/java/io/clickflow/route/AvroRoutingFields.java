@@ -9,6 +9,7 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.util.Utf8;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -287,6 +288,8 @@ final class AvroRoutingFields implements RoutingReader {
                         null,
                         "schema " + id + ": " + e.getMessage(),
                         e.askAgain ? System.nanoTime() + RETRY_REFUSED_NANOS : Long.MAX_VALUE);
+            } catch (UncheckedIOException e) {
+                throw e; // the registry failed while fetching a reference: not the schema's fault
             } catch (RuntimeException e) {
                 return new Writer(
                         registered, null, "schema " + id + " is not an Avro schema: " + e.getMessage(), Long.MAX_VALUE);

@@ -17,6 +17,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -62,7 +63,7 @@ class RegistryCredentialsTest {
     }
 
     static RouteOptions parse(String... args) {
-        List<String> all = new java.util.ArrayList<>(List.of("--destinations", DESTINATIONS, "--format", "avro"));
+        List<String> all = new ArrayList<>(List.of("--destinations", DESTINATIONS, "--format", "avro"));
         all.addAll(List.of(args));
         return RouteCommand.parse(all.toArray(String[]::new));
     }

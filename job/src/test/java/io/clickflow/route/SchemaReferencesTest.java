@@ -1,13 +1,17 @@
 package io.clickflow.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A writer schema composed of other subjects' schemas (Confluent schema references, the seed's "Troubles"): parsed
@@ -43,7 +47,7 @@ class SchemaReferencesTest {
             .get("FINANCE");
 
     static MapSchemaRegistry registry() {
-        return new MapSchemaRegistry(java.util.Map.of(), null)
+        return new MapSchemaRegistry(Map.of(), null)
                 .version("address-value", 1, new SchemaRegistry.Registered(ADDRESS, List.of()))
                 .version("origin-value", 3, ORIGIN_SCHEMA)
                 .schema(EVENT_ID, EVENT_SCHEMA)
@@ -147,6 +151,31 @@ class SchemaReferencesTest {
         assertThat(reader.read(event(33, "finance")).error())
                 .startsWith("schema 33: its reference io.tenant.Origin (subject json-value version 1) is not an Avro "
                         + "schema: ");
+    }
+
+    @Test
+    void aRegistryFailingWhileAReferenceIsFetchedFailsTheTaskInsteadOfMakingADeadLetter() {
+        SchemaRegistry failing = new SchemaRegistry() {
+            @Override
+            public Registered schema(int id) {
+                return EVENT_SCHEMA;
+            }
+
+            @Override
+            public Registered schema(String subject, int version) {
+                throw new UncheckedIOException(new IOException("schema registry not usable"));
+            }
+
+            @Override
+            public int register(String subject, Registered schema) {
+                throw new AssertionError("nothing to register");
+            }
+        };
+        RoutingReader reader = new AvroRoutingFields.Opened(failing);
+
+        assertThatThrownBy(() -> reader.read(event(EVENT_ID, "finance")))
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining("schema registry not usable");
     }
 
     @Test
