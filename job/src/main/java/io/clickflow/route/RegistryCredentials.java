@@ -38,7 +38,10 @@ public final class RegistryCredentials implements Serializable {
 
     /** The value of an {@code Authorization} header. */
     String header() {
-        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return "Basic "
+                + Base64.getEncoder()
+                        .encodeToString(
+                                (user + ":" + (password == null ? "" : password)).getBytes(StandardCharsets.UTF_8));
     }
 
     /** The {@code user:password@} of a URL's authority, or null when it has none. */
