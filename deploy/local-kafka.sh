@@ -18,6 +18,7 @@ KAFKA_CP="$ROOT/kafka-runtime/target/classpath.txt"
 # it runs from the job's compiled classes with the Kafka jars, which the tests also find in place when
 # they run (before the job jar is packaged).
 JOB_CLASSES="$ROOT/job/target/classes"
+RUNTIME_CLASSES="$ROOT/kafka-runtime/target/classes"
 # The shared core (clickflow-core) the broker code uses, e.g. its one-line refusals.
 CORE_CLASSES="$ROOT/core/target/classes"
 TOOLS_LOG4J="$ROOT/kafka-runtime/src/main/resources/log4j2-tools.properties"
@@ -87,7 +88,8 @@ tool() {
   if [[ -n "${KAFKA_LOG4J_OPTS:-}" ]]; then read -ra log4j_opts <<<"$KAFKA_LOG4J_OPTS"
   else log4j_opts=("-Dlog4j2.configurationFile=$TOOLS_LOG4J"); fi
   read -ra kafka_opts <<<"${KAFKA_OPTS:-}"
-  exec "$JAVA" "${heap_opts[@]}" "${perf_opts[@]}" "${log4j_opts[@]}" -cp "$(cat "$KAFKA_CP")" \
+  # kafka-runtime's own classes first: its console-consumer formatter (RegistryAvroFormatter) for --formatter.
+  exec "$JAVA" "${heap_opts[@]}" "${perf_opts[@]}" "${log4j_opts[@]}" -cp "$RUNTIME_CLASSES:$(cat "$KAFKA_CP")" \
     ${kafka_opts[@]+"${kafka_opts[@]}"} "$class" "$@"
 }
 

@@ -6,6 +6,7 @@ import io.clickflow.attribution.GenerateCommand;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.UsageException;
 import io.clickflow.demo.DemoCommand;
+import io.clickflow.route.GenerateTenantEventsCommand;
 import io.clickflow.route.RouteCommand;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.submit.SubmitCommand;
@@ -39,6 +40,7 @@ import java.util.Map;
             RouteCommand.class,
             GenerateCommand.class,
             GenerateFramesCommand.class,
+            GenerateTenantEventsCommand.class,
             Clickflow.Serve.class,
             Clickflow.Bench.class,
             SubmitCommand.class,
@@ -122,8 +124,8 @@ public final class Clickflow implements Runnable {
     /** {@code ./clickflow test} is the launcher's own (it installs what the tests need); listed here so help shows it. */
     @Command(
             name = "test",
-            header =
-                    "Every test (mvn verify), after installing what the tests need where missing (./clickflow test --help).",
+            // No path in the header: the command list's column, as wide as its longest name, may wrap it at a '/'.
+            header = "Every test (mvn verify), after installing what the tests need where missing.",
             description = "The launcher runs it: Debian's maven, chromium, chromium-driver and docker-compose are "
                     + "installed when missing, then mvn verify runs with the options given.")
     static final class Test implements Runnable {

@@ -162,7 +162,7 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
         return o;
     }
 
-    private static String schemaRegistry(RouteOptions.Format format, String url) {
+    static String schemaRegistry(RouteOptions.Format format, String url) {
         if (format != RouteOptions.Format.AVRO) {
             if (url != null) {
                 throw new UsageException("--schema-registry: only for --format avro");
@@ -257,7 +257,7 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
         return "Kafka " + o.kafka.bootstrapServers() + " topic " + o.inputTopic + " (group " + o.kafka.groupId()
                 + (o.kafka.bounded() ? ", bounded" : "") + ") -> "
                 + o.destinations.all().size()
-                + " destinations " + o.destinations
+                + (o.destinations.all().size() == 1 ? " destination " : " destinations ") + o.destinations
                 + (o.destinationsTopic == null ? "" : ", changes from " + o.destinationsTopic)
                 + (o.schemaRegistry == null ? "" : ", Avro with schema registry " + o.schemaRegistry)
                 + (o.schemaRegistryCredentials == null ? "" : " as " + o.schemaRegistryCredentials)

@@ -48,7 +48,13 @@ public final class RouteTraffic {
         this.sequences = new long[config.tenants()];
     }
 
+    /** The next event, its event_time a fixed point in 2023 plus one millisecond per event (reproducible). */
     public Event next() {
+        return next(1_700_000_000_000L + events);
+    }
+
+    /** The next event, its event_time {@code eventTimeMillis} (the demo: now). */
+    public Event next(long eventTimeMillis) {
         long n = events++;
         int tenant = random.nextInt(config.tenants());
         String type = SERVICE_TYPES[tenant % SERVICE_TYPES.length];
@@ -91,7 +97,7 @@ public final class RouteTraffic {
             json.append(i == 0 ? "\"" : ", \"").append(names.get(i)).append('"');
         }
         json.append("], \"event_time\": \"")
-                .append(Instant.ofEpochMilli(1_700_000_000_000L + n))
+                .append(Instant.ofEpochMilli(eventTimeMillis))
                 .append("\", \"payload\": ")
                 .append(payload)
                 .append('}');

@@ -10,6 +10,7 @@ import io.clickflow.commandline.Durations;
 import io.clickflow.commandline.UsageException;
 import io.clickflow.counting.CountMode;
 import io.clickflow.io.KafkaSinks;
+import io.clickflow.route.RouteCommand;
 import io.clickflow.stream.EmitMode;
 import io.clickflow.uniques.UniquesCommand;
 import io.clickflow.uniques.UniquesOptions;
@@ -144,7 +145,7 @@ class CliTest {
                         new Run(
                                 2,
                                 "",
-                                "clickflow: unknown command 'frobnicate'; commands: demo, attribution, uniques, analytics, route, generate, generate-frames, serve, bench, submit, test\n"));
+                                "clickflow: unknown command 'frobnicate'; commands: demo, attribution, uniques, analytics, route, generate, generate-frames, generate-tenant-events, serve, bench, submit, test\n"));
         assertThat(run("uniqes"))
                 .isEqualTo(new Run(2, "", "clickflow: unknown command 'uniqes' (did you mean uniques?)\n"));
         assertThat(run("attribution", "--emit-mod", "update"))
@@ -160,6 +161,7 @@ class CliTest {
                 "route",
                 "generate",
                 "generate-frames",
+                "generate-tenant-events",
                 "serve",
                 "bench",
                 "submit",
@@ -175,6 +177,31 @@ class CliTest {
                         "Default: clickflow-attribution",
                         "Default: output/checkpoints/attribution");
         assertThat(Clickflow.jobs()).containsOnlyKeys("attribution", "uniques", "analytics", "route");
+    }
+
+    @Test
+    void theRoutersStartLineCountsItsDestinationsInEnglish() {
+        assertThat(RouteCommand.describe(RouteCommand.parse("--destinations", "{\"A\": {\"output_topic\": \"a\"}}")))
+                .contains("-> 1 destination [A -> a]");
+        assertThat(RouteCommand.describe(RouteCommand.parse(
+                        "--destinations", "{\"A\": {\"output_topic\": \"a\"}, \"B\": {\"output_topic\": \"b\"}}")))
+                .contains("-> 2 destinations [");
+    }
+
+    @Test
+    void generateTenantEventsRefusesBadOptionsInOneLineBeforeConnecting() {
+        String prefix = "clickflow generate-tenant-events: ";
+        assertThat(run("generate-tenant-events", "--format", "avro"))
+                .isEqualTo(new Run(2, "", prefix + "--format avro needs --schema-registry URL\n"));
+        assertThat(run("generate-tenant-events", "--schema-registry", "http://127.0.0.1:1"))
+                .isEqualTo(new Run(2, "", prefix + "--schema-registry: only for --format avro\n"));
+        assertThat(run("generate-tenant-events", "--destinations", "FINANCE,,x"))
+                .isEqualTo(new Run(
+                        2, "", prefix + "--destinations: give names separated by commas, e.g. FINANCE,marketing\n"));
+        assertThat(run("generate-tenant-events", "--count", "0"))
+                .isEqualTo(new Run(2, "", prefix + "--count: must be at least 1, not 0\n"));
+        assertThat(run("generate-tenant-events", "--origin-service-id", " "))
+                .isEqualTo(new Run(2, "", prefix + "--origin-service-id: give an id\n"));
     }
 
     @Test
