@@ -83,14 +83,19 @@ public final class RegistryCredentialOptions {
         try {
             HttpSchemaRegistry.checking(url, credentials).ping();
         } catch (UncheckedIOException e) {
-            if (e.getCause() instanceof HttpSchemaRegistry.Unauthorized) {
-                throw new UsageException(
-                        credentials == null
-                                ? "--schema-registry-user: " + e.getCause().getMessage()
-                                        + "; give --schema-registry-user and --schema-registry-password"
-                                : credentials.givenBy() + ": " + e.getCause().getMessage());
-            }
-            throw new UsageException("--schema-registry: " + e.getCause().getMessage());
+            throw refusal(e, credentials);
         }
+    }
+
+    /** The one line for a registry that failed a command at start: the option to look at, and why. */
+    public static UsageException refusal(UncheckedIOException e, RegistryCredentials credentials) {
+        if (e.getCause() instanceof HttpSchemaRegistry.Unauthorized) {
+            return new UsageException(
+                    credentials == null
+                            ? "--schema-registry-user: " + e.getCause().getMessage()
+                                    + "; give --schema-registry-user and --schema-registry-password"
+                            : credentials.givenBy() + ": " + e.getCause().getMessage());
+        }
+        return new UsageException("--schema-registry: " + e.getCause().getMessage());
     }
 }
