@@ -9,6 +9,7 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.util.Utf8;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -30,6 +31,9 @@ final class AvroRoutingFields implements RoutingReader {
     private static final int HEADER = 5;
     /** An id the registry did not know, or a subject that refused a schema, is asked again after this long. */
     private static final long RETRY_REFUSED_NANOS = 10_000_000_000L;
+
+    private static final SchemaRegistry.Registered CONSUMER_SCHEMA =
+            new SchemaRegistry.Registered(ProcessorToConsumer.SCHEMA_TEXT, List.of());
 
     private final SchemaRegistry.Factory registry;
     private final OutputRecord output;
@@ -55,6 +59,9 @@ final class AvroRoutingFields implements RoutingReader {
 
         private final transient SchemaRegistry registry;
         private final transient Map<Integer, Writer> writers = new HashMap<>();
+        /** Referenced schemas by subject and version: a version never changes, and many writers share one. */
+        private final transient Map<SchemaRegistry.Reference, SchemaRegistry.Registered> referenced = new HashMap<>();
+
         private final transient Map<OutputKey, Output> outputs = new HashMap<>();
         /** The seed's consumer schema's id per subject. */
         private final transient Map<String, Output> consumerIds = new HashMap<>();
@@ -163,7 +170,7 @@ final class AvroRoutingFields implements RoutingReader {
                         consumerIds,
                         destination.outputSubject,
                         destination.outputSubject,
-                        ProcessorToConsumer.SCHEMA_TEXT,
+                        CONSUMER_SCHEMA,
                         "the seed's ProcessorToConsumer schema");
                 return consumerWriter.framed(id, routing.content(), processedAt);
             }
@@ -172,7 +179,7 @@ final class AvroRoutingFields implements RoutingReader {
                     outputs,
                     new OutputKey(destination.outputSubject, id),
                     destination.outputSubject,
-                    writers.get(id).text,
+                    writers.get(id).registered,
                     "schema " + id);
             if (outputId == id) {
                 return value;
@@ -185,14 +192,26 @@ final class AvroRoutingFields implements RoutingReader {
         private Writer writer(int id) {
             Writer w = writers.get(id);
             if (w == null || w.expired()) {
-                w = Writer.of(id, registry.schema(id));
+                w = Writer.of(id, registry.schema(id), this::referenced);
                 writers.put(id, w);
             }
             return w;
         }
 
+        private SchemaRegistry.Registered referenced(SchemaRegistry.Reference r) {
+            SchemaRegistry.Registered s = referenced.get(r);
+            if (s == null) {
+                s = registry.schema(r.subject(), r.version());
+                if (s != null) {
+                    referenced.put(r, s);
+                }
+            }
+            return s;
+        }
+
         /** The id of {@code schema} under the key's subject, from {@code cache} or registered (and cached). */
-        private <K> int registered(Map<K, Output> cache, K key, String subject, String schema, String what)
+        private <K> int registered(
+                Map<K, Output> cache, K key, String subject, SchemaRegistry.Registered schema, String what)
                 throws Refused {
             Output o = cache.get(key);
             if (o == null || (o.refusal != null && System.nanoTime() > o.askAgainAt)) {
@@ -246,10 +265,13 @@ final class AvroRoutingFields implements RoutingReader {
         return names;
     }
 
-    /** A writer schema as the registry gave it (text, parsed, its reader) or why records of its id are refused. */
-    private record Writer(String text, BoundedReader reader, String problem, long askAgainAt) {
-        static Writer of(int id, String text) {
-            if (text == null) {
+    /**
+     * A writer schema as the registry gave it (with its references), parsed with them, its reader; or why records
+     * of its id are refused.
+     */
+    private record Writer(SchemaRegistry.Registered registered, BoundedReader reader, String problem, long askAgainAt) {
+        static Writer of(int id, SchemaRegistry.Registered registered, SchemaReferences.Lookup references) {
+            if (registered == null) {
                 return new Writer(
                         null,
                         null,
@@ -258,19 +280,34 @@ final class AvroRoutingFields implements RoutingReader {
             }
             Schema schema;
             try {
-                schema = new Schema.Parser().parse(text);
+                schema = SchemaReferences.parse(registered, references);
+            } catch (SchemaReferences.Unresolved e) {
+                // A missing referenced version may be registered yet; anything else is the schema's for good.
+                return new Writer(
+                        registered,
+                        null,
+                        "schema " + id + ": " + e.getMessage(),
+                        e.askAgain ? System.nanoTime() + RETRY_REFUSED_NANOS : Long.MAX_VALUE);
+            } catch (UncheckedIOException e) {
+                throw e; // the registry failed while fetching a reference: not the schema's fault
             } catch (RuntimeException e) {
                 return new Writer(
-                        text, null, "schema " + id + " is not an Avro schema: " + e.getMessage(), Long.MAX_VALUE);
+                        registered, null, "schema " + id + " is not an Avro schema: " + e.getMessage(), Long.MAX_VALUE);
             }
             if (schema.getType() != Schema.Type.RECORD) {
                 return new Writer(
-                        text, null, "schema " + id + " is a " + schema.getType() + ", not a record", Long.MAX_VALUE);
+                        registered,
+                        null,
+                        "schema " + id + " is a " + schema.getType() + ", not a record",
+                        Long.MAX_VALUE);
             }
-            return new Writer(text, new BoundedReader(schema), null, Long.MAX_VALUE);
+            return new Writer(registered, new BoundedReader(schema), null, Long.MAX_VALUE);
         }
 
-        /** Only an unknown id is asked again: a schema registered under an id never changes. */
+        /**
+         * Only an unknown id (or a missing referenced version) is asked again: a schema registered under an id
+         * never changes.
+         */
         boolean expired() {
             return askAgainAt != Long.MAX_VALUE && System.nanoTime() > askAgainAt;
         }

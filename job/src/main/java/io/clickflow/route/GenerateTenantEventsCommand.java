@@ -6,6 +6,7 @@ import io.clickflow.io.KafkaSender;
 import io.clickflow.runner.KafkaPreflight;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.UncheckedIOException;
@@ -87,6 +88,9 @@ public final class GenerateTenantEventsCommand implements Callable<Integer> {
                     + "under <topic>-value. Default: none.")
     String schemaRegistry;
 
+    @Mixin
+    RegistryCredentialOptions schemaRegistryCredentials;
+
     @Override
     public Integer call() throws Exception {
         SeedProducer producer = producer();
@@ -94,12 +98,14 @@ public final class GenerateTenantEventsCommand implements Callable<Integer> {
             throw new UsageException("--count: must be at least 1, not " + count);
         }
         Cli.range("--rate", rate, 1, 10_000_000);
-        String registry = RouteCommand.schemaRegistry(format, schemaRegistry);
+        String given = RouteCommand.schemaRegistry(format, schemaRegistry);
+        RegistryCredentials credentials = schemaRegistryCredentials.credentials(given);
+        String registry = RegistryCredentials.strip(given);
         if (topic.isBlank()) {
             throw new UsageException("--topic: give a name");
         }
         KafkaPreflight.checkTopics(bootstrapServers, List.of(new KafkaPreflight.Topic(topic, "--topic")));
-        int schemaId = registry == null ? -1 : register(registry, topic);
+        int schemaId = registry == null ? -1 : register(registry, credentials, topic);
         System.out.printf(
                 "Writing %s records of producer %s (%s) to %s, destinations %s, %,d/s%s%n",
                 Cli.name(format),
@@ -138,10 +144,16 @@ public final class GenerateTenantEventsCommand implements Callable<Integer> {
 
     /** Registers the seed's producer schema under {@code <topic>-value}; a registry that is not usable stops here. */
     public static int register(String registry, String topic) {
+        return register(registry, null, topic);
+    }
+
+    /** As {@link #register(String, String)}, with HTTP basic auth ({@code credentials} null: none). */
+    public static int register(String registry, RegistryCredentials credentials, String topic) {
         try {
-            return HttpSchemaRegistry.checking(registry).register(subject(topic), SeedProducer.SCHEMA_TEXT);
+            return HttpSchemaRegistry.checking(registry, credentials)
+                    .register(subject(topic), SeedProducer.SCHEMA_TEXT);
         } catch (UncheckedIOException e) {
-            throw new UsageException("--schema-registry: " + e.getCause().getMessage());
+            throw RegistryCredentialOptions.refusal(e, credentials);
         } catch (RoutingReader.Refused e) {
             throw new UsageException("--schema-registry: " + e.getMessage());
         }

@@ -14,7 +14,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -94,6 +93,9 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
                             + "by id and registered under each destination's output_subject. Default: none.")
     String schemaRegistry;
 
+    @Mixin
+    RegistryCredentialOptions schemaRegistryCredentials;
+
     @Option(
             names = "--max-tenants",
             paramLabel = "N",
@@ -142,7 +144,9 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
                 ? topic("--transactional-id-prefix", transactionalIdPrefix)
                 : o.kafka.groupId();
         o.format = format;
-        o.schemaRegistry = schemaRegistry(format, schemaRegistry);
+        String registry = schemaRegistry(format, schemaRegistry);
+        o.schemaRegistryCredentials = schemaRegistryCredentials.credentials(registry);
+        o.schemaRegistry = RegistryCredentials.strip(registry);
         o.outputRecord = outputRecord;
         o.processorId = processorId(processorId);
         for (Destination d : o.destinations.all()) {
@@ -170,13 +174,15 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
         }
         String u = url.strip();
         URI uri;
+        // A URL that may hold a password is not repeated in the message.
+        String shown = u.contains("@") ? "the URL" : "'" + u + "'";
         try {
             uri = new URI(u);
         } catch (URISyntaxException e) {
-            throw new UsageException("--schema-registry: '" + u + "' is not a URL");
+            throw new UsageException("--schema-registry: " + shown + " is not a URL");
         }
         if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-            throw new UsageException("--schema-registry: '" + u + "' is not an http(s) URL with a host");
+            throw new UsageException("--schema-registry: " + shown + " is not an http(s) URL with a host");
         }
         return u;
     }
@@ -227,15 +233,10 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
         return topics;
     }
 
-    /** A registry that does not answer stops the command at start, rather than failing the job's tasks later. */
+    /** A registry that does not answer, or refuses the credentials, stops the command at start in one line. */
     static void checkSchemaRegistry(RouteOptions o) {
-        if (o.schemaRegistry == null) {
-            return;
-        }
-        try {
-            HttpSchemaRegistry.checking(o.schemaRegistry).ping();
-        } catch (UncheckedIOException e) {
-            throw new UsageException("--schema-registry: " + e.getCause().getMessage());
+        if (o.schemaRegistry != null) {
+            RegistryCredentialOptions.check(o.schemaRegistry, o.schemaRegistryCredentials);
         }
     }
 
@@ -259,6 +260,7 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
                 + (o.destinations.all().size() == 1 ? " destination " : " destinations ") + o.destinations
                 + (o.destinationsTopic == null ? "" : ", changes from " + o.destinationsTopic)
                 + (o.schemaRegistry == null ? "" : ", Avro with schema registry " + o.schemaRegistry)
+                + (o.schemaRegistryCredentials == null ? "" : " as " + o.schemaRegistryCredentials)
                 + (o.outputRecord == OutputRecord.UNCHANGED ? "" : ", writing " + Cli.name(o.outputRecord))
                 + (o.processorId == null ? "" : ", processor " + o.processorId)
                 + ", dead letters to " + o.deadLetterTopic + " (" + Cli.name(o.delivery) + ")"

@@ -17,8 +17,10 @@ public final class RouteOptions {
     public String transactionalIdPrefix;
     public int maxTenants;
     public Format format;
-    /** Null for JSON. */
+    /** Null for JSON; never with a {@code user:password@}. */
     public String schemaRegistry;
+    /** Null: the registry is used without credentials. */
+    public RegistryCredentials schemaRegistryCredentials;
 
     public RuntimeOptions runtime;
 
@@ -38,7 +40,7 @@ public final class RouteOptions {
     /** The reader of the routing fields this format needs. */
     RoutingReader reader() {
         return format == Format.AVRO
-                ? RoutingReader.avro(HttpSchemaRegistry.at(schemaRegistry), outputRecord)
+                ? RoutingReader.avro(HttpSchemaRegistry.at(schemaRegistry, schemaRegistryCredentials), outputRecord)
                 : RoutingReader.json(outputRecord);
     }
 }

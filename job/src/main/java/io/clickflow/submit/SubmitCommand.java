@@ -52,8 +52,8 @@ import java.util.concurrent.Callable;
             "exactly as './clickflow <job>' takes them. Jobs: the commands that run a Flink job (attribution, uniques, analytics).",
             "",
             "File paths and jdbc:sqlite: URLs in the job options are read by the cluster's processes, on their machines.",
-            "Pass the database password through the cluster's environment (CLICKFLOW_JDBC_PASSWORD), not --jdbc-password:",
-            "Flink shows program arguments in its Web UI."
+            "Pass passwords through the cluster's environment (CLICKFLOW_JDBC_PASSWORD, CLICKFLOW_SCHEMA_REGISTRY_PASSWORD),",
+            "not --jdbc-password or --schema-registry-password: Flink shows program arguments in its Web UI."
         })
 public final class SubmitCommand implements Callable<Integer> {
     static final String ENTRY_CLASS = "io.clickflow.Clickflow";

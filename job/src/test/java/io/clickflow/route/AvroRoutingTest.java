@@ -212,13 +212,18 @@ class AvroRoutingTest {
         int[] lookups = {0};
         SchemaRegistry counting = new SchemaRegistry() {
             @Override
-            public String schema(int id) {
+            public Registered schema(int id) {
                 lookups[0]++;
                 return null;
             }
 
             @Override
-            public int register(String subject, String schema) {
+            public Registered schema(String subject, int version) {
+                throw new AssertionError("no references");
+            }
+
+            @Override
+            public int register(String subject, Registered schema) {
                 throw new AssertionError("nothing to register");
             }
         };

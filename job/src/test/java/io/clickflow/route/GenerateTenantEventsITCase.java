@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clickflow.Clickflow;
 import io.clickflow.testing.ApicurioTestRegistry;
+import io.clickflow.testing.BasicAuthProxy;
 import io.clickflow.testing.KafkaTestBroker;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,8 +16,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -80,6 +84,55 @@ class GenerateTenantEventsITCase {
         assertThat(destinations)
                 .containsExactly(
                         "FINANCE", "MARKETING", "FINANCE", "MARKETING", "FINANCE", "MARKETING", "FINANCE", "MARKETING");
+    }
+
+    @Test
+    @Timeout(60)
+    void aRegistryThatNeedsCredentialsGetsThemAndAWrongPasswordStopsItInOneLine() throws Exception {
+        KAFKA.createTopics(1, "tenant.auth");
+        try (BasicAuthProxy proxy = new BasicAuthProxy(REGISTRY.url(), "producer", "pa:ss@word")) {
+            String[] args = {
+                "generate-tenant-events",
+                "--bootstrap-servers",
+                KAFKA.bootstrapServers(),
+                "--topic",
+                "tenant.auth",
+                "--count",
+                "2",
+                "--format",
+                "avro",
+                "--schema-registry",
+                proxy.through(REGISTRY.url()),
+                "--schema-registry-user",
+                "producer",
+                "--schema-registry-password"
+            };
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            PrintStream oldErr = System.err;
+            int wrong;
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            try {
+                wrong = Clickflow.execute(Clickflow.commandLine(), append(args, "not-it"));
+            } finally {
+                System.setErr(oldErr);
+            }
+            assertThat(wrong).isEqualTo(2);
+            assertThat(err.toString(StandardCharsets.UTF_8))
+                    .isEqualTo("clickflow generate-tenant-events: --schema-registry-password: schema registry "
+                            + proxy.through(REGISTRY.url()) + " refused user producer (HTTP 401)"
+                            + System.lineSeparator());
+
+            assertThat(Clickflow.execute(Clickflow.commandLine(), append(args, "pa:ss@word")))
+                    .isZero();
+            assertThat(proxy.forwarded.get()).isPositive();
+            assertThat(KAFKA.readCommittedRecords("tenant.auth")).hasSize(2);
+        }
+    }
+
+    static String[] append(String[] args, String last) {
+        String[] all = Arrays.copyOf(args, args.length + 1);
+        all[args.length] = last;
+        return all;
     }
 
     @Test

@@ -1,23 +1,28 @@
 package io.clickflow.route;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * A registry in a map, for harness tests of the Avro reading: ids as given; registering a schema under a subject
  * gives an id of that subject's own (as a registry numbering versions rather than contents does), the same one
- * for the same text, so the router's reframing shows. The subject {@code refusing} refuses every schema.
+ * for the same schema, so the router's reframing shows. The subject {@code refusing} refuses every schema.
+ * Subject versions (what references name) are added with {@link #version}.
  */
 final class MapSchemaRegistry implements SchemaRegistry {
     static final int FIRST_NEW_ID = 1000;
 
-    private final Map<Integer, String> schemas;
+    private final Map<Integer, Registered> schemas = new HashMap<>();
+    private final Map<String, Registered> versions = new HashMap<>();
     private final String refusing;
     private final Map<String, Integer> registered = new HashMap<>();
     int registrations;
+    /** Calls of {@link #schema(String, int)}. */
+    int versionLookups;
 
     MapSchemaRegistry(Map<Integer, String> schemas, String refusing) {
-        this.schemas = new HashMap<>(schemas);
+        schemas.forEach((id, text) -> this.schemas.put(id, new Registered(text, List.of())));
         this.refusing = refusing;
     }
 
@@ -27,13 +32,31 @@ final class MapSchemaRegistry implements SchemaRegistry {
         return () -> new MapSchemaRegistry(copy, refusing);
     }
 
+    /** Adds a schema with references under {@code id}. */
+    MapSchemaRegistry schema(int id, Registered schema) {
+        schemas.put(id, schema);
+        return this;
+    }
+
+    /** Adds {@code schema} as {@code version} of {@code subject}. */
+    MapSchemaRegistry version(String subject, int version, Registered schema) {
+        versions.put(subject + "\n" + version, schema);
+        return this;
+    }
+
     @Override
-    public String schema(int id) {
+    public Registered schema(int id) {
         return schemas.get(id);
     }
 
     @Override
-    public int register(String subject, String schema) throws RoutingReader.Refused {
+    public Registered schema(String subject, int version) {
+        versionLookups++;
+        return versions.get(subject + "\n" + version);
+    }
+
+    @Override
+    public int register(String subject, Registered schema) throws RoutingReader.Refused {
         if (subject.equals(refusing)) {
             throw new RoutingReader.Refused("subject " + subject + " refused it (409 incompatible)");
         }

@@ -191,7 +191,7 @@ class SeedShapesTest {
                 .extracting(r -> r.topic)
                 .containsExactly("processor.to.finance", "processor.to.marketing", "processor.to.finance");
         int id = AvroEvents.schemaId(routed.get(0).value);
-        assertThat(registry.schema(id)).isEqualTo(SeedEvents.CONSUMER_SCHEMA_TEXT);
+        assertThat(registry.schema(id).text()).isEqualTo(SeedEvents.CONSUMER_SCHEMA_TEXT);
         assertThat(registry.registrations)
                 .as("one registration for the shared subject")
                 .isEqualTo(1);

@@ -111,6 +111,22 @@ public final class ApicurioTestRegistry implements BeforeAllCallback, AfterAllCa
                 .POST(HttpRequest.BodyPublishers.ofString(body))));
     }
 
+    /**
+     * Registers {@code schema} under {@code subject} with Confluent schema references, each {@code {name, subject,
+     * version}}; returns its id.
+     */
+    public int register(String subject, String schema, List<Map<String, Object>> references) {
+        String body;
+        try {
+            body = JSON.writeValueAsString(Map.of("schema", schema, "references", references));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return id(send(HttpRequest.newBuilder(URI.create(url() + "/subjects/" + subject + "/versions"))
+                .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))));
+    }
+
     /** The id of the latest schema under {@code subject}. */
     public int latestId(String subject) {
         return id(send(HttpRequest.newBuilder(URI.create(url() + "/subjects/" + subject + "/versions/latest"))

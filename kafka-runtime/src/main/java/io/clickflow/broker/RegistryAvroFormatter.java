@@ -14,6 +14,7 @@ import org.apache.kafka.common.header.Header;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,14 +22,19 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A formatter for Kafka's console consumer that prints values in the Confluent wire format (magic byte 0, schema id,
  * Avro body) as JSON, decoded with the writer schema fetched from a Confluent-compatible registry: Confluent's own
  * {@code kafka-avro-console-consumer} is not on Maven Central. Properties ({@code --formatter-property}):
- * {@code schema.registry.url} (required), {@code print.key}, {@code print.headers} (default false).
+ * {@code schema.registry.url} (required; a {@code user:password@} in it is HTTP basic auth), {@code
+ * basic.auth.user.info} ({@code USER:PASSWORD}, as Confluent's formatter takes it), {@code print.key}, {@code
+ * print.headers} (default false). A writer schema with references is parsed with the schemas it references.
  */
 public final class RegistryAvroFormatter implements MessageFormatter {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,6 +43,9 @@ public final class RegistryAvroFormatter implements MessageFormatter {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final Map<Integer, GenericDatumReader<GenericRecord>> readers = new HashMap<>();
     private String url;
+    /** Null: no Authorization header. */
+    private String authorization;
+
     private boolean printKey;
     private boolean printHeaders;
 
@@ -47,6 +56,21 @@ public final class RegistryAvroFormatter implements MessageFormatter {
             throw new ConfigException("give --formatter-property schema.registry.url=URL");
         }
         url = u.toString().strip().replaceAll("/+$", "");
+        String userInfo = configs.get("basic.auth.user.info") == null
+                ? null
+                : configs.get("basic.auth.user.info").toString();
+        try {
+            URI parsed = new URI(url);
+            if (parsed.getUserInfo() != null) {
+                userInfo = userInfo != null ? userInfo : parsed.getUserInfo();
+                url = url.replaceFirst("(?<=//)[^/?#]*@", "");
+            }
+        } catch (URISyntaxException e) {
+            throw new ConfigException("schema.registry.url is not a URL");
+        }
+        authorization = userInfo == null
+                ? null
+                : "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
         printKey = Boolean.parseBoolean(String.valueOf(configs.get("print.key")));
         printHeaders = Boolean.parseBoolean(String.valueOf(configs.get("print.headers")));
     }
@@ -80,7 +104,10 @@ public final class RegistryAvroFormatter implements MessageFormatter {
         try {
             GenericDatumReader<GenericRecord> reader = readers.get(id);
             if (reader == null) {
-                reader = new GenericDatumReader<>(new Schema.Parser().parse(schema(id)));
+                JsonNode writer = get("/schemas/ids/" + id);
+                Schema.Parser parser = new Schema.Parser();
+                defineReferences(writer, parser, new HashSet<>());
+                reader = new GenericDatumReader<>(parser.parse(text(writer)));
                 readers.put(id, reader);
             }
             return reader.read(null, DecoderFactory.get().binaryDecoder(value, 5, value.length - 5, null))
@@ -90,27 +117,46 @@ public final class RegistryAvroFormatter implements MessageFormatter {
         }
     }
 
-    private String schema(int id) throws IOException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(
-                        url + "/schemas/ids/" + URLEncoder.encode(Integer.toString(id), StandardCharsets.UTF_8)))
+    /** Parses what {@code schema} references (and what that references, first) into {@code parser}, once each. */
+    private void defineReferences(JsonNode schema, Schema.Parser parser, Set<String> defined) throws IOException {
+        for (JsonNode r : schema.path("references")) {
+            String path = "/subjects/" + URLEncoder.encode(r.path("subject").asText(), StandardCharsets.UTF_8)
+                    + "/versions/" + r.path("version").asInt();
+            if (defined.add(path)) {
+                JsonNode referenced = get(path);
+                defineReferences(referenced, parser, defined);
+                parser.parse(text(referenced));
+            }
+        }
+    }
+
+    private static String text(JsonNode answer) throws IOException {
+        JsonNode schema = answer.get("schema");
+        if (schema == null) {
+            throw new IOException("no schema in " + answer);
+        }
+        return schema.asText();
+    }
+
+    private JsonNode get(String path) throws IOException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path))
                 .timeout(Duration.ofSeconds(10))
                 .header("Accept", "application/vnd.schemaregistry.v1+json")
-                .GET()
-                .build();
+                .GET();
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        HttpRequest r = request.build();
         HttpResponse<String> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            response = http.send(r, HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         }
         if (response.statusCode() != 200) {
-            throw new IOException(request.uri() + " answered " + response.statusCode() + " " + response.body());
+            throw new IOException(r.uri() + " answered " + response.statusCode() + " " + response.body());
         }
-        JsonNode schema = JSON.readTree(response.body()).get("schema");
-        if (schema == null) {
-            throw new IOException("no schema in " + response.body());
-        }
-        return schema.asText();
+        return JSON.readTree(response.body());
     }
 }
