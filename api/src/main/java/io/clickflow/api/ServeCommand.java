@@ -1,6 +1,7 @@
 package io.clickflow.api;
 
 import io.clickflow.commandline.Cli;
+import io.clickflow.commandline.DatabaseOptions;
 import io.clickflow.commandline.Durations;
 import io.clickflow.commandline.UsageException;
 import io.clickflow.tables.Database;
@@ -18,7 +19,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -33,7 +34,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -46,6 +46,7 @@ import java.util.function.Function;
         name = "serve",
         mixinStandardHelpOptions = true,
         versionProvider = ServeCommand.Version.class,
+        resourceBundle = "io.clickflow.api.ServeHelp",
         showDefaultValues = true,
         sortOptions = false,
         customSynopsis = "./clickflow serve [options]",
@@ -82,21 +83,8 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Topic accepted events go to (must exist).")
     String eventsTopic;
 
-    @Option(
-            names = "--jdbc-url",
-            paramLabel = "URL",
-            defaultValue = "jdbc:sqlite:output/clickflow.db",
-            description = "jdbc:sqlite:PATH or jdbc:postgresql://HOST/DB: where the analytics job writes hourly_stats.")
-    String jdbcUrl;
-
-    @Option(names = "--jdbc-user", paramLabel = "USER", description = "Database user (or env CLICKFLOW_JDBC_USER).")
-    String jdbcUser;
-
-    @Option(
-            names = "--jdbc-password",
-            paramLabel = "PASSWORD",
-            description = "Database password (or env CLICKFLOW_JDBC_PASSWORD); never logged.")
-    String jdbcPassword;
+    @Mixin
+    DatabaseOptions jdbc;
 
     @Option(
             names = "--max-age",
@@ -287,7 +275,7 @@ public final class ServeCommand implements Callable<Integer> {
         System.out.println("clickflow serve: listening on http://" + bind + ":" + server.port() + " (results page: "
                 + "http://" + bind + ":" + server.port() + "/; events to '"
                 + eventsTopic + "' at " + bootstrapServers + ", counts from "
-                + database().describe()
+                + jdbc.database().describe()
                 + "); Ctrl-C stops");
         stopped.await();
         return 0;
@@ -392,31 +380,13 @@ public final class ServeCommand implements Callable<Integer> {
         if (eventsTopic.isBlank()) {
             throw new UsageException("--events-topic: must not be empty");
         }
-        return database();
+        return jdbc.database(); // before Kafka is asked: a typo here is one line at once
     }
 
     private static void positive(String option, Duration d) {
         if (d.isZero() || d.isNegative()) {
             throw new UsageException(option + ": must be more than 0");
         }
-    }
-
-    /** The database; credentials fall back to the environment so they stay out of process lists. */
-    Database database() {
-        Database db = new Database(
-                jdbcUrl,
-                jdbcUser != null ? jdbcUser : System.getenv("CLICKFLOW_JDBC_USER"),
-                jdbcPassword != null ? jdbcPassword : System.getenv("CLICKFLOW_JDBC_PASSWORD"));
-        try {
-            db.driverClass();
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--jdbc-url: " + e.getMessage());
-        }
-        String problem = db.sqliteFileProblem(); // before Kafka is asked: a typo here is one line at once
-        if (problem != null) {
-            throw new UsageException("--jdbc-url: cannot use the SQLite file " + db.sqliteFile() + ": " + problem);
-        }
-        return db;
     }
 
     private Map<String, String> adminProperties() {
@@ -489,20 +459,10 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code --version}: this module's version and the libraries it was built with. */
-    public static final class Version implements IVersionProvider {
-        @Override
-        public String[] getVersion() throws IOException {
-            Properties p = new Properties();
-            try (InputStream in = ServeCommand.class.getResourceAsStream("/clickflow-api-version.properties")) {
-                if (in != null) {
-                    p.load(in);
-                }
-            }
-            return new String[] {
-                "clickflow serve " + p.getProperty("version", "unknown") + " (Vert.x " + p.getProperty("vertx", "?")
-                        + ", Kafka clients " + p.getProperty("kafka", "?") + ")"
-            };
+    /** {@code --version}: this module's version and the libraries it was built with (not the job jar's). */
+    public static final class Version extends Cli.Version {
+        public Version() {
+            super("/clickflow-api-version.properties");
         }
     }
 

@@ -90,12 +90,12 @@ public final class BenchCase {
         };
         if (kind.equals("serve")) {
             AttributionOptions o = AttributionCommand.parse(options);
-            serve(attribution.build(o), "bench serve", o.runtime.webPort);
+            serve(attribution.build(o), "bench serve", o.runtime.webPort());
             return;
         }
         long coldNanos = warmUp(options, "bench " + kind, AttributionCommand::parse, attribution);
         AttributionOptions o = AttributionCommand.parse(options);
-        ObjectNode result = runToEnd(attribution.build(o), "bench " + kind, o.runtime.webPort, true);
+        ObjectNode result = runToEnd(attribution.build(o), "bench " + kind, o.runtime.webPort(), true);
         result.put("coldNanos", coldNanos);
         putCounts(
                 result,
@@ -150,7 +150,7 @@ public final class BenchCase {
         AnalyticsOptions o = AnalyticsCommand.parse(args);
         StreamExecutionEnvironment env = JobRunner.environment(o.runtime, null, true);
         AnalyticsJob.build(env, o);
-        serve(env, "bench api analytics", o.runtime.webPort);
+        serve(env, "bench api analytics", o.runtime.webPort());
     }
 
     /**
@@ -162,10 +162,10 @@ public final class BenchCase {
         StreamExecutionEnvironment env = JobRunner.environment(o.runtime, null, true);
         RouteJob.build(env, o);
         if (!o.kafka.bounded()) {
-            serve(env, "bench router " + o.delivery, o.runtime.webPort);
+            serve(env, "bench router " + o.delivery, o.runtime.webPort());
             return;
         }
-        report(runToEnd(env, "bench router " + o.delivery, o.runtime.webPort));
+        report(runToEnd(env, "bench router " + o.delivery, o.runtime.webPort()));
     }
 
     /** Submits the job (the MiniCluster starts first), prints {@link #READY} once every task runs, runs until killed. */
@@ -186,7 +186,7 @@ public final class BenchCase {
         };
         long coldNanos = warmUp(args, "bench uniques", UniquesCommand::parse, uniques);
         UniquesOptions o = UniquesCommand.parse(args);
-        ObjectNode result = runToEnd(uniques.build(o), "bench uniques", o.runtime.webPort);
+        ObjectNode result = runToEnd(uniques.build(o), "bench uniques", o.runtime.webPort());
         result.put("coldNanos", coldNanos);
         result.set("threadCpuMillis", JSON.valueToTree(threadCpuMillis()));
         putCounts(

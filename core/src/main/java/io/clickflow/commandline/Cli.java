@@ -260,19 +260,33 @@ public final class Cli {
                 : String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
     }
 
-    /** {@code --version}: clickflow's version and the Flink and Kafka versions it was built against. */
-    public static final class Version implements IVersionProvider {
+    /**
+     * {@code --version}: clickflow's version and the libraries it was built with, from a properties file the build
+     * fills in ({@code name}, {@code version}, {@code built-with}); the job jar's by default, a module of its own
+     * (serve) names its file.
+     */
+    public static class Version implements IVersionProvider {
+        private final String resource;
+
+        public Version() {
+            this("/clickflow-version.properties");
+        }
+
+        protected Version(String resource) {
+            this.resource = resource;
+        }
+
         @Override
         public String[] getVersion() throws IOException {
             Properties p = new Properties();
-            try (InputStream in = Cli.class.getResourceAsStream("/clickflow-version.properties")) {
+            try (InputStream in = Cli.class.getResourceAsStream(resource)) {
                 if (in != null) {
                     p.load(in);
                 }
             }
             return new String[] {
-                "clickflow " + p.getProperty("version", "unknown") + " (Flink " + p.getProperty("flink", "?")
-                        + ", Kafka clients " + p.getProperty("kafka", "?") + ")"
+                p.getProperty("name", "clickflow") + " " + p.getProperty("version", "unknown") + " ("
+                        + p.getProperty("built-with", "?") + ")"
             };
         }
     }

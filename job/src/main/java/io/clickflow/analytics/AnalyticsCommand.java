@@ -1,10 +1,11 @@
 package io.clickflow.analytics;
 
-import io.clickflow.cli.DatabaseOptions;
+import io.clickflow.cli.CountingOptions;
 import io.clickflow.cli.JobCommand;
 import io.clickflow.cli.KafkaOptions;
 import io.clickflow.cli.RuntimeOptions;
 import io.clickflow.commandline.Cli;
+import io.clickflow.commandline.DatabaseOptions;
 import io.clickflow.commandline.Durations;
 import io.clickflow.commandline.UsageException;
 import io.clickflow.counting.CountMode;
@@ -15,6 +16,7 @@ import io.clickflow.runner.KafkaPreflight;
 import io.clickflow.runner.ProgressReporter;
 import io.clickflow.runner.TableCounts;
 import io.clickflow.stream.EmitMode;
+import io.clickflow.tables.Database;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,6 +36,7 @@ import java.util.concurrent.Callable;
         sortOptions = false,
         abbreviateSynopsis = true,
         versionProvider = Cli.Version.class,
+        resourceBundle = "io.clickflow.analytics.AnalyticsHelp",
         header = "Count unique users, clicks and impressions per UTC hour (Kafka or a file in, database out).",
         description = {
             "Counts per UTC hour of event time (timestamp) the distinct users, clicks and impressions of the events",
@@ -58,59 +61,8 @@ public final class AnalyticsCommand implements Callable<Integer>, JobCommand {
                             + "(.gz accepted); bounded.")
     Path eventsFile;
 
-    @Option(
-            names = "--count",
-            paramLabel = "MODE",
-            defaultValue = "exact",
-            description =
-                    "exact: every distinct user of an open hour held | hll: HyperLogLog sketches (see --hll-lg-k).")
-    CountMode count;
-
-    @Option(
-            names = "--hll-lg-k",
-            paramLabel = "N",
-            defaultValue = "14",
-            description =
-                    "hll: log2 of the sketch's registers, 4..21; 14 = 16 KB per sketch, relative standard error 0.81%%.")
-    int hllLgK;
-
-    @Option(
-            names = "--emit-mode",
-            paramLabel = "MODE",
-            defaultValue = "update",
-            description = "update: provisional rows, then final | on-watermark: one final row per hour.")
-    EmitMode emitMode;
-
-    @Option(
-            names = "--update-interval",
-            paramLabel = "DURATION",
-            defaultValue = "1s",
-            description = "update: an hour's provisional row is refreshed at most this often, and a count reaches "
-                    + "the table within about this long.")
-    Duration updateInterval;
-
-    @Option(
-            names = "--out-of-orderness",
-            paramLabel = "DURATION",
-            defaultValue = "5s",
-            description =
-                    "How far event time may go backwards within a Kafka partition or file before an event is late.")
-    Duration outOfOrderness;
-
-    @Option(
-            names = "--allowed-lateness",
-            paramLabel = "DURATION",
-            defaultValue = "24h",
-            description = "A final hour is still corrected (and re-emitted) for events this late; later ones go "
-                    + "to late_events.")
-    Duration allowedLateness;
-
-    @Option(
-            names = "--idle-timeout",
-            paramLabel = "DURATION",
-            defaultValue = "30s",
-            description = "A partition silent this long stops holding the watermark back (0: never).")
-    Duration idleTimeout;
+    @Mixin
+    CountingOptions counting;
 
     @Mixin
     DatabaseOptions database;
@@ -125,26 +77,17 @@ public final class AnalyticsCommand implements Callable<Integer>, JobCommand {
 
     /** The checked options; every mistake is a {@link UsageException} naming the option. */
     public AnalyticsOptions options() {
-        AnalyticsOptions o = new AnalyticsOptions();
-        o.eventsTopic = eventsTopic;
-        if (eventsFile != null) {
-            if (!Files.isRegularFile(eventsFile) && !Files.isDirectory(eventsFile)) {
-                throw new UsageException("--events-file: no such file or folder " + eventsFile);
-            }
-            o.eventsFile = eventsFile;
+        if (eventsFile != null && !Files.isRegularFile(eventsFile) && !Files.isDirectory(eventsFile)) {
+            throw new UsageException("--events-file: no such file or folder " + eventsFile);
         }
-        Cli.range("--hll-lg-k", hllLgK, 4, 21);
-        if (updateInterval.toMillis() < 10) {
-            throw new UsageException("--update-interval must be at least 10ms");
-        }
-        o.settings = new AnalyticsWorkflow.Settings(
-                AnalyticsWorkflow.counting(count, hllLgK, emitMode, updateInterval, allowedLateness),
-                outOfOrderness,
-                idleTimeout);
-        o.database = database.database();
-        o.runtime = runtime.validate();
-        o.kafka = kafka.input(o.fileMode(), o.runtime);
-        return o;
+        AnalyticsWorkflow.Settings settings = new AnalyticsWorkflow.Settings(
+                counting.counting(AnalyticsWorkflow::hours).withCounters(AssignHours.COUNTERS),
+                counting.outOfOrderness(),
+                counting.idleTimeout());
+        Database db = database.database();
+        RuntimeOptions checkedRuntime = runtime.validate();
+        return new AnalyticsOptions(
+                kafka.input(eventsFile != null, checkedRuntime), eventsTopic, eventsFile, settings, db, checkedRuntime);
     }
 
     @Override

@@ -8,14 +8,29 @@ import java.nio.file.Path;
 
 /** The checked options of an analytics run, as {@link AnalyticsJob} wires them. */
 public final class AnalyticsOptions {
-    public Sources.KafkaInput kafka;
-    public String eventsTopic;
+    public final Sources.KafkaInput kafka;
+    public final String eventsTopic;
     /** Set in file mode, null in Kafka mode. */
-    public Path eventsFile;
+    public final Path eventsFile;
 
-    public AnalyticsWorkflow.Settings settings;
-    public Database database;
-    public RuntimeOptions runtime;
+    public final AnalyticsWorkflow.Settings settings;
+    public final Database database;
+    public final RuntimeOptions runtime;
+
+    AnalyticsOptions(
+            Sources.KafkaInput kafka,
+            String eventsTopic,
+            Path eventsFile,
+            AnalyticsWorkflow.Settings settings,
+            Database database,
+            RuntimeOptions runtime) {
+        this.kafka = kafka;
+        this.eventsTopic = eventsTopic;
+        this.eventsFile = eventsFile;
+        this.settings = settings;
+        this.database = database;
+        this.runtime = runtime;
+    }
 
     public boolean fileMode() {
         return eventsFile != null;

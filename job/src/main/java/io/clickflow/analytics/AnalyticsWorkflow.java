@@ -50,9 +50,13 @@ public final class AnalyticsWorkflow {
     /** The counting rules of hourly windows with clicks and impressions. */
     public static CountingSettings counting(
             CountMode count, int hllLgK, EmitMode emitMode, Duration updateInterval, Duration allowedLateness) {
-        WindowKeys hours = new WindowKeys(List.of(Duration.ofMillis(AnalyticsTables.HOUR_MILLIS)), count.shards());
-        return new CountingSettings(hours, count, hllLgK, emitMode, updateInterval, allowedLateness)
+        return new CountingSettings(hours(count), count, hllLgK, emitMode, updateInterval, allowedLateness)
                 .withCounters(AssignHours.COUNTERS);
+    }
+
+    /** The one window size, an hour, in as many shards as {@code count} spreads a window over. */
+    public static WindowKeys hours(CountMode count) {
+        return new WindowKeys(List.of(Duration.ofMillis(AnalyticsTables.HOUR_MILLIS)), count.shards());
     }
 
     public static void defineWorkflow(

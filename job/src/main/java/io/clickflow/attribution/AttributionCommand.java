@@ -1,10 +1,11 @@
 package io.clickflow.attribution;
 
-import io.clickflow.cli.DatabaseOptions;
+import io.clickflow.cli.EventTimeOptions;
 import io.clickflow.cli.JobCommand;
 import io.clickflow.cli.KafkaOptions;
 import io.clickflow.cli.RuntimeOptions;
 import io.clickflow.commandline.Cli;
+import io.clickflow.commandline.DatabaseOptions;
 import io.clickflow.commandline.Durations;
 import io.clickflow.commandline.UsageException;
 import io.clickflow.runner.JobRunner;
@@ -12,6 +13,7 @@ import io.clickflow.runner.KafkaPreflight;
 import io.clickflow.runner.ProgressReporter;
 import io.clickflow.runner.TableCounts;
 import io.clickflow.stream.EmitMode;
+import io.clickflow.tables.Database;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -81,20 +83,11 @@ public final class AttributionCommand implements Callable<Integer>, JobCommand {
             description = "on-watermark: one final row per page view | update: a row at once, updated, then final.")
     EmitMode emitMode;
 
-    @Option(
-            names = "--out-of-orderness",
-            paramLabel = "DURATION",
-            defaultValue = "5s",
-            description =
-                    "How far event time may go backwards within a Kafka partition or file before a record is late.")
-    Duration outOfOrderness;
+    @Mixin
+    EventTimeOptions.OutOfOrderness outOfOrderness;
 
-    @Option(
-            names = "--idle-timeout",
-            paramLabel = "DURATION",
-            defaultValue = "30s",
-            description = "A partition silent this long stops holding the watermark back (0: never).")
-    Duration idleTimeout;
+    @Mixin
+    EventTimeOptions.IdleTimeout idleTimeout;
 
     @Mixin
     DatabaseOptions database;
@@ -109,24 +102,30 @@ public final class AttributionCommand implements Callable<Integer>, JobCommand {
 
     /** The checked options; every mistake is a {@link UsageException} naming the option. */
     public AttributionOptions options() {
-        AttributionOptions o = new AttributionOptions();
-        o.clicksTopic = clicksTopic;
-        o.pageViewsTopic = pageViewsTopic;
         if ((clicksFile != null) != (pageViewsFile != null)) {
             throw new UsageException("file mode needs both --clicks-file and --page-views-file");
         }
-        if (clicksFile != null) {
-            o.clicksFile = existingFile("--clicks-file", clicksFile);
-            o.pageViewsFile = existingFile("--page-views-file", pageViewsFile);
+        boolean fileMode = clicksFile != null;
+        if (fileMode) {
+            existingFile("--clicks-file", clicksFile);
+            existingFile("--page-views-file", pageViewsFile);
         }
         if (attributionWindow.isZero()) {
             throw new UsageException("--attribution-window must be longer than 0");
         }
-        o.settings = new AttributionWorkflow.Settings(attributionWindow, emitMode, outOfOrderness, idleTimeout);
-        o.database = database.database();
-        o.runtime = runtime.validate();
-        o.kafka = kafka.input(o.fileMode(), o.runtime);
-        return o;
+        AttributionWorkflow.Settings settings = new AttributionWorkflow.Settings(
+                attributionWindow, emitMode, outOfOrderness.value(), idleTimeout.value());
+        Database db = database.database();
+        RuntimeOptions checkedRuntime = runtime.validate();
+        return new AttributionOptions(
+                kafka.input(fileMode, checkedRuntime),
+                clicksTopic,
+                pageViewsTopic,
+                clicksFile,
+                pageViewsFile,
+                settings,
+                db,
+                checkedRuntime);
     }
 
     @Override

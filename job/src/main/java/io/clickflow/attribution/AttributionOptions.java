@@ -8,16 +8,35 @@ import java.nio.file.Path;
 
 /** The checked options of an attribution run, as {@link AttributionJob} wires them. */
 public final class AttributionOptions {
-    public Sources.KafkaInput kafka;
-    public String clicksTopic;
-    public String pageViewsTopic;
+    public final Sources.KafkaInput kafka;
+    public final String clicksTopic;
+    public final String pageViewsTopic;
     /** Both set in file mode, both null in Kafka mode. */
-    public Path clicksFile;
+    public final Path clicksFile;
 
-    public Path pageViewsFile;
-    public AttributionWorkflow.Settings settings;
-    public Database database;
-    public RuntimeOptions runtime;
+    public final Path pageViewsFile;
+    public final AttributionWorkflow.Settings settings;
+    public final Database database;
+    public final RuntimeOptions runtime;
+
+    AttributionOptions(
+            Sources.KafkaInput kafka,
+            String clicksTopic,
+            String pageViewsTopic,
+            Path clicksFile,
+            Path pageViewsFile,
+            AttributionWorkflow.Settings settings,
+            Database database,
+            RuntimeOptions runtime) {
+        this.kafka = kafka;
+        this.clicksTopic = clicksTopic;
+        this.pageViewsTopic = pageViewsTopic;
+        this.clicksFile = clicksFile;
+        this.pageViewsFile = pageViewsFile;
+        this.settings = settings;
+        this.database = database;
+        this.runtime = runtime;
+    }
 
     public boolean fileMode() {
         return clicksFile != null;

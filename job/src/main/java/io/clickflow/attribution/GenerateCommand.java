@@ -1,5 +1,6 @@
 package io.clickflow.attribution;
 
+import io.clickflow.cli.GeneratorOptions;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.UsageException;
 import io.clickflow.io.KafkaSender;
@@ -15,7 +16,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,12 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
             "time, event time = now) or to two JSON-lines files (event time from --start-time at --rate)."
         })
 public final class GenerateCommand implements Callable<Integer> {
-    @Option(
-            names = "--bootstrap-servers",
-            paramLabel = "HOST:PORT",
-            defaultValue = "localhost:9092",
-            description = "Kafka brokers.")
-    String bootstrapServers;
+    @Mixin
+    GeneratorOptions.Brokers kafka;
 
     @Option(
             names = "--clicks-topic",
@@ -68,30 +64,11 @@ public final class GenerateCommand implements Callable<Integer> {
             description = "Write page views to this file instead (.gz compresses).")
     Path pageViewsFile;
 
-    @Option(
-            names = "--count",
-            paramLabel = "N",
-            description = "Events to write. Default: files 100000, Kafka until Ctrl-C")
-    Long count;
+    @Mixin
+    GeneratorOptions.Pace pace;
 
-    @Option(
-            names = "--rate",
-            paramLabel = "N",
-            defaultValue = "1000",
-            description = "Events per second of event time (Kafka: also of wall-clock time).")
-    int rate;
-
-    @Option(
-            names = "--as-fast-as-possible",
-            description = "Kafka: do not pace; event time still advances at --rate from --start-time.")
-    boolean asFastAsPossible;
-
-    @Option(
-            names = "--start-time",
-            paramLabel = "ISO-8601",
-            description = "Event time of the first event; only late events are earlier. Default: now for Kafka, "
-                    + "2024-01-01T00:00:00Z for files")
-    String startTime;
+    @Mixin
+    GeneratorOptions.Clock clock;
 
     @Mixin
     TrafficOptions traffic;
@@ -178,21 +155,16 @@ public final class GenerateCommand implements Callable<Integer> {
         if (files && (clicksFile == null || pageViewsFile == null)) {
             throw new UsageException("file output needs both --clicks-file and --page-views-file");
         }
-        if (count != null && count < 1) {
-            throw new UsageException("--count: must be at least 1, not " + count);
-        }
-        long n = count != null ? count : (files ? 100_000 : Long.MAX_VALUE);
-        long start = startTime != null
-                ? Cli.instant("--start-time", startTime).toEpochMilli()
-                : files ? Instant.parse("2024-01-01T00:00:00Z").toEpochMilli() : System.currentTimeMillis();
-        ClickstreamGenerator.Config config = traffic.config(start, rate);
+        long n = pace.count(files ? 100_000 : Long.MAX_VALUE);
+        long start = clock.start(files).toEpochMilli();
+        ClickstreamGenerator.Config config = traffic.config(start, pace.rate());
         if (files) {
             long written = writeFiles(new ClickstreamGenerator(config), n, clicksFile, pageViewsFile);
             System.out.printf("Wrote %,d events to %s and %s%n", written, clicksFile, pageViewsFile);
         } else {
             // A wrong broker or a missing topic is one line now, not a producer timeout a minute later.
             KafkaPreflight.checkTopics(
-                    bootstrapServers,
+                    kafka.bootstrapServers(),
                     List.of(
                             new KafkaPreflight.Topic(clicksTopic, "--clicks-topic"),
                             new KafkaPreflight.Topic(pageViewsTopic, "--page-views-topic")));
@@ -201,14 +173,14 @@ public final class GenerateCommand implements Callable<Integer> {
             long sent = toKafka(
                     new ClickstreamGenerator(config),
                     n,
-                    bootstrapServers,
+                    kafka.bootstrapServers(),
                     clicksTopic,
                     pageViewsTopic,
-                    !asFastAsPossible,
+                    clock.paced(),
                     config.eventsPerSecond(),
                     stop,
                     null);
-            System.out.printf("Sent %,d events to %s%n", sent, bootstrapServers);
+            System.out.printf("Sent %,d events to %s%n", sent, kafka.bootstrapServers());
         }
         return 0;
     }

@@ -27,7 +27,7 @@ public final class RuntimeOptions {
     CommandSpec mixee;
 
     @Option(names = "--parallelism", paramLabel = "N", defaultValue = "2", description = "Parallelism of the job.")
-    public int parallelism;
+    private int parallelism;
 
     @Option(
             names = "--checkpoint-interval",
@@ -36,65 +36,57 @@ public final class RuntimeOptions {
             // A command with no database says what a checkpoint means for it in its resource bundle (route).
             descriptionKey = "checkpoint-interval",
             description = "Exactly-once checkpoints this often; rows reach the database at least at each one.")
-    public Duration checkpointInterval;
+    private Duration checkpointInterval;
 
     @Option(
             names = "--state-backend",
             paramLabel = "NAME",
             defaultValue = "hashmap",
             description = "hashmap (state on the heap) | rocksdb (state on local disk).")
-    public StateBackend stateBackend;
+    private StateBackend stateBackend;
 
     @Option(
             names = "--checkpoint-dir",
             paramLabel = "DIR",
             description = "Where checkpoints are kept (retained when the job is cancelled or killed) and savepoints go "
                     + "(DIR/savepoints), wherever the job runs. Default: output/checkpoints/${COMMAND-NAME}")
-    String checkpointDirOption;
+    private String checkpointDirOption;
 
     @Option(
             names = "--resume",
             description =
                     "Restart from the newest completed checkpoint or savepoint in --checkpoint-dir (from the start "
                             + "only if the dir holds none).")
-    public boolean resume;
+    private boolean resume;
 
     @Option(
             names = "--from-savepoint",
             paramLabel = "PATH",
             description = "Restart from this savepoint or retained checkpoint.")
-    String fromSavepointOption;
+    private String fromSavepointOption;
 
     @Option(
             names = "--web-port",
             paramLabel = "PORT",
             defaultValue = "8081",
             description = "Local runs: port of the Flink Web UI.")
-    public int webPort;
+    private int webPort;
 
     @Option(
             names = "--progress-interval",
             paramLabel = "DURATION",
             defaultValue = "5s",
             description = "Local runs: how often a progress line is printed (0: never).")
-    public Duration progressInterval;
+    private Duration progressInterval;
 
-    /** The job's name in checkpoint metadata and default paths: the command's name. */
-    public String job;
-    /** A local folder (null when --checkpoint-dir is a URI such as s3://...). */
-    public Path checkpointDir;
-    /** --checkpoint-dir as Flink takes it: a URI. */
-    public String checkpointUri;
-    /** --from-savepoint as Flink takes it, or null. */
-    public String fromSavepoint;
-    /**
-     * Options the user gave. On a cluster, options left at their defaults yield to the cluster's
-     * configuration (its default parallelism and state backend, or {@code flink run -p}).
-     */
-    public boolean parallelismGiven;
-
-    public boolean stateBackendGiven;
-    public boolean checkpointDirGiven;
+    // Worked out by validate(), once, from the options above; read through the accessors below.
+    private String job;
+    private Path checkpointDir;
+    private String checkpointUri;
+    private String fromSavepoint;
+    private boolean parallelismGiven;
+    private boolean stateBackendGiven;
+    private boolean checkpointDirGiven;
 
     /** Checks the values and works out the derived ones; call once after parsing. */
     public RuntimeOptions validate() {
@@ -136,6 +128,67 @@ public final class RuntimeOptions {
             fromSavepoint = p.toAbsolutePath().toString();
         }
         return this;
+    }
+
+    public int parallelism() {
+        return parallelism;
+    }
+
+    public Duration checkpointInterval() {
+        return checkpointInterval;
+    }
+
+    public StateBackend stateBackend() {
+        return stateBackend;
+    }
+
+    /** --resume: restart from the newest checkpoint or savepoint in the checkpoint dir. */
+    public boolean resume() {
+        return resume;
+    }
+
+    public int webPort() {
+        return webPort;
+    }
+
+    public Duration progressInterval() {
+        return progressInterval;
+    }
+
+    /** The job's name in checkpoint metadata and default paths: the command's name. */
+    public String job() {
+        return job;
+    }
+
+    /** A local folder (null when --checkpoint-dir is a URI such as s3://...). */
+    public Path checkpointDir() {
+        return checkpointDir;
+    }
+
+    /** --checkpoint-dir as Flink takes it: a URI. */
+    public String checkpointUri() {
+        return checkpointUri;
+    }
+
+    /** --from-savepoint as Flink takes it, or null. */
+    public String fromSavepoint() {
+        return fromSavepoint;
+    }
+
+    /**
+     * Options the user gave. On a cluster, options left at their defaults yield to the cluster's configuration (its
+     * default parallelism and state backend, or {@code flink run -p}).
+     */
+    public boolean parallelismGiven() {
+        return parallelismGiven;
+    }
+
+    public boolean stateBackendGiven() {
+        return stateBackendGiven;
+    }
+
+    public boolean checkpointDirGiven() {
+        return checkpointDirGiven;
     }
 
     /** Restores were asked for: --resume or --from-savepoint. */

@@ -108,7 +108,8 @@ public final class DemoAnalyticsCommand implements Callable<Integer> {
         Cli.range("--users", users, 1, 10_000_000);
         checkPorts();
         demo.check();
-        AnalyticsOptions job = jobOptions();
+        int brokerPort = DemoSession.brokerPort();
+        AnalyticsOptions job = jobOptions(brokerPort);
         eventsTopic = job.eventsTopic;
         String apiClasspath;
         Path kafka;
@@ -120,7 +121,7 @@ public final class DemoAnalyticsCommand implements Callable<Integer> {
             throw new UsageException(e.getMessage());
         }
 
-        DemoSession session = DemoSession.start(dir, kafka);
+        DemoSession session = DemoSession.start(dir, kafka, brokerPort);
         broker = session.broker();
         AtomicReference<Exception> failure = new AtomicReference<>();
         AtomicBoolean fed = new AtomicBoolean();
@@ -131,7 +132,6 @@ public final class DemoAnalyticsCommand implements Callable<Integer> {
         };
         try {
             session.createTopics(demo.partitions, job.eventsTopic);
-            job.kafka = session.kafkaInput(job.kafka);
             for (int port : apiPorts) {
                 servers.add(ApiServerProcess.start(
                         "serve-" + (servers.size() + 1),
@@ -204,9 +204,15 @@ public final class DemoAnalyticsCommand implements Callable<Integer> {
         }
     }
 
-    AnalyticsOptions jobOptions() {
+    AnalyticsOptions jobOptions(int brokerPort) {
         return AnalyticsCommand.parse(demo.jobArgs(
-                "clickflow-demo-analytics", dir, "--emit-mode", "update", "--jdbc-url", DemoOptions.sqliteUrl(dir)));
+                brokerPort,
+                "clickflow-demo-analytics",
+                dir,
+                "--emit-mode",
+                "update",
+                "--jdbc-url",
+                DemoOptions.sqliteUrl(dir)));
     }
 
     private void printAddresses(AnalyticsOptions job) {

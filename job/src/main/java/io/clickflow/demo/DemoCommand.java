@@ -113,13 +113,13 @@ public final class DemoCommand implements Callable<Integer> {
         demo.check();
         ClickstreamGenerator.Config generatorConfig = traffic.config(System.currentTimeMillis(), rate);
         // Parse the job's options before starting anything, so a bad one stops the demo at once.
-        AttributionOptions job = jobOptions();
+        int brokerPort = DemoSession.brokerPort();
+        AttributionOptions job = jobOptions(brokerPort);
         Path classpath = KafkaBroker.defaultRuntimeClasspath();
         String apiClasspath = ResultsPageServer.check(pageOptions.pagePort, demo.webPort, apiClasspathFile);
-        try (DemoSession session = DemoSession.start(DEMO_DIR, classpath)) {
+        try (DemoSession session = DemoSession.start(DEMO_DIR, classpath, brokerPort)) {
             KafkaBroker broker = session.broker();
             session.createTopics(demo.partitions, job.clicksTopic, job.pageViewsTopic, ResultsPageServer.EVENTS_TOPIC);
-            job.kafka = session.kafkaInput(job.kafka);
             session.serveResultsPage(apiClasspath, pageOptions.pagePort, job.database.sqliteFile(), demo.webPort);
 
             session.generate(stop -> {
@@ -168,8 +168,9 @@ public final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    AttributionOptions jobOptions() {
+    AttributionOptions jobOptions(int brokerPort) {
         return AttributionCommand.parse(demo.jobArgs(
+                brokerPort,
                 "clickflow-demo",
                 DEMO_DIR,
                 "--jdbc-url",

@@ -55,11 +55,14 @@ public final class DemoOptions {
     }
 
     /**
-     * A demo's job command line: its topics read from the start as {@code groupId}, checkpoints under {@code dir}, the
-     * demo's own {@code args}, then these runtime options.
+     * A demo's job command line: the demo's broker on {@code brokerPort} ({@link DemoSession#brokerPort}), its topics
+     * read from the start as {@code groupId}, checkpoints under {@code dir}, the demo's own {@code args}, then these
+     * runtime options. The job parses and checks it once, before anything starts; nothing changes it after.
      */
-    String[] jobArgs(String groupId, Path dir, String... args) {
+    String[] jobArgs(int brokerPort, String groupId, Path dir, String... args) {
         List<String> all = new ArrayList<>(List.of(
+                "--bootstrap-servers",
+                KafkaBroker.address(brokerPort),
                 "--starting-offsets",
                 "earliest",
                 "--group-id",

@@ -104,11 +104,13 @@ public final class DemoRouterCommand implements Callable<Integer> {
         Cli.fraction("--unconfigured-fraction", unconfiguredFraction);
         Cli.fraction("--malformed-fraction", malformedFraction);
         boolean avro = format == RouteOptions.Format.AVRO;
-        RouteOptions job = jobOptions();
+        int brokerPort = DemoSession.brokerPort();
+        int registryPort = avro ? SchemaRegistryProcess.freePort() : 0;
+        RouteOptions job = jobOptions(brokerPort, registryPort);
         List<String> names = job.destinations.all().stream().map(d -> d.name).toList();
 
-        try (DemoSession session = DemoSession.start(dir, kafkaClasspathFile);
-                SchemaRegistryProcess registry = avro ? startRegistry(session) : null) {
+        try (DemoSession session = DemoSession.start(dir, kafkaClasspathFile, brokerPort);
+                SchemaRegistryProcess registry = avro ? startRegistry(session, registryPort) : null) {
             KafkaBroker broker = session.broker();
             session.createTopics(demo.partitions, job.inputTopic);
             List<String> outputs = new ArrayList<>();
@@ -116,11 +118,9 @@ public final class DemoRouterCommand implements Callable<Integer> {
             outputs.add(job.deadLetterTopic);
             session.createTopics(demo.partitions, outputs.toArray(String[]::new));
             session.createTopics(1, CHANGES_TOPIC);
-            job.kafka = session.kafkaInput(job.kafka);
             String bootstrap = broker.bootstrapServers();
 
             if (avro) {
-                job.schemaRegistry = registry.url();
                 int schemaId = GenerateTenantEventsCommand.register(registry.url(), job.inputTopic);
                 SeedTraffic events = new SeedTraffic(names, tenants, unconfiguredFraction, malformedFraction, 42);
                 session.generate(rate, sender -> {
@@ -174,14 +174,14 @@ public final class DemoRouterCommand implements Callable<Integer> {
         return 0;
     }
 
-    private SchemaRegistryProcess startRegistry(DemoSession session) throws Exception {
+    private SchemaRegistryProcess startRegistry(DemoSession session, int port) throws Exception {
         Path from = registryDir != null
                 ? registryDir
                 : SchemaRegistryProcess.defaultDir(
                         kafkaClasspathFile != null ? kafkaClasspathFile : KafkaBroker.defaultRuntimeClasspath());
         Path log = session.dir().resolve("schema-registry.log");
         System.out.println("Starting a schema registry (Apicurio Registry, in memory, log in " + log + ")...");
-        SchemaRegistryProcess registry = SchemaRegistryProcess.start(from, log);
+        SchemaRegistryProcess registry = SchemaRegistryProcess.start(from, log, port);
         System.out.println("Schema registry at " + registry.url());
         return registry;
     }
@@ -212,8 +212,8 @@ public final class DemoRouterCommand implements Callable<Integer> {
                         + " --reader-property parse.key=true --reader-property key.separator='|'");
     }
 
-    /** The router's options; Avro's registry URL is set once the registry listens. */
-    RouteOptions jobOptions() {
+    /** The router's options, naming the broker and (Avro) the registry on the ports they will listen on. */
+    RouteOptions jobOptions(int brokerPort, int registryPort) {
         List<String> args =
                 new ArrayList<>(List.of("--destinations", DESTINATIONS, "--destinations-topic", CHANGES_TOPIC));
         if (format == RouteOptions.Format.AVRO) {
@@ -221,10 +221,10 @@ public final class DemoRouterCommand implements Callable<Integer> {
                     "--format",
                     "avro",
                     "--schema-registry",
-                    "http://127.0.0.1:1/not-started-yet",
+                    SchemaRegistryProcess.url(registryPort),
                     "--output-record",
                     "processor-to-consumer"));
         }
-        return RouteCommand.parse(demo.jobArgs("clickflow-demo-router", dir, args.toArray(String[]::new)));
+        return RouteCommand.parse(demo.jobArgs(brokerPort, "clickflow-demo-router", dir, args.toArray(String[]::new)));
     }
 }

@@ -1,7 +1,6 @@
 package io.clickflow.demo;
 
 import io.clickflow.io.KafkaSender;
-import io.clickflow.io.Sources;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,17 +53,25 @@ final class DemoSession implements AutoCloseable {
     }
 
     /**
-     * Empties {@code dir} and starts a broker keeping its data there; {@code kafkaClasspath} as KafkaBroker takes it,
-     * null: where the launcher puts it.
+     * A loopback port for a demo's broker, picked before the job's options are parsed so they name the broker from the
+     * start (built and checked once); {@link #start} binds it a moment later.
      */
-    static DemoSession start(Path dir, Path kafkaClasspath) throws IOException {
+    static int brokerPort() throws IOException {
+        return KafkaBroker.freePort();
+    }
+
+    /**
+     * Empties {@code dir} and starts a broker on {@code port} (from {@link #brokerPort}) keeping its data there;
+     * {@code kafkaClasspath} as KafkaBroker takes it, null: where the launcher puts it.
+     */
+    static DemoSession start(Path dir, Path kafkaClasspath, int port) throws IOException {
         if (kafkaClasspath == null) {
             kafkaClasspath = KafkaBroker.defaultRuntimeClasspath();
         }
         deleteRecursively(dir);
         Files.createDirectories(dir);
         System.out.println("Starting a Kafka broker (KRaft, logs in " + dir.resolve("kafka") + ")...");
-        return new DemoSession(dir, KafkaBroker.start(dir.resolve("kafka"), kafkaClasspath));
+        return new DemoSession(dir, KafkaBroker.start(dir.resolve("kafka"), kafkaClasspath, port, 0));
     }
 
     Path dir() {
@@ -83,12 +90,6 @@ final class DemoSession implements AutoCloseable {
         System.out.println("Kafka at " + broker.bootstrapServers() + "; topic" + (topics.length > 1 ? "s " : " ")
                 + String.join(", ", topics) + " with " + partitions + (partitions == 1 ? " partition" : " partitions")
                 + (topics.length > 1 ? " each." : "."));
-    }
-
-    /** A job's Kafka input pointed at this broker, its other settings kept. */
-    Sources.KafkaInput kafkaInput(Sources.KafkaInput job) {
-        return new Sources.KafkaInput(
-                broker.bootstrapServers(), job.groupId(), job.startingOffsets(), false, job.properties());
     }
 
     /**

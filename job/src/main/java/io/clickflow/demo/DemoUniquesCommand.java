@@ -98,12 +98,12 @@ public final class DemoUniquesCommand implements Callable<Integer> {
             throw new UsageException("--late-by must be at least 1s");
         }
         // Parse the job's options before starting anything, so a bad one stops the demo at once.
-        UniquesOptions job = jobOptions();
+        int brokerPort = DemoSession.brokerPort();
+        UniquesOptions job = jobOptions(brokerPort);
         String apiClasspath = ResultsPageServer.check(pageOptions.pagePort, demo.webPort, apiClasspathFile);
-        try (DemoSession session = DemoSession.start(dir, kafkaClasspathFile)) {
+        try (DemoSession session = DemoSession.start(dir, kafkaClasspathFile, brokerPort)) {
             KafkaBroker broker = session.broker();
             session.createTopics(demo.partitions, job.framesTopic, job.outputTopic, ResultsPageServer.EVENTS_TOPIC);
-            job.kafka = session.kafkaInput(job.kafka);
             session.serveResultsPage(apiClasspath, pageOptions.pagePort, job.database.sqliteFile(), demo.webPort);
             FrameGenerator frames = new FrameGenerator(42, users, System.currentTimeMillis() / 1000, rate, 2)
                     .withFaults(lateFraction, lateBy.toSeconds(), malformedFraction);
@@ -145,8 +145,9 @@ public final class DemoUniquesCommand implements Callable<Integer> {
         return new ProgressReporter(counts, UniquesWorkflow.OPERATOR_NAME);
     }
 
-    UniquesOptions jobOptions() {
+    UniquesOptions jobOptions(int brokerPort) {
         return UniquesCommand.parse(demo.jobArgs(
+                brokerPort,
                 "clickflow-demo-uniques",
                 dir,
                 "--windows",

@@ -77,6 +77,11 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
+    /** The address clients reach a broker of this class on {@code port} at. */
+    static String address(int port) {
+        return HOST + ":" + port;
+    }
+
     /** Starts a broker on two free loopback ports; see {@link #start(Path, Path, int, int)}. */
     public static KafkaBroker start(Path dataDir, Path runtimeClasspathFile) throws IOException {
         return start(dataDir, runtimeClasspathFile, 0, 0);
@@ -152,7 +157,7 @@ public final class KafkaBroker implements AutoCloseable {
             closeQuietly(process.getOutputStream());
             Files.writeString(pidFile, process.pid() + "\n", StandardCharsets.UTF_8);
         }
-        String bootstrap = HOST + ":" + brokerPort;
+        String bootstrap = address(brokerPort);
         try {
             Admin admin = awaitReady(process, bootstrap, brokerPort, logFile);
             return new KafkaBroker(process, bootstrap, logFile, admin, detached);
@@ -536,7 +541,7 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     /** A port free now; the broker binds it a few seconds later, a race lost only in theory. */
-    private static int freePort(int... taken) throws IOException {
+    static int freePort(int... taken) throws IOException {
         while (true) {
             try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
                 int port = socket.getLocalPort();

@@ -43,8 +43,15 @@ final class SchemaRegistryProcess implements AutoCloseable {
         return kafkaClasspathFile.toAbsolutePath().getParent().resolve(DIR_NAME);
     }
 
-    /** Starts the registry from {@code dir}, its log {@code log}, and waits until it answers. */
-    static SchemaRegistryProcess start(Path dir, Path log) throws IOException, InterruptedException {
+    /** A loopback port free now, for {@link #start}: picked first, so the router's options name the registry at once. */
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Starts the registry from {@code dir} on {@code port}, its log {@code log}, and waits until it answers. */
+    static SchemaRegistryProcess start(Path dir, Path log, int port) throws IOException, InterruptedException {
         Path runner;
         try (Stream<Path> files = Files.list(dir)) {
             runner = files.filter(p -> p.getFileName().toString().endsWith("-runner.jar"))
@@ -57,10 +64,6 @@ final class SchemaRegistryProcess implements AutoCloseable {
             throw new IllegalStateException(
                     "no Apicurio Registry under " + dir.toAbsolutePath()
                             + " (./clickflow demo router --format avro fetches it: mvn -DskipTests package -pl kafka-runtime -Papicurio-registry)");
-        }
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
         }
         Process process = new ProcessBuilder(ChildProcesses.ignoringCtrlC(List.of(
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -92,6 +95,11 @@ final class SchemaRegistryProcess implements AutoCloseable {
 
     /** The Confluent-compatible API, as {@code --schema-registry} takes it. */
     String url() {
+        return url(port);
+    }
+
+    /** The Confluent-compatible API of a registry started on {@code port}. */
+    static String url(int port) {
         return "http://127.0.0.1:" + port + "/apis/ccompat/v7";
     }
 

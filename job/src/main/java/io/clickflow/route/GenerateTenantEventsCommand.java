@@ -1,5 +1,6 @@
 package io.clickflow.route;
 
+import io.clickflow.cli.GeneratorOptions;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.UsageException;
 import io.clickflow.io.KafkaSender;
@@ -22,6 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
         sortOptions = false,
         abbreviateSynopsis = true,
         versionProvider = Cli.Version.class,
+        resourceBundle = "io.clickflow.route.GenerateTenantEventsHelp",
         header = "Write the seed 003 producer's records (one destination each) to Kafka, for the router.",
         description = {
             "Writes what the seed's producer writes: records of its ProducerToProcessor schema (origin_service_id,",
@@ -31,12 +33,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
             "-sleep_between_messages_in_seconds is 1 / --rate."
         })
 public final class GenerateTenantEventsCommand implements Callable<Integer> {
-    @Option(
-            names = "--bootstrap-servers",
-            paramLabel = "HOST:PORT",
-            defaultValue = "localhost:9092",
-            description = "Kafka brokers.")
-    String bootstrapServers;
+    @Mixin
+    GeneratorOptions.Brokers kafka;
 
     @Option(
             names = "--topic",
@@ -67,11 +65,8 @@ public final class GenerateTenantEventsCommand implements Callable<Integer> {
             description = "Destination types, one record each in turn (destination_service_type; upper-cased).")
     List<String> destinations;
 
-    @Option(names = "--count", paramLabel = "N", description = "Records to write in all. Default: until Ctrl-C")
-    Long count;
-
-    @Option(names = "--rate", paramLabel = "N", defaultValue = "100", description = "Records per second.")
-    int rate;
+    @Mixin
+    GeneratorOptions.Pace pace;
 
     @Option(
             names = "--format",
@@ -94,17 +89,15 @@ public final class GenerateTenantEventsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SeedProducer producer = producer();
-        if (count != null && count < 1) {
-            throw new UsageException("--count: must be at least 1, not " + count);
-        }
-        Cli.range("--rate", rate, 1, 10_000_000);
+        long count = pace.count(Long.MAX_VALUE);
+        int rate = pace.rate();
         String given = RouteCommand.schemaRegistry(format, schemaRegistry);
         RegistryCredentials credentials = schemaRegistryCredentials.credentials(given);
         String registry = RegistryCredentials.strip(given);
         if (topic.isBlank()) {
             throw new UsageException("--topic: give a name");
         }
-        KafkaPreflight.checkTopics(bootstrapServers, List.of(new KafkaPreflight.Topic(topic, "--topic")));
+        KafkaPreflight.checkTopics(kafka.bootstrapServers(), List.of(new KafkaPreflight.Topic(topic, "--topic")));
         int schemaId = registry == null ? -1 : register(registry, credentials, topic);
         System.out.printf(
                 "Writing %s records of producer %s (%s) to %s, destinations %s, %,d/s%s%n",
@@ -117,8 +110,7 @@ public final class GenerateTenantEventsCommand implements Callable<Integer> {
                 registry == null ? "" : ", schema id " + schemaId + " under " + subject(topic));
         AtomicBoolean stop = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));
-        long sent = toKafka(
-                producer, count == null ? Long.MAX_VALUE : count, bootstrapServers, topic, schemaId, rate, stop);
+        long sent = toKafka(producer, count, kafka.bootstrapServers(), topic, schemaId, rate, stop);
         System.out.printf("Sent %,d records to %s%n", sent, topic);
         return 0;
     }

@@ -6,6 +6,7 @@ import io.clickflow.cli.KafkaOptions;
 import io.clickflow.cli.RuntimeOptions;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.UsageException;
+import io.clickflow.io.Sources;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.runner.KafkaPreflight;
 import io.clickflow.runner.ProgressReporter;
@@ -130,36 +131,44 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
 
     /** The checked options; every mistake is a {@link UsageException} naming the option. */
     public RouteOptions options() {
-        RouteOptions o = new RouteOptions();
-        o.inputTopic = topic("--input-topic", inputTopic);
-        o.destinations = Destinations.parseOption(destinations);
-        o.destinationsTopic = destinationsTopic == null ? null : topic("--destinations-topic", destinationsTopic);
-        o.deadLetterTopic = topic("--dead-letter-topic", deadLetterTopic);
-        o.delivery = outputDelivery.delivery();
+        String input = topic("--input-topic", inputTopic);
+        Destinations starting = Destinations.parseOption(destinations);
+        String changes = destinationsTopic == null ? null : topic("--destinations-topic", destinationsTopic);
+        String deadLetters = topic("--dead-letter-topic", deadLetterTopic);
         Cli.range("--max-tenants", maxTenants, 1, 10_000);
-        o.maxTenants = maxTenants;
-        o.runtime = runtime.validate();
-        o.kafka = kafka.input(false, o.runtime);
-        o.transactionalIdPrefix = transactionalIdPrefix != null
+        RuntimeOptions checkedRuntime = runtime.validate();
+        Sources.KafkaInput in = kafka.input(false, checkedRuntime);
+        String prefix = transactionalIdPrefix != null
                 ? topic("--transactional-id-prefix", transactionalIdPrefix)
-                : o.kafka.groupId();
-        o.format = format;
+                : in.groupId();
         String registry = schemaRegistry(format, schemaRegistry);
-        o.schemaRegistryCredentials = schemaRegistryCredentials.credentials(registry);
-        o.schemaRegistry = RegistryCredentials.strip(registry);
-        o.outputRecord = outputRecord;
-        o.processorId = processorId(processorId);
-        for (Destination d : o.destinations.all()) {
+        RegistryCredentials credentials = schemaRegistryCredentials.credentials(registry);
+        String processor = processorId(processorId);
+        for (Destination d : starting.all()) {
             if (format == RouteOptions.Format.AVRO && d.outputSubject == null) {
                 throw new UsageException("--destinations: " + d.name
                         + " has no output_subject, which --format avro needs to frame its records");
             }
-            if (d.outputTopic.equals(o.inputTopic)) {
-                throw new UsageException("--destinations: " + d.name + " writes to the input topic " + o.inputTopic
+            if (d.outputTopic.equals(input)) {
+                throw new UsageException("--destinations: " + d.name + " writes to the input topic " + input
                         + ", which would route its records again");
             }
         }
-        return o;
+        return new RouteOptions(
+                in,
+                input,
+                starting,
+                changes,
+                deadLetters,
+                outputDelivery.delivery(),
+                prefix,
+                maxTenants,
+                format,
+                RegistryCredentials.strip(registry),
+                credentials,
+                checkedRuntime,
+                outputRecord,
+                processor);
     }
 
     static String schemaRegistry(RouteOptions.Format format, String url) {

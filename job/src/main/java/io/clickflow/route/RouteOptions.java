@@ -6,28 +6,59 @@ import io.clickflow.io.Sources;
 
 /** The checked options of a route run, as {@link RouteJob} wires them. */
 public final class RouteOptions {
-    public Sources.KafkaInput kafka;
-    public String inputTopic;
-    public Destinations destinations;
+    public final Sources.KafkaInput kafka;
+    public final String inputTopic;
+    public final Destinations destinations;
     /** Null: the starting destinations are all there is. */
-    public String destinationsTopic;
+    public final String destinationsTopic;
 
-    public String deadLetterTopic;
-    public KafkaSinks.Delivery delivery;
-    public String transactionalIdPrefix;
-    public int maxTenants;
-    public Format format;
+    public final String deadLetterTopic;
+    public final KafkaSinks.Delivery delivery;
+    public final String transactionalIdPrefix;
+    public final int maxTenants;
+    public final Format format;
     /** Null for JSON; never with a {@code user:password@}. */
-    public String schemaRegistry;
+    public final String schemaRegistry;
     /** Null: the registry is used without credentials. */
-    public RegistryCredentials schemaRegistryCredentials;
+    public final RegistryCredentials schemaRegistryCredentials;
 
-    public RuntimeOptions runtime;
+    public final RuntimeOptions runtime;
 
     /** What a destination topic gets for each routed record. */
-    public OutputRecord outputRecord = OutputRecord.UNCHANGED;
+    public final OutputRecord outputRecord;
     /** The seed's -processor_id: a header on every record written and the job's name; null when not given. */
-    public String processorId;
+    public final String processorId;
+
+    RouteOptions(
+            Sources.KafkaInput kafka,
+            String inputTopic,
+            Destinations destinations,
+            String destinationsTopic,
+            String deadLetterTopic,
+            KafkaSinks.Delivery delivery,
+            String transactionalIdPrefix,
+            int maxTenants,
+            Format format,
+            String schemaRegistry,
+            RegistryCredentials schemaRegistryCredentials,
+            RuntimeOptions runtime,
+            OutputRecord outputRecord,
+            String processorId) {
+        this.kafka = kafka;
+        this.inputTopic = inputTopic;
+        this.destinations = destinations;
+        this.destinationsTopic = destinationsTopic;
+        this.deadLetterTopic = deadLetterTopic;
+        this.delivery = delivery;
+        this.transactionalIdPrefix = transactionalIdPrefix;
+        this.maxTenants = maxTenants;
+        this.format = format;
+        this.schemaRegistry = schemaRegistry;
+        this.schemaRegistryCredentials = schemaRegistryCredentials;
+        this.runtime = runtime;
+        this.outputRecord = outputRecord;
+        this.processorId = processorId;
+    }
 
     /** How the input's values are written. */
     public enum Format {

@@ -54,11 +54,11 @@ public final class JobRunner {
     /** The end of a job's start-up line: parallelism and state backend, or that the cluster decides them. */
     public static String describe(RuntimeOptions runtime) {
         boolean local = isLocal();
-        return (runtime.parallelismGiven || local
-                        ? ", parallelism " + runtime.parallelism
+        return (runtime.parallelismGiven() || local
+                        ? ", parallelism " + runtime.parallelism()
                         : ", the cluster's parallelism")
-                + (runtime.stateBackendGiven || local
-                        ? ", state " + Cli.name(runtime.stateBackend)
+                + (runtime.stateBackendGiven() || local
+                        ? ", state " + Cli.name(runtime.stateBackend())
                         : ", the cluster's state backend");
     }
 
@@ -67,8 +67,8 @@ public final class JobRunner {
         Configuration conf = configuration(runtime, restoreFrom, local);
         StreamExecutionEnvironment env;
         if (local) {
-            ensurePortFree(runtime.webPort);
-            conf.set(RestOptions.PORT, runtime.webPort);
+            ensurePortFree(runtime.webPort());
+            conf.set(RestOptions.PORT, runtime.webPort());
             conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
             conf.set(RestOptions.ADDRESS, "127.0.0.1");
             // The Web UI and the progress line read metrics through this cache; the default 10 s lags.
@@ -77,8 +77,8 @@ public final class JobRunner {
         } else {
             env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         }
-        if (local || runtime.parallelismGiven) {
-            env.setParallelism(runtime.parallelism);
+        if (local || runtime.parallelismGiven()) {
+            env.setParallelism(runtime.parallelism());
         }
         // Object reuse stays off: measured slower (BENCHMARKS.md), as operators with a side output then copy every
         // record.
@@ -123,8 +123,8 @@ public final class JobRunner {
             throws Exception {
         boolean local = isLocal();
         String restoreFrom = RestorePoints.restoreFrom(runtime);
-        if (local || runtime.checkpointDirGiven) {
-            RestorePoints.claim(runtime.checkpointDir, runtime.job);
+        if (local || runtime.checkpointDirGiven()) {
+            RestorePoints.claim(runtime.checkpointDir(), runtime.job());
         }
         StreamExecutionEnvironment env = environment(runtime, restoreFrom, local);
         pipeline.define(env);
@@ -133,7 +133,7 @@ public final class JobRunner {
             return;
         }
         JobClient client = execute(() -> env.executeAsync(jobName), restoreFrom);
-        String webUi = "http://localhost:" + runtime.webPort;
+        String webUi = "http://localhost:" + runtime.webPort();
         System.out.println("Job " + jobName + " running (id " + client.getJobID() + "); Flink Web UI: " + webUi);
         Thread main = Thread.currentThread();
         AtomicBoolean stoppedByUser = new AtomicBoolean();
@@ -158,7 +158,7 @@ public final class JobRunner {
         progress.attach(webUi, client.getJobID().toHexString());
         onSubmitted.accept(stop);
         try {
-            progress.runUntilDone(client, runtime.progressInterval);
+            progress.runUntilDone(client, runtime.progressInterval());
             JobStatus status = JobStatus.FINISHED;
             Throwable failure = null;
             try {
@@ -263,20 +263,20 @@ public final class JobRunner {
      */
     static Configuration configuration(RuntimeOptions runtime, String restoreFrom, boolean local) {
         Configuration conf = new Configuration();
-        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, runtime.checkpointInterval);
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, runtime.checkpointInterval());
         conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
         conf.set(
                 CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
-        if (local || runtime.checkpointDirGiven) {
+        if (local || runtime.checkpointDirGiven()) {
             conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, runtime.checkpointUri);
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, runtime.checkpointUri());
         }
         // Savepoints go under the job's checkpoint dir wherever it runs (also for flink stop without a
         // target), so that --resume finds them; on a cluster with its own checkpoint dir, under that one.
         conf.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, savepointUri(runtime, local));
-        if (local || runtime.stateBackendGiven) {
-            configureStateBackend(conf, Cli.name(runtime.stateBackend));
+        if (local || runtime.stateBackendGiven()) {
+            configureStateBackend(conf, Cli.name(runtime.stateBackend()));
         }
         if (restoreFrom != null) {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom);
@@ -291,7 +291,7 @@ public final class JobRunner {
 
     /** The job's savepoint dir: under --checkpoint-dir, or on a cluster without one under the cluster's checkpoint dir. */
     static String savepointUri(RuntimeOptions runtime, boolean local) {
-        if (!local && !runtime.checkpointDirGiven) {
+        if (!local && !runtime.checkpointDirGiven()) {
             String clusterDir = StreamExecutionEnvironment.getExecutionEnvironment()
                     .getConfiguration()
                     .get(CheckpointingOptions.CHECKPOINTS_DIRECTORY);

@@ -34,14 +34,14 @@ public final class RestorePoints {
      * of this job in --checkpoint-dir. Refuses in one line when the folder belongs to another job or cannot be read.
      */
     public static String restoreFrom(RuntimeOptions runtime) {
-        if (runtime.fromSavepoint != null) {
-            return runtime.fromSavepoint;
+        if (runtime.fromSavepoint() != null) {
+            return runtime.fromSavepoint();
         }
-        if (!runtime.resume) {
+        if (!runtime.resume()) {
             return null;
         }
-        Path dir = runtime.checkpointDir;
-        checkOwner(dir, runtime.job);
+        Path dir = runtime.checkpointDir();
+        checkOwner(dir, runtime.job());
         Optional<Path> newest;
         try {
             newest = newest(dir);

@@ -1,5 +1,6 @@
 package io.clickflow.uniques;
 
+import io.clickflow.cli.GeneratorOptions;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.UsageException;
 import io.clickflow.io.KafkaSender;
@@ -7,6 +8,7 @@ import io.clickflow.io.LineFiles;
 import io.clickflow.runner.KafkaPreflight;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.BufferedWriter;
@@ -14,7 +16,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,18 +28,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
         sortOptions = false,
         abbreviateSynopsis = true,
         versionProvider = Cli.Version.class,
+        resourceBundle = "io.clickflow.uniques.GenerateFramesHelp",
         header = "Write synthetic ~2 KB JSON frames (for uniques) to Kafka or to a file.",
         description = {
             "Writes synthetic ~2 KB JSON frames (root-level uid and ts among many keys, decoys in nested objects,",
             "escapes, non-ASCII) to Kafka (default, paced at --rate, event time = now) or to a JSON-lines file."
         })
 public final class GenerateFramesCommand implements Callable<Integer> {
-    @Option(
-            names = "--bootstrap-servers",
-            paramLabel = "HOST:PORT",
-            defaultValue = "localhost:9092",
-            description = "Kafka brokers.")
-    String bootstrapServers;
+    @Mixin
+    GeneratorOptions.Brokers kafka;
 
     @Option(
             names = "--frames-topic",
@@ -50,30 +48,11 @@ public final class GenerateFramesCommand implements Callable<Integer> {
     @Option(names = "--frames-file", paramLabel = "PATH", description = "Write to this file instead (.gz compresses).")
     Path framesFile;
 
-    @Option(
-            names = "--count",
-            paramLabel = "N",
-            description = "Frames to write. Default: a file 100000, Kafka until Ctrl-C")
-    Long count;
+    @Mixin
+    GeneratorOptions.Pace pace;
 
-    @Option(
-            names = "--rate",
-            paramLabel = "N",
-            defaultValue = "1000",
-            description = "Frames per second of event time (Kafka: also of wall-clock time).")
-    int rate;
-
-    @Option(
-            names = "--as-fast-as-possible",
-            description = "Kafka: do not pace; event time still advances at --rate from --start-time.")
-    boolean asFastAsPossible;
-
-    @Option(
-            names = "--start-time",
-            paramLabel = "ISO-8601",
-            description =
-                    "Event time of the first frame; no frame is earlier. Default: now for Kafka, 2024-01-01T00:00:00Z for a file")
-    String startTime;
+    @Mixin
+    GeneratorOptions.Clock clock;
 
     @Option(
             names = "--users",
@@ -121,16 +100,9 @@ public final class GenerateFramesCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         boolean file = framesFile != null;
-        if (count != null && count < 1) {
-            throw new UsageException("--count: must be at least 1, not " + count);
-        }
-        long n = count != null ? count : (file ? 100_000 : Long.MAX_VALUE);
-        long start = startTime != null
-                ? Cli.instant("--start-time", startTime).getEpochSecond()
-                : file
-                        ? Instant.parse("2024-01-01T00:00:00Z").getEpochSecond()
-                        : Instant.now().getEpochSecond();
-        Cli.range("--rate", rate, 1, 10_000_000);
+        long n = pace.count(file ? 100_000 : Long.MAX_VALUE);
+        long start = clock.start(file).getEpochSecond();
+        int rate = pace.rate();
         Cli.range("--users", users, 1, 100_000_000);
         long disorder = maxDisorder.toSeconds();
         if (disorder > Integer.MAX_VALUE) {
@@ -146,11 +118,11 @@ public final class GenerateFramesCommand implements Callable<Integer> {
             System.out.printf("Wrote %,d frames to %s%n", n, framesFile);
         } else {
             KafkaPreflight.checkTopics(
-                    bootstrapServers, List.of(new KafkaPreflight.Topic(framesTopic, "--frames-topic")));
+                    kafka.bootstrapServers(), List.of(new KafkaPreflight.Topic(framesTopic, "--frames-topic")));
             AtomicBoolean stop = new AtomicBoolean();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));
-            long sent = toKafka(generator, n, bootstrapServers, framesTopic, !asFastAsPossible, rate, stop);
-            System.out.printf("Sent %,d frames to %s%n", sent, bootstrapServers);
+            long sent = toKafka(generator, n, kafka.bootstrapServers(), framesTopic, clock.paced(), rate, stop);
+            System.out.printf("Sent %,d frames to %s%n", sent, kafka.bootstrapServers());
         }
         return 0;
     }

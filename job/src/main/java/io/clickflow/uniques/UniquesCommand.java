@@ -1,11 +1,12 @@
 package io.clickflow.uniques;
 
-import io.clickflow.cli.DatabaseOptions;
+import io.clickflow.cli.CountingOptions;
 import io.clickflow.cli.DeliveryOptions;
 import io.clickflow.cli.JobCommand;
 import io.clickflow.cli.KafkaOptions;
 import io.clickflow.cli.RuntimeOptions;
 import io.clickflow.commandline.Cli;
+import io.clickflow.commandline.DatabaseOptions;
 import io.clickflow.commandline.Durations;
 import io.clickflow.commandline.UsageException;
 import io.clickflow.counting.CountMode;
@@ -17,6 +18,7 @@ import io.clickflow.runner.KafkaPreflight;
 import io.clickflow.runner.ProgressReporter;
 import io.clickflow.runner.TableCounts;
 import io.clickflow.stream.EmitMode;
+import io.clickflow.tables.Database;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,6 +40,7 @@ import java.util.stream.Collectors;
         sortOptions = false,
         abbreviateSynopsis = true,
         versionProvider = Cli.Version.class,
+        resourceBundle = "io.clickflow.uniques.UniquesHelp",
         header = "Count unique users per minute/hour/day in JSON frames (Kafka or a file in, database and Kafka out).",
         description = {
             "Counts unique users (root-level uid) per tumbling UTC window of event time (root-level ts) in JSON frames,",
@@ -70,58 +73,8 @@ public final class UniquesCommand implements Callable<Integer>, JobCommand {
             description = "Window sizes, comma-separated (e.g. 1m,1h,1d): tumbling, aligned to UTC, whole seconds.")
     String windows;
 
-    @Option(
-            names = "--count",
-            paramLabel = "MODE",
-            defaultValue = "exact",
-            description =
-                    "exact: every distinct uid of an open window held | hll: HyperLogLog sketches (see --hll-lg-k).")
-    CountMode count;
-
-    @Option(
-            names = "--hll-lg-k",
-            paramLabel = "N",
-            defaultValue = "14",
-            description =
-                    "hll: log2 of the sketch's registers, 4..21; 14 = 16 KB per sketch, relative standard error 0.81%%.")
-    int hllLgK;
-
-    @Option(
-            names = "--emit-mode",
-            paramLabel = "MODE",
-            defaultValue = "on-watermark",
-            description = "on-watermark: one final count per window | update: provisional counts, then final.")
-    EmitMode emitMode;
-
-    @Option(
-            names = "--update-interval",
-            paramLabel = "DURATION",
-            defaultValue = "1s",
-            description = "update: a window's provisional count is refreshed at most this often (processing time).")
-    Duration updateInterval;
-
-    @Option(
-            names = "--out-of-orderness",
-            paramLabel = "DURATION",
-            defaultValue = "5s",
-            description =
-                    "How far event time may go backwards within a Kafka partition or file before a frame is late.")
-    Duration outOfOrderness;
-
-    @Option(
-            names = "--allowed-lateness",
-            paramLabel = "DURATION",
-            defaultValue = "1m",
-            description =
-                    "A final count is still corrected (and re-emitted) for frames this late; later ones go to late_events.")
-    Duration allowedLateness;
-
-    @Option(
-            names = "--idle-timeout",
-            paramLabel = "DURATION",
-            defaultValue = "30s",
-            description = "A partition silent this long stops holding the watermark back (0: never).")
-    Duration idleTimeout;
+    @Mixin
+    CountingOptions counting;
 
     @Option(
             names = "--output-topic",
@@ -147,39 +100,38 @@ public final class UniquesCommand implements Callable<Integer>, JobCommand {
 
     /** The checked options; every mistake is a {@link UsageException} naming the option. */
     public UniquesOptions options() {
-        UniquesOptions o = new UniquesOptions();
-        o.framesTopic = framesTopic;
-        if (framesFile != null) {
-            if (!Files.isRegularFile(framesFile) && !Files.isDirectory(framesFile)) {
-                throw new UsageException("--frames-file: no such file or folder " + framesFile);
-            }
-            o.framesFile = framesFile;
+        if (framesFile != null && !Files.isRegularFile(framesFile) && !Files.isDirectory(framesFile)) {
+            throw new UsageException("--frames-file: no such file or folder " + framesFile);
         }
-        o.outputTopic = outputTopic.equals(AUTO)
-                ? (o.fileMode() ? null : DEFAULT_OUTPUT_TOPIC)
+        boolean fileMode = framesFile != null;
+        String topic = outputTopic.equals(AUTO)
+                ? (fileMode ? null : DEFAULT_OUTPUT_TOPIC)
                 : outputTopic.equals("none") ? null : outputTopic;
-        if (o.outputTopic != null && o.outputTopic.isBlank()) {
+        if (topic != null && topic.isBlank()) {
             throw new UsageException("--output-topic: give a topic name, or none");
         }
-        o.outputDelivery = outputDelivery.delivery();
+        List<Duration> sizes;
         try {
-            o.windows = parseWindows(windows);
+            sizes = parseWindows(windows);
         } catch (IllegalArgumentException e) {
             throw new UsageException("--windows: " + e.getMessage());
         }
-        Cli.range("--hll-lg-k", hllLgK, 4, 21);
-        if (updateInterval.toMillis() < 10) {
-            throw new UsageException("--update-interval must be at least 10ms");
-        }
-        WindowKeys keys = UniquesWorkflow.windowKeys(o.windows, count);
-        o.settings = new UniquesWorkflow.Settings(
-                new CountingSettings(keys, count, hllLgK, emitMode, updateInterval, allowedLateness),
-                outOfOrderness,
-                idleTimeout);
-        o.database = database.database();
-        o.runtime = runtime.validate();
-        o.kafka = kafka.input(o.fileMode(), o.runtime);
-        return o;
+        UniquesWorkflow.Settings settings = new UniquesWorkflow.Settings(
+                counting.counting(count -> UniquesWorkflow.windowKeys(sizes, count)),
+                counting.outOfOrderness(),
+                counting.idleTimeout());
+        Database db = database.database();
+        RuntimeOptions checkedRuntime = runtime.validate();
+        return new UniquesOptions(
+                kafka.input(fileMode, checkedRuntime),
+                framesTopic,
+                framesFile,
+                topic,
+                outputDelivery.delivery(),
+                sizes,
+                settings,
+                db,
+                checkedRuntime);
     }
 
     /** {@code 1m,1h,1d}: distinct sizes of whole seconds, at most {@link WindowKeys#MAX_SIZES}. */

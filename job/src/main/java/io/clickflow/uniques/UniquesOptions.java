@@ -11,18 +11,39 @@ import java.util.List;
 
 /** The checked options of a unique-users run, as {@link UniquesJob} wires them. */
 public final class UniquesOptions {
-    public Sources.KafkaInput kafka;
-    public String framesTopic;
+    public final Sources.KafkaInput kafka;
+    public final String framesTopic;
     /** Set in file mode, null in Kafka mode. */
-    public Path framesFile;
+    public final Path framesFile;
     /** Where counts go on Kafka, or null for the database only. */
-    public String outputTopic;
+    public final String outputTopic;
 
-    public KafkaSinks.Delivery outputDelivery;
-    public List<Duration> windows;
-    public UniquesWorkflow.Settings settings;
-    public Database database;
-    public RuntimeOptions runtime;
+    public final KafkaSinks.Delivery outputDelivery;
+    public final List<Duration> windows;
+    public final UniquesWorkflow.Settings settings;
+    public final Database database;
+    public final RuntimeOptions runtime;
+
+    UniquesOptions(
+            Sources.KafkaInput kafka,
+            String framesTopic,
+            Path framesFile,
+            String outputTopic,
+            KafkaSinks.Delivery outputDelivery,
+            List<Duration> windows,
+            UniquesWorkflow.Settings settings,
+            Database database,
+            RuntimeOptions runtime) {
+        this.kafka = kafka;
+        this.framesTopic = framesTopic;
+        this.framesFile = framesFile;
+        this.outputTopic = outputTopic;
+        this.outputDelivery = outputDelivery;
+        this.windows = List.copyOf(windows);
+        this.settings = settings;
+        this.database = database;
+        this.runtime = runtime;
+    }
 
     public boolean fileMode() {
         return framesFile != null;

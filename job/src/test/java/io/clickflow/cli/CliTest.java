@@ -60,11 +60,11 @@ class CliTest {
         assertThat(o.kafka.groupId()).isEqualTo("clickflow-attribution");
         assertThat(o.fileMode()).isFalse();
         assertThat(o.database.url()).startsWith("jdbc:sqlite:output/clickflow.db?journal_mode=WAL");
-        assertThat(o.runtime.checkpointDir)
+        assertThat(o.runtime.checkpointDir())
                 .as("each job its own checkpoints")
                 .isEqualTo(Path.of("output/checkpoints/attribution"));
-        assertThat(o.runtime.parallelismGiven).isFalse();
-        assertThat(attribution("--parallelism", "1_0").runtime.parallelism).isEqualTo(10);
+        assertThat(o.runtime.parallelismGiven()).isFalse();
+        assertThat(attribution("--parallelism", "1_0").runtime.parallelism()).isEqualTo(10);
     }
 
     @Test
@@ -112,7 +112,7 @@ class CliTest {
         assertThat(o.outputTopic).as("Kafka in: counts to Kafka too").isEqualTo("unique_users");
         assertThat(o.outputDelivery).isEqualTo(KafkaSinks.Delivery.EXACTLY_ONCE);
         assertThat(o.kafka.groupId()).isEqualTo("clickflow-uniques");
-        assertThat(o.runtime.checkpointDir).isEqualTo(Path.of("output/checkpoints/uniques"));
+        assertThat(o.runtime.checkpointDir()).isEqualTo(Path.of("output/checkpoints/uniques"));
         assertThat(uniques("--windows", "1m,1h,1d").windows)
                 .containsExactly(Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofDays(1));
         assertThat(uniques("--output-topic", "none").outputTopic).isNull();

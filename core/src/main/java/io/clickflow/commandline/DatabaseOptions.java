@@ -1,27 +1,31 @@
-package io.clickflow.cli;
+package io.clickflow.commandline;
 
-import io.clickflow.commandline.UsageException;
 import io.clickflow.tables.Database;
 
 import picocli.CommandLine.Option;
 
-/** Where a job's tables are: the JDBC URL and credentials, which fall back to the environment. */
+/**
+ * Where the tables are, for the jobs and for {@code serve}: the JDBC URL and credentials, which fall back to the
+ * environment.
+ */
 public final class DatabaseOptions {
     @Option(
             names = "--jdbc-url",
             paramLabel = "URL",
             defaultValue = "jdbc:sqlite:output/clickflow.db",
+            // serve reads what a job wrote: its resource bundle says so under this key.
+            descriptionKey = "jdbc-url",
             description = "Where results go: jdbc:sqlite:PATH or jdbc:postgresql://HOST/DB.")
-    String url;
+    private String url;
 
     @Option(names = "--jdbc-user", paramLabel = "USER", description = "Database user (or env CLICKFLOW_JDBC_USER).")
-    String user;
+    private String user;
 
     @Option(
             names = "--jdbc-password",
             paramLabel = "PASSWORD",
             description = "Database password (or env CLICKFLOW_JDBC_PASSWORD); never logged.")
-    String password;
+    private String password;
 
     /**
      * The database; credentials fall back to the environment so they stay out of process lists. A SQLite file that
