@@ -118,20 +118,20 @@ final class ResultsPage {
                     String range = ResultsQueries.checkRange(params.get("range"));
                     key = path + "?" + range;
                     read = (c, timeout) ->
-                            orMissing("attributed_page_views", () -> ResultsQueries.attribution(c, timeout, range));
+                            orMissing(ResultsQueries.ATTRIBUTED, () -> ResultsQueries.attribution(c, timeout, range));
                 }
                 case "/api/uniques" -> {
                     only(params, "range", "window");
                     String range = ResultsQueries.checkRange(params.get("range"));
                     Long window = window(params.get("window"));
                     key = path + "?" + range + "&" + window;
-                    read = (c, timeout) ->
-                            orMissing("unique_users", () -> ResultsQueries.uniques(c, timeout, range, window));
+                    read = (c, timeout) -> orMissing(
+                            ResultsQueries.UNIQUE_USERS, () -> ResultsQueries.uniques(c, timeout, range, window));
                 }
                 case "/api/hourly" -> {
                     only(params);
                     key = path;
-                    read = (c, timeout) -> orMissing("hourly_stats", () -> ResultsQueries.hourly(c, timeout));
+                    read = (c, timeout) -> orMissing(ResultsQueries.HOURLY, () -> ResultsQueries.hourly(c, timeout));
                 }
                 case "/api/quality" -> {
                     only(params);
@@ -139,8 +139,9 @@ final class ResultsPage {
                     read = (c, timeout) -> new JsonObject()
                             .put(
                                     "rejected",
-                                    orMissing("rejected_events", () -> ResultsQueries.rejected(c, timeout, sqlite)))
-                            .put("late", orMissing("late_events", () -> ResultsQueries.late(c, timeout)));
+                                    orMissing(
+                                            ResultsQueries.REJECTED, () -> ResultsQueries.rejected(c, timeout, sqlite)))
+                            .put("late", orMissing(ResultsQueries.LATE, () -> ResultsQueries.late(c, timeout)));
                 }
                 case "/api/flink" -> {
                     only(params);

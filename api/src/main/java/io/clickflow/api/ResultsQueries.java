@@ -1,7 +1,10 @@
 package io.clickflow.api;
 
 import io.clickflow.tables.AnalyticsTables;
+import io.clickflow.tables.AttributionTables;
+import io.clickflow.tables.DeadLetterTables;
 import io.clickflow.tables.EventTimes;
+import io.clickflow.tables.UniquesTables;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -24,6 +27,14 @@ import java.util.Map;
  * yet answers {@code "exists": false} instead of failing.
  */
 final class ResultsQueries {
+    /** The tables the page reads, by their definitions' names. */
+    static final String ATTRIBUTED = AttributionTables.ATTRIBUTED.name();
+
+    static final String UNIQUE_USERS = UniquesTables.UNIQUE_USERS.name();
+    static final String HOURLY = AnalyticsTables.HOURLY.name();
+    static final String REJECTED = DeadLetterTables.REJECTED.name();
+    static final String LATE = DeadLetterTables.LATE.name();
+
     private ResultsQueries() {}
 
     /** The named event-time ranges a request may ask for besides {@code all} and {@code auto}. */
@@ -102,7 +113,7 @@ final class ResultsQueries {
      * the newest rows, over the range.
      */
     static JsonObject attribution(Connection c, int timeout, String asked) throws SQLException {
-        String table = "attributed_page_views";
+        String table = ATTRIBUTED;
         String[] span = span(c, timeout, "SELECT MIN(event_time), MAX(event_time) FROM " + table);
         JsonObject out = present(table);
         if (span == null) {
@@ -179,7 +190,7 @@ final class ResultsQueries {
         }
         Map<String, long[]> byBucket = new LinkedHashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT SUBSTR(event_time, 1, " + prefix + "), "
-                + "CASE WHEN attributed_campaign_id IS NULL THEN 0 ELSE 1 END, COUNT(*) FROM attributed_page_views "
+                + "CASE WHEN attributed_campaign_id IS NULL THEN 0 ELSE 1 END, COUNT(*) FROM " + ATTRIBUTED + " "
                 + "WHERE event_time >= ? AND event_time <= ? GROUP BY 1, 2 ORDER BY 1")) {
             bindRange(ps, timeout, range);
             try (ResultSet rs = ps.executeQuery()) {
@@ -200,7 +211,7 @@ final class ResultsQueries {
         JsonArray latest = new JsonArray();
         try (PreparedStatement ps = c.prepareStatement("SELECT page_view_id, user_id, event_time, url, "
                 + "attributed_campaign_id, attributed_click_id, attributed_click_time, is_final "
-                + "FROM attributed_page_views WHERE event_time >= ? AND event_time <= ? "
+                + "FROM " + ATTRIBUTED + " WHERE event_time >= ? AND event_time <= ? "
                 + "ORDER BY event_time DESC, page_view_id DESC LIMIT " + LATEST_ROWS)) {
             bindRange(ps, timeout, range);
             try (ResultSet rs = ps.executeQuery()) {
@@ -225,7 +236,7 @@ final class ResultsQueries {
      * bounds; {@code window} null picks the smallest size in the table.
      */
     static JsonObject uniques(Connection c, int timeout, String asked, Long window) throws SQLException {
-        String table = "unique_users";
+        String table = UNIQUE_USERS;
         JsonArray windows = new JsonArray();
         try (PreparedStatement ps =
                 c.prepareStatement("SELECT DISTINCT window_seconds FROM " + table + " ORDER BY window_seconds")) {
@@ -281,7 +292,7 @@ final class ResultsQueries {
 
     /** The newest hour in hourly_stats (the current one while the job runs live) and the 24 hours up to it. */
     static JsonObject hourly(Connection c, int timeout) throws SQLException {
-        String table = "hourly_stats";
+        String table = HOURLY;
         String[] span = span(c, timeout, "SELECT MIN(hour_start), MAX(hour_start) FROM " + table);
         JsonObject out = present(table);
         if (span == null) {
@@ -315,8 +326,8 @@ final class ResultsQueries {
 
     /** Rejected input by reason with the newest payloads, and late events by stream with the newest of them. */
     static JsonObject rejected(Connection c, int timeout, boolean sqlite) throws SQLException {
-        JsonObject out = present("rejected_events");
-        JsonArray reasons = grouped(c, timeout, "SELECT reason, COUNT(*) FROM rejected_events GROUP BY reason");
+        JsonObject out = present(REJECTED);
+        JsonArray reasons = grouped(c, timeout, "SELECT reason, COUNT(*) FROM " + REJECTED + " GROUP BY reason");
         long others = 0;
         int cut = 0;
         while (reasons.size() > MAX_REASONS) {
@@ -329,8 +340,8 @@ final class ResultsQueries {
         JsonArray latest = new JsonArray();
         // Insertion order: SQLite's rowid, PostgreSQL's physical position (the table has no time column).
         String order = sqlite ? "rowid DESC" : "ctid DESC";
-        try (PreparedStatement ps = c.prepareStatement("SELECT stream, source, position, reason, payload "
-                + "FROM rejected_events ORDER BY " + order + " LIMIT " + LATEST_PAYLOADS)) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT stream, source, position, reason, payload " + "FROM "
+                + REJECTED + " ORDER BY " + order + " LIMIT " + LATEST_PAYLOADS)) {
             ps.setQueryTimeout(timeout);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -348,11 +359,11 @@ final class ResultsQueries {
     }
 
     static JsonObject late(Connection c, int timeout) throws SQLException {
-        JsonObject out = present("late_events");
-        out.put("byStream", grouped(c, timeout, "SELECT stream, COUNT(*) FROM late_events GROUP BY stream"));
+        JsonObject out = present(LATE);
+        out.put("byStream", grouped(c, timeout, "SELECT stream, COUNT(*) FROM " + LATE + " GROUP BY stream"));
         JsonArray latest = new JsonArray();
         try (PreparedStatement ps = c.prepareStatement("SELECT stream, event_id, user_id, event_time, watermark "
-                + "FROM late_events ORDER BY watermark DESC, event_id LIMIT " + LATEST_PAYLOADS)) {
+                + "FROM " + LATE + " ORDER BY watermark DESC, event_id LIMIT " + LATEST_PAYLOADS)) {
             ps.setQueryTimeout(timeout);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

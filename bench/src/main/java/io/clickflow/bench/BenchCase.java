@@ -10,7 +10,10 @@ import io.clickflow.route.RouteCommand;
 import io.clickflow.route.RouteJob;
 import io.clickflow.route.RouteOptions;
 import io.clickflow.runner.JobRunner;
+import io.clickflow.tables.AttributionTables;
 import io.clickflow.tables.Database;
+import io.clickflow.tables.DeadLetterTables;
+import io.clickflow.tables.UniquesTables;
 import io.clickflow.uniques.UniquesCommand;
 import io.clickflow.uniques.UniquesJob;
 import io.clickflow.uniques.UniquesOptions;
@@ -100,7 +103,7 @@ public final class BenchCase {
         putCounts(
                 result,
                 o.database,
-                "SELECT COUNT(*), COALESCE(SUM(is_final), 0) FROM attributed_page_views",
+                "SELECT COUNT(*), COALESCE(SUM(is_final), 0) FROM " + AttributionTables.ATTRIBUTED.name(),
                 "rows",
                 "finalRows");
         report(result);
@@ -192,8 +195,9 @@ public final class BenchCase {
         putCounts(
                 result,
                 o.database,
-                "SELECT (SELECT COUNT(*) FROM unique_users), (SELECT COALESCE(SUM(is_final), 0) "
-                        + "FROM unique_users), (SELECT COUNT(*) FROM late_events)",
+                "SELECT (SELECT COUNT(*) FROM " + UniquesTables.UNIQUE_USERS.name()
+                        + "), (SELECT COALESCE(SUM(is_final), 0) FROM " + UniquesTables.UNIQUE_USERS.name()
+                        + "), (SELECT COUNT(*) FROM " + DeadLetterTables.LATE.name() + ")",
                 "rows",
                 "finalRows",
                 "late");
@@ -343,9 +347,9 @@ public final class BenchCase {
                 || name.startsWith("Rank")
                 || name.startsWith("Calc")
                 || name.startsWith("Deduplicate")) return "operator";
-        if (name.startsWith("attributed_page")
-                || name.startsWith("rejected_events")
-                || name.startsWith("late_events")
+        if (name.startsWith(AttributionTables.ATTRIBUTED.name())
+                || name.startsWith(DeadLetterTables.REJECTED.name())
+                || name.startsWith(DeadLetterTables.LATE.name())
                 || name.startsWith("Sink")) return "sinks";
         return "other";
     }

@@ -1,6 +1,7 @@
 package io.clickflow.bench;
 
 import io.clickflow.attribution.ClickstreamGenerator;
+import io.clickflow.tables.AttributionTables;
 import io.clickflow.tables.Database;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -126,8 +127,8 @@ final class Freshness {
         long lastRowId = 0;
         Map<String, Long> seen = new HashMap<>();
         try (Connection c = db.connect();
-                PreparedStatement q = c.prepareStatement(
-                        "SELECT rowid, page_view_id FROM attributed_page_views WHERE rowid > ? ORDER BY rowid")) {
+                PreparedStatement q = c.prepareStatement("SELECT rowid, page_view_id FROM "
+                        + AttributionTables.ATTRIBUTED.name() + " WHERE rowid > ? ORDER BY rowid")) {
             while (!Thread.currentThread().isInterrupted()) {
                 q.setLong(1, lastRowId);
                 long now = System.currentTimeMillis();

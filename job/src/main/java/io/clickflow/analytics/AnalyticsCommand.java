@@ -16,6 +16,7 @@ import io.clickflow.runner.KafkaPreflight;
 import io.clickflow.runner.ProgressReporter;
 import io.clickflow.runner.TableCounts;
 import io.clickflow.stream.EmitMode;
+import io.clickflow.tables.AnalyticsTables;
 import io.clickflow.tables.Database;
 
 import picocli.CommandLine.Command;
@@ -128,7 +129,7 @@ public final class AnalyticsCommand implements Callable<Integer>, JobCommand {
     /** The progress line: Flink's events in and watermark, and the rows of the job's tables. */
     public static ProgressReporter progress(AnalyticsOptions o) {
         TableCounts counts = new TableCounts(o.database)
-                .add("SELECT COUNT(*), COALESCE(SUM(is_final), 0) FROM hourly_stats", "hours", "final")
+                .rowsAndFinal(AnalyticsTables.HOURLY, "hours")
                 .withDeadLetters();
         return new ProgressReporter(counts, AnalyticsWorkflow.OPERATOR_NAME);
     }

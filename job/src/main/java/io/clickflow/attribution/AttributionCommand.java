@@ -13,6 +13,7 @@ import io.clickflow.runner.KafkaPreflight;
 import io.clickflow.runner.ProgressReporter;
 import io.clickflow.runner.TableCounts;
 import io.clickflow.stream.EmitMode;
+import io.clickflow.tables.AttributionTables;
 import io.clickflow.tables.Database;
 
 import picocli.CommandLine.Command;
@@ -159,7 +160,8 @@ public final class AttributionCommand implements Callable<Integer>, JobCommand {
     public static ProgressReporter progress(AttributionOptions o) {
         TableCounts counts = new TableCounts(o.database)
                 .add(
-                        "SELECT COUNT(*), COALESCE(SUM(is_final), 0), COUNT(attributed_click_id) FROM attributed_page_views",
+                        "SELECT COUNT(*), COALESCE(SUM(is_final), 0), COUNT(attributed_click_id) FROM "
+                                + AttributionTables.ATTRIBUTED.name(),
                         "rows",
                         "final",
                         "attributed")

@@ -7,6 +7,7 @@ import io.clickflow.analytics.AnalyticsTraffic;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.UsageException;
 import io.clickflow.runner.JobRunner;
+import io.clickflow.tables.AnalyticsTables;
 import io.clickflow.tables.EventTimes;
 
 import picocli.CommandLine.Command;
@@ -186,7 +187,8 @@ public final class DemoAnalyticsCommand implements Callable<Integer> {
         if (failure.get() != null) {
             throw failure.get();
         }
-        DemoSession.printQueries(job.database.sqliteFile(), "SELECT * FROM hourly_stats ORDER BY hour_start");
+        DemoSession.printQueries(
+                job.database.sqliteFile(), "SELECT * FROM " + AnalyticsTables.HOURLY.name() + " ORDER BY hour_start");
         return 0;
     }
 

@@ -9,6 +9,7 @@ import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.Durations;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.stream.EmitMode;
+import io.clickflow.tables.AttributionTables;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IDefaultValueProvider;
@@ -160,10 +161,10 @@ public final class DemoCommand implements Callable<Integer> {
         }
         DemoSession.printQueries(
                 job.database.sqliteFile(),
-                "SELECT COALESCE(attributed_campaign_id, '(no click)') AS campaign, COUNT(*) AS page_views"
-                        + " FROM attributed_page_views GROUP BY 1 ORDER BY 2 DESC LIMIT 10",
-                "SELECT is_final, COUNT(*) AS page_views, COUNT(attributed_click_id) AS attributed"
-                        + " FROM attributed_page_views GROUP BY is_final",
+                "SELECT COALESCE(attributed_campaign_id, '(no click)') AS campaign, COUNT(*) AS page_views" + " FROM "
+                        + AttributionTables.ATTRIBUTED.name() + " GROUP BY 1 ORDER BY 2 DESC LIMIT 10",
+                "SELECT is_final, COUNT(*) AS page_views, COUNT(attributed_click_id) AS attributed" + " FROM "
+                        + AttributionTables.ATTRIBUTED.name() + " GROUP BY is_final",
                 DemoSession.DEAD_LETTERS_QUERY);
         return 0;
     }

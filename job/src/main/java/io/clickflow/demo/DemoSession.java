@@ -1,6 +1,7 @@
 package io.clickflow.demo;
 
 import io.clickflow.io.KafkaSender;
+import io.clickflow.tables.DeadLetterTables;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,7 +22,8 @@ import java.util.stream.Stream;
  */
 final class DemoSession implements AutoCloseable {
     /** The rows late and malformed events left, which the demos with a database point at. */
-    static final String DEAD_LETTERS_QUERY = "SELECT * FROM late_events LIMIT 5; SELECT * FROM rejected_events LIMIT 5";
+    static final String DEAD_LETTERS_QUERY = "SELECT * FROM " + DeadLetterTables.LATE.name()
+            + " LIMIT 5; SELECT * FROM " + DeadLetterTables.REJECTED.name() + " LIMIT 5";
 
     private final Path dir;
     private final KafkaBroker broker;

@@ -6,6 +6,7 @@ import io.clickflow.commandline.UsageException;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.runner.ProgressReporter;
 import io.clickflow.runner.TableCounts;
+import io.clickflow.tables.UniquesTables;
 import io.clickflow.uniques.FrameGenerator;
 import io.clickflow.uniques.UniquesCommand;
 import io.clickflow.uniques.UniquesJob;
@@ -127,7 +128,7 @@ public final class DemoUniquesCommand implements Callable<Integer> {
         }
         DemoSession.printQueries(
                 job.database.sqliteFile(),
-                "SELECT window_seconds, window_start, unique_users, is_final FROM unique_users"
+                "SELECT window_seconds, window_start, unique_users, is_final FROM " + UniquesTables.UNIQUE_USERS.name()
                         + " ORDER BY window_start DESC, window_seconds LIMIT 10",
                 DemoSession.DEAD_LETTERS_QUERY);
         return 0;
@@ -136,10 +137,11 @@ public final class DemoUniquesCommand implements Callable<Integer> {
     /** The uniques progress line, with the newest minute's count next to the table's rows. */
     static ProgressReporter progress(UniquesOptions job) {
         TableCounts counts = new TableCounts(job.database)
-                .add("SELECT COUNT(*), COALESCE(SUM(is_final), 0) FROM unique_users", "windows", "final")
+                .rowsAndFinal(UniquesTables.UNIQUE_USERS, "windows")
                 .add(
-                        "SELECT COALESCE((SELECT unique_users FROM unique_users WHERE window_seconds = "
-                                + MINUTE_SECONDS + " ORDER BY window_start DESC LIMIT 1), 0)",
+                        "SELECT COALESCE((SELECT unique_users FROM " + UniquesTables.UNIQUE_USERS.name()
+                                + " WHERE window_seconds = " + MINUTE_SECONDS
+                                + " ORDER BY window_start DESC LIMIT 1), 0)",
                         "users this minute")
                 .withDeadLetters();
         return new ProgressReporter(counts, UniquesWorkflow.OPERATOR_NAME);

@@ -1,6 +1,8 @@
 package io.clickflow.runner;
 
 import io.clickflow.tables.Database;
+import io.clickflow.tables.DeadLetterTables;
+import io.clickflow.tables.UpsertTable;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -27,9 +29,15 @@ public final class TableCounts {
         return this;
     }
 
+    /** Adds a table's rows and its final rows (its {@code is_final} column), labelled {@code rows} and "final". */
+    public TableCounts rowsAndFinal(UpsertTable<?> table, String rows) {
+        return add("SELECT COUNT(*), COALESCE(SUM(is_final), 0) FROM " + table.name(), rows, "final");
+    }
+
     /** Adds the late and rejected events every job keeps. */
     public TableCounts withDeadLetters() {
-        return add("SELECT COUNT(*) FROM late_events", "late").add("SELECT COUNT(*) FROM rejected_events", "rejected");
+        return add("SELECT COUNT(*) FROM " + DeadLetterTables.LATE.name(), "late")
+                .add("SELECT COUNT(*) FROM " + DeadLetterTables.REJECTED.name(), "rejected");
     }
 
     /** Where the rows are, for the summary. */

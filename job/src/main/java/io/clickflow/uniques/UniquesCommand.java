@@ -19,6 +19,7 @@ import io.clickflow.runner.ProgressReporter;
 import io.clickflow.runner.TableCounts;
 import io.clickflow.stream.EmitMode;
 import io.clickflow.tables.Database;
+import io.clickflow.tables.UniquesTables;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -204,7 +205,7 @@ public final class UniquesCommand implements Callable<Integer>, JobCommand {
     /** The progress line: Flink's frames in and watermark, and the rows of the job's tables. */
     public static ProgressReporter progress(UniquesOptions o) {
         TableCounts counts = new TableCounts(o.database)
-                .add("SELECT COUNT(*), COALESCE(SUM(is_final), 0) FROM unique_users", "windows", "final")
+                .rowsAndFinal(UniquesTables.UNIQUE_USERS, "windows")
                 .withDeadLetters();
         return new ProgressReporter(counts, UniquesWorkflow.OPERATOR_NAME);
     }
