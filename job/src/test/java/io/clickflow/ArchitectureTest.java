@@ -28,7 +28,7 @@ class ArchitectureTest {
         "io.clickflow.decode..",
         "io.clickflow.io..",
         "io.clickflow.stream..",
-        "io.clickflow.cli..",
+        "io.clickflow.options..",
         "io.clickflow.runner..",
         "io.clickflow.counting.."
     };

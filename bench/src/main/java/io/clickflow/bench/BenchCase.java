@@ -347,11 +347,16 @@ public final class BenchCase {
                 || name.startsWith("Rank")
                 || name.startsWith("Calc")
                 || name.startsWith("Deduplicate")) return "operator";
-        if (name.startsWith(AttributionTables.ATTRIBUTED.name())
-                || name.startsWith(DeadLetterTables.REJECTED.name())
-                || name.startsWith(DeadLetterTables.LATE.name())
+        if (name.startsWith(threadName(AttributionTables.ATTRIBUTED.name()))
+                || name.startsWith(threadName(DeadLetterTables.REJECTED.name()))
+                || name.startsWith(threadName(DeadLetterTables.LATE.name()))
                 || name.startsWith("Sink")) return "sinks";
         return "other";
+    }
+
+    /** What /proc shows of a thread named {@code name}: Linux keeps a thread's first 15 characters. */
+    private static String threadName(String name) {
+        return name.length() <= 15 ? name : name.substring(0, 15);
     }
 
     /**

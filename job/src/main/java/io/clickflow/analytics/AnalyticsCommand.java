@@ -1,9 +1,5 @@
 package io.clickflow.analytics;
 
-import io.clickflow.cli.CountingOptions;
-import io.clickflow.cli.JobCommand;
-import io.clickflow.cli.KafkaOptions;
-import io.clickflow.cli.RuntimeOptions;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.DatabaseOptions;
 import io.clickflow.commandline.Durations;
@@ -11,6 +7,10 @@ import io.clickflow.commandline.UsageException;
 import io.clickflow.counting.CountMode;
 import io.clickflow.counting.CountingSettings;
 import io.clickflow.counting.Sketches;
+import io.clickflow.options.CountingOptions;
+import io.clickflow.options.JobCommand;
+import io.clickflow.options.KafkaOptions;
+import io.clickflow.options.RuntimeOptions;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.runner.KafkaPreflight;
 import io.clickflow.runner.ProgressReporter;

@@ -1,13 +1,13 @@
 package io.clickflow.attribution;
 
-import io.clickflow.cli.EventTimeOptions;
-import io.clickflow.cli.JobCommand;
-import io.clickflow.cli.KafkaOptions;
-import io.clickflow.cli.RuntimeOptions;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.DatabaseOptions;
 import io.clickflow.commandline.Durations;
 import io.clickflow.commandline.UsageException;
+import io.clickflow.options.EventTimeOptions;
+import io.clickflow.options.JobCommand;
+import io.clickflow.options.KafkaOptions;
+import io.clickflow.options.RuntimeOptions;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.runner.KafkaPreflight;
 import io.clickflow.runner.ProgressReporter;

@@ -1,7 +1,7 @@
 package io.clickflow.attribution;
 
-import io.clickflow.cli.RuntimeOptions;
 import io.clickflow.io.Sources;
+import io.clickflow.options.RuntimeOptions;
 import io.clickflow.tables.Database;
 
 import java.nio.file.Path;

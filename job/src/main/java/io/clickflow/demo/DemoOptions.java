@@ -1,9 +1,9 @@
 package io.clickflow.demo;
 
-import io.clickflow.cli.RuntimeOptions;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.Durations;
 import io.clickflow.commandline.UsageException;
+import io.clickflow.options.RuntimeOptions;
 
 import picocli.CommandLine.Option;
 

@@ -1,9 +1,9 @@
 package io.clickflow.route;
 
-import io.clickflow.cli.GeneratorOptions;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.UsageException;
 import io.clickflow.io.KafkaSender;
+import io.clickflow.options.GeneratorOptions;
 import io.clickflow.runner.KafkaPreflight;
 
 import picocli.CommandLine.Command;

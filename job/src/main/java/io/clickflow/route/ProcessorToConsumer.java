@@ -100,7 +100,8 @@ public final class ProcessorToConsumer {
         }
     }
 
-    private static String resource(String name) {
+    /** A resource of this module as text (the seed's schemas). */
+    static String resource(String name) {
         try (InputStream in = ProcessorToConsumer.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + name);

@@ -1,12 +1,12 @@
 package io.clickflow.route;
 
-import io.clickflow.cli.DeliveryOptions;
-import io.clickflow.cli.JobCommand;
-import io.clickflow.cli.KafkaOptions;
-import io.clickflow.cli.RuntimeOptions;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.UsageException;
 import io.clickflow.io.Sources;
+import io.clickflow.options.DeliveryOptions;
+import io.clickflow.options.JobCommand;
+import io.clickflow.options.KafkaOptions;
+import io.clickflow.options.RuntimeOptions;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.runner.KafkaPreflight;
 import io.clickflow.runner.ProgressReporter;

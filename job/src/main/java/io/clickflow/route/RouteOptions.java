@@ -1,8 +1,8 @@
 package io.clickflow.route;
 
-import io.clickflow.cli.RuntimeOptions;
 import io.clickflow.io.KafkaSinks;
 import io.clickflow.io.Sources;
+import io.clickflow.options.RuntimeOptions;
 
 /** The checked options of a route run, as {@link RouteJob} wires them. */
 public final class RouteOptions {

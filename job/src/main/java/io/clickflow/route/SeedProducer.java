@@ -12,9 +12,7 @@ import org.apache.avro.io.EncoderFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.UUID;
@@ -27,7 +25,7 @@ import java.util.UUID;
  */
 public final class SeedProducer {
     /** The seed's producer schema, verbatim: what the generator registers under {@code <topic>-value}. */
-    public static final String SCHEMA_TEXT = resource(ProcessorToConsumer.PRODUCER_SCHEMA_RESOURCE);
+    public static final String SCHEMA_TEXT = ProcessorToConsumer.resource(ProcessorToConsumer.PRODUCER_SCHEMA_RESOURCE);
 
     public static final Schema SCHEMA = new Schema.Parser().parse(SCHEMA_TEXT);
 
@@ -125,16 +123,5 @@ public final class SeedProducer {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
-    }
-
-    private static String resource(String name) {
-        try (InputStream in = SeedProducer.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource " + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -1,8 +1,8 @@
 package io.clickflow.runner;
 
-import io.clickflow.cli.RuntimeOptions;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.UsageException;
+import io.clickflow.options.RuntimeOptions;
 
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.CheckpointingOptions;

@@ -1,7 +1,7 @@
 package io.clickflow.runner;
 
-import io.clickflow.cli.RuntimeOptions;
 import io.clickflow.commandline.UsageException;
+import io.clickflow.options.RuntimeOptions;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

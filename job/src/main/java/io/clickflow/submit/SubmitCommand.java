@@ -1,8 +1,8 @@
 package io.clickflow.submit;
 
-import io.clickflow.cli.JobCommand;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.UsageException;
+import io.clickflow.options.JobCommand;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

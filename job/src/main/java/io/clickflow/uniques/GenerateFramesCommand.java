@@ -1,10 +1,10 @@
 package io.clickflow.uniques;
 
-import io.clickflow.cli.GeneratorOptions;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.UsageException;
 import io.clickflow.io.KafkaSender;
 import io.clickflow.io.LineFiles;
+import io.clickflow.options.GeneratorOptions;
 import io.clickflow.runner.KafkaPreflight;
 
 import picocli.CommandLine.Command;

@@ -1,8 +1,8 @@
 package io.clickflow.uniques;
 
-import io.clickflow.cli.RuntimeOptions;
 import io.clickflow.io.KafkaSinks;
 import io.clickflow.io.Sources;
+import io.clickflow.options.RuntimeOptions;
 import io.clickflow.tables.Database;
 
 import java.nio.file.Path;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.clickflow.attribution.AttributionCommand;
-import io.clickflow.cli.RuntimeOptions;
 import io.clickflow.commandline.UsageException;
+import io.clickflow.options.RuntimeOptions;
 import io.clickflow.uniques.UniquesCommand;
 
 import org.junit.jupiter.api.Test;

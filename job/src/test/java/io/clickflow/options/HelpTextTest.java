@@ -1,4 +1,4 @@
-package io.clickflow.cli;
+package io.clickflow.options;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

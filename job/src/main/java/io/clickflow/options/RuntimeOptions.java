@@ -1,4 +1,4 @@
-package io.clickflow.cli;
+package io.clickflow.options;
 
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.UsageException;

@@ -1,4 +1,4 @@
-package io.clickflow.cli;
+package io.clickflow.options;
 
 /**
  * Marks a command that runs a Flink job: {@code submit} can start it on a cluster, checking its options

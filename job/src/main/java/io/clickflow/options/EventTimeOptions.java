@@ -1,4 +1,4 @@
-package io.clickflow.cli;
+package io.clickflow.options;
 
 import picocli.CommandLine.Option;
 
