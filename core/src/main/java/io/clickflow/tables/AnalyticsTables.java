@@ -61,8 +61,15 @@ public final class AnalyticsTables {
     }
 
     public static final UpsertTable<HourlyStats> HOURLY = new UpsertTable<>(
-            "hourly_stats", HOURLY_DDL, UPSERT, AnalyticsTables::bind, row -> row.hourStart, AnalyticsTables::keep);
+                    "hourly_stats",
+                    HOURLY_DDL,
+                    UPSERT,
+                    AnalyticsTables::bind,
+                    row -> row.hourStart,
+                    AnalyticsTables::keep)
+            .agedBy("hour_end");
 
     /** The hourly counts, then the rejected and late events every job keeps. */
-    public static final List<String> DDL = DeadLetterTables.withDeadLetterTables(HOURLY_DDL);
+    public static final List<String> DDL = DeadLetterTables.withDeadLetterTables(
+            HOURLY_DDL, UpsertTable.timeIndex(HOURLY.name(), HOURLY.timeColumn()));
 }

@@ -52,15 +52,17 @@ public final class AttributionTables {
      * in: the higher by (is_final, click time, click id), no click lowest; on a tie, the stored one.
      */
     public static final UpsertTable<AttributedPageView> ATTRIBUTED = new UpsertTable<>(
-            "attributed_page_views",
-            ATTRIBUTED_DDL,
-            UPSERT_ATTRIBUTED,
-            AttributionTables::bindAttributed,
-            row -> row.pageViewId,
-            AttributionTables::keepAttributed);
+                    "attributed_page_views",
+                    ATTRIBUTED_DDL,
+                    UPSERT_ATTRIBUTED,
+                    AttributionTables::bindAttributed,
+                    row -> row.pageViewId,
+                    AttributionTables::keepAttributed)
+            .agedBy("event_time");
 
     /** The attributed rows, then the rejected and late events every job keeps. */
-    public static final List<String> DDL = DeadLetterTables.withDeadLetterTables(ATTRIBUTED_DDL, ADD_URL);
+    public static final List<String> DDL = DeadLetterTables.withDeadLetterTables(
+            ATTRIBUTED_DDL, ADD_URL, UpsertTable.timeIndex(ATTRIBUTED.name(), ATTRIBUTED.timeColumn()));
 
     public static AttributedPageView keepAttributed(AttributedPageView stored, AttributedPageView incoming) {
         return rank(incoming, stored) > 0 ? incoming : stored;

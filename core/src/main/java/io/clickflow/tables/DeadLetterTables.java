@@ -30,6 +30,8 @@ public final class DeadLetterTables {
         List<String> ddl = new ArrayList<>(List.of(jobTables));
         ddl.add(REJECTED_DDL);
         ddl.add(LATE_DDL);
+        // Retention ages late events by when they were seen late; the results page shows the newest that way too.
+        ddl.add(UpsertTable.timeIndex(LATE.name(), LATE.timeColumn()));
         return List.copyOf(ddl);
     }
 
@@ -55,12 +57,13 @@ public final class DeadLetterTables {
             (stored, incoming) -> incoming);
 
     public static final UpsertTable<LateEvent> LATE = new UpsertTable<>(
-            "late_events",
-            LATE_DDL,
-            UPSERT_LATE,
-            DeadLetterTables::bindLate,
-            e -> e.stream + '\n' + e.eventId,
-            DeadLetterTables::keepLate);
+                    "late_events",
+                    LATE_DDL,
+                    UPSERT_LATE,
+                    DeadLetterTables::bindLate,
+                    e -> e.stream + '\n' + e.eventId,
+                    DeadLetterTables::keepLate)
+            .agedBy("watermark");
 
     /** Of two sightings of one late event, the one {@link #UPSERT_LATE} keeps: the earlier watermark. */
     public static LateEvent keepLate(LateEvent stored, LateEvent incoming) {

@@ -54,8 +54,15 @@ public final class UniquesTables {
     }
 
     public static final UpsertTable<UniqueUsers> UNIQUE_USERS = new UpsertTable<>(
-            "unique_users", UNIQUE_USERS_DDL, UPSERT, UniquesTables::bind, UniquesTables::key, UniquesTables::keep);
+                    "unique_users",
+                    UNIQUE_USERS_DDL,
+                    UPSERT,
+                    UniquesTables::bind,
+                    UniquesTables::key,
+                    UniquesTables::keep)
+            .agedBy("window_end");
 
     /** The counts, then the rejected and late events every job keeps. */
-    public static final List<String> DDL = DeadLetterTables.withDeadLetterTables(UNIQUE_USERS_DDL);
+    public static final List<String> DDL = DeadLetterTables.withDeadLetterTables(
+            UNIQUE_USERS_DDL, UpsertTable.timeIndex(UNIQUE_USERS.name(), UNIQUE_USERS.timeColumn()));
 }

@@ -10,6 +10,7 @@ import io.clickflow.counting.Sketches;
 import io.clickflow.options.CountingOptions;
 import io.clickflow.options.JobCommand;
 import io.clickflow.options.KafkaOptions;
+import io.clickflow.options.RetentionOptions;
 import io.clickflow.options.RuntimeOptions;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.runner.KafkaPreflight;
@@ -69,6 +70,9 @@ public final class AnalyticsCommand implements Callable<Integer>, JobCommand {
     DatabaseOptions database;
 
     @Mixin
+    RetentionOptions retention;
+
+    @Mixin
     RuntimeOptions runtime;
 
     /** Parses and checks a command line, as a run would before it starts anything. */
@@ -87,8 +91,16 @@ public final class AnalyticsCommand implements Callable<Integer>, JobCommand {
                 counting.idleTimeout());
         Database db = database.database();
         RuntimeOptions checkedRuntime = runtime.validate();
+        Duration kept = retention.validate(
+                Duration.ofMillis(settings.counting().allowedLatenessMillis()), "--allowed-lateness");
         return new AnalyticsOptions(
-                kafka.input(eventsFile != null, checkedRuntime), eventsTopic, eventsFile, settings, db, checkedRuntime);
+                kafka.input(eventsFile != null, checkedRuntime),
+                eventsTopic,
+                eventsFile,
+                settings,
+                db,
+                kept,
+                checkedRuntime);
     }
 
     @Override

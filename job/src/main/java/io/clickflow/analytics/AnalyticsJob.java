@@ -25,8 +25,20 @@ public final class AnalyticsJob {
                 o.settings,
                 events,
                 new AnalyticsWorkflow.Sinks(
-                        hourly -> JdbcSinks.upsert(hourly, AnalyticsTables.HOURLY, o.database, parallelism),
+                        hourly -> JdbcSinks.upsert(
+                                hourly,
+                                AnalyticsTables.HOURLY,
+                                o.database,
+                                parallelism,
+                                JdbcSinks.DEFAULT_BATCH_INTERVAL,
+                                o.retention),
                         rejected -> JdbcSinks.upsert(rejected, DeadLetterTables.REJECTED, o.database, parallelism),
-                        late -> JdbcSinks.upsert(late, DeadLetterTables.LATE, o.database, parallelism)));
+                        late -> JdbcSinks.upsert(
+                                late,
+                                DeadLetterTables.LATE,
+                                o.database,
+                                parallelism,
+                                JdbcSinks.DEFAULT_BATCH_INTERVAL,
+                                o.retention)));
     }
 }

@@ -5,6 +5,7 @@ import io.clickflow.options.RuntimeOptions;
 import io.clickflow.tables.Database;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 /** The checked options of an analytics run, as {@link AnalyticsJob} wires them. */
 public final class AnalyticsOptions {
@@ -15,6 +16,9 @@ public final class AnalyticsOptions {
 
     public final AnalyticsWorkflow.Settings settings;
     public final Database database;
+    /** Rows this far behind the watermark are deleted; null: every row is kept. */
+    public final Duration retention;
+
     public final RuntimeOptions runtime;
 
     AnalyticsOptions(
@@ -23,12 +27,14 @@ public final class AnalyticsOptions {
             Path eventsFile,
             AnalyticsWorkflow.Settings settings,
             Database database,
+            Duration retention,
             RuntimeOptions runtime) {
         this.kafka = kafka;
         this.eventsTopic = eventsTopic;
         this.eventsFile = eventsFile;
         this.settings = settings;
         this.database = database;
+        this.retention = retention;
         this.runtime = runtime;
     }
 

@@ -7,6 +7,7 @@ import io.clickflow.commandline.UsageException;
 import io.clickflow.options.EventTimeOptions;
 import io.clickflow.options.JobCommand;
 import io.clickflow.options.KafkaOptions;
+import io.clickflow.options.RetentionOptions;
 import io.clickflow.options.RuntimeOptions;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.runner.KafkaPreflight;
@@ -94,6 +95,9 @@ public final class AttributionCommand implements Callable<Integer>, JobCommand {
     DatabaseOptions database;
 
     @Mixin
+    RetentionOptions retention;
+
+    @Mixin
     RuntimeOptions runtime;
 
     /** Parses and checks a command line, as a run would before it starts anything. */
@@ -126,6 +130,8 @@ public final class AttributionCommand implements Callable<Integer>, JobCommand {
                 pageViewsFile,
                 settings,
                 db,
+                // A page view's row is final once the watermark passes it: any retention leaves it alone.
+                retention.validate(Duration.ZERO, "the time a row is final"),
                 checkedRuntime);
     }
 

@@ -40,9 +40,9 @@ public final class AttributionJob {
             // instead of Flink's default 100 ms, and the sink's batch waits less (before any watermark, the two
             // are most of a row's latency).
             env.setBufferTimeout(UPDATE_MODE_BUFFER_TIMEOUT.toMillis());
-            sinks = jdbcSinks(o.database, env.getParallelism(), UPDATE_MODE_ROWS_BATCH_INTERVAL);
+            sinks = jdbcSinks(o.database, env.getParallelism(), UPDATE_MODE_ROWS_BATCH_INTERVAL, o.retention);
         } else {
-            sinks = jdbcSinks(o.database, env.getParallelism());
+            sinks = jdbcSinks(o.database, env.getParallelism(), JdbcSinks.DEFAULT_BATCH_INTERVAL, o.retention);
         }
         AttributionWorkflow.defineWorkflow(env, o.settings, clicks, views, sinks);
         // env's parallelism, not the option: on a cluster an unset --parallelism yields to the cluster's.
@@ -50,14 +50,20 @@ public final class AttributionJob {
 
     /** The three tables of the attribution job, each upserted by its own sink. */
     public static AttributionWorkflow.Sinks jdbcSinks(Database db, int parallelism) {
-        return jdbcSinks(db, parallelism, JdbcSinks.DEFAULT_BATCH_INTERVAL);
+        return jdbcSinks(db, parallelism, JdbcSinks.DEFAULT_BATCH_INTERVAL, null);
     }
 
-    /** As {@link #jdbcSinks(Database, int)}, attributed rows waiting at most {@code rowsBatchInterval} for their batch. */
-    static AttributionWorkflow.Sinks jdbcSinks(Database db, int parallelism, Duration rowsBatchInterval) {
+    /**
+     * As {@link #jdbcSinks(Database, int)}, attributed rows waiting at most {@code rowsBatchInterval} for their batch,
+     * and rows more than {@code retention} behind the watermark deleted (null: kept).
+     */
+    static AttributionWorkflow.Sinks jdbcSinks(
+            Database db, int parallelism, Duration rowsBatchInterval, Duration retention) {
         return new AttributionWorkflow.Sinks(
-                rows -> JdbcSinks.upsert(rows, AttributionTables.ATTRIBUTED, db, parallelism, rowsBatchInterval),
+                rows -> JdbcSinks.upsert(
+                        rows, AttributionTables.ATTRIBUTED, db, parallelism, rowsBatchInterval, retention),
                 rejected -> JdbcSinks.upsert(rejected, DeadLetterTables.REJECTED, db, parallelism),
-                late -> JdbcSinks.upsert(late, DeadLetterTables.LATE, db, parallelism));
+                late -> JdbcSinks.upsert(
+                        late, DeadLetterTables.LATE, db, parallelism, JdbcSinks.DEFAULT_BATCH_INTERVAL, retention));
     }
 }

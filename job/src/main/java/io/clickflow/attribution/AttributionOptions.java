@@ -5,6 +5,7 @@ import io.clickflow.options.RuntimeOptions;
 import io.clickflow.tables.Database;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 /** The checked options of an attribution run, as {@link AttributionJob} wires them. */
 public final class AttributionOptions {
@@ -17,6 +18,9 @@ public final class AttributionOptions {
     public final Path pageViewsFile;
     public final AttributionWorkflow.Settings settings;
     public final Database database;
+    /** Rows this far behind the watermark are deleted; null: every row is kept. */
+    public final Duration retention;
+
     public final RuntimeOptions runtime;
 
     AttributionOptions(
@@ -27,6 +31,7 @@ public final class AttributionOptions {
             Path pageViewsFile,
             AttributionWorkflow.Settings settings,
             Database database,
+            Duration retention,
             RuntimeOptions runtime) {
         this.kafka = kafka;
         this.clicksTopic = clicksTopic;
@@ -35,6 +40,7 @@ public final class AttributionOptions {
         this.pageViewsFile = pageViewsFile;
         this.settings = settings;
         this.database = database;
+        this.retention = retention;
         this.runtime = runtime;
     }
 

@@ -3,6 +3,7 @@ package io.clickflow.io;
 import io.clickflow.tables.Database;
 import io.clickflow.tables.UpsertTable;
 
+import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -26,6 +27,8 @@ import java.util.Map;
  * key inside a batch first, keeping the one the table's upsert would keep: the table ends the same as
  * if every row had been written, with a fraction of the writes. Flushed when a batch is full, after a
  * time limit, and before every checkpoint; a failed batch is rolled back and retried on a new connection.
+ * With a {@link TableRetention}, its first subtask also deletes the rows the watermark has aged out, between
+ * batches, on the same connection (on SQLite the only writer of the table).
  */
 public final class BatchingJdbcSink<T> implements Sink<T> {
     private static final long serialVersionUID = 1L;
@@ -36,6 +39,8 @@ public final class BatchingJdbcSink<T> implements Sink<T> {
     private final int batchSize;
     private final long batchIntervalMillis;
     private final int maxRetries;
+    private final TableRetention retention;
+    private final long retentionCheckMillis;
 
     /** Rows of one key are merged inside a batch by the table's merge rule; a table without a key writes every row. */
     public BatchingJdbcSink(
@@ -45,14 +50,40 @@ public final class BatchingJdbcSink<T> implements Sink<T> {
         this.batchSize = batchSize;
         this.batchIntervalMillis = batchIntervalMillis;
         this.maxRetries = maxRetries;
+        this.retention = null;
+        this.retentionCheckMillis = 0;
+    }
+
+    /**
+     * As above; rows older than {@code retention} behind the watermark are deleted at most every {@code
+     * retentionCheckMillis} of processing time (null: kept).
+     */
+    public BatchingJdbcSink(
+            Database db,
+            UpsertTable<T> table,
+            int batchSize,
+            long batchIntervalMillis,
+            int maxRetries,
+            TableRetention retention,
+            long retentionCheckMillis) {
+        this.db = db;
+        this.table = table;
+        this.batchSize = batchSize;
+        this.batchIntervalMillis = batchIntervalMillis;
+        this.maxRetries = maxRetries;
+        this.retention = retention;
+        this.retentionCheckMillis = retentionCheckMillis;
     }
 
     @Override
     public SinkWriter<T> createWriter(WriterInitContext context) {
+        // Several subtasks deleting the same old rows would only contend for them: the first one does it.
+        boolean ages = retention != null && context.getTaskInfo().getIndexOfThisSubtask() == 0;
         return new Writer(
                 context.getProcessingTimeService(),
                 context.metricGroup().counter("rowsWritten"),
-                context.metricGroup().counter("batchesWritten"));
+                context.metricGroup().counter("batchesWritten"),
+                ages ? context.metricGroup().counter("rowsExpired") : null);
     }
 
     /** Buffers, merges and writes; every method runs in the task's thread (timers through the mailbox). */
@@ -60,16 +91,63 @@ public final class BatchingJdbcSink<T> implements Sink<T> {
         private final ProcessingTimeService time;
         private final Counter rowsWritten;
         private final Counter batchesWritten;
+        /** Null on subtasks that do not age the table. */
+        private final Counter rowsExpired;
+
         private final Map<Object, T> byKey = new LinkedHashMap<>();
         private final List<T> unkeyed = new ArrayList<>();
         private Connection connection;
         private PreparedStatement statement;
         private boolean flushScheduled;
+        private long lastRetentionRun = Long.MIN_VALUE;
 
-        Writer(ProcessingTimeService time, Counter rowsWritten, Counter batchesWritten) {
+        Writer(ProcessingTimeService time, Counter rowsWritten, Counter batchesWritten, Counter rowsExpired) {
             this.time = time;
             this.rowsWritten = rowsWritten;
             this.batchesWritten = batchesWritten;
+            this.rowsExpired = rowsExpired;
+        }
+
+        @Override
+        public void writeWatermark(Watermark watermark) throws IOException {
+            if (rowsExpired == null) {
+                return;
+            }
+            long now = time.getCurrentProcessingTime();
+            if (lastRetentionRun != Long.MIN_VALUE && now - lastRetentionRun < retentionCheckMillis) {
+                return;
+            }
+            String cutoff = retention.cutoff(watermark.getTimestamp());
+            if (cutoff == null) {
+                return;
+            }
+            lastRetentionRun = now;
+            // Rows still buffered may be old ones: written first, so none survives the cutoff.
+            writeBatch();
+            try {
+                ensureConnection();
+                long deleted = retention.deleteOlderThan(connection, cutoff);
+                rowsExpired.inc(deleted);
+                if (deleted > 0) {
+                    LOG.debug("Deleted {} rows of {} before {}", deleted, retention.table(), cutoff);
+                }
+            } catch (SQLException e) {
+                // Aging is not worth a restart: the rows stay until the next round.
+                closeQuietly();
+                LOG.warn(
+                        "Deleting rows of {} before {} failed, retried later: {}",
+                        table.name(),
+                        cutoff,
+                        e.getMessage());
+            }
+        }
+
+        private void ensureConnection() throws SQLException {
+            if (connection == null) {
+                connection = db.connect();
+                connection.setAutoCommit(false);
+                statement = connection.prepareStatement(table.upsert());
+            }
         }
 
         @Override
@@ -106,11 +184,7 @@ public final class BatchingJdbcSink<T> implements Sink<T> {
             Iterable<T> rows = table.key() == null ? unkeyed : byKey.values();
             for (int attempt = 0; ; attempt++) {
                 try {
-                    if (connection == null) {
-                        connection = db.connect();
-                        connection.setAutoCommit(false);
-                        statement = connection.prepareStatement(table.upsert());
-                    }
+                    ensureConnection();
                     for (T row : rows) {
                         table.binder().bind(statement, row);
                         statement.addBatch();

@@ -24,6 +24,9 @@ public final class JdbcSinks {
     static final int BATCH_SIZE = 5000;
 
     public static final Duration DEFAULT_BATCH_INTERVAL = Duration.ofMillis(200);
+    /** How often a sink deletes the rows its table's retention has aged out (each round a few small batches). */
+    static final Duration RETENTION_CHECK = Duration.ofSeconds(10);
+
     /** Retries of a failed batch (with reconnect) before the task fails and restarts from a checkpoint. */
     static final int MAX_RETRIES = 5;
 
@@ -38,6 +41,20 @@ public final class JdbcSinks {
      */
     public static <T> void upsert(
             DataStream<T> stream, UpsertTable<T> table, Database db, int parallelism, Duration batchInterval) {
+        upsert(stream, table, db, parallelism, batchInterval, null);
+    }
+
+    /**
+     * As {@link #upsert(DataStream, UpsertTable, Database, int, Duration)}, deleting the table's rows more than
+     * {@code retention} behind the watermark (null: none are deleted).
+     */
+    public static <T> void upsert(
+            DataStream<T> stream,
+            UpsertTable<T> table,
+            Database db,
+            int parallelism,
+            Duration batchInterval,
+            Duration retention) {
         long intervalMillis = batchInterval.toMillis();
         Sink<T> sink = "connector".equals(System.getProperty("clickflow.jdbc.sink"))
                 ? JdbcSink.<T>builder()
@@ -48,7 +65,14 @@ public final class JdbcSinks {
                                 .withMaxRetries(MAX_RETRIES)
                                 .build())
                         .buildAtLeastOnce(connectionOptions(db))
-                : new BatchingJdbcSink<>(db, table, BATCH_SIZE, intervalMillis, MAX_RETRIES);
+                : new BatchingJdbcSink<>(
+                        db,
+                        table,
+                        BATCH_SIZE,
+                        intervalMillis,
+                        MAX_RETRIES,
+                        TableRetention.of(table, retention, db),
+                        RETENTION_CHECK.toMillis());
         // SQLite takes one writer per table at a time; more subtasks only wait on its lock.
         int p = db.isSqlite() ? 1 : parallelism;
         stream.sinkTo(sink).uid(table.sinkUid()).name(table.name()).setParallelism(p);

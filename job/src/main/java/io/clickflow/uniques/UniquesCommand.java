@@ -12,6 +12,7 @@ import io.clickflow.options.CountingOptions;
 import io.clickflow.options.DeliveryOptions;
 import io.clickflow.options.JobCommand;
 import io.clickflow.options.KafkaOptions;
+import io.clickflow.options.RetentionOptions;
 import io.clickflow.options.RuntimeOptions;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.runner.KafkaPreflight;
@@ -92,6 +93,9 @@ public final class UniquesCommand implements Callable<Integer>, JobCommand {
     DatabaseOptions database;
 
     @Mixin
+    RetentionOptions retention;
+
+    @Mixin
     RuntimeOptions runtime;
 
     /** Parses and checks a command line, as a run would before it starts anything. */
@@ -132,6 +136,8 @@ public final class UniquesCommand implements Callable<Integer>, JobCommand {
                 sizes,
                 settings,
                 db,
+                retention.validate(
+                        Duration.ofMillis(settings.counting().allowedLatenessMillis()), "--allowed-lateness"),
                 checkedRuntime);
     }
 

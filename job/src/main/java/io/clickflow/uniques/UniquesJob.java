@@ -26,7 +26,13 @@ public final class UniquesJob {
                 frames,
                 new UniquesWorkflow.Sinks(
                         counts -> {
-                            JdbcSinks.upsert(counts, UniquesTables.UNIQUE_USERS, o.database, parallelism);
+                            JdbcSinks.upsert(
+                                    counts,
+                                    UniquesTables.UNIQUE_USERS,
+                                    o.database,
+                                    parallelism,
+                                    JdbcSinks.DEFAULT_BATCH_INTERVAL,
+                                    o.retention);
                             if (o.outputTopic != null) {
                                 UniquesKafkaOutput.write(
                                         counts,
@@ -37,6 +43,12 @@ public final class UniquesJob {
                             }
                         },
                         rejected -> JdbcSinks.upsert(rejected, DeadLetterTables.REJECTED, o.database, parallelism),
-                        late -> JdbcSinks.upsert(late, DeadLetterTables.LATE, o.database, parallelism)));
+                        late -> JdbcSinks.upsert(
+                                late,
+                                DeadLetterTables.LATE,
+                                o.database,
+                                parallelism,
+                                JdbcSinks.DEFAULT_BATCH_INTERVAL,
+                                o.retention)));
     }
 }

@@ -22,6 +22,9 @@ public final class UniquesOptions {
     public final List<Duration> windows;
     public final UniquesWorkflow.Settings settings;
     public final Database database;
+    /** Rows this far behind the watermark are deleted; null: every row is kept. */
+    public final Duration retention;
+
     public final RuntimeOptions runtime;
 
     UniquesOptions(
@@ -33,6 +36,7 @@ public final class UniquesOptions {
             List<Duration> windows,
             UniquesWorkflow.Settings settings,
             Database database,
+            Duration retention,
             RuntimeOptions runtime) {
         this.kafka = kafka;
         this.framesTopic = framesTopic;
@@ -42,6 +46,7 @@ public final class UniquesOptions {
         this.windows = List.copyOf(windows);
         this.settings = settings;
         this.database = database;
+        this.retention = retention;
         this.runtime = runtime;
     }
 

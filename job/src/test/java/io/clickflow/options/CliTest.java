@@ -393,6 +393,22 @@ class CliTest {
         }
     }
 
+    @Test
+    void retentionIsCheckedAgainstHowLongRowsAreStillCorrected() {
+        assertThat(attribution().retention).isNull();
+        assertThat(attribution("--retention", "1h").retention).isEqualTo(Duration.ofHours(1));
+        assertThat(uniques("--retention", "7d").retention).isEqualTo(Duration.ofDays(7));
+        assertThat(io.clickflow.analytics.AnalyticsCommand.parse("--retention", "24h").retention)
+                .isEqualTo(Duration.ofHours(24));
+        assertThatThrownBy(() -> attribution("--retention", "0")).hasMessage("--retention must be longer than 0");
+        assertThatThrownBy(() -> uniques("--retention", "30s"))
+                .hasMessage("--retention 30s is shorter than --allowed-lateness (1m): rows still corrected would be"
+                        + " deleted and written again in part");
+        assertThatThrownBy(() -> io.clickflow.analytics.AnalyticsCommand.parse("--retention", "12h"))
+                .hasMessage("--retention 12h is shorter than --allowed-lateness (1d): rows still corrected would"
+                        + " be deleted and written again in part");
+    }
+
     private static UniquesOptions uniques(String... args) {
         return UniquesCommand.parse(args);
     }
