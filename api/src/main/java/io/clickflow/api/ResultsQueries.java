@@ -114,7 +114,7 @@ final class ResultsQueries {
      */
     static JsonObject attribution(Connection c, int timeout, String asked) throws SQLException {
         String table = ATTRIBUTED;
-        String[] span = span(c, timeout, "SELECT MIN(event_time), MAX(event_time) FROM " + table);
+        String[] span = span(c, timeout, table, "event_time", "");
         JsonObject out = present(table);
         if (span == null) {
             return out.put("range", null)
@@ -250,13 +250,8 @@ final class ResultsQueries {
         JsonObject out = present(table).put("windows", windows);
         Long seconds = window != null ? window : windows.isEmpty() ? null : windows.getLong(0);
         out.put("window", seconds);
-        String[] span = seconds == null
-                ? null
-                : span(
-                        c,
-                        timeout,
-                        "SELECT MIN(window_start), MAX(window_start) FROM " + table + " WHERE window_seconds = "
-                                + seconds);
+        String[] span =
+                seconds == null ? null : span(c, timeout, table, "window_start", " WHERE window_seconds = " + seconds);
         if (span == null) {
             return out.put("range", null).put("bounds", false).put("points", new JsonArray());
         }
@@ -293,7 +288,7 @@ final class ResultsQueries {
     /** The newest hour in hourly_stats (the current one while the job runs live) and the 24 hours up to it. */
     static JsonObject hourly(Connection c, int timeout) throws SQLException {
         String table = HOURLY;
-        String[] span = span(c, timeout, "SELECT MIN(hour_start), MAX(hour_start) FROM " + table);
+        String[] span = span(c, timeout, table, "hour_start", "");
         JsonObject out = present(table);
         if (span == null) {
             return out.put("current", null).put("hours", new JsonArray());
@@ -402,7 +397,15 @@ final class ResultsQueries {
     }
 
     /** The first and last time of a MIN/MAX query; null when the table has no rows. */
-    private static String[] span(Connection c, int timeout, String sql) throws SQLException {
+    /**
+     * The oldest and newest {@code column} of {@code table} ({@code where} may narrow it). Two subqueries, not
+     * {@code MIN(x), MAX(x)} in one: SQLite answers a lone MIN or MAX from the column's index in a few page
+     * reads, but both in one select scan the whole table.
+     */
+    private static String[] span(Connection c, int timeout, String table, String column, String where)
+            throws SQLException {
+        String sql = "SELECT (SELECT MIN(" + column + ") FROM " + table + where + "), (SELECT MAX(" + column + ") FROM "
+                + table + where + ")";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setQueryTimeout(timeout);
             try (ResultSet rs = ps.executeQuery()) {

@@ -22,8 +22,12 @@ public final class TableRetention implements Serializable {
     /** Rows per delete: a short transaction however large the backlog. */
     static final int BATCH_ROWS = 1000;
 
-    /** Batches per round: a backlog of old rows is worked off over several rounds, between the writes. */
-    static final int MAX_BATCHES_PER_ROUND = 20;
+    /**
+     * How long one round may delete: a tenth of the sink's time at most (rounds are {@link JdbcSinks#RETENTION_CHECK}
+     * apart), so a backlog is worked off over several rounds between the writes, and a steady stream of expiring rows
+     * keeps up however fast the table grows.
+     */
+    static final long ROUND_BUDGET_NANOS = 1_000_000_000L;
 
     private final String table;
     private final String column;
@@ -61,13 +65,14 @@ public final class TableRetention implements Serializable {
     }
 
     /**
-     * Deletes rows older than {@code cutoff}, up to {@link #MAX_BATCHES_PER_ROUND} batches, each committed on its
-     * own; returns how many went. {@code connection} is in manual commit mode.
+     * Deletes rows older than {@code cutoff} in batches, each committed on its own, until none is left or the round's
+     * time is up; returns how many went. {@code connection} is in manual commit mode.
      */
     public long deleteOlderThan(Connection connection, String cutoff) throws SQLException {
         long deleted = 0;
+        long deadline = System.nanoTime() + ROUND_BUDGET_NANOS;
         try (PreparedStatement statement = connection.prepareStatement(delete)) {
-            for (int batch = 0; batch < MAX_BATCHES_PER_ROUND; batch++) {
+            while (System.nanoTime() - deadline < 0) {
                 statement.setString(1, cutoff);
                 int n = statement.executeUpdate();
                 connection.commit();
