@@ -61,8 +61,8 @@ public final class BenchCase {
 
     public static void main(String[] args) throws Exception {
         String kind = args[0];
-        if (kind.equals("uniques")) {
-            uniques(Arrays.copyOfRange(args, 1, args.length));
+        if (kind.equals("uniques") || kind.equals("uniques-sql")) {
+            uniques(kind.equals("uniques-sql"), Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         if (kind.equals("analytics")) {
@@ -180,11 +180,18 @@ public final class BenchCase {
         client.getJobExecutionResult().get(); // until the parent kills this JVM
     }
 
-    /** The uniques job over its bounded input, timed from submission to the end; the counts' rows read back. */
-    static void uniques(String[] args) throws Exception {
+    /**
+     * The uniques job (or with {@code sql} its Flink SQL peer) over its bounded input, timed from submission to the
+     * end; the counts' rows read back.
+     */
+    static void uniques(boolean sql, String[] args) throws Exception {
         JobSetup<UniquesOptions> uniques = o -> {
             StreamExecutionEnvironment env = JobRunner.environment(o.runtime, null, true);
-            UniquesJob.build(env, o);
+            if (sql) {
+                SqlUniques.define(env, o);
+            } else {
+                UniquesJob.build(env, o);
+            }
             return env;
         };
         long coldNanos = warmUp(args, "bench uniques", UniquesCommand::parse, uniques);

@@ -7,6 +7,8 @@ import io.clickflow.decode.Decoded;
 import io.clickflow.demo.KafkaBroker;
 import io.clickflow.io.DecodingKafkaDeserializer;
 import io.clickflow.io.LineFiles;
+import io.clickflow.tables.Database;
+import io.clickflow.tables.UniquesTables;
 import io.clickflow.uniques.Frame;
 import io.clickflow.uniques.FrameDecoder;
 import io.clickflow.uniques.FrameGenerator;
@@ -27,10 +29,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -63,6 +69,7 @@ public final class UniquesBench implements Callable<Integer> {
             "file-ceiling",
             "file-exact",
             "file-hll",
+            "file-sql",
             "kafka-ceiling",
             "kafka-exact",
             "kafka-hll",
@@ -101,7 +108,8 @@ public final class UniquesBench implements Callable<Integer> {
     @Option(
             names = "--cases",
             paramLabel = "LIST",
-            defaultValue = "file-ceiling,file-exact,file-hll,kafka-ceiling,kafka-exact,kafka-hll,kafka-exact-rocksdb",
+            defaultValue =
+                    "file-ceiling,file-exact,file-hll,file-sql,kafka-ceiling,kafka-exact,kafka-hll,kafka-exact-rocksdb",
             description = "Which cases to run, comma-separated.")
     String cases;
 
@@ -182,12 +190,16 @@ public final class UniquesBench implements Callable<Integer> {
             fileCeiling.cpuNanos = BenchCase.processCpuNanos() - cpu;
             rows.add(print(fileCeiling, null));
         }
-        for (String c : List.of("file-exact", "file-hll")) {
+        for (String c : List.of("file-exact", "file-hll", "file-sql")) {
             if (cases.contains(c)) {
-                String count = c.substring(5);
+                boolean sql = c.equals("file-sql");
+                String count = sql ? "exact" : c.substring(5);
                 rows.add(print(
                         job(
-                                "file: clickflow uniques, " + count + ", heap",
+                                sql
+                                        ? "file: Flink SQL peer, COUNT(DISTINCT) over TUMBLE, heap"
+                                        : "file: clickflow uniques, " + count + ", heap",
+                                sql ? "uniques-sql" : "uniques",
                                 c,
                                 run,
                                 log,
@@ -245,6 +257,7 @@ public final class UniquesBench implements Callable<Integer> {
                                     "kafka: clickflow uniques, " + count + ", "
                                             + (backend.equals("rocksdb") ? "RocksDB" : "heap")
                                             + ", exactly-once output topic",
+                                    "uniques",
                                     c,
                                     run,
                                     log,
@@ -336,9 +349,63 @@ public final class UniquesBench implements Callable<Integer> {
                 "CPU us/f: CPU time of the measuring JVM per frame (all its threads; the broker's not included).");
         System.out.println(
                 "cold f/s: the same job's first run in its fresh JVM (JIT compiling meanwhile); the row's numbers are its second run.");
+        comparePeer(rows, run);
         Files.write(run.resolve("results.csv"), csv);
         System.out.println("CSV: " + run.resolve("results.csv"));
         return 0;
+    }
+
+    /**
+     * The file cases next to the Flink SQL peer: speed ratios, and whether the peer's final counts agree with the
+     * exact job's (they differ only in windows where clickflow corrected for frames later than the watermark, which
+     * SQL's window aggregation drops).
+     */
+    private static void comparePeer(List<Row> rows, Path run) throws Exception {
+        Row sql = rows.stream()
+                .filter(r -> r.name.contains("Flink SQL"))
+                .findFirst()
+                .orElse(null);
+        if (sql == null) {
+            return;
+        }
+        for (Row r : rows) {
+            if (r.name.startsWith("file: clickflow")) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "%s / Flink SQL peer: %.2fx frames/s, %.2fx CPU per frame%n",
+                        r.name,
+                        r.framesPerSecond() / sql.framesPerSecond(),
+                        (double) r.cpuNanos / sql.cpuNanos);
+            }
+        }
+        Path exact = run.resolve("file-exact.db");
+        if (!Files.exists(exact)) {
+            return;
+        }
+        String query = "SELECT window_seconds, window_start, unique_users FROM " + UniquesTables.UNIQUE_USERS.name()
+                + " WHERE is_final = 1";
+        Map<String, Long> ours = finalCounts(exact, query);
+        Map<String, Long> peer = finalCounts(run.resolve("file-sql.db"), query);
+        long same = ours.entrySet().stream()
+                .filter(e -> e.getValue().equals(peer.get(e.getKey())))
+                .count();
+        System.out.printf(
+                "Flink SQL peer's final counts: %,d of clickflow exact's %,d windows equal (%,d windows in the peer's"
+                        + " table; the others differ by frames later than the watermark: clickflow corrects, SQL"
+                        + " drops them)%n",
+                same, ours.size(), peer.size());
+    }
+
+    private static Map<String, Long> finalCounts(Path db, String query) throws Exception {
+        Map<String, Long> counts = new HashMap<>();
+        try (Connection c = Database.of("jdbc:sqlite:" + db).connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(query)) {
+            while (rs.next()) {
+                counts.put(rs.getLong(1) + "/" + rs.getString(2), rs.getLong(3));
+            }
+        }
+        return counts;
     }
 
     /** One row of the table. */
@@ -395,7 +462,15 @@ public final class UniquesBench implements Callable<Integer> {
     }
 
     private static Row job(
-            String name, String c, Path run, Path log, String heap, long frames, long bytes, List<String> caseOptions)
+            String name,
+            String kind,
+            String c,
+            Path run,
+            Path log,
+            String heap,
+            long frames,
+            long bytes,
+            List<String> caseOptions)
             throws Exception {
         System.out.println(name + "...");
         List<String> options = new ArrayList<>(caseOptions);
@@ -409,7 +484,7 @@ public final class UniquesBench implements Callable<Integer> {
                 "--web-port",
                 Integer.toString(BenchCommand.freePort())));
         JsonNode r = BenchCommand.runCase(
-                "uniques",
+                kind,
                 warmUp ? List.of("-Dclickflow.bench.warmup=true") : List.of(),
                 options,
                 heap,
