@@ -63,7 +63,7 @@ import java.util.stream.Collectors;
         sortOptions = false,
         abbreviateSynopsis = true,
         versionProvider = Cli.Version.class,
-        subcommands = {UniquesBench.class, ApiBench.class, RouterBench.class},
+        subcommands = {UniquesBench.class, ApiBench.class, RouterBench.class, SinkBench.class},
         description = {
             "Measures clickflow on this machine in one run: the decode ceiling, attribution catch-up throughput",
             "(heap and RocksDB, both emit modes), the same rule in Flink SQL, and update-mode freshness."

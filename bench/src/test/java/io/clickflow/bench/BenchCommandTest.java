@@ -36,7 +36,8 @@ class BenchCommandTest {
             bench,
             bench.getSubcommands().get("uniques"),
             bench.getSubcommands().get("api"),
-            bench.getSubcommands().get("router")
+            bench.getSubcommands().get("router"),
+            bench.getSubcommands().get("sink")
         }) {
             for (OptionSpec option : command.getCommandSpec().options()) {
                 if (!option.usageHelp() && !option.versionHelp()) {
