@@ -123,6 +123,8 @@ public abstract class ShardCounts<P extends Progress> extends KeyedProcessFuncti
             repeatsDropped.inc();
             return true;
         }
+        // Safe from leaks only because processElement goes on to register (or keep) the window's cleanup timer
+        // for this key; an id put on any path that returns before that would outlive its window until its TTL.
         eventIdsState.put(in.eventId, Boolean.TRUE);
         return false;
     }
