@@ -268,7 +268,11 @@ final class ApiServer implements AutoCloseable {
     private void post(HttpServerRequest req, long arrival) {
         Requests.Post event;
         try {
-            event = Requests.post(req.query(), System.currentTimeMillis(), settings.limits());
+            event = Requests.post(
+                    req.query(),
+                    req.headers().get(Requests.IDEMPOTENCY_KEY),
+                    System.currentTimeMillis(),
+                    settings.limits());
         } catch (BadRequest e) {
             reply(req, "/analytics", arrival, 400, e.getMessage());
             return;

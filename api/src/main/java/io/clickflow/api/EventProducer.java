@@ -75,7 +75,7 @@ final class EventProducer implements AutoCloseable {
     /** Sends the event keyed by its user (UTF-8); {@code done} gets null when acknowledged, else the failure. */
     void send(Requests.Post event, Consumer<Exception> done) {
         byte[] key = event.user().getBytes(StandardCharsets.UTF_8);
-        byte[] value = AnalyticsEvent.json(event.user(), event.timestamp(), event.click())
+        byte[] value = AnalyticsEvent.json(event.user(), event.timestamp(), event.click(), event.id())
                 .getBytes(StandardCharsets.UTF_8);
         try {
             producer.send(new ProducerRecord<>(topic, key, value), (metadata, e) -> done.accept(e));

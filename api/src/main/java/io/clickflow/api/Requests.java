@@ -3,6 +3,7 @@ package io.clickflow.api;
 import io.clickflow.commandline.Durations;
 import io.clickflow.tables.EventTimes;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 
@@ -14,21 +15,44 @@ final class Requests {
     static final String USER = "user";
     static final String CLICK = "click";
     static final String IMPRESSION = "impression";
+    /** The idempotency key as a query parameter; the header {@link #IDEMPOTENCY_KEY} says the same. */
+    static final String ID = "id";
+    /** The IETF draft's header for an idempotency key. */
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** Most UTF-8 bytes of an idempotency key. */
+    static final int MAX_ID_BYTES = 256;
 
     /** What a POST may contain, besides its required parts. */
     record Limits(int maxUserLength, Duration maxAge, Duration maxFuture) {}
 
-    /** An accepted event: the user (decoded), its time in epoch milliseconds, click or impression. */
-    record Post(String user, long timestamp, boolean click) {}
+    /**
+     * An accepted event: the user (decoded), its time in epoch milliseconds, click or impression, and its
+     * idempotency key (null: none).
+     */
+    record Post(String user, long timestamp, boolean click, String id) {
+        Post(String user, long timestamp, boolean click) {
+            this(user, timestamp, click, null);
+        }
+    }
 
     /** {@code POST /analytics?timestamp=...&user=...&click|impression}, checked against the clock {@code now}. */
     static Post post(String query, long now, Limits limits) throws BadRequest {
+        return post(query, null, now, limits);
+    }
+
+    /** The same with the request's {@code Idempotency-Key} header ({@code idHeader}, null when absent). */
+    static Post post(String query, String idHeader, long now, Limits limits) throws BadRequest {
         Map<String, String> params = QueryString.parse(query);
         for (String name : params.keySet()) {
-            if (!name.equals(TIMESTAMP) && !name.equals(USER) && !name.equals(CLICK) && !name.equals(IMPRESSION)) {
-                throw unknown(name, "timestamp, user and click or impression");
+            if (!name.equals(TIMESTAMP)
+                    && !name.equals(USER)
+                    && !name.equals(CLICK)
+                    && !name.equals(IMPRESSION)
+                    && !name.equals(ID)) {
+                throw unknown(name, "timestamp, user, click or impression, and id");
             }
         }
+        String id = id(params.get(ID), idHeader);
         boolean click = flag(params, CLICK);
         boolean impression = flag(params, IMPRESSION);
         if (click == impression) {
@@ -61,7 +85,33 @@ final class Requests {
             throw new BadRequest("timestamp " + timestamp + " (" + EventTimes.format(timestamp) + ") is more than "
                     + Durations.format(limits.maxFuture()) + " ahead of this server's clock (--max-future)");
         }
-        return new Post(user, timestamp, click);
+        return new Post(user, timestamp, click, id);
+    }
+
+    /** The idempotency key from the {@code id=} parameter and the header: either, or both when equal; or null. */
+    private static String id(String param, String header) throws BadRequest {
+        if (param != null) {
+            checkId(param, "id");
+        }
+        if (header != null) {
+            checkId(header, IDEMPOTENCY_KEY);
+        }
+        if (param != null && header != null && !param.equals(header)) {
+            throw new BadRequest("id '" + shorten(param) + "' and the " + IDEMPOTENCY_KEY + " header '"
+                    + shorten(header) + "' differ: give the key once, or the same in both");
+        }
+        return param != null ? param : header;
+    }
+
+    private static void checkId(String key, String where) throws BadRequest {
+        if (key.isEmpty()) {
+            throw new BadRequest(where + " is empty: an idempotency key has 1 to " + MAX_ID_BYTES + " bytes");
+        }
+        int bytes = key.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_ID_BYTES) {
+            throw new BadRequest(
+                    where + " is " + bytes + " bytes long (UTF-8); an idempotency key has at most " + MAX_ID_BYTES);
+        }
     }
 
     /** {@code GET /analytics?timestamp=...}: the timestamp whose UTC hour is asked for. */

@@ -204,6 +204,38 @@ class AnalyticsApiITCase {
     }
 
     @Test
+    void idempotencyKeysGoIntoTheRecordAndBadOnesAre400() throws Exception {
+        long now = System.currentTimeMillis();
+        String q = "/analytics?timestamp=" + now + "&user=keyed&click";
+        int before = KAFKA.readCommitted(TOPIC).size();
+        assertThat(raw("POST " + q + " HTTP/1.1\r\nHost: x\r\nIdempotency-Key: h-1\r\nConnection: close\r\n\r\n"))
+                .startsWith("HTTP/1.1 204 ");
+        assertThat(post(q.substring("/analytics?".length()) + "&id=q-1").statusCode())
+                .isEqualTo(204);
+        assertThat(KAFKA.readCommitted(TOPIC))
+                .hasSize(before + 2)
+                .filteredOn(r -> r.key().equals("keyed"))
+                .extracting(KafkaTestBroker.Read::value)
+                .containsExactlyInAnyOrder(
+                        AnalyticsEvent.json("keyed", now, true, "h-1"), AnalyticsEvent.json("keyed", now, true, "q-1"));
+
+        String[][] cases = {
+            {"Idempotency-Key: k2", "&id=k1", "differ"},
+            {"Idempotency-Key: " + "x".repeat(257), "", "Idempotency-Key is 257 bytes long"},
+            {"Idempotency-Key: ", "", "Idempotency-Key is empty"},
+            {"X-Other: 1", "&id=", "id is empty"},
+        };
+        before = KAFKA.readCommitted(TOPIC).size();
+        for (String[] c : cases) {
+            assertThat(raw("POST " + q + c[1] + " HTTP/1.1\r\nHost: x\r\n" + c[0] + "\r\nConnection: close\r\n\r\n"))
+                    .as(c[0] + c[1])
+                    .startsWith("HTTP/1.1 400 ")
+                    .contains(c[2]);
+        }
+        assertThat(KAFKA.readCommitted(TOPIC)).hasSize(before);
+    }
+
+    @Test
     void hourEdgesReadTheRightRow() throws Exception {
         long hour = 1_700_002_800_000L; // 2023-11-14T23:00:00Z, an hour start
         assertThat(hour % AnalyticsTables.HOUR_MILLIS).isZero();

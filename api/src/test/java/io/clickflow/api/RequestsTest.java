@@ -111,6 +111,38 @@ class RequestsTest {
         assertThatThrownBy(() -> post("timestamp=0&user=a&click")).hasMessageNotContaining("seconds");
     }
 
+    static void refusedKey(String query, String header, String reason) {
+        assertThatThrownBy(() -> Requests.post(query, header, NOW, LIMITS))
+                .as(query + " / " + header)
+                .isInstanceOf(BadRequest.class)
+                .hasMessageContaining(reason)
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void idempotencyKeys() throws Exception {
+        String q = "timestamp=" + NOW + "&user=a&click";
+        assertThat(post(q).id()).isNull();
+        assertThat(Requests.post(q, null, NOW, LIMITS)).isEqualTo(new Requests.Post("a", NOW, true));
+        assertThat(post(q + "&id=k1")).isEqualTo(new Requests.Post("a", NOW, true, "k1"));
+        assertThat(Requests.post(q, "k1", NOW, LIMITS).id()).isEqualTo("k1");
+        assertThat(Requests.post(q + "&id=k1", "k1", NOW, LIMITS).id()).isEqualTo("k1");
+        assertThat(post(q + "&id=a%20b%22").id()).isEqualTo("a b\"");
+        assertThat(post(q + "&id=" + "x".repeat(256)).id()).hasSize(256);
+        // 128 two-byte characters: 256 bytes, the most
+        assertThat(Requests.post(q, "é".repeat(128), NOW, LIMITS).id()).hasSize(128);
+
+        refused(q + "&id=", "id is empty");
+        refused(q + "&id", "id is empty");
+        refusedKey(q, "", "Idempotency-Key is empty");
+        refused(q + "&id=" + "x".repeat(257), "id is 257 bytes long");
+        refusedKey(q, "x".repeat(257), "Idempotency-Key is 257 bytes long");
+        refusedKey(q, "é".repeat(129), "258 bytes long (UTF-8)");
+        refusedKey(q + "&id=k1", "k2", "differ");
+        refusedKey(q + "&id=", "k1", "id is empty");
+        refused(q + "&id=k1&id=k1", "more than once");
+    }
+
     @Test
     void unknownParametersAreRefused() {
         refused("timestamp=" + NOW + "&user=a&clicks", "unknown parameter 'clicks'");

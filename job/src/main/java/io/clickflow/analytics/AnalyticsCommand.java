@@ -63,6 +63,14 @@ public final class AnalyticsCommand implements Callable<Integer>, JobCommand {
                             + "(.gz accepted); bounded.")
     Path eventsFile;
 
+    @Option(
+            names = "--dedup-window",
+            paramLabel = "DURATION",
+            defaultValue = "24h",
+            description = "A POST's idempotency key counts once for this long after its event is first seen"
+                    + " (processing time; each key's state is also dropped with its hour).")
+    Duration dedupWindow;
+
     @Mixin
     CountingOptions counting;
 
@@ -85,10 +93,14 @@ public final class AnalyticsCommand implements Callable<Integer>, JobCommand {
         if (eventsFile != null && !Files.isRegularFile(eventsFile) && !Files.isDirectory(eventsFile)) {
             throw new UsageException("--events-file: no such file or folder " + eventsFile);
         }
+        if (dedupWindow.isZero() || dedupWindow.isNegative()) {
+            throw new UsageException("--dedup-window must be positive, not " + Durations.format(dedupWindow));
+        }
         AnalyticsWorkflow.Settings settings = new AnalyticsWorkflow.Settings(
                 counting.counting(AnalyticsWorkflow::hours).withCounters(AssignHours.COUNTERS),
                 counting.outOfOrderness(),
-                counting.idleTimeout());
+                counting.idleTimeout(),
+                dedupWindow);
         Database db = database.database();
         RuntimeOptions checkedRuntime = runtime.validate();
         Duration kept = retention.validate(
@@ -135,6 +147,7 @@ public final class AnalyticsCommand implements Callable<Integer>, JobCommand {
                         : "")
                 + ", out-of-orderness " + Durations.format(o.settings.outOfOrderness())
                 + ", allowed lateness " + Durations.format(Duration.ofMillis(c.allowedLatenessMillis()))
+                + ", dedup window " + Durations.format(o.settings.dedupWindow())
                 + JobRunner.describe(o.runtime);
     }
 

@@ -38,8 +38,17 @@ public final class AnalyticsWorkflow {
     public static final String OPERATOR_NAME = "count hourly stats";
 
     /** The knobs of the counting semantics. */
-    public record Settings(CountingSettings counting, Duration outOfOrderness, Duration idleTimeout)
-            implements Serializable {}
+    public record Settings(
+            CountingSettings counting, Duration outOfOrderness, Duration idleTimeout, Duration dedupWindow)
+            implements Serializable {
+        /** With the default dedup window. */
+        public Settings(CountingSettings counting, Duration outOfOrderness, Duration idleTimeout) {
+            this(counting, outOfOrderness, idleTimeout, DEFAULT_DEDUP_WINDOW);
+        }
+    }
+
+    /** How long a POST's idempotency key is remembered by default: the historic window, 24 hours. */
+    public static final Duration DEFAULT_DEDUP_WINDOW = Duration.ofHours(24);
 
     /** Where each output goes. */
     public record Sinks(
@@ -79,7 +88,7 @@ public final class AnalyticsWorkflow {
                 .uid("assign-hours")
                 .name("assign hours and shards")
                 .keyBy(user -> user.shardKey)
-                .process(new HourlyShardCounts(counting), TypeInformation.of(ShardCount.class))
+                .process(new HourlyShardCounts(counting, settings.dedupWindow()), TypeInformation.of(ShardCount.class))
                 .uid("hourly-shard-counts[" + counting.stateMeaning() + "]")
                 .name("count users, clicks, impressions per shard");
 

@@ -42,6 +42,8 @@ public class AssignHours extends RichMapFunction<UserAction, WindowedUser> {
     /** The event in its hour (the only window size) and its user's shard. */
     public static WindowedUser assign(WindowKeys hours, UserAction event) {
         long shardKey = WindowKeys.shardKey(hours.windowKey(0, event.eventTime), hours.shard(event.user));
-        return new WindowedUser(shardKey, event.user, event.eventTime, event.click ? CLICKS : IMPRESSIONS);
+        WindowedUser user = new WindowedUser(shardKey, event.user, event.eventTime, event.click ? CLICKS : IMPRESSIONS);
+        user.eventId = event.id; // a retry has the same user and time: it reaches the same shard, which drops it
+        return user;
     }
 }

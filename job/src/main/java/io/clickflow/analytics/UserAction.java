@@ -11,6 +11,8 @@ public class UserAction implements EventTimed {
     public long eventTime;
     /** True for a click, false for an impression. */
     public boolean click;
+    /** The idempotency key of the POST that wrote the event, or null: events with the same key count once. */
+    public String id;
 
     public UserAction() {}
 
@@ -18,6 +20,12 @@ public class UserAction implements EventTimed {
         this.user = user;
         this.eventTime = eventTime;
         this.click = click;
+    }
+
+    /** The same event carrying the idempotency key {@code id} (null: none). */
+    public UserAction(String user, long eventTime, boolean click, String id) {
+        this(user, eventTime, click);
+        this.id = id;
     }
 
     @Override
@@ -30,7 +38,8 @@ public class UserAction implements EventTimed {
         return o instanceof UserAction a
                 && eventTime == a.eventTime
                 && click == a.click
-                && Objects.equals(user, a.user);
+                && Objects.equals(user, a.user)
+                && Objects.equals(id, a.id);
     }
 
     @Override
@@ -40,6 +49,7 @@ public class UserAction implements EventTimed {
 
     @Override
     public String toString() {
-        return (click ? "click " : "impression ") + user + "@" + EventTimes.format(eventTime);
+        return (click ? "click " : "impression ") + user + "@" + EventTimes.format(eventTime)
+                + (id == null ? "" : " id " + id);
     }
 }

@@ -11,7 +11,8 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 /**
  * Decodes the records API servers write ({@link AnalyticsEvent}): root-level {@code user} (string), {@code
  * timestamp} (epoch milliseconds, an integer) and {@code action} ({@code click} or {@code impression}; anything
- * else is a rejection naming it).
+ * else is a rejection naming it), and the optional {@code id} (the POST's idempotency key; a string, else a
+ * rejection).
  */
 public final class UserActionDecoder extends JsonEventDecoder<UserAction> {
     private static final long serialVersionUID = 1L;
@@ -24,17 +25,19 @@ public final class UserActionDecoder extends JsonEventDecoder<UserAction> {
     public static final String STREAM = "analytics_event";
 
     public UserActionDecoder() {
-        super(STREAM, TimeField.TIMESTAMP, new String[] {AnalyticsEvent.USER, AnalyticsEvent.ACTION}, new String[0]);
+        super(STREAM, TimeField.TIMESTAMP, new String[] {AnalyticsEvent.USER, AnalyticsEvent.ACTION}, new String[] {
+            AnalyticsEvent.ID
+        });
     }
 
     @Override
     protected UserAction build(String[] ids, long eventTime) {
         String action = ids[1];
         if (action.equals(AnalyticsEvent.CLICK)) {
-            return new UserAction(ids[0], eventTime, true);
+            return new UserAction(ids[0], eventTime, true, ids[2]);
         }
         if (action.equals(AnalyticsEvent.IMPRESSION)) {
-            return new UserAction(ids[0], eventTime, false);
+            return new UserAction(ids[0], eventTime, false, ids[2]);
         }
         // Thrown inside decode: the record becomes a rejection with this reason.
         throw new IllegalArgumentException(

@@ -7,6 +7,7 @@ import io.clickflow.tables.LateEvent;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -26,7 +27,8 @@ import java.time.Duration;
  * count when the watermark closes the window, in update mode also at most every shard update interval before,
  * and after the close for every event that changes it within the allowed lateness. Events later than that go to
  * {@link #LATE}. All state of a key is dropped at the window's cleanup time. Each job names its own subclass
- * (its operator) and state POJO {@code P}.
+ * (its operator) and state POJO {@code P}. With a dedup window, an event whose id ({@link WindowedUser#eventId})
+ * this shard has seen within that window is dropped entirely (see {@link #isRepeat}).
  */
 public abstract class ShardCounts<P extends Progress> extends KeyedProcessFunction<Long, WindowedUser, ShardCount> {
     private static final long serialVersionUID = 1L;
@@ -38,6 +40,8 @@ public abstract class ShardCounts<P extends Progress> extends KeyedProcessFuncti
     private final Class<P> progressClass;
     /** The stream name in late_events. */
     private final String stream;
+    /** How long a shard remembers an event id (processing time); null: no de-duplication, no id state. */
+    private final Duration dedupWindow;
 
     /** Exact mode: the users seen in this shard of this window. */
     private transient MapState<String, Boolean> seenUsersState;
@@ -46,14 +50,24 @@ public abstract class ShardCounts<P extends Progress> extends KeyedProcessFuncti
 
     private transient ValueState<P> progressState;
 
+    /** The event ids seen in this shard of this window, each for the dedup window; null without one. */
+    private transient MapState<String, Boolean> eventIdsState;
+
     private transient Counter usersIn;
     private transient Counter lateEvents;
     private transient Counter corrections;
+    private transient Counter repeatsDropped;
 
     protected ShardCounts(CountingSettings counting, Class<P> progressClass, String stream) {
+        this(counting, progressClass, stream, null);
+    }
+
+    /** With {@code dedupWindow} (null: none), events carrying an id seen within it are counted once. */
+    protected ShardCounts(CountingSettings counting, Class<P> progressClass, String stream, Duration dedupWindow) {
         this.counting = counting;
         this.progressClass = progressClass;
         this.stream = stream;
+        this.dedupWindow = dedupWindow;
     }
 
     @Override
@@ -72,6 +86,47 @@ public abstract class ShardCounts<P extends Progress> extends KeyedProcessFuncti
         usersIn = metrics.counter("windowedUsersIn");
         lateEvents = metrics.counter("lateFrames");
         corrections = metrics.counter("shardCorrections");
+        openDedup();
+    }
+
+    /** The id state: one entry per id (its key and a flag), expired after the dedup window of processing time. */
+    private void openDedup() {
+        repeatsDropped = getRuntimeContext().getMetricGroup().counter("repeatedEventsDropped");
+        if (dedupWindow == null) {
+            return;
+        }
+        StateTtlConfig ttl = StateTtlConfig.newBuilder(dedupWindow)
+                .useProcessingTime()
+                .updateTtlOnCreateAndWrite() // a retry does not extend its id's life: the window runs from the first
+                .neverReturnExpired()
+                // Expired ids go on heap backends as keys are touched (and in full snapshots), on RocksDB in
+                // compaction; a key never touched again is still cleared with its window (onTimer).
+                .cleanupFullSnapshot()
+                .cleanupIncrementally(10, false)
+                .cleanupInRocksdbCompactFilter(1000)
+                .build();
+        MapStateDescriptor<String, Boolean> ids =
+                new MapStateDescriptor<>("shard-event-ids", Types.STRING, Types.BOOLEAN);
+        ids.enableTimeToLive(ttl);
+        eventIdsState = getRuntimeContext().getMapState(ids);
+    }
+
+    /**
+     * True if this shard saw the event's id within the dedup window: the event is a retry of one already counted
+     * (same request: same user, same time, so the same shard) and is dropped. Keyless events touch no state.
+     */
+    private boolean isRepeat(WindowedUser in) throws Exception {
+        if (in.eventId == null || eventIdsState == null) {
+            return false;
+        }
+        if (eventIdsState.contains(in.eventId)) {
+            repeatsDropped.inc();
+            return true;
+        }
+        // Safe from leaks only because processElement goes on to register (or keep) the window's cleanup timer
+        // for this key; an id put on any path that returns before that would outlive its window until its TTL.
+        eventIdsState.put(in.eventId, Boolean.TRUE);
+        return false;
     }
 
     @Override
@@ -84,6 +139,9 @@ public abstract class ShardCounts<P extends Progress> extends KeyedProcessFuncti
             // The window's count is settled and its state gone (or never was): report, do not count.
             lateEvents.inc();
             ctx.output(LATE, lateEvent(in, window, watermark));
+            return;
+        }
+        if (isRepeat(in)) {
             return;
         }
         P progress = progressState.value();
@@ -160,6 +218,10 @@ public abstract class ShardCounts<P extends Progress> extends KeyedProcessFuncti
                 seenUsersState.clear();
             } else {
                 sketchState.clear();
+            }
+            // The ids go with their window even if their TTL has not run out: no id outlives the allowed lateness.
+            if (eventIdsState != null) {
+                eventIdsState.clear();
             }
         }
     }

@@ -14,6 +14,8 @@ public class WindowedUser {
     public long eventTime;
     /** The additive counter this event adds one to, or {@link #NO_COUNTER} (uniques' frames). */
     public int counter = NO_COUNTER;
+    /** The event's idempotency key, or null (uniques' frames, keyless POSTs): a shard counts each key once. */
+    public String eventId;
 
     public WindowedUser() {}
 

@@ -240,6 +240,10 @@ public final class DemoAnalyticsCommand implements Callable<Integer> {
         System.out.println("Results page (refreshes itself): " + first + "/");
         System.out.println("Try it:");
         System.out.println("  curl -i -X POST \"" + first + "/analytics?timestamp=$(date +%s000)&user=alice&click\"");
+        // One click POSTed to both servers with one key (a retry elsewhere) counts once.
+        System.out.println(
+                "  T=$(date +%s000); for s in " + first + " " + last
+                        + "; do curl -i -X POST -H 'Idempotency-Key: demo-'$T \"$s/analytics?timestamp=$T&user=bob&click\"; done");
         System.out.println("  curl \"" + last + "/analytics?timestamp=$(date +%s000)\"");
         System.out.println("  curl " + first + "/metrics");
         System.out.println("Ctrl-C stops it all: the load, the API servers (they drain), the job (savepoint), Kafka.");
