@@ -4,6 +4,7 @@ import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.Durations;
 import io.clickflow.commandline.UsageException;
 import io.clickflow.demo.KafkaBroker;
+import io.clickflow.io.KafkaSinks;
 import io.clickflow.route.Destinations;
 import io.clickflow.route.RouteTraffic;
 
@@ -63,8 +64,12 @@ import java.util.stream.Stream;
         })
 public final class RouterBench implements Callable<Integer> {
     static final List<String> THROUGHPUT_CASES = List.of("ceiling", "exactly-once", "at-least-once", "kafka-streams");
-    static final List<String> LATENCY_CASES =
-            List.of("latency-exactly-once", "latency-at-least-once", "latency-kafka-streams");
+    static final List<String> LATENCY_CASES = List.of(
+            "latency-exactly-once",
+            "latency-at-least-once",
+            "latency-kafka-streams",
+            "latency-exactly-once-defaults",
+            "latency-kafka-streams-defaults");
     static final List<String> ALL_CASES =
             Stream.concat(THROUGHPUT_CASES.stream(), LATENCY_CASES.stream()).toList();
 
@@ -121,6 +126,13 @@ public final class RouterBench implements Callable<Integer> {
             description = "The router's --checkpoint-interval, and commit.interval.ms of Kafka Streams.")
     Duration checkpointInterval;
 
+    @Option(
+            names = "--transaction-naming",
+            paramLabel = "STRATEGY",
+            defaultValue = "pooling",
+            description = "The router's --transaction-naming (pooling | incrementing), to compare them.")
+    KafkaSinks.TransactionNaming transactionNaming;
+
     @Option(names = "--tenants", paramLabel = "N", defaultValue = "1000", description = "Distinct producers (keys).")
     int tenants;
 
@@ -171,7 +183,8 @@ public final class RouterBench implements Callable<Integer> {
             names = "--cases",
             paramLabel = "LIST",
             defaultValue = "ceiling,exactly-once,at-least-once,kafka-streams,latency-exactly-once,"
-                    + "latency-at-least-once,latency-kafka-streams",
+                    + "latency-at-least-once,latency-kafka-streams,latency-exactly-once-defaults,"
+                    + "latency-kafka-streams-defaults",
             description = "Which cases to run, comma-separated.")
     String cases;
 
@@ -361,6 +374,8 @@ public final class RouterBench implements Callable<Integer> {
             case "exactly-once" -> "clickflow route, exactly-once";
             case "at-least-once" -> "clickflow route, at-least-once";
             case "kafka-streams" -> "Kafka Streams 4.2, exactly_once_v2";
+            case "exactly-once-defaults" -> "clickflow route, exactly-once, as shipped";
+            case "kafka-streams-defaults" -> "Kafka Streams 4.2, exactly_once_v2, its defaults";
             default -> contender;
         };
     }
@@ -470,7 +485,7 @@ public final class RouterBench implements Callable<Integer> {
     private static String kind(String contender) {
         return switch (contender) {
             case "ceiling" -> "route-ceiling";
-            case "kafka-streams" -> "kafka-streams";
+            case "kafka-streams", "kafka-streams-defaults" -> "kafka-streams";
             default -> "route";
         };
     }
@@ -479,14 +494,16 @@ public final class RouterBench implements Callable<Integer> {
     private List<String> options(String contender, String prefix, String bs, boolean bounded) throws IOException {
         String inputTopic = bounded ? INPUT : prefix + ".input";
         String deadLetters = topic(prefix, DEAD_LETTERS);
-        if (contender.equals("ceiling") || contender.equals("kafka-streams")) {
+        boolean defaults = contender.endsWith("-defaults");
+        if (contender.equals("ceiling") || contender.startsWith("kafka-streams")) {
             return PeerArgs.args(
                     bs,
                     inputTopic,
                     destinationsJson(prefix),
                     deadLetters,
                     parallelism(),
-                    checkpointInterval.toMillis(),
+                    // Kafka Streams' own default commit.interval.ms (100 ms with exactly_once_v2).
+                    defaults ? -1 : checkpointInterval.toMillis(),
                     "bench-" + prefix.replace('.', '-'),
                     run.resolve("streams/" + prefix).toString(),
                     bounded);
@@ -501,19 +518,25 @@ public final class RouterBench implements Callable<Integer> {
                 "--dead-letter-topic",
                 deadLetters,
                 "--output-delivery",
-                contender,
+                defaults ? "exactly-once" : contender,
                 "--group-id",
                 "bench-" + prefix.replace('.', '-'),
                 "--starting-offsets",
                 "earliest",
                 "--parallelism",
                 Integer.toString(parallelism()),
-                "--checkpoint-interval",
-                Durations.format(checkpointInterval),
                 "--checkpoint-dir",
                 run.resolve("checkpoints/" + prefix).toString(),
                 "--web-port",
                 Integer.toString(BenchCommand.freePort())));
+        if (!defaults) {
+            // As shipped: route's own --checkpoint-interval and --transaction-naming.
+            o.addAll(List.of(
+                    "--checkpoint-interval",
+                    Durations.format(checkpointInterval),
+                    "--transaction-naming",
+                    Cli.name(transactionNaming)));
+        }
         if (bounded) {
             o.add("--bounded");
         }
@@ -691,14 +714,17 @@ public final class RouterBench implements Callable<Integer> {
         return Double.isNaN(v) ? "" : String.format(Locale.ROOT, format, v);
     }
 
-    /** {what, measured, verdict} per target of issue 13; a target whose cases did not run is left out. */
+    /** {what, measured, verdict} per target of issues 13 and 24; a target whose cases did not run is left out. */
     static List<String[]> targets(List<Row> rows, Duration checkpointInterval) {
         List<String[]> t = new ArrayList<>();
         Row eo = find(rows, "exactly-once");
+        Row alo = find(rows, "at-least-once");
         Row ceiling = find(rows, "ceiling");
         Row streams = find(rows, "kafka-streams");
+        Row eoDefaults = find(rows, "exactly-once-defaults");
+        Row streamsDefaults = find(rows, "kafka-streams-defaults");
         if (eo != null && ceiling != null && eo.records >= 0 && ceiling.records >= 0) {
-            t.add(Targets.ratio("exactly-once records/s / ceiling", eo.perSecond() / ceiling.perSecond(), 0.5));
+            t.add(Targets.ratio("exactly-once records/s / ceiling", eo.perSecond() / ceiling.perSecond(), 0.6));
         }
         if (eo != null && streams != null && eo.records >= 0 && streams.records >= 0) {
             t.add(Targets.ratio("exactly-once records/s / Kafka Streams", eo.perSecond() / streams.perSecond(), 1.5));
@@ -706,6 +732,19 @@ public final class RouterBench implements Callable<Integer> {
         if (eo != null && !Double.isNaN(eo.p99)) {
             t.add(Targets.atMostMillis(
                     "exactly-once p99 append -> visible", eo.p99, checkpointInterval.toMillis() + 300));
+        }
+        if (eo != null && alo != null && eo.records > 0 && alo.records > 0) {
+            t.add(Targets.ratioAtMost(
+                    "broker CPU/record exactly-once / at-least-once",
+                    (eo.brokerCpuSeconds / eo.records) / (alo.brokerCpuSeconds / alo.records),
+                    1.3));
+        }
+        if (eoDefaults != null && !Double.isNaN(eoDefaults.p99)) {
+            t.add(Targets.atMostMillis("p99 as shipped", eoDefaults.p99, 500));
+            if (streamsDefaults != null && !Double.isNaN(streamsDefaults.p99)) {
+                t.add(Targets.atMostMillis(
+                        "p99 as shipped / Kafka Streams' at its defaults", eoDefaults.p99, streamsDefaults.p99));
+            }
         }
         return t;
     }

@@ -63,7 +63,9 @@ final class StreamsRouter {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, a.applicationId());
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, a.bootstrapServers());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(a.commitIntervalMillis()));
+        if (a.commitIntervalMillis() >= 0) { // else Kafka Streams' default
+            p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(a.commitIntervalMillis()));
+        }
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(a.threads()));
         // One broker: internal topics (there are none in this topology) with one replica.
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "1");

@@ -17,6 +17,17 @@ final class Targets {
         };
     }
 
+    /** {what, "1.23x", verdict} for a ratio that should be at most {@code target}. */
+    static String[] ratioAtMost(String what, double x, double target) {
+        return new String[] {
+            what,
+            String.format(Locale.ROOT, "%.2fx", x),
+            x <= target
+                    ? String.format(Locale.ROOT, "met (target <= %.1fx)", target)
+                    : String.format(Locale.ROOT, "MISSED by %.2fx (target <= %.1fx)", x - target, target)
+        };
+    }
+
     /** {what, "12.34 ms", verdict} for a latency that should be at most {@code targetMs}. */
     static String[] atMostMillis(String what, double ms, double targetMs) {
         return new String[] {

@@ -186,12 +186,27 @@ class BenchCommandTest {
         RouterBench.Row streams = row("kafka-streams", 50_000, 900);
         var targets = RouterBench.targets(java.util.List.of(ceiling, eo, streams), java.time.Duration.ofSeconds(1));
         assertThat(targets).hasSize(3);
-        assertThat(targets.get(0)).containsExactly("exactly-once records/s / ceiling", "0.60x", "met (target >= 0.5x)");
+        assertThat(targets.get(0)).containsExactly("exactly-once records/s / ceiling", "0.60x", "met (target >= 0.6x)");
         assertThat(targets.get(1)[2]).isEqualTo("MISSED by 0.30x (target >= 1.5x)");
         assertThat(targets.get(2)[2]).isEqualTo("MISSED by 150.00 ms (target <= 1300 ms)");
         assertThat(RouterBench.targets(java.util.List.of(ceiling), java.time.Duration.ofSeconds(1)))
                 .as("a target whose cases did not run is left out")
                 .isEmpty();
+
+        // Issue 24: broker CPU per record exactly-once vs at-least-once, and each tool at its own defaults.
+        eo.brokerCpuSeconds = 14;
+        RouterBench.Row alo = row("at-least-once", 60_000, 600);
+        alo.brokerCpuSeconds = 10;
+        RouterBench.Row shipped = row("exactly-once-defaults", -1, 420);
+        RouterBench.Row streamsDefaults = row("kafka-streams-defaults", -1, 400);
+        var issue24 = RouterBench.targets(
+                java.util.List.of(eo, alo, shipped, streamsDefaults), java.time.Duration.ofSeconds(1));
+        assertThat(issue24).hasSize(4);
+        assertThat(issue24.get(1))
+                .containsExactly(
+                        "broker CPU/record exactly-once / at-least-once", "1.40x", "MISSED by 0.10x (target <= 1.3x)");
+        assertThat(issue24.get(2)).containsExactly("p99 as shipped", "420.00 ms", "met (target <= 500 ms)");
+        assertThat(issue24.get(3)[2]).isEqualTo("MISSED by 20.00 ms (target <= 400 ms)");
     }
 
     private static RouterBench.Row row(String name, long perSecond, double p99) {

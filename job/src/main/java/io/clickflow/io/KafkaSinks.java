@@ -6,14 +6,23 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.lineage.DefaultKafkaDatasetFacet;
+import org.apache.flink.connector.kafka.lineage.DefaultKafkaDatasetIdentifier;
+import org.apache.flink.connector.kafka.lineage.KafkaDatasetFacet;
+import org.apache.flink.connector.kafka.lineage.KafkaDatasetFacetProvider;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** Writes a stream to Kafka, each record to the topic it names, exactly once (transactions per checkpoint) or at least once. */
 public final class KafkaSinks {
@@ -30,6 +39,45 @@ public final class KafkaSinks {
 
         Delivery(DeliveryGuarantee guarantee) {
             this.guarantee = guarantee;
+        }
+    }
+
+    /** How exactly-once transactions are named, and so how a restart finds the ones a crash left open. */
+    public enum TransactionNaming {
+        /**
+         * A small pool of transactional ids per subtask, reused from checkpoint to checkpoint (one long-lived
+         * producer each); on recovery the sink lists the open transactions on its {@link Topics} (Kafka 3.0+
+         * ListTransactions and DescribeProducers, so Read on those topics) and aborts its own.
+         */
+        POOLING(TransactionNamingStrategy.POOLING),
+        /** A new transactional id, and so a new producer, per checkpoint per subtask; recovery probes ids in turn. */
+        INCREMENTING(TransactionNamingStrategy.INCREMENTING);
+
+        final TransactionNamingStrategy strategy;
+
+        TransactionNaming(TransactionNamingStrategy strategy) {
+            this.strategy = strategy;
+        }
+    }
+
+    /**
+     * The topics a sink may write to, where {@link TransactionNaming#POOLING} looks for transactions a crash left
+     * open: fixed names, or every topic matching a pattern when some are only known while running.
+     */
+    public record Topics(List<String> names, String pattern) implements Serializable {
+        public static Topics of(Collection<String> names) {
+            return new Topics(List.copyOf(names), null);
+        }
+
+        public static Topics matching(String pattern) {
+            return new Topics(null, Pattern.compile(pattern).pattern());
+        }
+
+        KafkaDatasetFacet facet() {
+            return new DefaultKafkaDatasetFacet(
+                    names != null
+                            ? DefaultKafkaDatasetIdentifier.ofTopics(names)
+                            : DefaultKafkaDatasetIdentifier.ofPattern(Pattern.compile(pattern)));
         }
     }
 
@@ -70,12 +118,43 @@ public final class KafkaSinks {
             RecordFormat<T> format,
             String uid,
             String name) {
+        write(
+                stream,
+                bootstrapServers,
+                delivery,
+                transactionalIdPrefix,
+                TransactionNaming.INCREMENTING,
+                null,
+                format,
+                uid,
+                name);
+    }
+
+    /**
+     * @param transactionalIdPrefix unique per job writing to the cluster: Flink aborts this prefix's lingering
+     *     transactions on start
+     * @param topics every topic {@code format} may name; required by {@link TransactionNaming#POOLING}
+     */
+    public static <T> void write(
+            DataStream<T> stream,
+            String bootstrapServers,
+            Delivery delivery,
+            String transactionalIdPrefix,
+            TransactionNaming naming,
+            Topics topics,
+            RecordFormat<T> format,
+            String uid,
+            String name) {
+        if (naming == TransactionNaming.POOLING && delivery == Delivery.EXACTLY_ONCE && topics == null) {
+            throw new IllegalArgumentException("pooling transaction names need the topics the sink writes to");
+        }
         KafkaSink<T> sink = KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setDeliveryGuarantee(delivery.guarantee)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
+                .setTransactionNamingStrategy(naming.strategy)
                 .setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS)
-                .setRecordSerializer(new Serializer<>(format))
+                .setRecordSerializer(new Serializer<>(format, topics))
                 .build();
         stream.sinkTo(sink).uid(uid).name(name);
     }
@@ -122,13 +201,21 @@ public final class KafkaSinks {
         }
     }
 
-    /** Each record to its own topic with its key and value. */
-    static final class Serializer<T> implements KafkaRecordSerializationSchema<T> {
+    /** Each record to its own topic with its key and value; tells the sink its topics when they are known. */
+    static final class Serializer<T> implements KafkaRecordSerializationSchema<T>, KafkaDatasetFacetProvider {
         private static final long serialVersionUID = 1L;
         private final RecordFormat<T> format;
+        /** Null: not known. */
+        private final Topics topics;
 
-        Serializer(RecordFormat<T> format) {
+        Serializer(RecordFormat<T> format, Topics topics) {
             this.format = format;
+            this.topics = topics;
+        }
+
+        @Override
+        public Optional<KafkaDatasetFacet> getKafkaDatasetFacet() {
+            return topics == null ? Optional.empty() : Optional.of(topics.facet());
         }
 
         @Override

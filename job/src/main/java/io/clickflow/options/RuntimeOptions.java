@@ -32,7 +32,8 @@ public final class RuntimeOptions {
     @Option(
             names = "--checkpoint-interval",
             paramLabel = "DURATION",
-            defaultValue = "10s",
+            // A job may ship its own default in its resource bundle (route: a short one, its state is tiny).
+            defaultValue = "${bundle:checkpoint-interval.default:-10s}",
             // A command with no database says what a checkpoint means for it in its resource bundle (route).
             descriptionKey = "checkpoint-interval",
             description = "Exactly-once checkpoints this often; rows reach the database at least at each one.")

@@ -2,6 +2,7 @@ package io.clickflow.route;
 
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.UsageException;
+import io.clickflow.io.KafkaSinks;
 import io.clickflow.io.Sources;
 import io.clickflow.options.DeliveryOptions;
 import io.clickflow.options.JobCommand;
@@ -78,6 +79,14 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
             description = "exactly-once: prefix of the sink's transactional ids, unique per job on a Kafka cluster. "
                     + "Default: the consumer group id.")
     String transactionalIdPrefix;
+
+    @Option(
+            names = "--transaction-naming",
+            paramLabel = "STRATEGY",
+            defaultValue = "pooling",
+            description = "exactly-once: pooling: a few transactional ids per subtask, reused (one long-lived producer "
+                    + "each) | incrementing: a new id and producer per checkpoint per subtask.")
+    KafkaSinks.TransactionNaming transactionNaming;
 
     @Option(
             names = "--format",
@@ -162,6 +171,7 @@ public final class RouteCommand implements Callable<Integer>, JobCommand {
                 deadLetters,
                 outputDelivery.delivery(),
                 prefix,
+                transactionNaming,
                 maxTenants,
                 format,
                 RegistryCredentials.strip(registry),

@@ -36,6 +36,8 @@ public final class RouteJob {
                         o.kafka.bootstrapServers(),
                         o.delivery,
                         o.transactionalIdPrefix,
+                        o.transactionNaming,
+                        o.outputTopics(),
                         new RouteFormats.Routed(),
                         "route-output",
                         "Routed records to Kafka"));

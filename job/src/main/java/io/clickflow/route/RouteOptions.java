@@ -4,6 +4,9 @@ import io.clickflow.io.KafkaSinks;
 import io.clickflow.io.Sources;
 import io.clickflow.options.RuntimeOptions;
 
+import java.util.Set;
+import java.util.TreeSet;
+
 /** The checked options of a route run, as {@link RouteJob} wires them. */
 public final class RouteOptions {
     public final Sources.KafkaInput kafka;
@@ -15,6 +18,7 @@ public final class RouteOptions {
     public final String deadLetterTopic;
     public final KafkaSinks.Delivery delivery;
     public final String transactionalIdPrefix;
+    public final KafkaSinks.TransactionNaming transactionNaming;
     public final int maxTenants;
     public final Format format;
     /** Null for JSON; never with a {@code user:password@}. */
@@ -37,6 +41,7 @@ public final class RouteOptions {
             String deadLetterTopic,
             KafkaSinks.Delivery delivery,
             String transactionalIdPrefix,
+            KafkaSinks.TransactionNaming transactionNaming,
             int maxTenants,
             Format format,
             String schemaRegistry,
@@ -51,6 +56,7 @@ public final class RouteOptions {
         this.deadLetterTopic = deadLetterTopic;
         this.delivery = delivery;
         this.transactionalIdPrefix = transactionalIdPrefix;
+        this.transactionNaming = transactionNaming;
         this.maxTenants = maxTenants;
         this.format = format;
         this.schemaRegistry = schemaRegistry;
@@ -66,6 +72,21 @@ public final class RouteOptions {
         JSON,
         /** Confluent wire-format Avro: bodies forwarded byte for byte, framed with the destination subject's id. */
         AVRO
+    }
+
+    /**
+     * Where the exactly-once sink looks for transactions a crash left open: the destinations' topics and the
+     * dead-letter topic; with a destinations topic, a destination added while running may name any topic, so
+     * every topic the router can see.
+     */
+    public KafkaSinks.Topics outputTopics() {
+        if (destinationsTopic != null) {
+            return KafkaSinks.Topics.matching(".*");
+        }
+        Set<String> topics = new TreeSet<>();
+        destinations.all().forEach(d -> topics.add(d.outputTopic));
+        topics.add(deadLetterTopic);
+        return KafkaSinks.Topics.of(topics);
     }
 
     /** The reader of the routing fields this format needs. */

@@ -11,6 +11,7 @@ import io.clickflow.commandline.UsageException;
 import io.clickflow.counting.CountMode;
 import io.clickflow.io.KafkaSinks;
 import io.clickflow.route.RouteCommand;
+import io.clickflow.route.RouteOptions;
 import io.clickflow.stream.EmitMode;
 import io.clickflow.uniques.UniquesCommand;
 import io.clickflow.uniques.UniquesOptions;
@@ -186,6 +187,30 @@ class CliTest {
         assertThat(RouteCommand.describe(RouteCommand.parse(
                         "--destinations", "{\"A\": {\"output_topic\": \"a\"}, \"B\": {\"output_topic\": \"b\"}}")))
                 .contains("-> 2 destinations [");
+    }
+
+    @Test
+    void theRouterChecksPointsOftenAndPoolsTransactionsByDefaultTheOtherJobsKeepTheirInterval() {
+        RouteOptions route = RouteCommand.parse("--destinations", "{\"A\": {\"output_topic\": \"a\"}}");
+        assertThat(route.runtime.checkpointInterval()).isEqualTo(Duration.ofMillis(200));
+        assertThat(route.transactionNaming).isEqualTo(KafkaSinks.TransactionNaming.POOLING);
+        assertThat(route.outputTopics()).isEqualTo(KafkaSinks.Topics.of(List.of("a", "processor.dead-letters")));
+        assertThat(RouteCommand.parse(
+                                "--destinations",
+                                "{\"A\": {\"output_topic\": \"a\"}}",
+                                "--destinations-topic",
+                                "d",
+                                "--transaction-naming",
+                                "incrementing")
+                        .transactionNaming)
+                .isEqualTo(KafkaSinks.TransactionNaming.INCREMENTING);
+        assertThat(RouteCommand.parse(
+                                "--destinations", "{\"A\": {\"output_topic\": \"a\"}}", "--destinations-topic", "d")
+                        .outputTopics()
+                        .pattern())
+                .as("a destination added while running may name any topic")
+                .isEqualTo(".*");
+        assertThat(AttributionCommand.parse().runtime.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
     }
 
     @Test
