@@ -2,6 +2,8 @@ package io.clickflow.tables;
 
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -69,7 +71,60 @@ public final class AnalyticsTables {
                     AnalyticsTables::keep)
             .agedBy("hour_end");
 
-    /** The hourly counts, then the rejected and late events every job keeps. */
+    public static final String FRESH_DDL = "CREATE TABLE IF NOT EXISTS analytics_fresh ("
+            + "fence TEXT PRIMARY KEY, "
+            + "hour_start TEXT NOT NULL, "
+            + "unique_users BIGINT NOT NULL, "
+            + "clicks BIGINT NOT NULL, "
+            + "impressions BIGINT NOT NULL, "
+            + "settled INTEGER NOT NULL, "
+            + "answered_at TEXT NOT NULL)";
+
+    /** A fresh read's answer is written once (a replay after a restart writes the same counts or newer ones). */
+    public static final String FRESH_UPSERT =
+            "INSERT INTO analytics_fresh (fence, hour_start, unique_users, clicks, impressions, settled, answered_at) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?) "
+                    + "ON CONFLICT (fence) DO UPDATE SET "
+                    + "hour_start = excluded.hour_start, unique_users = excluded.unique_users, "
+                    + "clicks = excluded.clicks, impressions = excluded.impressions, settled = excluded.settled, "
+                    + "answered_at = excluded.answered_at";
+
+    /** What a server waiting for fresh reads polls: the answers of up to {@code n} reads, by fence id. */
+    public static String selectFresh(int n) {
+        return "SELECT fence, unique_users, clicks, impressions, settled FROM analytics_fresh WHERE fence IN ("
+                + String.join(", ", Collections.nCopies(n, "?")) + ")";
+    }
+
+    public static void bindFresh(PreparedStatement ps, FreshStats row) throws SQLException {
+        ps.setString(1, row.fence);
+        ps.setString(2, EventTimes.format(row.hourStart));
+        ps.setLong(3, row.uniqueUsers);
+        ps.setLong(4, row.clicks);
+        ps.setLong(5, row.impressions);
+        ps.setInt(6, row.settled ? 1 : 0);
+        ps.setString(7, EventTimes.format(row.answeredAt));
+    }
+
+    /**
+     * The answers to fresh reads, each read once by the server that asked; kept {@link #FRESH_RETENTION} behind the
+     * watermark (by when they were answered), which the job applies whatever its {@code --retention}.
+     */
+    public static final UpsertTable<FreshStats> FRESH = new UpsertTable<>(
+                    "analytics_fresh",
+                    FRESH_DDL,
+                    FRESH_UPSERT,
+                    AnalyticsTables::bindFresh,
+                    row -> row.fence,
+                    (stored, incoming) -> incoming)
+            .agedBy("answered_at");
+
+    /** How long answers to fresh reads are kept: their servers read them within seconds. */
+    public static final Duration FRESH_RETENTION = Duration.ofHours(1);
+
+    /** The hourly counts and the fresh reads' answers, then the rejected and late events every job keeps. */
     public static final List<String> DDL = DeadLetterTables.withDeadLetterTables(
-            HOURLY_DDL, UpsertTable.timeIndex(HOURLY.name(), HOURLY.timeColumn()));
+            HOURLY_DDL,
+            UpsertTable.timeIndex(HOURLY.name(), HOURLY.timeColumn()),
+            FRESH_DDL,
+            UpsertTable.timeIndex(FRESH.name(), FRESH.timeColumn()));
 }

@@ -9,9 +9,14 @@ import io.clickflow.tables.DeadLetterTables;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import java.time.Duration;
+
 /** Wires the analytics workflow to production I/O: a Kafka topic or a file in, the database out. */
 public final class AnalyticsJob {
     private AnalyticsJob() {}
+
+    /** The longest a fresh read's answer waits in the sink before it is written: part of every fresh GET's wait. */
+    static final Duration FRESH_BATCH_INTERVAL = Duration.ofMillis(10);
 
     /** Creates the tables (so the API servers see them at once) and adds the pipeline to {@code env}. */
     public static void build(StreamExecutionEnvironment env, AnalyticsOptions o) throws Exception {
@@ -39,6 +44,14 @@ public final class AnalyticsJob {
                                 o.database,
                                 parallelism,
                                 JdbcSinks.DEFAULT_BATCH_INTERVAL,
-                                o.retention)));
+                                o.retention),
+                        // Servers poll for their answers: written within a few milliseconds, kept an hour.
+                        fresh -> JdbcSinks.upsert(
+                                fresh,
+                                AnalyticsTables.FRESH,
+                                o.database,
+                                parallelism,
+                                FRESH_BATCH_INTERVAL,
+                                AnalyticsTables.FRESH_RETENTION)));
     }
 }

@@ -2,6 +2,8 @@ package io.clickflow.analytics;
 
 import io.clickflow.counting.CountMode;
 import io.clickflow.counting.CountingSettings;
+import io.clickflow.counting.FenceTotals;
+import io.clickflow.counting.FencedCount;
 import io.clickflow.counting.ShardCount;
 import io.clickflow.counting.ShardCounts;
 import io.clickflow.counting.WindowKeys;
@@ -11,6 +13,7 @@ import io.clickflow.stream.EmitMode;
 import io.clickflow.stream.EventWatermarks;
 import io.clickflow.stream.SplitRejected;
 import io.clickflow.tables.AnalyticsTables;
+import io.clickflow.tables.FreshStats;
 import io.clickflow.tables.HourlyStats;
 import io.clickflow.tables.LateEvent;
 import io.clickflow.tables.RejectedEvent;
@@ -29,7 +32,8 @@ import java.util.function.Consumer;
 /**
  * The hourly analytics pipeline, independent of where events come from and where rows go: decoded events
  * (watermarked per split) are assigned to their UTC hour and user shard, counted per shard (distinct users,
- * clicks, impressions), then per hour, by the counting operators the uniques job uses.
+ * clicks, impressions), then per hour, by the counting operators the uniques job uses. A fresh read's fences
+ * (one per partition) are answered by every shard of their hour and summed per read.
  */
 public final class AnalyticsWorkflow {
     private AnalyticsWorkflow() {}
@@ -54,7 +58,16 @@ public final class AnalyticsWorkflow {
     public record Sinks(
             Consumer<DataStream<HourlyStats>> hourly,
             Consumer<DataStream<RejectedEvent>> rejected,
-            Consumer<DataStream<LateEvent>> late) {}
+            Consumer<DataStream<LateEvent>> late,
+            Consumer<DataStream<FreshStats>> fresh) {
+        /** Without a place for fresh reads' answers (a file replay has no one asking). */
+        public Sinks(
+                Consumer<DataStream<HourlyStats>> hourly,
+                Consumer<DataStream<RejectedEvent>> rejected,
+                Consumer<DataStream<LateEvent>> late) {
+            this(hourly, rejected, late, answers -> {});
+        }
+    }
 
     /** The counting rules of hourly windows with clicks and impressions. */
     public static CountingSettings counting(
@@ -66,6 +79,18 @@ public final class AnalyticsWorkflow {
     /** The one window size, an hour, in as many shards as {@code count} spreads a window over. */
     public static WindowKeys hours(CountMode count) {
         return new WindowKeys(List.of(Duration.ofMillis(AnalyticsTables.HOUR_MILLIS)), count.shards());
+    }
+
+    /** A fresh read's answer as the row its server polls for. */
+    static FreshStats freshRow(FencedCount c) {
+        return new FreshStats(
+                c.fence,
+                c.windowStart,
+                c.users,
+                c.counters[AssignHours.CLICKS],
+                c.counters[AssignHours.IMPRESSIONS],
+                c.settled,
+                c.answeredAt);
     }
 
     public static void defineWorkflow(
@@ -83,7 +108,7 @@ public final class AnalyticsWorkflow {
                 .uid("analytics-split-rejected")
                 .name("split rejected events");
 
-        SingleOutputStreamOperator<ShardCount> shardCounts = events.map(
+        SingleOutputStreamOperator<ShardCount> shardCounts = events.flatMap(
                         new AssignHours(counting.windows()), TypeInformation.of(WindowedUser.class))
                 .uid("assign-hours")
                 .name("assign hours and shards")
@@ -98,7 +123,19 @@ public final class AnalyticsWorkflow {
                 .uid("hourly-totals[" + counting.stateMeaning() + "]")
                 .name(OPERATOR_NAME);
 
+        // A fresh read's fences reach every shard; its answer is complete when every shard replied to every one.
+        SingleOutputStreamOperator<FreshStats> fresh = shardCounts
+                .getSideOutput(ShardCounts.FENCE_REPLIES)
+                .keyBy(reply -> reply.fence)
+                .process(new FenceTotals(counting), TypeInformation.of(FencedCount.class))
+                .uid("fresh-read-totals")
+                .name("answer fresh reads")
+                .map(AnalyticsWorkflow::freshRow, TypeInformation.of(FreshStats.class))
+                .uid("fresh-read-rows")
+                .name("fresh read rows");
+
         sinks.hourly().accept(hourly);
+        sinks.fresh().accept(fresh);
         sinks.rejected().accept(events.getSideOutput(SplitRejected.REJECTED));
         sinks.late().accept(shardCounts.getSideOutput(ShardCounts.LATE));
     }

@@ -4,12 +4,17 @@ import io.clickflow.counting.WindowKeys;
 import io.clickflow.counting.WindowedUser;
 
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MeterView;
+import org.apache.flink.util.Collector;
 
-/** Sends an event's user to the shard of its UTC hour, with the counter it adds to (clicks or impressions); stateless. */
-public class AssignHours extends RichMapFunction<UserAction, WindowedUser> {
+/**
+ * Sends an event's user to the shard of its UTC hour, with the counter it adds to (clicks or impressions), and a
+ * fresh read's fence to every shard of its hour (each shard then has everything its partition held before it);
+ * stateless.
+ */
+public class AssignHours extends RichFlatMapFunction<UserAction, WindowedUser> {
     private static final long serialVersionUID = 1L;
 
     /** Counter index of clicks in a window's counters. */
@@ -34,9 +39,19 @@ public class AssignHours extends RichMapFunction<UserAction, WindowedUser> {
     }
 
     @Override
-    public WindowedUser map(UserAction event) {
-        eventsIn.inc();
-        return assign(hours, event);
+    public void flatMap(UserAction event, Collector<WindowedUser> out) {
+        if (event.isEvent()) {
+            eventsIn.inc();
+            out.collect(assign(hours, event));
+            return;
+        }
+        long window = hours.windowKey(0, event.eventTime);
+        int replies = event.fencePartitions * hours.shards();
+        for (int shard = 0; shard < hours.shards(); shard++) {
+            WindowedUser fence = new WindowedUser(WindowKeys.shardKey(window, shard), event.user, event.eventTime);
+            fence.fenceReplies = replies;
+            out.collect(fence);
+        }
     }
 
     /** The event in its hour (the only window size) and its user's shard. */

@@ -5,7 +5,10 @@ import io.clickflow.tables.EventTimes;
 
 import java.util.Objects;
 
-/** One analytics event: who ({@code user}), when ({@code timestamp}, epoch milliseconds) and whether a click or an impression. */
+/**
+ * One analytics event: who ({@code user}), when ({@code timestamp}, epoch milliseconds) and whether a click or an
+ * impression; or a fresh read's fence ({@link #fencePartitions} above zero), which counts nothing.
+ */
 public class UserAction implements EventTimed {
     public String user;
     public long eventTime;
@@ -13,8 +16,20 @@ public class UserAction implements EventTimed {
     public boolean click;
     /** The idempotency key of the POST that wrote the event, or null: events with the same key count once. */
     public String id;
+    /**
+     * A fence: how many partitions its read wrote one to (its id is {@link #user}, its hour {@link #eventTime}); 0
+     * for an event.
+     */
+    public int fencePartitions;
 
     public UserAction() {}
+
+    /** A fence of the read {@code fenceId} for the hour starting at {@code hourStart}, one of {@code partitions}. */
+    public static UserAction fence(String fenceId, long hourStart, int partitions) {
+        UserAction fence = new UserAction(fenceId, hourStart, false);
+        fence.fencePartitions = partitions;
+        return fence;
+    }
 
     public UserAction(String user, long eventTime, boolean click) {
         this.user = user;
@@ -34,10 +49,16 @@ public class UserAction implements EventTimed {
     }
 
     @Override
+    public boolean isEvent() {
+        return fencePartitions == 0;
+    }
+
+    @Override
     public boolean equals(Object o) {
         return o instanceof UserAction a
                 && eventTime == a.eventTime
                 && click == a.click
+                && fencePartitions == a.fencePartitions
                 && Objects.equals(user, a.user)
                 && Objects.equals(id, a.id);
     }
@@ -49,6 +70,9 @@ public class UserAction implements EventTimed {
 
     @Override
     public String toString() {
+        if (!isEvent()) {
+            return "fence " + user + " of " + fencePartitions + " partitions @" + EventTimes.format(eventTime);
+        }
         return (click ? "click " : "impression ") + user + "@" + EventTimes.format(eventTime)
                 + (id == null ? "" : " id " + id);
     }

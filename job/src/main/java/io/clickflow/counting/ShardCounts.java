@@ -28,13 +28,18 @@ import java.time.Duration;
  * and after the close for every event that changes it within the allowed lateness. Events later than that go to
  * {@link #LATE}. All state of a key is dropped at the window's cleanup time. Each job names its own subclass
  * (its operator) and state POJO {@code P}. With a dedup window, an event whose id ({@link WindowedUser#eventId})
- * this shard has seen within that window is dropped entirely (see {@link #isRepeat}).
+ * this shard has seen within that window is dropped entirely (see {@link #isRepeat}). A fresh read's fence is
+ * answered at once with the shard's count on {@link #FENCE_REPLIES}, touching no state.
  */
 public abstract class ShardCounts<P extends Progress> extends KeyedProcessFunction<Long, WindowedUser, ShardCount> {
     private static final long serialVersionUID = 1L;
 
     /** Events too late to count, for late_events. */
     public static final OutputTag<LateEvent> LATE = new OutputTag<>("late-frames", TypeInformation.of(LateEvent.class));
+
+    /** Replies to fresh reads' fences, for {@link FenceTotals}. */
+    public static final OutputTag<FenceReply> FENCE_REPLIES =
+            new OutputTag<>("fence-replies", TypeInformation.of(FenceReply.class));
 
     private final CountingSettings counting;
     private final Class<P> progressClass;
@@ -131,6 +136,10 @@ public abstract class ShardCounts<P extends Progress> extends KeyedProcessFuncti
 
     @Override
     public void processElement(WindowedUser in, Context ctx, Collector<ShardCount> out) throws Exception {
+        if (in.fenceReplies > 0) {
+            replyToFence(in, ctx);
+            return;
+        }
         usersIn.inc();
         long shardKey = ctx.getCurrentKey();
         long window = WindowKeys.windowOf(shardKey);
@@ -166,6 +175,26 @@ public abstract class ShardCounts<P extends Progress> extends KeyedProcessFuncti
             counting.scheduleUpdate(ctx.timerService(), progress, counting.shardUpdateIntervalMillis());
         }
         progressState.update(progress);
+    }
+
+    /**
+     * Every event its partition held before the fence has reached this shard (one channel per sender, in order):
+     * the shard's count now covers them. Reads state, never writes it: a fence creates no window and no timer.
+     */
+    private void replyToFence(WindowedUser fence, Context ctx) throws Exception {
+        long shardKey = ctx.getCurrentKey();
+        long window = WindowKeys.windowOf(shardKey);
+        boolean settled = counting.cleanupTime(window) <= ctx.timerService().currentWatermark();
+        FenceReply reply = new FenceReply(fence.uid, window, WindowKeys.shardOf(shardKey), fence.fenceReplies, settled);
+        P progress = settled ? null : progressState.value();
+        if (progress != null) {
+            reply.users = progress.users();
+            byte[] sketch = sketchState == null ? null : sketchState.value();
+            reply.sketch = sketch == null ? null : Sketches.compact(sketch);
+            reply.counters =
+                    progress.counters() == null ? null : progress.counters().clone();
+        }
+        ctx.output(FENCE_REPLIES, reply);
     }
 
     /** Adds a user; true if the shard's distinct count changed. */

@@ -16,6 +16,11 @@ public class WindowedUser {
     public int counter = NO_COUNTER;
     /** The event's idempotency key, or null (uniques' frames, keyless POSTs): a shard counts each key once. */
     public String eventId;
+    /**
+     * Above zero for a fresh read's fence (its id in {@link #uid}): how many shard replies its answer waits for (one
+     * per shard of the window from each partition's fence). A fence counts nothing and touches no window state.
+     */
+    public int fenceReplies;
 
     public WindowedUser() {}
 

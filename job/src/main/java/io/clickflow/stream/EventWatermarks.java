@@ -7,13 +7,15 @@ import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.eventtime.WatermarksWithIdleness;
 
 import java.time.Duration;
 
 /**
  * Bounded out-of-orderness watermarks over decoded records. Applied at the source, so Kafka generates
  * them per partition and Flink combines them with the minimum. Rejected records carry no event time
- * and never move a watermark.
+ * and never move a watermark; markers ({@link EventTimed#isEvent} false) neither move it nor keep an idle
+ * partition active.
  */
 public final class EventWatermarks {
     private EventWatermarks() {}
@@ -21,11 +23,38 @@ public final class EventWatermarks {
     public static <T extends EventTimed> WatermarkStrategy<Decoded<T>> strategy(
             Duration outOfOrderness, Duration idleTimeout) {
         long bound = outOfOrderness.toMillis();
-        WatermarkStrategy<Decoded<T>> strategy = WatermarkStrategy.<Decoded<T>>forGenerator(
-                        ctx -> new Generator<>(bound))
+        return WatermarkStrategy.<Decoded<T>>forGenerator(ctx -> {
+                    WatermarkGenerator<Decoded<T>> events = new Generator<>(bound);
+                    // Flink's idleness wrapper (on the input activity clock, so backpressure is not idleness) sees
+                    // only what is not a marker: a partition that gets nothing but fences still goes idle.
+                    return new SkipMarkers<>(
+                            idleTimeout.isZero()
+                                    ? events
+                                    : new WatermarksWithIdleness<>(events, idleTimeout, ctx.getInputActivityClock()));
+                })
                 .withTimestampAssigner((decoded, recordTimestamp) ->
                         decoded.event == null ? recordTimestamp : decoded.event.eventTimeMillis());
-        return idleTimeout.isZero() ? strategy : strategy.withIdleness(idleTimeout);
+    }
+
+    /** Passes every record but markers on to the generator it wraps. */
+    static final class SkipMarkers<T extends EventTimed> implements WatermarkGenerator<Decoded<T>> {
+        private final WatermarkGenerator<Decoded<T>> inner;
+
+        SkipMarkers(WatermarkGenerator<Decoded<T>> inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public void onEvent(Decoded<T> decoded, long eventTimestamp, WatermarkOutput output) {
+            if (decoded.event == null || decoded.event.isEvent()) {
+                inner.onEvent(decoded, eventTimestamp, output);
+            }
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {
+            inner.onPeriodicEmit(output);
+        }
     }
 
     /** Like Flink's bounded out-of-orderness generator, but blind to rejected records. */
