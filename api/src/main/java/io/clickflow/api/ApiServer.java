@@ -47,6 +47,7 @@ final class ApiServer implements AutoCloseable {
     private final Settings settings;
     private final EventProducer producer;
     private final HourlyStatsStore store;
+    private final FreshReads freshReads;
     private final Health health;
     private final Metrics metrics;
     private final ResultsPage page;
@@ -57,10 +58,12 @@ final class ApiServer implements AutoCloseable {
             Settings settings,
             EventProducer producer,
             HourlyStatsStore store,
+            FreshReads freshReads,
             Health health,
             Metrics m,
             ResultsPage page) {
         this.settings = settings;
+        this.freshReads = freshReads;
         this.page = page;
         this.producer = producer;
         this.store = store;
@@ -73,11 +76,12 @@ final class ApiServer implements AutoCloseable {
             Settings settings,
             EventProducer producer,
             HourlyStatsStore store,
+            FreshReads freshReads,
             Health health,
             Metrics m,
             ResultsPage page)
             throws Exception {
-        ApiServer api = new ApiServer(settings, producer, store, health, m, page);
+        ApiServer api = new ApiServer(settings, producer, store, freshReads, health, m, page);
         api.http =
                 EventLoopServer.start(httpOptions(settings), settings.eventLoops(), vertx -> api::handle, api::invalid);
         return api;
@@ -210,14 +214,18 @@ final class ApiServer implements AutoCloseable {
     }
 
     private void get(HttpServerRequest req, long arrival) {
-        long timestamp;
+        Requests.Get get;
         try {
-            timestamp = Requests.get(req.query());
+            get = Requests.read(req.query());
         } catch (BadRequest e) {
             reply(req, "/analytics", arrival, 400, e.getMessage());
             return;
         }
-        long hour = HourlyStatsStore.hourStart(timestamp);
+        long hour = HourlyStatsStore.hourStart(get.timestamp());
+        if (get.fresh()) {
+            fresh(req, hour, arrival);
+            return;
+        }
         HourlyStatsStore.Snapshot hit = store.cached(hour, arrival);
         if (hit != null) {
             replyBytes(req, "/analytics", arrival, 200, TEXT, hit.body());
@@ -237,6 +245,29 @@ final class ApiServer implements AutoCloseable {
                                 arrival,
                                 503,
                                 "cannot read hourly_stats: " + HourlyStatsStore.oneLine(e));
+                    }
+                }));
+    }
+
+    /** A fresh read: the job's answer once it has counted every event acknowledged before now, or 503. */
+    private void fresh(HttpServerRequest req, long hour, long arrival) {
+        Context context = Vertx.currentContext();
+        freshReads
+                .read(hour)
+                .whenComplete((body, e) -> context.runOnContext(v -> {
+                    if (e == null) {
+                        replyBytes(req, "/analytics", arrival, 200, TEXT, body);
+                    } else if (e instanceof FreshReads.Timeout) {
+                        reply(req, "/analytics", arrival, 503, e.getMessage());
+                    } else if (e instanceof RejectedExecutionException) {
+                        reply(req, "/analytics", arrival, 503, "too many fresh reads waiting (retry)");
+                    } else {
+                        reply(
+                                req,
+                                "/analytics",
+                                arrival,
+                                503,
+                                "cannot read freshly (retry): " + HourlyStatsStore.oneLine(e));
                     }
                 }));
     }
@@ -427,6 +458,7 @@ final class ApiServer implements AutoCloseable {
             LOG.info("Waiting for Kafka to acknowledge {} events", inFlight.sum());
         }
         producer.close(Duration.ofNanos(Math.max(Duration.ofSeconds(1).toNanos(), deadline - System.nanoTime())));
+        freshReads.close();
         health.close();
         page.close();
         store.close();

@@ -2,16 +2,21 @@ package io.clickflow.api;
 
 import io.clickflow.tables.AnalyticsEvent;
 
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -81,6 +86,42 @@ final class EventProducer implements AutoCloseable {
             producer.send(new ProducerRecord<>(topic, key, value), (metadata, e) -> done.accept(e));
         } catch (RuntimeException e) { // a full buffer, unknown metadata within max.block.ms, a closed producer
             done.accept(e);
+        }
+    }
+
+    /**
+     * Appends a fresh read's fence to every partition of the topic; {@code done} gets null once every one is
+     * acknowledged (acks=all: each stands behind every event acknowledged before), else the first failure.
+     */
+    void sendFences(String fence, long hourStart, Consumer<Exception> done) {
+        List<PartitionInfo> partitions;
+        try {
+            partitions = producer.partitionsFor(topic);
+        } catch (RuntimeException e) {
+            done.accept(e);
+            return;
+        }
+        int n = partitions.size();
+        AtomicInteger left = new AtomicInteger(n);
+        AtomicBoolean failed = new AtomicBoolean();
+        byte[] key = fence.getBytes(StandardCharsets.UTF_8);
+        for (PartitionInfo p : partitions) {
+            byte[] value =
+                    AnalyticsEvent.fenceJson(fence, hourStart, p.partition(), n).getBytes(StandardCharsets.UTF_8);
+            Callback callback = (metadata, e) -> {
+                if (e != null) {
+                    if (failed.compareAndSet(false, true)) {
+                        done.accept(e);
+                    }
+                } else if (left.decrementAndGet() == 0 && !failed.get()) {
+                    done.accept(null);
+                }
+            };
+            try {
+                producer.send(new ProducerRecord<>(topic, p.partition(), key, value), callback);
+            } catch (RuntimeException e) {
+                callback.onCompletion(null, e);
+            }
         }
     }
 

@@ -10,7 +10,7 @@ import java.util.function.DoubleSupplier;
 
 /**
  * The server's numbers in the Prometheus text format: requests by route, method and status, latency histograms by
- * route and method, requests given up by their clients, Kafka send errors, cache hits and misses, database reads and errors. Lock-free on the request
+ * route and method, requests given up by their clients, Kafka send errors, cache hits and misses, database reads and errors, fresh reads by outcome. Lock-free on the request
  * path; labels come from a fixed set (unknown paths are the route {@code other}), so series stay few.
  */
 final class Metrics {
@@ -26,7 +26,18 @@ final class Metrics {
     final LongAdder cacheMisses = new LongAdder();
     final LongAdder dbReads = new LongAdder();
     final LongAdder dbErrors = new LongAdder();
+    private final Map<String, LongAdder> freshReads = new ConcurrentHashMap<>();
     private final Map<String, DoubleSupplier> gauges = new ConcurrentHashMap<>();
+
+    /**
+     * One fresh read's end: {@code answered} (the job's count), {@code settled} (the hour's final row), {@code
+     * timeout} or {@code kafka-error}.
+     */
+    void freshReads(String outcome) {
+        freshReads
+                .computeIfAbsent("outcome=\"" + outcome + "\"", k -> new LongAdder())
+                .increment();
+    }
 
     /** One answered request; {@code route} and {@code method} must come from a fixed set. */
     void request(String route, String method, int status, long nanos) {
@@ -84,6 +95,15 @@ final class Metrics {
         counter(sb, "clickflow_api_cache_misses_total", "GETs that read the database.", cacheMisses);
         counter(sb, "clickflow_api_db_reads_total", "Reads of hourly_stats (cache refreshes and misses).", dbReads);
         counter(sb, "clickflow_api_db_errors_total", "Reads of hourly_stats that failed.", dbErrors);
+        sb.append("# HELP clickflow_api_fresh_reads_total Fresh GETs (&fresh) by how they ended: answered by the job,"
+                + " settled (the hour's final row), timeout, kafka-error.\n");
+        sb.append("# TYPE clickflow_api_fresh_reads_total counter\n");
+        new TreeMap<>(freshReads)
+                .forEach((labels, n) -> sb.append("clickflow_api_fresh_reads_total{")
+                        .append(labels)
+                        .append("} ")
+                        .append(n.sum())
+                        .append('\n'));
         new TreeMap<>(gauges).forEach((name, value) -> {
             sb.append("# TYPE ").append(name).append(" gauge\n");
             sb.append(name).append(' ').append(number(value.getAsDouble())).append('\n');

@@ -19,6 +19,8 @@ final class Requests {
     static final String ID = "id";
     /** The IETF draft's header for an idempotency key. */
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** Asks a GET to wait until the answer counts every event acknowledged before it. */
+    static final String FRESH = "fresh";
     /** Most UTF-8 bytes of an idempotency key. */
     static final int MAX_ID_BYTES = 256;
 
@@ -116,13 +118,33 @@ final class Requests {
 
     /** {@code GET /analytics?timestamp=...}: the timestamp whose UTC hour is asked for. */
     static long get(String query) throws BadRequest {
+        return read(query).timestamp();
+    }
+
+    /** An accepted GET: the timestamp whose UTC hour is asked for, and whether the answer must be fresh. */
+    record Get(long timestamp, boolean fresh) {}
+
+    /** {@code GET /analytics?timestamp=...[&fresh]}. */
+    static Get read(String query) throws BadRequest {
         Map<String, String> params = QueryString.parse(query);
         for (String name : params.keySet()) {
-            if (!name.equals(TIMESTAMP)) {
-                throw unknown(name, "timestamp");
+            if (!name.equals(TIMESTAMP) && !name.equals(FRESH)) {
+                throw unknown(name, "timestamp and fresh");
             }
         }
-        return timestamp(params);
+        return new Get(timestamp(params), fresh(params.get(FRESH)));
+    }
+
+    /** {@code fresh} as the seed writes it (a bare flag), or {@code fresh=1} / {@code fresh=true}; else refused. */
+    private static boolean fresh(String value) throws BadRequest {
+        if (value == null) {
+            return false;
+        }
+        if (value.isEmpty() || value.equals("1") || value.equals("true")) {
+            return true;
+        }
+        throw new BadRequest("fresh is a flag: give it bare (&fresh), as fresh=1 or fresh=true, not fresh="
+                + shorten(value) + " (leave it out for the cached answer)");
     }
 
     /** Epoch milliseconds as digits, at most 15 of them (until the year 33658; more is a mistake, not a time). */

@@ -116,6 +116,14 @@ public final class ServeCommand implements Callable<Integer> {
     Duration cacheRefresh;
 
     @Option(
+            names = "--fresh-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "5s",
+            description = "How long a GET with &fresh waits for the analytics job to count every event acknowledged "
+                    + "before it; then 503.")
+    Duration freshTimeout;
+
+    @Option(
             names = "--results-refresh",
             paramLabel = "DURATION",
             defaultValue = "1s",
@@ -290,22 +298,27 @@ public final class ServeCommand implements Callable<Integer> {
         EventProducer producer =
                 new EventProducer(bootstrapServers, eventsTopic, deliveryTimeout, linger, maxBlock, producerProperties);
         HourlyStatsStore store = null;
+        FreshReads fresh = null;
         Health health = null;
         try {
             producer.warmUp(Duration.ofSeconds(15));
             store = new HourlyStatsStore(
                     database, cacheRefresh, dbThreads, dbQueue, dbTimeout, System::currentTimeMillis, metrics);
             store.start();
+            fresh = new FreshReads(producer, store, database, freshTimeout, metrics);
             health = new Health(
                     bootstrapServers, eventsTopic, healthInterval, adminProperties(), store, database.describe());
             health.start();
             ResultsPage page =
                     new ResultsPage(store, database, resultsRefresh, new FlinkRest(flinkRest, resultsRefresh));
-            return ApiServer.start(settings(), producer, store, health, metrics, page);
+            return ApiServer.start(settings(), producer, store, fresh, health, metrics, page);
         } catch (Exception e) {
             producer.close(Duration.ZERO);
             if (health != null) {
                 health.close();
+            }
+            if (fresh != null) {
+                fresh.close();
             }
             if (store != null) {
                 store.close();
@@ -360,6 +373,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         positive("--max-age", maxAge);
         positive("--cache-refresh", cacheRefresh);
+        positive("--fresh-timeout", freshTimeout);
         positive("--results-refresh", resultsRefresh);
         if (flinkRest != null && !flinkRest.matches("https?://[^\\s/?#]+/?")) {
             throw new UsageException(

@@ -159,6 +159,26 @@ class RequestsTest {
     }
 
     @Test
+    void freshIsAFlag() throws Exception {
+        assertThat(Requests.read("timestamp=5")).isEqualTo(new Requests.Get(5, false));
+        for (String fresh : new String[] {"&fresh", "&fresh=", "&fresh=1", "&fresh=true"}) {
+            assertThat(Requests.read("timestamp=5" + fresh)).as(fresh).isEqualTo(new Requests.Get(5, true));
+        }
+        for (String bad : new String[] {"0", "false", "yes", "TRUE", "2"}) {
+            assertThatThrownBy(() -> Requests.read("timestamp=5&fresh=" + bad))
+                    .isInstanceOf(BadRequest.class)
+                    .hasMessage("fresh is a flag: give it bare (&fresh), as fresh=1 or fresh=true, not fresh=" + bad
+                            + " (leave it out for the cached answer)");
+        }
+        assertThatThrownBy(() -> Requests.read("timestamp=5&fresh&fresh"))
+                .isInstanceOf(BadRequest.class)
+                .hasMessageContaining("more than once");
+        assertThatThrownBy(() -> Requests.read("fresh")).hasMessageContaining("timestamp is missing");
+        assertThatThrownBy(() -> Requests.read("timestamp=5&freshh"))
+                .hasMessage("unknown parameter 'freshh' (the parameters are timestamp and fresh)");
+    }
+
+    @Test
     void refusalsQuoteValuesOnOneShortLine() {
         refused("timestamp=a%0Ab&user=a&click", "not 'a?b'");
         refused("timestamp=" + "9".repeat(100) + "x&user=a&click", "...");

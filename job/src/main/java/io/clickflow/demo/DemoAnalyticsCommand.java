@@ -245,6 +245,8 @@ public final class DemoAnalyticsCommand implements Callable<Integer> {
                 "  T=$(date +%s000); for s in " + first + " " + last
                         + "; do curl -i -X POST -H 'Idempotency-Key: demo-'$T \"$s/analytics?timestamp=$T&user=bob&click\"; done");
         System.out.println("  curl \"" + last + "/analytics?timestamp=$(date +%s000)\"");
+        // A fresh read waits until the job has counted every POST acknowledged before it, by any server.
+        System.out.println("  curl \"" + last + "/analytics?timestamp=$(date +%s000)&fresh\"");
         System.out.println("  curl " + first + "/metrics");
         System.out.println("Ctrl-C stops it all: the load, the API servers (they drain), the job (savepoint), Kafka.");
     }
