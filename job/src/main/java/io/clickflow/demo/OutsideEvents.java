@@ -54,7 +54,7 @@ final class OutsideEvents implements AutoCloseable {
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                 Decoded<UserAction> d = decoder.decode(r.value(), "kafka", r.partition() + "@" + r.offset());
                 // What the servers wrote is valid (they check it): a rejection here would be the job's to report.
-                if (!d.isRejected() && !loadUser.test(d.event.user)) {
+                if (!d.isRejected() && d.event.isEvent() && !loadUser.test(d.event.user)) {
                     tally.add(d.event);
                     count++;
                 }
