@@ -16,6 +16,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -24,7 +27,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -34,7 +39,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * own JVM too) taking generated POSTs; once a checkpoint completed and the job has counted some of them it is killed
  * with SIGKILL, POSTs keep coming while it is dead, the same command with {@code --resume} takes over, and POSTs go on.
  * Then every hour's GET and every {@code hourly_stats} row equal brute force over the accepted POSTs: no hour lost, no
- * count doubled, hours that ended before the load final.
+ * count doubled, hours that ended before the load final. Across the crash: POSTs with idempotency keys sent before
+ * the kill and sent again after the resume count once (the ids are in the checkpoint or replayed into it); a fresh
+ * GET asked the moment the job died is answered by the resumed job and counts every POST acknowledged before it;
+ * fresh GETs after the load equal the brute force at once.
  */
 class AnalyticsProcessCrashITCase {
     static final String TOPIC = "analytics_events";
@@ -60,6 +68,10 @@ class AnalyticsProcessCrashITCase {
     static final Duration SERVER_START = Duration.ofSeconds(60);
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
     static final Duration CONVERGENCE = Duration.ofSeconds(90);
+    /** POSTs with idempotency keys, sent before the kill and again after the resume. */
+    static final int KEYED = 40;
+    /** Long enough for a fresh read asked at the kill to outlive the restart. */
+    static final Duration FRESH_TIMEOUT = Duration.ofSeconds(90);
 
     @RegisterExtension
     static final KafkaTestBroker KAFKA = new KafkaTestBroker();
@@ -115,6 +127,8 @@ class AnalyticsProcessCrashITCase {
                             "jdbc:sqlite:" + dbFile,
                             "--cache-refresh",
                             CACHE_REFRESH.toMillis() + "ms",
+                            "--fresh-timeout",
+                            FRESH_TIMEOUT.toSeconds() + "s",
                             "--event-loops",
                             "2"));
             processes.add(server);
@@ -147,8 +161,14 @@ class AnalyticsProcessCrashITCase {
             AtomicInteger countingAgainAt = new AtomicInteger(-1);
             AtomicLong countedAtKill = new AtomicLong();
             AtomicReference<ChildJob> resumed = new AtomicReference<>();
+            List<AnalyticsWorkload.Event> keyed = keyedEvents();
+            AtomicReference<CompletableFuture<HttpResponse<String>>> freshAtKill = new AtomicReference<>();
+            AtomicReference<List<AnalyticsWorkload.Event>> acceptedAtKill = new AtomicReference<>();
             workload.run(i -> countingAgainAt.get() >= 0 && i >= countingAgainAt.get() + EVENTS_AFTER_RESUME, i -> {
                 try {
+                    if (i == KILL_FROM / 2) {
+                        postKeyed(api, keyed); // the first time, counted by the first run
+                    }
                     if (killedAt.get() < 0 && i >= KILL_FROM && i % 50 == 0) {
                         long counted = counted(db);
                         if (counted > i / 10 && ChildJob.hasCompletedCheckpoint(checkpoints)) {
@@ -159,6 +179,16 @@ class AnalyticsProcessCrashITCase {
                             killedAt.set(i);
                             phaseMillis[0] = System.currentTimeMillis() - loadStarted;
                             countedAtKill.set(counted(db));
+                            // Asked with no job running: the resumed job answers it, counting all 204s before it.
+                            List<AnalyticsWorkload.Event> before = new ArrayList<>(workload.accepted);
+                            before.addAll(keyed);
+                            acceptedAtKill.set(before);
+                            freshAtKill.set(AnalyticsWorkload.HTTP.sendAsync(
+                                    HttpRequest.newBuilder(URI.create(
+                                                    api.base() + "/analytics?timestamp=" + loadStarted + "&fresh"))
+                                            .timeout(FRESH_TIMEOUT.plusSeconds(10))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString()));
                         }
                     } else if (killedAt.get() >= 0 && resumedAt.get() < 0 && i >= killedAt.get() + EVENTS_WHILE_DEAD) {
                         List<String> again = new ArrayList<>(jobArgs);
@@ -172,6 +202,7 @@ class AnalyticsProcessCrashITCase {
                             && counted(db) > countedAtKill.get()) {
                         countingAgainAt.set(i);
                         phaseMillis[2] = System.currentTimeMillis() - loadStarted;
+                        postKeyed(api, keyed); // the clients' retries, after the crash: counted once
                     }
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
@@ -184,9 +215,37 @@ class AnalyticsProcessCrashITCase {
             assertThat(workload.unexpected).as("answers other than 204 or 503").isEmpty();
             assertThat(resumed.get().output()).contains("Resuming from");
 
-            List<AnalyticsWorkload.Event> counted = workload.counted(KAFKA.readCommitted(TOPIC));
+            List<KafkaTestBroker.Read> topic = KAFKA.readCommitted(TOPIC);
+            assertThat(topic.stream().filter(r -> r.value().contains("\"id\":\"crash-")))
+                    .as("keyed records: each key twice")
+                    .hasSize(2 * KEYED);
+            List<AnalyticsWorkload.Event> counted = new ArrayList<>(workload.counted(topic.stream()
+                    .filter(r ->
+                            !r.value().contains("\"id\":\"crash-") && !r.value().contains("\"action\":\"fence\""))
+                    .toList()));
+            counted.addAll(keyed);
             Map<Long, AnalyticsWorkload.Counts> expected = AnalyticsWorkload.bruteForce(counted);
             assertThat(expected.size()).as("hours posted to").isGreaterThan(1);
+
+            // Fresh GETs right after the last 204: exact at once, no waiting for the table.
+            for (Map.Entry<Long, AnalyticsWorkload.Counts> e : expected.entrySet()) {
+                HttpResponse<String> r =
+                        AnalyticsWorkload.get(api, "/analytics?timestamp=" + e.getKey() + "&fresh", REQUEST_TIMEOUT);
+                assertThat(r.statusCode() + " " + r.body())
+                        .as("fresh GET of " + AnalyticsTables.hourKey(e.getKey()))
+                        .isEqualTo("200 " + e.getValue().body());
+            }
+            HttpResponse<String> atKill = freshAtKill.get().get(FRESH_TIMEOUT.toSeconds() + 20, TimeUnit.SECONDS);
+            assertThat(atKill.statusCode()).as(atKill.body()).isEqualTo(200);
+            long[] got = parse(atKill.body());
+            AnalyticsWorkload.Counts least = AnalyticsWorkload.bruteForce(acceptedAtKill.get())
+                    .getOrDefault(AnalyticsWorkload.hourOf(loadStarted), new AnalyticsWorkload.Counts(0, 0, 0));
+            AnalyticsWorkload.Counts most = expected.get(AnalyticsWorkload.hourOf(loadStarted));
+            assertThat(got[1]).as("clicks of the fresh GET asked at the kill").isBetween(least.clicks(), most.clicks());
+            assertThat(got[2])
+                    .as("impressions of the fresh GET asked at the kill")
+                    .isBetween(least.impressions(), most.impressions());
+            assertThat(got[0]).as("users of the fresh GET asked at the kill").isBetween(least.users(), most.users());
             AtomicReference<String> lastDifference = new AtomicReference<>();
             try {
                 Waits.until(
@@ -232,8 +291,8 @@ class AnalyticsProcessCrashITCase {
                             AnalyticsWorkload.get(api, "/metrics", REQUEST_TIMEOUT)
                                     .body(),
                             AnalyticsWorkload.posts204()))
-                    .as("the server's POST 204s")
-                    .isEqualTo(workload.accepted.size());
+                    .as("the server's POST 204s: the workload's and each keyed POST twice")
+                    .isEqualTo(workload.accepted.size() + 2L * KEYED);
             System.out.printf(
                     "AnalyticsProcessCrashITCase: %d POSTs (%d ambiguous) over %d ms, killed at POST %d (%d ms, %d"
                             + " counted then), resumed at %d (%d ms), counting again at %d (%d ms), %d hours exact%n",
@@ -274,6 +333,45 @@ class AnalyticsProcessCrashITCase {
         } catch (Exception noTableYet) {
             return 0;
         }
+    }
+
+    /** Events with idempotency keys, of users the workload does not have, in the hour the test begins. */
+    static List<AnalyticsWorkload.Event> keyedEvents() {
+        long now = System.currentTimeMillis();
+        List<AnalyticsWorkload.Event> events = new ArrayList<>();
+        for (int k = 0; k < KEYED; k++) {
+            events.add(new AnalyticsWorkload.Event("keyed-" + (k % 25), now - k, k % 3 == 0));
+        }
+        return events;
+    }
+
+    /** POSTs each event with its key ({@code crash-N}) and waits for every 204. */
+    static void postKeyed(AnalyticsWorkload.Target api, List<AnalyticsWorkload.Event> events) throws Exception {
+        List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+        for (int k = 0; k < events.size(); k++) {
+            answers.add(AnalyticsWorkload.HTTP.sendAsync(
+                    HttpRequest.newBuilder(URI.create(
+                                    api.base() + "/analytics?" + events.get(k).query()))
+                            .header("Idempotency-Key", "crash-" + k)
+                            .timeout(REQUEST_TIMEOUT)
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        for (CompletableFuture<HttpResponse<String>> a : answers) {
+            HttpResponse<String> r = a.get(REQUEST_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
+        }
+    }
+
+    /** Users, clicks, impressions of a GET's body. */
+    static long[] parse(String body) {
+        String[] lines = body.strip().split("\n");
+        long[] out = new long[3];
+        for (int i = 0; i < 3; i++) {
+            out[i] = Long.parseLong(lines[i].substring(lines[i].indexOf(',') + 1));
+        }
+        return out;
     }
 
     static String rows(Database db) {
