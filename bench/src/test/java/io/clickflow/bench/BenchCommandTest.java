@@ -160,7 +160,7 @@ class BenchCommandTest {
             {"--destinations", "0"},
             {"--output-partitions", "0"},
             {"--parallelism", "-1"},
-            {"--checkpoint-interval", "10ms"},
+            {"--checkpoint-interval", "9ms"},
             {"--unconfigured-fraction", "1.5"},
             {"--malformed-fraction", "-0.1"},
             {"--latency-rate", "0"},
