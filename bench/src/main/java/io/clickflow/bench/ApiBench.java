@@ -523,6 +523,7 @@ public final class ApiBench implements Callable<Integer> {
                     throw new IllegalStateException("a freshness probe got " + a.status() + ": " + a.body());
                 }
                 synchronized (probes) {
+                    probes.slowestPostNanos = Math.max(probes.slowestPostNanos, System.nanoTime() - t);
                     probes.sent[i] = t;
                     probes.posted = i + 1;
                 }
@@ -554,12 +555,16 @@ public final class ApiBench implements Callable<Integer> {
                     h.getMaxValue(),
                     String.format(
                             Locale.ROOT,
-                            "%d of %d probes visible within %d s; background %,.0f POSTs/s achieved (p99 %.1f ms)",
+                            "%d of %d probes visible within %d s; background %,.0f POSTs/s achieved (p99 %.1f ms);"
+                                    + " slowest probe POST %d ms, slowest poll GET %d ms, %d poll GETs lost or not 200",
                             visible,
                             posted,
                             PROBE_DEADLINE.toSeconds(),
                             bg.perSecond(),
-                            bg.latencyMicros().getValueAtPercentile(99) / 1000.0),
+                            bg.latencyMicros().getValueAtPercentile(99) / 1000.0,
+                            TimeUnit.NANOSECONDS.toMillis(probes.slowestPostNanos),
+                            TimeUnit.NANOSECONDS.toMillis(probes.slowestGetNanos),
+                            probes.lostGets),
                     freshGets.get());
             System.out.printf(
                     Locale.ROOT,
@@ -582,8 +587,8 @@ public final class ApiBench implements Callable<Integer> {
         for (int u = 0; u < users; u++) {
             inFlight.acquire();
             int user = u;
-            HttpLoad.send(client, primer(ts, user)).onComplete(ar -> {
-                if (ar.result().status() != 204) {
+            HttpLoad.sendTimed(client, primer(ts, user)).onComplete(ar -> {
+                if (ar.failed() || ar.result().status() != 204) {
                     failed.add(user);
                 }
                 inFlight.release();
@@ -641,9 +646,14 @@ public final class ApiBench implements Callable<Integer> {
         int next = 0;
         while (!Thread.currentThread().isInterrupted()) {
             try {
+                long asked = System.nanoTime();
                 long u = uniqueUsers(client, hour);
                 long now = System.nanoTime();
                 synchronized (probes) {
+                    probes.slowestGetNanos = Math.max(probes.slowestGetNanos, now - asked);
+                    if (u < 0) {
+                        probes.lostGets++;
+                    }
                     while (next < probes.posted && u >= base + next + 1) {
                         probes.seen[next++] = now;
                     }
@@ -736,6 +746,12 @@ public final class ApiBench implements Callable<Integer> {
         final long[] seen;
         int posted;
         long doneNanos;
+        /** The slowest probe POST and poll GET: a stall of the measuring client itself shows here. */
+        long slowestPostNanos;
+
+        long slowestGetNanos;
+        /** Poll GETs with no answer (or not 200) within the probe timeout. */
+        int lostGets;
 
         Probes(int n) {
             sent = new long[n];

@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 import org.HdrHistogram.Histogram;
 
 import java.time.Duration;
@@ -71,9 +72,26 @@ final class HttpLoad implements AutoCloseable {
                 .recover(e -> Future.succeededFuture(new Answer(0, null)));
     }
 
-    /** Blocking, for probes and checks: fails after 10 s. */
+    /** As {@link #send}, with the probes' idle timeout: a lost answer becomes status 0. */
+    static Future<Answer> sendTimed(HttpClientAgent client, Call call) {
+        return client.request(new RequestOptions()
+                        .setMethod(call.method())
+                        .setURI(call.uri())
+                        .setIdleTimeout(PROBE_IDLE_TIMEOUT_MILLIS))
+                .compose(r -> r.send())
+                .compose(resp -> resp.body().map(b -> new Answer(resp.statusCode(), b)))
+                .recover(e -> Future.succeededFuture(new Answer(0, null)));
+    }
+
+    /**
+     * How long a probe or check waits for any byte of its answer before it counts as lost (status 0): a lost request
+     * must not stall a measurement for the whole wait below.
+     */
+    static final long PROBE_IDLE_TIMEOUT_MILLIS = 2_000;
+
+    /** Blocking, for probes and checks: status 0 when no byte came for {@link #PROBE_IDLE_TIMEOUT_MILLIS}. */
     static Answer sendAndWait(HttpClientAgent client, Call call) throws Exception {
-        return send(client, call).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return sendTimed(client, call).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     private static boolean ok(Answer a) {
