@@ -192,7 +192,7 @@ class CliTest {
     @Test
     void theRouterChecksPointsOftenAndPoolsTransactionsByDefaultTheOtherJobsKeepTheirInterval() {
         RouteOptions route = RouteCommand.parse("--destinations", "{\"A\": {\"output_topic\": \"a\"}}");
-        assertThat(route.runtime.checkpointInterval()).isEqualTo(Duration.ofMillis(200));
+        assertThat(route.runtime.checkpointInterval()).isEqualTo(Duration.ofMillis(100));
         assertThat(route.transactionNaming).isEqualTo(KafkaSinks.TransactionNaming.POOLING);
         assertThat(route.outputTopics()).isEqualTo(KafkaSinks.Topics.of(List.of("a", "processor.dead-letters")));
         assertThat(RouteCommand.parse(
