@@ -24,6 +24,7 @@ import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -256,6 +257,43 @@ class AnalyticsEndToEndITCase {
 
     /** {@code ./clickflow serve} in its own JVM, as the launcher runs it, on a free port, added to {@code all}. */
     static ApiServerProcess startServer(Path dir, String name, Path db, List<ApiServerProcess> all) {
+        return startServer(
+                dir,
+                name,
+                KAFKA.bootstrapServers(),
+                TOPIC,
+                db,
+                all,
+                "--cache-refresh",
+                CACHE_REFRESH.toMillis() + "ms",
+                "--shutdown-timeout",
+                "10s");
+    }
+
+    /**
+     * {@code ./clickflow serve} on a free port against {@code bootstrap} and {@code topic} and the SQLite file
+     * {@code db}, with two event loops and {@code extra} options, added to {@code all}: every analytics IT's server.
+     */
+    static ApiServerProcess startServer(
+            Path dir,
+            String name,
+            String bootstrap,
+            String topic,
+            Path db,
+            List<ApiServerProcess> all,
+            String... extra) {
+        List<String> args = new ArrayList<>(List.of(
+                "--port",
+                "0",
+                "--bootstrap-servers",
+                bootstrap,
+                "--events-topic",
+                topic,
+                "--jdbc-url",
+                "jdbc:sqlite:" + db,
+                "--event-loops",
+                "2"));
+        args.addAll(List.of(extra));
         ApiServerProcess s = ApiServerProcess.start(
                 name,
                 classpath(),
@@ -264,21 +302,7 @@ class AnalyticsEndToEndITCase {
                         "-Xmx256m",
                         "-XX:TieredStopAtLevel=1", // starts faster; a test server needs no peak speed
                         "-XX:+UseSerialGC"),
-                List.of(
-                        "--port",
-                        "0",
-                        "--bootstrap-servers",
-                        KAFKA.bootstrapServers(),
-                        "--events-topic",
-                        TOPIC,
-                        "--jdbc-url",
-                        "jdbc:sqlite:" + db,
-                        "--cache-refresh",
-                        CACHE_REFRESH.toMillis() + "ms",
-                        "--event-loops",
-                        "2",
-                        "--shutdown-timeout",
-                        "10s"));
+                args);
         all.add(s);
         return s;
     }

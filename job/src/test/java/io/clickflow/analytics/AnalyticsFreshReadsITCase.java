@@ -148,26 +148,8 @@ class AnalyticsFreshReadsITCase {
     }
 
     private ApiServerProcess startServer(String name, Path db, List<ApiServerProcess> all) {
-        ApiServerProcess s = ApiServerProcess.start(
-                name,
-                AnalyticsEndToEndITCase.classpath(),
-                dir.resolve("serve-" + name + ".log"),
-                List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"),
-                List.of(
-                        "--port",
-                        "0",
-                        "--bootstrap-servers",
-                        KAFKA.bootstrapServers(),
-                        "--events-topic",
-                        TOPIC,
-                        "--jdbc-url",
-                        "jdbc:sqlite:" + db,
-                        "--fresh-timeout",
-                        "3s",
-                        "--event-loops",
-                        "2"));
-        all.add(s);
-        return s;
+        return AnalyticsEndToEndITCase.startServer(
+                dir, name, KAFKA.bootstrapServers(), TOPIC, db, all, "--fresh-timeout", "3s");
     }
 
     private JobClient startJob(Path db, EmitMode mode) throws Exception {

@@ -200,28 +200,9 @@ class AnalyticsRetriesITCase {
         });
     }
 
-    /** {@code ./clickflow serve} in its own JVM on a free port, as in {@link AnalyticsEndToEndITCase}. */
     private ApiServerProcess startServer(String name, Path db, List<ApiServerProcess> all) {
-        ApiServerProcess s = ApiServerProcess.start(
-                name,
-                AnalyticsEndToEndITCase.classpath(),
-                dir.resolve("serve-" + name + ".log"),
-                List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"),
-                List.of(
-                        "--port",
-                        "0",
-                        "--bootstrap-servers",
-                        KAFKA.bootstrapServers(),
-                        "--events-topic",
-                        TOPIC,
-                        "--jdbc-url",
-                        "jdbc:sqlite:" + db,
-                        "--cache-refresh",
-                        "200ms",
-                        "--event-loops",
-                        "2"));
-        all.add(s);
-        return s;
+        return AnalyticsEndToEndITCase.startServer(
+                dir, name, KAFKA.bootstrapServers(), TOPIC, db, all, "--cache-refresh", "200ms");
     }
 
     private JobClient startJob(Path db) throws Exception {
