@@ -17,6 +17,7 @@ import org.apache.logging.log4j.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -231,45 +232,39 @@ final class ApiServer implements AutoCloseable {
             replyBytes(req, "/analytics", arrival, 200, TEXT, hit.body());
             return;
         }
-        Context context = Vertx.currentContext();
-        store.load(hour, arrival)
-                .whenComplete((s, e) -> context.runOnContext(v -> {
-                    if (e == null) {
-                        replyBytes(req, "/analytics", arrival, 200, TEXT, s.body());
-                    } else if (e instanceof RejectedExecutionException) {
-                        reply(req, "/analytics", arrival, 503, "the database is busy: too many reads waiting (retry)");
-                    } else {
-                        reply(
-                                req,
-                                "/analytics",
-                                arrival,
-                                503,
-                                "cannot read hourly_stats: " + HourlyStatsStore.oneLine(e));
-                    }
-                }));
+        answer(
+                req,
+                arrival,
+                store.load(hour, arrival).thenApply(HourlyStatsStore.Snapshot::body),
+                "the database is busy: too many reads waiting (retry)",
+                "cannot read hourly_stats: ");
     }
 
     /** A fresh read: the job's answer once it has counted every event acknowledged before now, or 503. */
     private void fresh(HttpServerRequest req, long hour, long arrival) {
+        answer(req, arrival, freshReads.read(hour), "too many reads waiting (retry)", "cannot read freshly (retry): ");
+    }
+
+    /**
+     * Writes a GET's outcome back on the request's event loop: 200 with the body; else 503 with the timeout's own
+     * reason, {@code busy} when too many reads wait, or {@code failed} and the cause.
+     */
+    private void answer(
+            HttpServerRequest req, long arrival, CompletableFuture<byte[]> read, String busy, String failed) {
         Context context = Vertx.currentContext();
-        freshReads
-                .read(hour)
-                .whenComplete((body, e) -> context.runOnContext(v -> {
-                    if (e == null) {
-                        replyBytes(req, "/analytics", arrival, 200, TEXT, body);
-                    } else if (e instanceof FreshReads.Timeout) {
-                        reply(req, "/analytics", arrival, 503, e.getMessage());
-                    } else if (e instanceof RejectedExecutionException) {
-                        reply(req, "/analytics", arrival, 503, "too many fresh reads waiting (retry)");
-                    } else {
-                        reply(
-                                req,
-                                "/analytics",
-                                arrival,
-                                503,
-                                "cannot read freshly (retry): " + HourlyStatsStore.oneLine(e));
-                    }
-                }));
+        read.whenComplete((body, failure) -> context.runOnContext(v -> {
+            Throwable e =
+                    failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            if (e == null) {
+                replyBytes(req, "/analytics", arrival, 200, TEXT, body);
+            } else if (e instanceof FreshReads.Timeout) {
+                reply(req, "/analytics", arrival, 503, e.getMessage());
+            } else if (e instanceof RejectedExecutionException) {
+                reply(req, "/analytics", arrival, 503, busy);
+            } else {
+                reply(req, "/analytics", arrival, 503, failed + HourlyStatsStore.oneLine(e));
+            }
+        }));
     }
 
     /** The results page and its JSON: written back on the request's event loop once read. */
