@@ -86,6 +86,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Mixin
     DatabaseOptions jdbc;
 
+    /** The database {@link #jdbc} names, built once by {@link #start()}. */
+    private Database database;
+
     @Option(
             names = "--max-age",
             paramLabel = "DURATION",
@@ -283,7 +286,7 @@ public final class ServeCommand implements Callable<Integer> {
         System.out.println("clickflow serve: listening on http://" + bind + ":" + server.port() + " (results page: "
                 + "http://" + bind + ":" + server.port() + "/; events to '"
                 + eventsTopic + "' at " + bootstrapServers + ", counts from "
-                + jdbc.database().describe()
+                + database.describe()
                 + "); Ctrl-C stops");
         stopped.await();
         return 0;
@@ -291,7 +294,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     /** Checks every option, Kafka and the database, then starts; any problem is one line before anything runs. */
     ApiServer start() throws Exception {
-        Database database = checkOptions();
+        database = checkOptions();
         checkKafka();
         checkDatabase(database);
         Metrics metrics = new Metrics();
