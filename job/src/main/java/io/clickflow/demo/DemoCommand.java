@@ -7,6 +7,7 @@ import io.clickflow.attribution.ClickstreamGenerator;
 import io.clickflow.attribution.GenerateCommand;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.Durations;
+import io.clickflow.options.EventTimeOptions;
 import io.clickflow.runner.JobRunner;
 import io.clickflow.stream.EmitMode;
 import io.clickflow.tables.AttributionTables;
@@ -61,12 +62,8 @@ public final class DemoCommand implements Callable<Integer> {
             description = "on-watermark | update (see ./clickflow attribution --help).")
     EmitMode emitMode;
 
-    @Option(
-            names = "--out-of-orderness",
-            paramLabel = "DURATION",
-            defaultValue = "5s",
-            description = "Watermark bound of the job.")
-    Duration outOfOrderness;
+    @Mixin
+    EventTimeOptions.OutOfOrderness outOfOrderness;
 
     @Option(
             names = "--attribution-window",
@@ -179,7 +176,7 @@ public final class DemoCommand implements Callable<Integer> {
                 "--emit-mode",
                 Cli.name(emitMode),
                 "--out-of-orderness",
-                Durations.format(outOfOrderness),
+                Durations.format(outOfOrderness.value()),
                 "--attribution-window",
                 Durations.format(attributionWindow)));
     }

@@ -20,7 +20,7 @@ public final class KafkaOptions {
             paramLabel = "HOST:PORT",
             defaultValue = "localhost:9092",
             description = "Kafka brokers (input and output topics).")
-    public String bootstrapServers;
+    private String bootstrapServers;
 
     @Option(
             names = "--group-id",

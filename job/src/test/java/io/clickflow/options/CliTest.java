@@ -229,6 +229,19 @@ class CliTest {
                 .isEqualTo(new Run(2, "", prefix + "--origin-service-id: give an id\n"));
     }
 
+    /** The demo passes --out-of-orderness on to the attribution job: the job's option, text and check. */
+    @Test
+    void demoTakesTheJobsOutOfOrderness() throws Exception {
+        assertThat(run("demo", "--help").out()).contains("How far event time may go backwards");
+        Run bad = run("demo", "--out-of-orderness", "soon");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.out()).isEmpty();
+        assertThat(bad.err())
+                .startsWith("clickflow demo: ")
+                .contains("--out-of-orderness")
+                .hasLineCount(1);
+    }
+
     @Test
     void demoAnalyticsRefusesBadOptionsInOneLineBeforeStartingAnything() throws Exception {
         String prefix = "clickflow demo analytics: ";
