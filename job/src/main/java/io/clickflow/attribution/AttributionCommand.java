@@ -44,19 +44,8 @@ public final class AttributionCommand implements Callable<Integer>, JobCommand {
     @Mixin
     KafkaOptions kafka;
 
-    @Option(
-            names = "--clicks-topic",
-            paramLabel = "TOPIC",
-            defaultValue = "ad_clicks",
-            description = "Topic of ad clicks.")
-    String clicksTopic;
-
-    @Option(
-            names = "--page-views-topic",
-            paramLabel = "TOPIC",
-            defaultValue = "page_views",
-            description = "Topic of page views.")
-    String pageViewsTopic;
+    @Mixin
+    AttributionTopics topics;
 
     @Option(
             names = "--clicks-file",
@@ -124,8 +113,8 @@ public final class AttributionCommand implements Callable<Integer>, JobCommand {
         RuntimeOptions checkedRuntime = runtime.validate();
         return new AttributionOptions(
                 kafka.input(fileMode, checkedRuntime),
-                clicksTopic,
-                pageViewsTopic,
+                topics.clicks,
+                topics.pageViews,
                 clicksFile,
                 pageViewsFile,
                 settings,

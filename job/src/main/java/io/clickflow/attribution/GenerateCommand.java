@@ -38,19 +38,8 @@ public final class GenerateCommand implements Callable<Integer> {
     @Mixin
     GeneratorOptions.Brokers kafka;
 
-    @Option(
-            names = "--clicks-topic",
-            paramLabel = "TOPIC",
-            defaultValue = "ad_clicks",
-            description = "Topic of ad clicks.")
-    String clicksTopic;
-
-    @Option(
-            names = "--page-views-topic",
-            paramLabel = "TOPIC",
-            defaultValue = "page_views",
-            description = "Topic of page views.")
-    String pageViewsTopic;
+    @Mixin
+    AttributionTopics topics;
 
     @Option(
             names = "--clicks-file",
@@ -166,16 +155,16 @@ public final class GenerateCommand implements Callable<Integer> {
             KafkaPreflight.checkTopics(
                     kafka.bootstrapServers(),
                     List.of(
-                            new KafkaPreflight.Topic(clicksTopic, "--clicks-topic"),
-                            new KafkaPreflight.Topic(pageViewsTopic, "--page-views-topic")));
+                            new KafkaPreflight.Topic(topics.clicks, "--clicks-topic"),
+                            new KafkaPreflight.Topic(topics.pageViews, "--page-views-topic")));
             AtomicBoolean stop = new AtomicBoolean();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));
             long sent = toKafka(
                     new ClickstreamGenerator(config),
                     n,
                     kafka.bootstrapServers(),
-                    clicksTopic,
-                    pageViewsTopic,
+                    topics.clicks,
+                    topics.pageViews,
                     clock.paced(),
                     config.eventsPerSecond(),
                     stop,
