@@ -5,10 +5,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -72,9 +69,7 @@ public final class ProcessorToConsumer {
 
     /** Writes Avro bodies of the seed's schema; one per subtask (it reuses its encoder). */
     static final class AvroWriter {
-        private final GenericDatumWriter<GenericRecord> writer = new GenericDatumWriter<>(SCHEMA);
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        private BinaryEncoder encoder;
+        private final FramedAvroWriter avro = new FramedAvroWriter(SCHEMA);
 
         /** Magic byte 0, {@code schemaId} big-endian, the Avro body. */
         byte[] framed(int schemaId, Fields f, long processedAt) {
@@ -83,20 +78,7 @@ public final class ProcessorToConsumer {
             r.put(PRODUCER_EVENT_TIMESTAMP, f.eventTimestamp());
             r.put(PROCESSOR_EVENT_TIMESTAMP, processedAt);
             r.put(PAYLOAD, f.payload());
-            out.reset();
-            out.write(0);
-            out.write(schemaId >>> 24);
-            out.write(schemaId >>> 16);
-            out.write(schemaId >>> 8);
-            out.write(schemaId);
-            encoder = EncoderFactory.get().binaryEncoder(out, encoder);
-            try {
-                writer.write(r, encoder);
-                encoder.flush();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return out.toByteArray();
+            return avro.write(schemaId, r);
         }
     }
 

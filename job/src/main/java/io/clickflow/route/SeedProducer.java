@@ -5,10 +5,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -35,9 +32,7 @@ public final class SeedProducer {
     private final String originServiceId;
     private final List<String> destinations;
     private final SplittableRandom random;
-    private final GenericDatumWriter<GenericRecord> writer = new GenericDatumWriter<>(SCHEMA);
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-    private BinaryEncoder encoder;
+    private final FramedAvroWriter avro = new FramedAvroWriter(SCHEMA);
     private long records;
 
     /** One record in the seed's shape, and its key. */
@@ -89,20 +84,7 @@ public final class SeedProducer {
 
     /** Magic byte 0, {@code schemaId} big-endian, the Avro body of the seed's producer schema. */
     public byte[] avro(int schemaId, GenericRecord r) {
-        out.reset();
-        out.write(0);
-        out.write(schemaId >>> 24);
-        out.write(schemaId >>> 16);
-        out.write(schemaId >>> 8);
-        out.write(schemaId);
-        encoder = EncoderFactory.get().binaryEncoder(out, encoder);
-        try {
-            writer.write(r, encoder);
-            encoder.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return avro.write(schemaId, r);
     }
 
     /** The same five fields as a JSON object, as the router's JSON mode takes them. */
