@@ -1,9 +1,11 @@
 package io.clickflow.options;
 
+import static io.clickflow.ClickflowRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.clickflow.Clickflow;
+import io.clickflow.ClickflowRun;
 import io.clickflow.attribution.AttributionCommand;
 import io.clickflow.attribution.AttributionOptions;
 import io.clickflow.commandline.Durations;
@@ -21,11 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -143,16 +142,16 @@ class CliTest {
     void theCommandLineRefusesInOneLineAndListsEveryCommand() {
         assertThat(run("frobnicate"))
                 .isEqualTo(
-                        new Run(
+                        new ClickflowRun(
                                 2,
                                 "",
                                 "clickflow: unknown command 'frobnicate'; commands: demo, attribution, uniques, analytics, route, generate, generate-frames, generate-tenant-events, serve, bench, submit, test\n"));
         assertThat(run("uniqes"))
-                .isEqualTo(new Run(2, "", "clickflow: unknown command 'uniqes' (did you mean uniques?)\n"));
+                .isEqualTo(new ClickflowRun(2, "", "clickflow: unknown command 'uniqes' (did you mean uniques?)\n"));
         assertThat(run("attribution", "--emit-mod", "update"))
-                .isEqualTo(new Run(
+                .isEqualTo(new ClickflowRun(
                         2, "", "clickflow attribution: unknown option --emit-mod (did you mean --emit-mode?)\n"));
-        Run help = run("--help");
+        ClickflowRun help = run("--help");
         assertThat(help.code()).isZero();
         for (String command : List.of(
                 "demo",
@@ -170,7 +169,7 @@ class CliTest {
             assertThat(help.out()).as("help lists " + command).containsPattern("(?m)^  " + command + " ");
         }
         assertThat(run("--version").out()).matches("clickflow \\S+ \\(Flink 2\\.\\d+\\.\\d+, Kafka clients \\S+\\)\\n");
-        Run attributionHelp = run("attribution", "--help");
+        ClickflowRun attributionHelp = run("attribution", "--help");
         assertThat(attributionHelp.out())
                 .contains(
                         "--emit-mode=MODE",
@@ -217,23 +216,23 @@ class CliTest {
     void generateTenantEventsRefusesBadOptionsInOneLineBeforeConnecting() {
         String prefix = "clickflow generate-tenant-events: ";
         assertThat(run("generate-tenant-events", "--format", "avro"))
-                .isEqualTo(new Run(2, "", prefix + "--format avro needs --schema-registry URL\n"));
+                .isEqualTo(new ClickflowRun(2, "", prefix + "--format avro needs --schema-registry URL\n"));
         assertThat(run("generate-tenant-events", "--schema-registry", "http://127.0.0.1:1"))
-                .isEqualTo(new Run(2, "", prefix + "--schema-registry: only for --format avro\n"));
+                .isEqualTo(new ClickflowRun(2, "", prefix + "--schema-registry: only for --format avro\n"));
         assertThat(run("generate-tenant-events", "--destinations", "FINANCE,,x"))
-                .isEqualTo(new Run(
+                .isEqualTo(new ClickflowRun(
                         2, "", prefix + "--destinations: give names separated by commas, e.g. FINANCE,marketing\n"));
         assertThat(run("generate-tenant-events", "--count", "0"))
-                .isEqualTo(new Run(2, "", prefix + "--count: must be at least 1, not 0\n"));
+                .isEqualTo(new ClickflowRun(2, "", prefix + "--count: must be at least 1, not 0\n"));
         assertThat(run("generate-tenant-events", "--origin-service-id", " "))
-                .isEqualTo(new Run(2, "", prefix + "--origin-service-id: give an id\n"));
+                .isEqualTo(new ClickflowRun(2, "", prefix + "--origin-service-id: give an id\n"));
     }
 
     /** The demo passes --out-of-orderness on to the attribution job: the job's option, text and check. */
     @Test
     void demoTakesTheJobsOutOfOrderness() throws Exception {
         assertThat(run("demo", "--help").out()).contains("How far event time may go backwards");
-        Run bad = run("demo", "--out-of-orderness", "soon");
+        ClickflowRun bad = run("demo", "--out-of-orderness", "soon");
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.out()).isEmpty();
         assertThat(bad.err())
@@ -246,38 +245,39 @@ class CliTest {
     void demoAnalyticsRefusesBadOptionsInOneLineBeforeStartingAnything() throws Exception {
         String prefix = "clickflow demo analytics: ";
         assertThat(run("demo", "analytics", "--rate", "0"))
-                .isEqualTo(new Run(2, "", prefix + "--rate: must be between 1 and 100000, not 0\n"));
+                .isEqualTo(new ClickflowRun(2, "", prefix + "--rate: must be between 1 and 100000, not 0\n"));
         assertThat(run("demo", "analytics", "--users", "0"))
-                .isEqualTo(new Run(2, "", prefix + "--users: must be between 1 and 10000000, not 0\n"));
+                .isEqualTo(new ClickflowRun(2, "", prefix + "--users: must be between 1 and 10000000, not 0\n"));
         assertThat(run("demo", "analytics", "--api-ports", "18080,18080"))
-                .isEqualTo(new Run(2, "", prefix + "--api-ports: port 18080 is given twice (or is the --web-port)\n"));
+                .isEqualTo(new ClickflowRun(
+                        2, "", prefix + "--api-ports: port 18080 is given twice (or is the --web-port)\n"));
         assertThat(run("demo", "analytics", "--api-ports", "1,2,3,4,5,6,7,8,9"))
-                .isEqualTo(
-                        new Run(2, "", prefix + "--api-ports: the number of ports: must be between 1 and 8, not 9\n"));
+                .isEqualTo(new ClickflowRun(
+                        2, "", prefix + "--api-ports: the number of ports: must be between 1 and 8, not 9\n"));
         assertThat(run("demo", "analytics", "--api-ports", "70000"))
-                .isEqualTo(new Run(2, "", prefix + "--api-ports: must be between 0 and 65535, not 70000\n"));
+                .isEqualTo(new ClickflowRun(2, "", prefix + "--api-ports: must be between 0 and 65535, not 70000\n"));
         assertThat(run("demo", "analytics", "--api-ports", "80x"))
-                .extracting(Run::code, Run::out)
+                .extracting(ClickflowRun::code, ClickflowRun::out)
                 .containsExactly(2, "");
         assertThat(run("demo", "analytics", "--rat", "5").err())
                 .isEqualTo(prefix + "unknown option --rat (did you mean --rate?)\n");
         try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int port = busy.getLocalPort();
             assertThat(run("demo", "analytics", "--api-ports", "0," + port))
-                    .isEqualTo(new Run(
+                    .isEqualTo(new ClickflowRun(
                             2,
                             "",
                             prefix + "--api-ports: port " + port
                                     + " for an API server is in use (another clickflow?)\n"));
             assertThat(run("demo", "analytics", "--api-ports", "0,0", "--web-port", Integer.toString(port)))
-                    .isEqualTo(new Run(
+                    .isEqualTo(new ClickflowRun(
                             2,
                             "",
                             prefix + "--web-port: port " + port
                                     + " for the Flink Web UI is in use (another clickflow?)\n"));
         }
         // demo alone is still the attribution demo; analytics is its subcommand.
-        Run demoHelp = run("demo", "--help");
+        ClickflowRun demoHelp = run("demo", "--help");
         assertThat(demoHelp.out()).contains("attribution").containsPattern("(?m)^  analytics ");
         assertThat(run("demo", "analytics", "--help").out())
                 .contains("--api-ports=PORT,PORT", "Default: 8080,8082", "Default: 500");
@@ -295,14 +295,14 @@ class CliTest {
             jobs.add(name);
             String prefix = "clickflow " + name + ": --jdbc-url: cannot use the SQLite file ";
             assertThat(run(name, "--jdbc-url", "jdbc:sqlite:" + file.resolve("x.db")))
-                    .isEqualTo(
-                            new Run(2, "", prefix + file.resolve("x.db") + ": " + file + " is a file, not a folder\n"));
+                    .isEqualTo(new ClickflowRun(
+                            2, "", prefix + file.resolve("x.db") + ": " + file + " is a file, not a folder\n"));
             assertThat(run(name, "--jdbc-url", "jdbc:sqlite:" + dir))
-                    .isEqualTo(new Run(2, "", prefix + dir + ": it is a folder\n"));
+                    .isEqualTo(new ClickflowRun(2, "", prefix + dir + ": it is a folder\n"));
             if (Files.isDirectory(Path.of("/proc/self"))) {
                 // Root may write anywhere, but /proc takes no new entries: only trying tells.
                 assertThat(run(name, "--jdbc-url", "jdbc:sqlite:/proc/nope/x.db"))
-                        .isEqualTo(new Run(
+                        .isEqualTo(new ClickflowRun(
                                 2,
                                 "",
                                 prefix + "/proc/nope/x.db: cannot create the folder /proc/nope"
@@ -322,13 +322,15 @@ class CliTest {
     @Test
     void aTypoOfARequiredOptionIsNamedAndAMissingOneIsRequired() {
         assertThat(run("route", "--destination", "{\"A\": {\"output_topic\": \"a\"}}"))
-                .isEqualTo(new Run(
+                .isEqualTo(new ClickflowRun(
                         2, "", "clickflow route: unknown option --destination (did you mean --destinations?)\n"));
-        assertThat(run("route")).isEqualTo(new Run(2, "", "clickflow route: --destinations CONFIG is required\n"));
+        assertThat(run("route"))
+                .isEqualTo(new ClickflowRun(2, "", "clickflow route: --destinations CONFIG is required\n"));
         assertThat(run("route", "--destinations"))
-                .isEqualTo(new Run(2, "", "clickflow route: --destinations needs a value CONFIG\n"));
+                .isEqualTo(new ClickflowRun(2, "", "clickflow route: --destinations needs a value CONFIG\n"));
         assertThat(run("route", "--input-topic", "x", "stray"))
-                .isEqualTo(new Run(2, "", "clickflow route: unexpected argument 'stray' (options start with --)\n"));
+                .isEqualTo(new ClickflowRun(
+                        2, "", "clickflow route: unexpected argument 'stray' (options start with --)\n"));
         // Every command with a required option says so, and names it for a typo.
         int required = 0;
         for (CommandLine command : commands()) {
@@ -348,7 +350,7 @@ class CliTest {
                 String[] args =
                         Stream.concat(Stream.of(name), Stream.of(typo, "x")).toArray(String[]::new);
                 assertThat(run(args))
-                        .isEqualTo(new Run(
+                        .isEqualTo(new ClickflowRun(
                                 2,
                                 "",
                                 prefix + "unknown option " + typo + " (did you mean " + option.longestName() + "?)\n"));
@@ -410,24 +412,6 @@ class CliTest {
         for (CommandLine c : parent.getSubcommands().values()) {
             all.add(c);
             addSubcommands(c, all);
-        }
-    }
-
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Clickflow.execute(Clickflow.commandLine(), args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
         }
     }
 

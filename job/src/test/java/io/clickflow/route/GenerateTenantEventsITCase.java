@@ -3,6 +3,7 @@ package io.clickflow.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clickflow.Clickflow;
+import io.clickflow.ClickflowRun;
 import io.clickflow.testing.ApicurioTestRegistry;
 import io.clickflow.testing.BasicAuthProxy;
 import io.clickflow.testing.KafkaTestBroker;
@@ -16,8 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -107,17 +106,9 @@ class GenerateTenantEventsITCase {
                 "producer",
                 "--schema-registry-password"
             };
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            PrintStream oldErr = System.err;
-            int wrong;
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            try {
-                wrong = Clickflow.execute(Clickflow.commandLine(), append(args, "not-it"));
-            } finally {
-                System.setErr(oldErr);
-            }
-            assertThat(wrong).isEqualTo(2);
-            assertThat(err.toString(StandardCharsets.UTF_8))
+            ClickflowRun wrong = ClickflowRun.run(append(args, "not-it"));
+            assertThat(wrong.code()).isEqualTo(2);
+            assertThat(wrong.err())
                     .isEqualTo("clickflow generate-tenant-events: --schema-registry-password: schema registry "
                             + proxy.through(REGISTRY.url()) + " refused user producer (HTTP 401)"
                             + System.lineSeparator());
