@@ -140,6 +140,14 @@ public final class ApiBench implements Callable<Integer> {
     Duration freshnessDuration;
 
     @Option(
+            names = "--freshness-rate",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "POSTs/s of the mix behind the freshness probes (0: half clickflow's POST peak, 1,000/s "
+                    + "when clickflow-post is not run).")
+    int freshnessRate;
+
+    @Option(
             names = "--job-heap",
             paramLabel = "SIZE",
             defaultValue = "1g",
@@ -171,6 +179,7 @@ public final class ApiBench implements Callable<Integer> {
             throw new UsageException("--warmup: must be 0 or more");
         }
         BenchCommand.atLeast("--freshness-duration", freshnessDuration, 1);
+        Cli.range("--freshness-rate", freshnessRate, 0, 1_000_000);
         Cli.range("--connections", connections, 1, 10_000);
         Cli.range("--client-threads", clientThreads, 1, 64);
         Cli.range("--event-loops", eventLoops, 0, 1024);
@@ -266,7 +275,8 @@ public final class ApiBench implements Callable<Integer> {
                         rows.addAll(measure("clickflow-get", "clickflow GET", port, getMix(), serve, backingPids));
                     }
                     if (cases.contains("freshness")) {
-                        double background = postPeak != null ? postPeak.achieved / 2 : 1000;
+                        double background =
+                                freshnessRate > 0 ? freshnessRate : postPeak != null ? postPeak.achieved / 2 : 1000;
                         fresh = freshness(port, background);
                     }
                     stop(serve);
