@@ -622,9 +622,11 @@ public final class ApiBench implements Callable<Integer> {
     private static long uniqueUsers(HttpClientAgent client, long hour) throws Exception {
         HttpLoad.Answer a =
                 HttpLoad.sendAndWait(client, new HttpLoad.Call(HttpMethod.GET, "/analytics?timestamp=" + hour));
-        if (a.status() != 200) {
-            return -1;
-        }
+        return a.status() != 200 ? -1 : usersOf(a);
+    }
+
+    /** The unique_users line of a GET's answer (the first line of its body). */
+    private static long usersOf(HttpLoad.Answer a) {
         String body = a.body().toString(StandardCharsets.UTF_8);
         return Long.parseLong(body.substring("unique_users,".length(), body.indexOf('\n')));
     }
@@ -715,9 +717,7 @@ public final class ApiBench implements Callable<Integer> {
                 }
                 answered++;
                 latency.recordValue(Math.min(micros, latency.getHighestTrackableValue()));
-                String body = a.body().toString(StandardCharsets.UTF_8);
-                long users = Long.parseLong(body.substring("unique_users,".length(), body.indexOf('\n')));
-                if (users < base + acknowledged) {
+                if (usersOf(a) < base + acknowledged) {
                     missing++;
                 }
             } catch (InterruptedException e) {

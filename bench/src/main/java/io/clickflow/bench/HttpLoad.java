@@ -6,6 +6,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -66,19 +67,20 @@ final class HttpLoad implements AutoCloseable {
     }
 
     static Future<Answer> send(HttpClientAgent client, Call call) {
-        return client.request(call.method(), call.uri())
-                .compose(r -> r.send())
-                .compose(resp -> resp.body().map(b -> new Answer(resp.statusCode(), b)))
-                .recover(e -> Future.succeededFuture(new Answer(0, null)));
+        return answer(client.request(call.method(), call.uri()));
     }
 
     /** As {@link #send}, with the probes' idle timeout: a lost answer becomes status 0. */
     static Future<Answer> sendTimed(HttpClientAgent client, Call call) {
-        return client.request(new RequestOptions()
-                        .setMethod(call.method())
-                        .setURI(call.uri())
-                        .setIdleTimeout(PROBE_IDLE_TIMEOUT_MILLIS))
-                .compose(r -> r.send())
+        return answer(client.request(new RequestOptions()
+                .setMethod(call.method())
+                .setURI(call.uri())
+                .setIdleTimeout(PROBE_IDLE_TIMEOUT_MILLIS)));
+    }
+
+    /** Sends the request and reads its whole answer; any failure is status 0. */
+    private static Future<Answer> answer(Future<HttpClientRequest> request) {
+        return request.compose(r -> r.send())
                 .compose(resp -> resp.body().map(b -> new Answer(resp.statusCode(), b)))
                 .recover(e -> Future.succeededFuture(new Answer(0, null)));
     }
