@@ -108,6 +108,15 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
         }
     }
 
+    /** {@link #committedOffsets}, or -1 while the group cannot be read: for polling a running job's progress. */
+    public long committedOffsetsOrMinusOne(String groupId) {
+        try {
+            return committedOffsets(groupId);
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
     /** A record with an explicit partition, so tests decide which partitions carry data and which stay idle. */
     public record Message(String topic, int partition, String key, byte[] value) {}
 

@@ -188,7 +188,8 @@ class UniquesProcessCrashITCase {
         afterResume.addAll(input.flushMessages(framesTopic, PARTITIONS));
         // Half before the first run, a quarter while no job runs, the rest and the flush frames after the resume.
         ProcessCrash crash = ProcessCrash.of(dir, args, "unique_users")
-                .killAfter(() -> finalMinutesOrMinusOne(dir) >= closedMinutes && committedOrMinusOne(group) >= half)
+                .killAfter(() ->
+                        finalMinutesOrMinusOne(dir) >= closedMinutes && KAFKA.committedOffsetsOrMinusOne(group) >= half)
                 .whileDown(() -> KAFKA.produce(input.messages(framesTopic, PARTITIONS, half, threeQuarters)))
                 .onResumed(() -> KAFKA.produce(afterResume));
         return new Case(input, crash, outputTopic, Set.of("60s@" + lastClosedMinute));
@@ -214,14 +215,6 @@ class UniquesProcessCrashITCase {
             return ResultTables.uniqueUsers(Database.of("jdbc:sqlite:" + dir.resolve("clickflow.db"))).values().stream()
                     .filter(r -> r.isFinal() && r.windowSeconds() == 60)
                     .count();
-        } catch (Exception e) {
-            return -1;
-        }
-    }
-
-    static long committedOrMinusOne(String group) {
-        try {
-            return KAFKA.committedOffsets(group);
         } catch (Exception e) {
             return -1;
         }
