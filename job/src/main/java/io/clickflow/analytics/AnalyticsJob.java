@@ -25,6 +25,8 @@ public final class AnalyticsJob {
                 ? Sources.file(o.eventsFile, new UserActionDecoder(), UserActionDecoder.TYPE)
                 : Sources.kafka(o.kafka, o.eventsTopic, new UserActionDecoder(), UserActionDecoder.TYPE);
         int parallelism = env.getParallelism(); // on a cluster an unset --parallelism yields to the cluster's
+        // An API's GET shows a POST only once its hour's row is written: in update mode each hop waits little.
+        o.settings.counting().emitMode().configureBuffers(env);
         AnalyticsWorkflow.defineWorkflow(
                 env,
                 o.settings,
@@ -35,7 +37,8 @@ public final class AnalyticsJob {
                                 AnalyticsTables.HOURLY,
                                 o.database,
                                 parallelism,
-                                JdbcSinks.DEFAULT_BATCH_INTERVAL,
+                                JdbcSinks.rowsBatchInterval(
+                                        o.settings.counting().emitMode()),
                                 o.retention),
                         rejected -> JdbcSinks.upsert(rejected, DeadLetterTables.REJECTED, o.database, parallelism),
                         late -> JdbcSinks.upsert(

@@ -3,7 +3,6 @@ package io.clickflow.attribution;
 import io.clickflow.decode.Decoded;
 import io.clickflow.io.JdbcSinks;
 import io.clickflow.io.Sources;
-import io.clickflow.stream.EmitMode;
 import io.clickflow.tables.AttributionTables;
 import io.clickflow.tables.Database;
 import io.clickflow.tables.DeadLetterTables;
@@ -17,11 +16,6 @@ import java.time.Duration;
 public final class AttributionJob {
     private AttributionJob() {}
 
-    static final Duration UPDATE_MODE_BUFFER_TIMEOUT = Duration.ofMillis(10);
-
-    /** How long an update-mode row may wait for its batch to the database; in on-watermark mode the sink's default. */
-    static final Duration UPDATE_MODE_ROWS_BATCH_INTERVAL = Duration.ofMillis(50);
-
     /** Creates the tables (so readers see them at once) and adds the pipeline to {@code env}. */
     public static void build(StreamExecutionEnvironment env, AttributionOptions o) throws Exception {
         o.database.createTables(AttributionTables.DDL);
@@ -34,16 +28,9 @@ public final class AttributionJob {
             clicks = Sources.kafka(o.kafka, o.clicksTopic, new AdClickDecoder(), AdClickDecoder.TYPE);
             views = Sources.kafka(o.kafka, o.pageViewsTopic, new PageViewDecoder(), PageViewDecoder.TYPE);
         }
-        AttributionWorkflow.Sinks sinks;
-        if (o.settings.emitMode() == EmitMode.UPDATE) {
-            // Update mode shows a row moments after its event: a network buffer leaves when full or after this,
-            // instead of Flink's default 100 ms, and the sink's batch waits less (before any watermark, the two
-            // are most of a row's latency).
-            env.setBufferTimeout(UPDATE_MODE_BUFFER_TIMEOUT.toMillis());
-            sinks = jdbcSinks(o.database, env.getParallelism(), UPDATE_MODE_ROWS_BATCH_INTERVAL, o.retention);
-        } else {
-            sinks = jdbcSinks(o.database, env.getParallelism(), JdbcSinks.DEFAULT_BATCH_INTERVAL, o.retention);
-        }
+        o.settings.emitMode().configureBuffers(env);
+        AttributionWorkflow.Sinks sinks = jdbcSinks(
+                o.database, env.getParallelism(), JdbcSinks.rowsBatchInterval(o.settings.emitMode()), o.retention);
         AttributionWorkflow.defineWorkflow(env, o.settings, clicks, views, sinks);
         // env's parallelism, not the option: on a cluster an unset --parallelism yields to the cluster's.
     }

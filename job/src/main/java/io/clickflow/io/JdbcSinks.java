@@ -1,5 +1,6 @@
 package io.clickflow.io;
 
+import io.clickflow.stream.EmitMode;
 import io.clickflow.tables.Database;
 import io.clickflow.tables.UpsertTable;
 
@@ -24,11 +25,19 @@ public final class JdbcSinks {
     static final int BATCH_SIZE = 5000;
 
     public static final Duration DEFAULT_BATCH_INTERVAL = Duration.ofMillis(200);
+
+    /** The batch interval of rows readers watch as they happen (update mode's), at the price of smaller transactions. */
+    static final Duration UPDATE_MODE_BATCH_INTERVAL = Duration.ofMillis(50);
     /** How often a sink deletes the rows its table's retention has aged out (each round a few small batches). */
     static final Duration RETENTION_CHECK = Duration.ofSeconds(10);
 
     /** Retries of a failed batch (with reconnect) before the task fails and restarts from a checkpoint. */
     static final int MAX_RETRIES = 5;
+
+    /** How long a row of a job in {@code mode} may wait before its batch is written. */
+    public static Duration rowsBatchInterval(EmitMode mode) {
+        return mode == EmitMode.UPDATE ? UPDATE_MODE_BATCH_INTERVAL : DEFAULT_BATCH_INTERVAL;
+    }
 
     /** Upserts {@code stream} into {@code table} of {@code db}, with the sink's uid and name taken from the table. */
     public static <T> void upsert(DataStream<T> stream, UpsertTable<T> table, Database db, int parallelism) {

@@ -16,7 +16,7 @@ import java.util.function.Function;
 /**
  * The options of a windowed count (uniques, analytics), in the order their help lists them: how users are counted,
  * when rows are emitted, and the event-time bounds. Texts and defaults that differ per job (a uid of a window, a user
- * of an hour; emit mode; allowed lateness) come from the job's resource bundle.
+ * of an hour; emit mode; update interval; allowed lateness) come from the job's resource bundle.
  */
 public final class CountingOptions {
     @Option(
@@ -47,7 +47,7 @@ public final class CountingOptions {
     @Option(
             names = "--update-interval",
             paramLabel = "DURATION",
-            defaultValue = "1s",
+            defaultValue = "${bundle:update-interval.default:-1s}",
             descriptionKey = "update-interval",
             description = "update: a window's provisional count is refreshed at most this often (processing time).")
     private Duration updateInterval;
