@@ -547,14 +547,26 @@ public final class ApiBench implements Callable<Integer> {
             Histogram h = new Histogram(TimeUnit.MINUTES.toMillis(1), 3);
             int visible = 0;
             int posted;
+            StringBuilder slow = new StringBuilder();
             synchronized (probes) {
                 posted = probes.posted;
                 for (int i = 0; i < posted; i++) {
                     if (probes.seen[i] > 0) {
-                        h.recordValue(Math.max(0, TimeUnit.NANOSECONDS.toMillis(probes.seen[i] - probes.sent[i])));
+                        long ms = Math.max(0, TimeUnit.NANOSECONDS.toMillis(probes.seen[i] - probes.sent[i]));
+                        h.recordValue(ms);
                         visible++;
+                        if (ms > 1000) {
+                            slow.append(slow.length() == 0 ? "" : ", ")
+                                    .append('#')
+                                    .append(i)
+                                    .append(' ')
+                                    .append(ms);
+                        }
                     }
                 }
+            }
+            if (slow.length() > 0) {
+                System.out.println("  probes seen after more than 1 s (index ms, probes 100 ms apart): " + slow);
             }
             Freshness f = new Freshness(
                     bg.perSecond(),

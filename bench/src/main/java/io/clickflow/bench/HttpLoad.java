@@ -75,6 +75,8 @@ final class HttpLoad implements AutoCloseable {
         return answer(client.request(new RequestOptions()
                 .setMethod(call.method())
                 .setURI(call.uri())
+                // The connect timeout also bounds the wait for a pooled connection, which the idle one does not.
+                .setConnectTimeout(PROBE_IDLE_TIMEOUT_MILLIS)
                 .setIdleTimeout(PROBE_IDLE_TIMEOUT_MILLIS)));
     }
 
