@@ -75,6 +75,9 @@ public final class ApiBench implements Callable<Integer> {
     static final Duration PROBE_INTERVAL = Duration.ofMillis(100);
     /** The freshness poller's GET interval: the resolution of "visible". */
     static final Duration POLL_INTERVAL = Duration.ofMillis(10);
+
+    /** A poll GET not answered within this is counted lost and the next is sent (serve answers in milliseconds). */
+    static final long POLL_GIVE_UP_MILLIS = 250;
     /** A probe not visible this long after the last probe was posted counts as never visible. */
     static final Duration PROBE_DEADLINE = Duration.ofSeconds(15);
 
@@ -669,9 +672,12 @@ public final class ApiBench implements Callable<Integer> {
     private static void poll(HttpClientAgent client, long hour, long base, Probes probes) {
         int next = 0;
         while (!Thread.currentThread().isInterrupted()) {
+            long asked = System.nanoTime();
             try {
-                long asked = System.nanoTime();
-                long u = uniqueUsers(client, hour);
+                // A poll answer lost in the client must not freeze the measurement: the next poll decides.
+                HttpLoad.Answer a = HttpLoad.sendAndWait(
+                        client, new HttpLoad.Call(HttpMethod.GET, "/analytics?timestamp=" + hour), POLL_GIVE_UP_MILLIS);
+                long u = a.status() != 200 ? -1 : usersOf(a);
                 long now = System.nanoTime();
                 synchronized (probes) {
                     probes.slowestGetNanos = Math.max(probes.slowestGetNanos, now - asked);
@@ -690,7 +696,10 @@ public final class ApiBench implements Callable<Integer> {
             } catch (InterruptedException e) {
                 return;
             } catch (Exception e) {
-                // one failed poll: the next one decides
+                synchronized (probes) { // lost in the client (no answer within the give-up time): the next one decides
+                    probes.lostGets++;
+                    probes.slowestGetNanos = Math.max(probes.slowestGetNanos, System.nanoTime() - asked);
+                }
             }
         }
     }

@@ -95,7 +95,12 @@ final class HttpLoad implements AutoCloseable {
 
     /** Blocking, for probes and checks: status 0 when no byte came for {@link #PROBE_IDLE_TIMEOUT_MILLIS}. */
     static Answer sendAndWait(HttpClientAgent client, Call call) throws Exception {
-        return sendTimed(client, call).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return sendAndWait(client, call, 10_000);
+    }
+
+    /** As {@link #sendAndWait(HttpClientAgent, Call)}, giving up (TimeoutException) after {@code millis}. */
+    static Answer sendAndWait(HttpClientAgent client, Call call, long millis) throws Exception {
+        return sendTimed(client, call).toCompletionStage().toCompletableFuture().get(millis, TimeUnit.MILLISECONDS);
     }
 
     private static boolean ok(Answer a) {
