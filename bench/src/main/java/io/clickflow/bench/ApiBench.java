@@ -635,8 +635,13 @@ public final class ApiBench implements Callable<Integer> {
     }
 
     private static long uniqueUsers(HttpClientAgent client, long hour) throws Exception {
+        return uniqueUsers(client, hour, 10_000);
+    }
+
+    /** The hour's unique_users, -1 if not answered 200; a TimeoutException after {@code millis}. */
+    private static long uniqueUsers(HttpClientAgent client, long hour, long millis) throws Exception {
         HttpLoad.Answer a =
-                HttpLoad.sendAndWait(client, new HttpLoad.Call(HttpMethod.GET, "/analytics?timestamp=" + hour));
+                HttpLoad.sendAndWait(client, new HttpLoad.Call(HttpMethod.GET, "/analytics?timestamp=" + hour), millis);
         return a.status() != 200 ? -1 : usersOf(a);
     }
 
@@ -675,9 +680,7 @@ public final class ApiBench implements Callable<Integer> {
             long asked = System.nanoTime();
             try {
                 // A poll answer lost in the client must not freeze the measurement: the next poll decides.
-                HttpLoad.Answer a = HttpLoad.sendAndWait(
-                        client, new HttpLoad.Call(HttpMethod.GET, "/analytics?timestamp=" + hour), POLL_GIVE_UP_MILLIS);
-                long u = a.status() != 200 ? -1 : usersOf(a);
+                long u = uniqueUsers(client, hour, POLL_GIVE_UP_MILLIS);
                 long now = System.nanoTime();
                 synchronized (probes) {
                     probes.slowestGetNanos = Math.max(probes.slowestGetNanos, now - asked);
