@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -93,8 +94,9 @@ public final class ApiBench implements Callable<Integer> {
     @Option(
             names = "--warmup",
             paramLabel = "DURATION",
-            defaultValue = "5s",
-            description = "Closed-loop load before each case's peak, not measured (the JIT, connections).")
+            defaultValue = "60s",
+            description = "Closed-loop load before each case's peak, not measured: the servers are measured warm, as "
+                    + "they run in production (the JIT of the server and of the broker and job behind it).")
     Duration warmup;
 
     @Option(
@@ -107,11 +109,12 @@ public final class ApiBench implements Callable<Integer> {
 
     @Option(
             names = "--connections",
-            paramLabel = "N",
-            defaultValue = "64",
-            description = "HTTP/1.1 keep-alive connections of the load generator (one request under way on each); "
-                    + "enough that a POST's wait for Kafka does not cap the peak.")
-    int connections;
+            paramLabel = "LIST",
+            defaultValue = "64,256",
+            description = "HTTP/1.1 keep-alive connections of the load generator (one request under way on each), "
+                    + "comma-separated: each case's peak is its best closed loop over these counts (a POST waits "
+                    + "for Kafka, so few connections cap its rate: Little's law), and its open loops use that count.")
+    String connections;
 
     @Option(
             names = "--client-threads",
@@ -158,6 +161,31 @@ public final class ApiBench implements Callable<Integer> {
     String jobHeap;
 
     @Option(
+            names = "--job-options",
+            paramLabel = "'<options>'",
+            defaultValue = "",
+            description = "More options of the analytics job (./clickflow analytics's), space-separated, such as "
+                    + "'--consumer-property fetch.max.wait.ms=20'.")
+    String jobOptions;
+
+    @Option(
+            names = "--serve-options",
+            paramLabel = "'<options>'",
+            defaultValue = "",
+            description = "More options of serve (./clickflow serve's), space-separated, such as '--linger 0'.")
+    String serveOptions;
+
+    @Option(
+            names = "--pin",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description = "Pin the load generator (this JVM) to CPU 0 and every server with what is behind it to the "
+                    + "other CPUs (taskset), so ratios compare servers, not how they share the cores with the client; "
+                    + "--no-pin lets every process use any core.")
+    boolean pin;
+
+    @Option(
             names = "--cases",
             paramLabel = "LIST",
             defaultValue = "ceiling,clickflow-post,clickflow-get,redis-post,redis-get,freshness",
@@ -172,6 +200,7 @@ public final class ApiBench implements Callable<Integer> {
     Path out;
 
     private final List<Process> children = new ArrayList<>();
+    private Pinning pinning;
     private Path run;
     private Path log;
 
@@ -183,13 +212,28 @@ public final class ApiBench implements Callable<Integer> {
         }
         BenchCommand.atLeast("--freshness-duration", freshnessDuration, 1);
         Cli.range("--freshness-rate", freshnessRate, 0, 1_000_000);
-        Cli.range("--connections", connections, 1, 10_000);
+        connectionCounts();
         Cli.range("--client-threads", clientThreads, 1, 64);
         Cli.range("--event-loops", eventLoops, 0, 1024);
         Cli.range("--users", users, 1, 10_000_000);
         rates();
         BenchCommand.cases(cases, ALL_CASES);
         BenchCommand.checkHeap(jobHeap);
+    }
+
+    /** The load generator's connection counts, in the order given. */
+    List<Integer> connectionCounts() {
+        List<Integer> list = new ArrayList<>();
+        for (String c : connections.split(",")) {
+            int n;
+            try {
+                n = Integer.parseInt(c.trim());
+            } catch (NumberFormatException e) {
+                throw new UsageException("--connections: counts like 64,256, not '" + connections + "'");
+            }
+            list.add(Cli.range("--connections", n, 1, 10_000));
+        }
+        return list;
     }
 
     /** The open-loop rates in percent of the peak. */
@@ -216,7 +260,7 @@ public final class ApiBench implements Callable<Integer> {
         Map<String, Object> machine = BenchCommand.machine();
         String setup = String.format(
                 Locale.ROOT,
-                "%d connections, %d client event loop(s) in the bench JVM, servers' event loops %s, %s per step, "
+                "%s connections, %d client event loop(s) in the bench JVM, servers' event loops %s, %s per step, "
                         + "warm-up %s, open loop at %s%% of each peak",
                 connections,
                 clientThreads,
@@ -224,6 +268,9 @@ public final class ApiBench implements Callable<Integer> {
                 Durations.format(duration),
                 Durations.format(warmup),
                 rates);
+        pinning = Pinning.of(pin, Runtime.getRuntime().availableProcessors());
+        setup += "; " + pinning.describe();
+        pinning.pinClient();
         System.out.println("clickflow bench api: " + setup + "; " + machine.get("summary"));
         System.out.println("Run folder: " + run + "; load on the machine before: " + loadAverage());
         Thread cleanup = new Thread(this::stopChildren, "bench-api-cleanup");
@@ -272,7 +319,7 @@ public final class ApiBench implements Callable<Integer> {
                         List<Row> post =
                                 measure("clickflow-post", "clickflow POST", port, postMix(), serve, backingPids);
                         rows.addAll(post);
-                        postPeak = post.get(0);
+                        postPeak = find(post, "clickflow-post", 0);
                     }
                     if (cases.contains("clickflow-get")) {
                         rows.addAll(measure("clickflow-get", "clickflow GET", port, getMix(), serve, backingPids));
@@ -280,6 +327,9 @@ public final class ApiBench implements Callable<Integer> {
                     if (cases.contains("freshness")) {
                         double background =
                                 freshnessRate > 0 ? freshnessRate : postPeak != null ? postPeak.achieved / 2 : 1000;
+                        List<Long> pids = new ArrayList<>(List.of(serve.pid()));
+                        pids.addAll(backingPids);
+                        pinning.pinServers(pids);
                         fresh = freshness(port, background);
                     }
                     stop(serve);
@@ -348,31 +398,53 @@ public final class ApiBench implements Callable<Integer> {
         double serverCpu;
         double backingCpu;
         double clientCpu;
+        /** The load generator's connections in this step. */
+        int connections;
     }
 
     private List<Row> measure(
             String name, String label, int port, Supplier<HttpLoad.Call> mix, Process server, List<?> backing)
             throws Exception {
+        List<Integer> counts = connectionCounts();
         System.out.println(label + " (" + connections + " connections)...");
+        List<Long> pids = new ArrayList<>(List.of(server.pid()));
+        for (Object b : backing) {
+            pids.add(b instanceof Process p ? p.pid() : (Long) b);
+        }
+        pinning.pinServers(pids);
         List<Row> rows = new ArrayList<>();
         try (HttpLoad load = new HttpLoad(clientThreads, port)) {
             if (!warmup.isZero()) {
-                load.closedLoop(connections, warmup, mix);
+                load.closedLoop(counts.get(0), warmup, mix);
             }
-            Cpu cpu = new Cpu(server, backing);
-            Row peak = row(name, label, "peak, closed loop", 0, load.closedLoop(connections, duration, mix), cpu);
-            rows.add(print(peak));
+            Row peak = null;
+            for (int n : counts) {
+                Cpu cpu = new Cpu(server, backing);
+                Row r = row(name, label, "closed, " + n + " conns", -1, load.closedLoop(n, duration, mix), cpu);
+                r.connections = n;
+                rows.add(print(r));
+                if (peak == null || r.achieved > peak.achieved) {
+                    peak = r;
+                }
+            }
+            peak.percent = 0;
+            peak.step = "peak, " + peak.connections + " conns";
+            if (counts.size() > 1) {
+                System.out.printf(
+                        Locale.ROOT, "  peak: %,.0f req/s with %d connections%n", peak.achieved, peak.connections);
+            }
             for (int pct : rates()) {
                 double rate = peak.achieved * pct / 100.0;
-                cpu = new Cpu(server, backing);
+                Cpu cpu = new Cpu(server, backing);
                 Row r = row(
                         name,
                         label,
                         "open loop " + pct + "%",
                         pct,
-                        load.openLoop(connections, rate, duration, mix),
+                        load.openLoop(peak.connections, rate, duration, mix),
                         cpu);
                 r.target = rate;
+                r.connections = peak.connections;
                 rows.add(print(r));
             }
         }
@@ -505,7 +577,8 @@ public final class ApiBench implements Callable<Integer> {
             String[] probeUsers = probeUsers(n);
             CompletableFuture<HttpLoad.Step> background = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return load.openLoop(connections, backgroundRate, freshnessDuration, postMix());
+                    return load.openLoop(
+                            Collections.max(connectionCounts()), backgroundRate, freshnessDuration, postMix());
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -619,7 +692,10 @@ public final class ApiBench implements Callable<Integer> {
                 inFlight.release();
             });
         }
-        inFlight.acquire(4);
+        // Every priming POST has the probes' timeout, so its permit comes back; bounded all the same.
+        if (!inFlight.tryAcquire(4, 30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("priming: a POST was neither answered nor timed out within 30 s");
+        }
         for (Integer user : failed) {
             HttpLoad.Answer a = HttpLoad.sendAndWait(client, primer(ts, user));
             if (a.status() != 204) {
@@ -831,17 +907,19 @@ public final class ApiBench implements Callable<Integer> {
                 ApiServerProcess.classpath(ApiServerProcess.defaultClasspathFile()),
                 run.resolve("serve.log"),
                 List.of(SERVER_HEAP),
-                List.of(
-                        "--port",
-                        Integer.toString(port),
-                        "--bootstrap-servers",
-                        bs,
-                        "--events-topic",
-                        TOPIC,
-                        "--jdbc-url",
-                        "jdbc:sqlite:" + db,
-                        "--event-loops",
-                        Integer.toString(eventLoops)));
+                withMore(
+                        List.of(
+                                "--port",
+                                Integer.toString(port),
+                                "--bootstrap-servers",
+                                bs,
+                                "--events-topic",
+                                TOPIC,
+                                "--jdbc-url",
+                                "jdbc:sqlite:" + db,
+                                "--event-loops",
+                                Integer.toString(eventLoops)),
+                        serveOptions));
         children.add(serve.process);
         ports.put(serve.process, port);
         names.put(serve.process, "serve");
@@ -852,27 +930,38 @@ public final class ApiBench implements Callable<Integer> {
         System.out.println("Starting the analytics job (MiniCluster, parallelism 2, update mode)...");
         Process p = BenchCommand.startServing(
                 "analytics",
-                List.of(
-                        "--bootstrap-servers",
-                        bs,
-                        "--events-topic",
-                        TOPIC,
-                        "--group-id",
-                        "bench-api",
-                        "--starting-offsets",
-                        "earliest",
-                        "--jdbc-url",
-                        "jdbc:sqlite:" + db,
-                        "--checkpoint-dir",
-                        run.resolve("checkpoints").toString(),
-                        "--web-port",
-                        Integer.toString(BenchCommand.freePort())),
+                withMore(
+                        List.of(
+                                "--bootstrap-servers",
+                                bs,
+                                "--events-topic",
+                                TOPIC,
+                                "--group-id",
+                                "bench-api",
+                                "--starting-offsets",
+                                "earliest",
+                                "--jdbc-url",
+                                "jdbc:sqlite:" + db,
+                                "--checkpoint-dir",
+                                run.resolve("checkpoints").toString(),
+                                "--web-port",
+                                Integer.toString(BenchCommand.freePort())),
+                        jobOptions),
                 jobHeap,
                 log,
                 run.resolve("job.log"),
                 START_TIMEOUT);
         children.add(p);
         return p;
+    }
+
+    /** {@code options} followed by the user's {@code more}, split at spaces. */
+    private static List<String> withMore(List<String> options, String more) {
+        List<String> all = new ArrayList<>(options);
+        if (!more.isBlank()) {
+            all.addAll(List.of(more.trim().split("\\s+")));
+        }
+        return all;
     }
 
     private Process startRedis(Path redisServer, int port) throws Exception {
@@ -1010,7 +1099,7 @@ public final class ApiBench implements Callable<Integer> {
                     r.clientCpu);
         }
         o.println(
-                "Peak: closed loop, latency from each send. Open loop: latency from each request's intended send time "
+                "Closed loop (each --connections count; the best is the peak): latency from each send. Open loop: latency from each request's intended send time "
                         + "(coordinated omission corrected).");
         if (fresh != null) {
             o.printf(
@@ -1078,7 +1167,7 @@ public final class ApiBench implements Callable<Integer> {
     private static void writeCsv(Path file, List<Row> rows, Freshness fresh) throws IOException {
         List<String> lines = new ArrayList<>();
         lines.add("case,step,percent_of_peak,target_per_second,achieved_per_second,ok,errors,unanswered,p50_ms,p99_ms,"
-                + "p999_ms,max_ms,server_cpu_cores,behind_cpu_cores,client_cpu_cores");
+                + "p999_ms,max_ms,server_cpu_cores,behind_cpu_cores,client_cpu_cores,connections");
         for (Row r : rows) {
             lines.add(String.join(
                     ",",
@@ -1096,7 +1185,8 @@ public final class ApiBench implements Callable<Integer> {
                     String.format(Locale.ROOT, "%.3f", r.max),
                     String.format(Locale.ROOT, "%.2f", r.serverCpu),
                     String.format(Locale.ROOT, "%.2f", r.backingCpu),
-                    String.format(Locale.ROOT, "%.2f", r.clientCpu)));
+                    String.format(Locale.ROOT, "%.2f", r.clientCpu),
+                    Integer.toString(r.connections)));
         }
         if (fresh != null) {
             lines.add(String.join(
@@ -1115,6 +1205,7 @@ public final class ApiBench implements Callable<Integer> {
                     String.format(Locale.ROOT, "%.0f", fresh.max()),
                     "",
                     "",
+                    "",
                     ""));
             FreshGets g = fresh.freshGets();
             lines.add(String.join(
@@ -1131,6 +1222,7 @@ public final class ApiBench implements Callable<Integer> {
                     String.format(Locale.ROOT, "%.3f", g.p99()),
                     "",
                     String.format(Locale.ROOT, "%.3f", g.max()),
+                    "",
                     "",
                     "",
                     ""));

@@ -78,6 +78,23 @@ class BenchCommandTest {
     }
 
     @Test
+    void theApiBenchSectionOfTheOptionsReferenceListsEveryOptionOfTheApiBench() throws Exception {
+        String options = Files.readString(Path.of("..", "docs", "options.md"));
+        int from = options.indexOf("`./clickflow bench api` measures");
+        String section = options.substring(from, options.indexOf("`./clickflow bench router` measures", from));
+        for (OptionSpec option :
+                Cli.commandLine(new ApiBench()).getCommandSpec().options()) {
+            if (!option.usageHelp() && !option.versionHelp()) {
+                String name =
+                        option.negatable() ? "--[no-]" + option.longestName().substring(2) : option.longestName();
+                assertThat(section)
+                        .as("the api bench section has a row for " + name)
+                        .contains("| `" + name);
+            }
+        }
+    }
+
+    @Test
     void jobCasesAreWarmedUpUnlessCold() {
         assertThat(Cli.parse(new BenchCommand()).cold).isFalse();
         assertThat(Cli.parse(new BenchCommand(), "--cold").cold).isTrue();
@@ -222,6 +239,9 @@ class BenchCommandTest {
     void apiBenchRefusesBadRatesDurationsAndCountsInOneLine() {
         assertThat(Cli.parse(new ApiBench()).rates()).containsExactly(25, 50, 75);
         assertThat(Cli.parse(new ApiBench(), "--rates", "50").rates()).containsExactly(50);
+        assertThat(Cli.parse(new ApiBench()).connectionCounts()).containsExactly(64, 256);
+        assertThat(Cli.parse(new ApiBench(), "--connections", "32").connectionCounts())
+                .containsExactly(32);
         for (String[] bad : new String[][] {
             {"--rates", "50,fast"},
             {"--rates", "0"},
@@ -229,6 +249,7 @@ class BenchCommandTest {
             {"--duration", "0s"},
             {"--freshness-duration", "500ms"},
             {"--connections", "0"},
+            {"--connections", "64,many"},
             {"--client-threads", "0"},
             {"--users", "0"},
             {"--job-heap", "big"}

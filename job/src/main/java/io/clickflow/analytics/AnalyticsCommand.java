@@ -106,7 +106,7 @@ public final class AnalyticsCommand implements Callable<Integer>, JobCommand {
         Duration kept = retention.validate(
                 Duration.ofMillis(settings.counting().allowedLatenessMillis()), "--allowed-lateness");
         return new AnalyticsOptions(
-                kafka.input(eventsFile != null, checkedRuntime),
+                kafka.input(eventsFile != null, checkedRuntime, AnalyticsJob.CONSUMER_DEFAULTS),
                 eventsTopic,
                 eventsFile,
                 settings,

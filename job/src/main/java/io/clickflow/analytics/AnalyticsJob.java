@@ -10,6 +10,7 @@ import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.time.Duration;
+import java.util.Map;
 
 /** Wires the analytics workflow to production I/O: a Kafka topic or a file in, the database out. */
 public final class AnalyticsJob {
@@ -17,6 +18,13 @@ public final class AnalyticsJob {
 
     /** The longest a fresh read's answer waits in the sink before it is written: part of every fresh GET's wait. */
     static final Duration FRESH_BATCH_INTERVAL = Duration.ofMillis(10);
+
+    /**
+     * The events topic is followed live, a few events per POST burst: a consumer asking again as soon as one byte is
+     * there makes the broker answer a fetch per handful of events. Waiting for 64 KB or {@code fetch.max.wait.ms}
+     * trades that for at most this wait in every count's and fresh read's path (BENCHMARKS.md, the API).
+     */
+    static final Map<String, String> CONSUMER_DEFAULTS = Map.of("fetch.min.bytes", "65536", "fetch.max.wait.ms", "20");
 
     /** Creates the tables (so the API servers see them at once) and adds the pipeline to {@code env}. */
     public static void build(StreamExecutionEnvironment env, AnalyticsOptions o) throws Exception {

@@ -431,6 +431,31 @@ class CliTest {
                         + " be deleted and written again in part");
     }
 
+    @Test
+    void consumerPropertiesReachTheInputAndWinOverTheJobsOwn() {
+        assertThat(attribution().kafka.properties()).isEmpty();
+        assertThat(attribution("--consumer-property", "security.protocol=SSL")
+                        .kafka
+                        .properties())
+                .containsEntry("security.protocol", "SSL");
+        // analytics follows its topic live with bigger, less frequent fetches unless told otherwise
+        assertThat(io.clickflow.analytics.AnalyticsCommand.parse().kafka.properties())
+                .containsEntry("fetch.min.bytes", "65536")
+                .containsEntry("fetch.max.wait.ms", "20");
+        assertThat(io.clickflow.analytics.AnalyticsCommand.parse("--consumer-property", "fetch.max.wait.ms=500")
+                        .kafka
+                        .properties())
+                .containsEntry("fetch.min.bytes", "65536")
+                .containsEntry("fetch.max.wait.ms", "500");
+        for (String bad : List.of("fetch.min.bytes", "=5")) {
+            assertThatThrownBy(() -> attribution("--consumer-property", bad))
+                    .as(bad)
+                    .isInstanceOf(UsageException.class)
+                    .hasMessageContaining("--consumer-property")
+                    .hasMessageNotContaining("\n");
+        }
+    }
+
     private static UniquesOptions uniques(String... args) {
         return UniquesCommand.parse(args);
     }
