@@ -208,30 +208,25 @@ public final class ApiBench implements Callable<Integer> {
 
     /** The load generator's connection counts, in the order given. */
     List<Integer> connectionCounts() {
-        List<Integer> list = new ArrayList<>();
-        for (String c : connections.split(",")) {
-            int n;
-            try {
-                n = Integer.parseInt(c.trim());
-            } catch (NumberFormatException e) {
-                throw new UsageException("--connections: counts like 64,256, not '" + connections + "'");
-            }
-            list.add(Cli.range("--connections", n, 1, 10_000));
-        }
-        return list;
+        return numbers("--connections", connections, "counts like 64,256", 1, 10_000);
     }
 
     /** The open-loop rates in percent of the peak. */
     List<Integer> rates() {
+        return numbers("--rates", rates, "percentages of the peak like 25,50,75", 1, 100);
+    }
+
+    /** A comma-separated list of whole numbers in [min, max]; anything else is a one-line usage error. */
+    private static List<Integer> numbers(String option, String value, String expected, int min, int max) {
         List<Integer> list = new ArrayList<>();
-        for (String r : rates.split(",")) {
-            int pct;
+        for (String part : value.split(",")) {
+            int n;
             try {
-                pct = Integer.parseInt(r.trim());
+                n = Integer.parseInt(part.trim());
             } catch (NumberFormatException e) {
-                throw new UsageException("--rates: percentages of the peak like 25,50,75, not '" + rates + "'");
+                throw new UsageException(option + ": " + expected + ", not '" + value + "'");
             }
-            list.add(Cli.range("--rates", pct, 1, 100));
+            list.add(Cli.range(option, n, min, max));
         }
         return list;
     }

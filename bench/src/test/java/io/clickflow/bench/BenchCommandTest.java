@@ -62,34 +62,22 @@ class BenchCommandTest {
     }
 
     @Test
-    void theBenchSectionOfTheOptionsReferenceListsEveryOptionOfTheMainBench() throws Exception {
-        // The subcommands share option names (--cold, --cases): each must be in the main bench's own section.
-        String options = Files.readString(Path.of("..", "docs", "options.md"));
-        int from = options.indexOf("## `./clickflow bench`");
-        String section = options.substring(from, options.indexOf("`./clickflow bench uniques`", from));
-        for (OptionSpec option :
-                Cli.commandLine(new BenchCommand()).getCommandSpec().options()) {
-            if (!option.usageHelp() && !option.versionHelp()) {
-                assertThat(section)
-                        .as("the bench section has a row for " + option.longestName())
-                        .contains("| `" + option.longestName());
-            }
-        }
+    void theBenchSectionsOfTheOptionsReferenceListEveryOptionOfTheirBench() throws Exception {
+        // The subcommands share option names (--cold, --cases): each must be in its bench's own section.
+        assertSectionListsEveryOption(new BenchCommand(), "## `./clickflow bench`", "`./clickflow bench uniques`");
+        assertSectionListsEveryOption(
+                new ApiBench(), "`./clickflow bench api` measures", "`./clickflow bench router` measures");
     }
 
-    @Test
-    void theApiBenchSectionOfTheOptionsReferenceListsEveryOptionOfTheApiBench() throws Exception {
+    private static void assertSectionListsEveryOption(Object command, String start, String end) throws Exception {
         String options = Files.readString(Path.of("..", "docs", "options.md"));
-        int from = options.indexOf("`./clickflow bench api` measures");
-        String section = options.substring(from, options.indexOf("`./clickflow bench router` measures", from));
-        for (OptionSpec option :
-                Cli.commandLine(new ApiBench()).getCommandSpec().options()) {
+        int from = options.indexOf(start);
+        String section = options.substring(from, options.indexOf(end, from));
+        for (OptionSpec option : Cli.commandLine(command).getCommandSpec().options()) {
             if (!option.usageHelp() && !option.versionHelp()) {
                 String name =
                         option.negatable() ? "--[no-]" + option.longestName().substring(2) : option.longestName();
-                assertThat(section)
-                        .as("the api bench section has a row for " + name)
-                        .contains("| `" + name);
+                assertThat(section).as(start + " has a row for " + name).contains("| `" + name);
             }
         }
     }
