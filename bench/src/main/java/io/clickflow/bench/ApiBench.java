@@ -67,6 +67,9 @@ public final class ApiBench implements Callable<Integer> {
     /** Every server JVM gets the launcher's default heap for serve. */
     static final String SERVER_HEAP = "-Xmx512m";
 
+    /** A step whose load generator used this share of its cores or more is marked as bound by it. */
+    static final double CLIENT_BOUND_SHARE = 0.9;
+
     static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
     @Option(
@@ -386,6 +389,8 @@ public final class ApiBench implements Callable<Integer> {
         double clientCpu;
         /** The load generator's connections in this step. */
         int connections;
+        /** The load generator used nearly all its cores: the step measures it as much as the server. */
+        boolean clientBound;
     }
 
     private List<Row> measure(
@@ -408,7 +413,7 @@ public final class ApiBench implements Callable<Integer> {
                 Cpu cpu = new Cpu(server, backing);
                 Row r = row(name, label, "closed, " + n + " conns", -1, load.closedLoop(n, duration, mix), cpu);
                 r.connections = n;
-                rows.add(print(r));
+                rows.add(print(clientBound(r)));
                 if (peak == null || r.achieved > peak.achieved) {
                     peak = r;
                 }
@@ -431,10 +436,16 @@ public final class ApiBench implements Callable<Integer> {
                         cpu);
                 r.target = rate;
                 r.connections = peak.connections;
-                rows.add(print(r));
+                rows.add(print(clientBound(r)));
             }
         }
         return rows;
+    }
+
+    /** Marks {@code r} when the load generator used at least this share of the cores it may use. */
+    private Row clientBound(Row r) {
+        r.clientBound = r.clientCpu >= CLIENT_BOUND_SHARE * pinning.clientCores();
+        return r;
     }
 
     private static Row row(String name, String label, String step, int pct, HttpLoad.Step s, Cpu cpu) {
@@ -714,7 +725,7 @@ public final class ApiBench implements Callable<Integer> {
         for (Row r : rows) {
             o.printf(
                     Locale.ROOT,
-                    "%-36s %-18s %10s %,10.0f %8.2f %8.2f %8.2f %8.1f %7d  %.2f/%.2f/%.2f%n",
+                    "%-36s %-18s %10s %,10.0f %8.2f %8.2f %8.2f %8.1f %7d  %.2f/%.2f/%.2f%s%n",
                     r.label,
                     r.step,
                     Double.isNaN(r.target) ? "" : String.format(Locale.ROOT, "%,.0f", r.target),
@@ -726,7 +737,15 @@ public final class ApiBench implements Callable<Integer> {
                     r.errors + r.unanswered,
                     r.serverCpu,
                     r.backingCpu,
-                    r.clientCpu);
+                    r.clientCpu,
+                    r.clientBound ? " *" : "");
+        }
+        if (rows.stream().anyMatch(r -> r.clientBound)) {
+            o.printf(
+                    Locale.ROOT,
+                    "* the load generator used %.0f%% or more of its %s: that step measures it as much as the server.%n",
+                    CLIENT_BOUND_SHARE * 100,
+                    pinning.clientCores() == 1 ? "core" : pinning.clientCores() + " cores");
         }
         o.println(
                 "Closed loop (each --connections count; the best is the peak): latency from each send. Open loop: latency from each request's intended send time "
@@ -783,7 +802,11 @@ public final class ApiBench implements Callable<Integer> {
 
     private static void latency(List<String[]> t, String what, Row r, double targetMs) {
         if (r != null) {
-            t.add(Targets.atMostMillis(what, r.p99, targetMs));
+            String[] verdict = Targets.atMostMillis(what, r.p99, targetMs);
+            if (r.clientBound) {
+                verdict[2] += "; the load generator was saturated (*)";
+            }
+            t.add(verdict);
         }
     }
 

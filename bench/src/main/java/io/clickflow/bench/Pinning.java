@@ -44,6 +44,11 @@ final class Pinning {
         return new Pinning(null, null, why);
     }
 
+    /** How many CPUs the load generator may use. */
+    int clientCores() {
+        return active() ? 1 : Runtime.getRuntime().availableProcessors();
+    }
+
     boolean active() {
         return clientCpus != null;
     }
