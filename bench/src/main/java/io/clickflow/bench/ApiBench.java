@@ -275,7 +275,7 @@ public final class ApiBench implements Callable<Integer> {
                     int redisPort = BenchCommand.freePort();
                     Process redis = startRedis(redisServer, redisPort);
                     Process p = startPeer("redis", List.of(Integer.toString(redisPort)));
-                    List<Process> backing = List.of(redis);
+                    List<Long> backing = List.of(redis.pid());
                     if (cases.contains("redis-post")) {
                         rows.addAll(measure("redis-post", "Redis peer POST", port(p), postMix(), p, backing));
                     }
@@ -310,9 +310,7 @@ public final class ApiBench implements Callable<Integer> {
                     if (cases.contains("freshness")) {
                         double background =
                                 freshnessRate > 0 ? freshnessRate : postPeak != null ? postPeak.achieved / 2 : 1000;
-                        List<Long> pids = new ArrayList<>(List.of(serve.pid()));
-                        pids.addAll(backingPids);
-                        pinning.pinServers(pids);
+                        pinning.pinServers(serve, backingPids);
                         fresh = new ApiFreshness(
                                         users,
                                         freshnessDuration,
@@ -394,15 +392,11 @@ public final class ApiBench implements Callable<Integer> {
     }
 
     private List<Row> measure(
-            String name, String label, int port, Supplier<HttpLoad.Call> mix, Process server, List<?> backing)
+            String name, String label, int port, Supplier<HttpLoad.Call> mix, Process server, List<Long> backing)
             throws Exception {
         List<Integer> counts = connectionCounts();
         System.out.println(label + " (" + connections + " connections)...");
-        List<Long> pids = new ArrayList<>(List.of(server.pid()));
-        for (Object b : backing) {
-            pids.add(b instanceof Process p ? p.pid() : (Long) b);
-        }
-        pinning.pinServers(pids);
+        pinning.pinServers(server, backing);
         List<Row> rows = new ArrayList<>();
         try (HttpLoad load = new HttpLoad(clientThreads, port)) {
             if (!warmup.isZero()) {
@@ -498,12 +492,9 @@ public final class ApiBench implements Callable<Integer> {
         private final long client;
         private final long serverPid;
 
-        Cpu(Process server, List<?> backing) {
+        Cpu(Process server, List<Long> backingPids) {
             this.serverPid = server.pid();
-            this.backingPids = new ArrayList<>();
-            for (Object b : backing) {
-                backingPids.add(b instanceof Process p ? p.pid() : (Long) b);
-            }
+            this.backingPids = backingPids;
             this.server = BenchCase.processCpuNanos(serverPid);
             this.backing =
                     backingPids.stream().mapToLong(BenchCase::processCpuNanos).sum();

@@ -65,10 +65,14 @@ final class Pinning {
         }
     }
 
-    /** Pins every thread of {@code pids}; repeating it is harmless and catches threads started during the last. */
-    void pinServers(List<Long> pids) throws IOException, InterruptedException {
+    /**
+     * Pins every thread of {@code server} and of the processes behind it; repeating it is harmless and catches threads
+     * started during the last.
+     */
+    void pinServers(Process server, List<Long> behind) throws IOException, InterruptedException {
         if (active()) {
-            for (long pid : pids) {
+            taskset(serverCpus, server.pid());
+            for (long pid : behind) {
                 taskset(serverCpus, pid);
             }
         }
