@@ -136,7 +136,7 @@ public final class BenchCase {
         }
         int port = warm.indexOf("--web-port");
         if (port >= 0) {
-            warm.set(port + 1, Integer.toString(BenchCommand.freePort())); // the measured run keeps its own
+            warm.set(port + 1, Integer.toString(ChildJvm.freePort())); // the measured run keeps its own
         }
         StreamExecutionEnvironment env = setup.build(parse.apply(warm.toArray(String[]::new)));
         JobClient client = env.executeAsync(name + " warm-up");

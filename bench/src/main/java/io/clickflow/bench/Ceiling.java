@@ -7,15 +7,10 @@ import io.clickflow.io.DecodingKafkaDeserializer;
 
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -95,24 +90,14 @@ final class Ceiling {
             @Override
             public void close() {}
         };
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long remaining = end.values().stream().mapToLong(Long::longValue).sum();
-            while (remaining > 0) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    @SuppressWarnings({"unchecked", "rawtypes"})
-                    DecodingKafkaDeserializer<Object> d =
-                            (DecodingKafkaDeserializer) (r.topic().equals(clicksTopic) ? clicks : views);
-                    @SuppressWarnings({"unchecked", "rawtypes"})
-                    Collector<Decoded<Object>> c = (Collector) count;
-                    d.deserialize(r, c);
-                    remaining--;
-                }
-            }
-        }
+        BenchKafka.readToEnd(props, partitions, r -> {
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            DecodingKafkaDeserializer<Object> d =
+                    (DecodingKafkaDeserializer) (r.topic().equals(clicksTopic) ? clicks : views);
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            Collector<Decoded<Object>> c = (Collector) count;
+            d.deserialize(r, c);
+        });
         return counts;
     }
 }

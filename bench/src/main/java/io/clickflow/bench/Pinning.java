@@ -28,7 +28,7 @@ final class Pinning {
         if (cpus < 2) {
             return none("not pinned: one CPU");
         }
-        Path taskset = ApiBench.onPath("taskset");
+        Path taskset = ApiServers.onPath("taskset");
         if (taskset == null) {
             return none("not pinned: taskset is not on the PATH (Debian: util-linux)");
         }

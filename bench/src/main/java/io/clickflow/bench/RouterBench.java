@@ -1,5 +1,7 @@
 package io.clickflow.bench;
 
+import io.clickflow.bench.RouterReport.Input;
+import io.clickflow.bench.RouterReport.Row;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.Durations;
 import io.clickflow.commandline.UsageException;
@@ -26,10 +28,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -195,9 +194,7 @@ public final class RouterBench implements Callable<Integer> {
             description = "Where the run's folder (broker data, checkpoints, logs, results.csv) goes.")
     Path out;
 
-    private Path run;
-    private Path log;
-    private final List<Process> children = new ArrayList<>();
+    private BenchRun run;
 
     /** Checks the options that picocli cannot, as one line each, before anything starts. */
     void check() {
@@ -227,8 +224,8 @@ public final class RouterBench implements Callable<Integer> {
         if (latencyWarmup.isNegative()) {
             throw new UsageException("--latency-warmup: must be 0 or more");
         }
-        BenchCommand.cases(cases, ALL_CASES);
-        BenchCommand.checkHeap(jobHeap);
+        BenchOptions.cases(cases, ALL_CASES);
+        BenchOptions.checkHeap(jobHeap);
     }
 
     int parallelism() {
@@ -271,46 +268,11 @@ public final class RouterBench implements Callable<Integer> {
         return root.toString();
     }
 
-    /** One contender's line of the table. */
-    static final class Row {
-        String name;
-        String label;
-        long records = -1;
-        long inputBytes;
-        long nanos;
-        long outputs;
-        double cpuSeconds = Double.NaN;
-        double brokerCpuSeconds = Double.NaN;
-        long peakRss = -1;
-        long checkpoints = -1;
-        double p50 = Double.NaN;
-        double p99 = Double.NaN;
-        double max = Double.NaN;
-        String latencyNote = "";
-
-        double perSecond() {
-            return records < 0 || nanos <= 0 ? Double.NaN : records / (nanos / 1e9);
-        }
-
-        double mbPerSecond() {
-            return records < 0 || nanos <= 0 ? Double.NaN : inputBytes / 1e6 / (nanos / 1e9);
-        }
-    }
-
-    /** The pre-filled input: how many records and bytes, and the copies the rule makes of them per destination. */
-    record Input(long records, long bytes, Map<String, Long> expected) {
-        long outputs() {
-            return expected.values().stream().mapToLong(Long::longValue).sum();
-        }
-    }
-
     @Override
     public Integer call() throws Exception {
         check();
-        Set<String> cases = BenchCommand.cases(this.cases, ALL_CASES);
-        run = BenchCommand.runFolder(out, "router");
-        log = run.resolve("bench.log");
-        Map<String, Object> machine = BenchCommand.machine();
+        Set<String> cases = BenchOptions.cases(this.cases, ALL_CASES);
+        String machine = BenchRun.machine();
         String setup = String.format(
                 Locale.ROOT,
                 "%,d records, %d input partitions, %d destinations x %d partitions, parallelism %d, "
@@ -324,16 +286,16 @@ public final class RouterBench implements Callable<Integer> {
                 latencyRate,
                 Durations.format(latencyDuration),
                 Durations.format(latencyWarmup));
-        System.out.println("clickflow bench router: " + setup + "; " + machine.get("summary"));
-        System.out.println("Run folder: " + run + "; load on the machine before: " + ApiBench.loadAverage());
-        Thread cleanup = new Thread(this::stopChildren, "bench-router-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup);
+        System.out.println("clickflow bench router: " + setup + "; " + machine);
         Map<String, Row> rows = new LinkedHashMap<>();
         Input input = null;
-        try (KafkaBroker broker = KafkaBroker.start(run.resolve("kafka"), KafkaBroker.defaultRuntimeClasspath())) {
+        try (BenchRun run = BenchRun.start(out, "router", "router-results.csv");
+                KafkaBroker broker = KafkaBroker.start(run.resolve("kafka"), KafkaBroker.defaultRuntimeClasspath())) {
+            this.run = run;
+            System.out.println("Run folder: " + run.folder + "; load on the machine before: " + BenchRun.loadAverage());
             String bs = broker.bootstrapServers();
             if (cases.stream().anyMatch(THROUGHPUT_CASES::contains)) {
-                BenchCommand.createTopics(bs, partitions, Map.of(), INPUT);
+                BenchKafka.createTopics(bs, partitions, Map.of(), INPUT);
                 input = prefill(bs);
             }
             for (String c : THROUGHPUT_CASES) {
@@ -353,19 +315,11 @@ public final class RouterBench implements Callable<Integer> {
                     latency(c, contender, bs, r);
                 }
             }
-        } finally {
-            stopChildren();
-            Runtime.getRuntime().removeShutdownHook(cleanup);
         }
         List<Row> table = new ArrayList<>(rows.values());
         System.out.println();
-        report(System.out, table, input, machine, setup);
-        Path csv = run.resolve("results.csv");
-        writeCsv(csv, table);
-        Files.createDirectories(out);
-        Path latest = out.resolve("router-results.csv").toAbsolutePath();
-        Files.copy(csv, latest, StandardCopyOption.REPLACE_EXISTING);
-        System.out.println("CSV: " + csv + " (also " + latest + ")");
+        RouterReport.print(System.out, table, input, machine, setup, checkpointInterval);
+        run.saveCsv(RouterReport.csv(table));
         return 0;
     }
 
@@ -414,7 +368,7 @@ public final class RouterBench implements Callable<Integer> {
         if (failure.get() != null) {
             throw failure.get();
         }
-        long inTopic = BenchCommand.recordCount(bs, partitions, INPUT);
+        long inTopic = BenchKafka.recordCount(bs, partitions, INPUT);
         if (inTopic != records) {
             throw new IllegalStateException("the input topic holds " + inTopic + " records, not " + records);
         }
@@ -424,7 +378,7 @@ public final class RouterBench implements Callable<Integer> {
                 Locale.ROOT,
                 "  %,d records (%s of keys and values) in %.1f s; the rule makes %,d copies: %s%n",
                 records,
-                BenchCommand.mb(bytes),
+                Table.mb(bytes),
                 seconds,
                 in.outputs(),
                 expected);
@@ -441,13 +395,13 @@ public final class RouterBench implements Callable<Integer> {
     private Row throughput(String c, String bs, long brokerPid, Input input) throws Exception {
         String prefix = "router." + c;
         List<String> outputs = outputTopics(prefix);
-        BenchCommand.createTopics(bs, outputPartitions, Map.of(), outputs.toArray(String[]::new));
+        BenchKafka.createTopics(bs, outputPartitions, Map.of(), outputs.toArray(String[]::new));
         Row r = new Row();
         r.name = c;
         r.label = label(c);
         System.out.println(r.label + "...");
         long broker0 = BenchCase.processCpuNanos(brokerPid);
-        JsonNode result = BenchCommand.runCase(kind(c), List.of(), options(c, prefix, bs, true), jobHeap, log, null);
+        JsonNode result = ChildJvm.runCase(kind(c), List.of(), options(c, prefix, bs, true), jobHeap, run.log, null);
         r.brokerCpuSeconds = (BenchCase.processCpuNanos(brokerPid) - broker0) / 1e9;
         r.records = input.records();
         r.inputBytes = input.bytes();
@@ -529,7 +483,7 @@ public final class RouterBench implements Callable<Integer> {
                 "--checkpoint-dir",
                 run.resolve("checkpoints/" + prefix).toString(),
                 "--web-port",
-                Integer.toString(BenchCommand.freePort())));
+                Integer.toString(ChildJvm.freePort())));
         if (!defaults) {
             // As shipped: route's own --checkpoint-interval and --transaction-naming.
             o.addAll(List.of(
@@ -592,8 +546,8 @@ public final class RouterBench implements Callable<Integer> {
         String inputTopic = prefix + ".input";
         List<String> outputs = outputTopics(prefix);
         // The input's timestamps are the broker's append times; every contender copies them to its outputs.
-        BenchCommand.createTopics(bs, partitions, Map.of("message.timestamp.type", "LogAppendTime"), inputTopic);
-        BenchCommand.createTopics(bs, outputPartitions, Map.of(), outputs.toArray(String[]::new));
+        BenchKafka.createTopics(bs, partitions, Map.of("message.timestamp.type", "LogAppendTime"), inputTopic);
+        BenchKafka.createTopics(bs, outputPartitions, Map.of(), outputs.toArray(String[]::new));
         System.out.printf(
                 Locale.ROOT,
                 "%s: latency at %,d records/s for %s after %s...%n",
@@ -601,14 +555,14 @@ public final class RouterBench implements Callable<Integer> {
                 latencyRate,
                 Durations.format(latencyDuration),
                 Durations.format(latencyWarmup));
-        Process p = BenchCommand.startServing(
+        Process p = ChildJvm.startServing(
                 kind(contender),
                 options(contender, prefix, bs, false),
                 jobHeap,
-                log,
+                run.log,
                 run.resolve(c + ".log"),
                 START_TIMEOUT);
-        children.add(p);
+        run.child(p);
         RouteLatency.Result l;
         try {
             l = RouteLatency.measure(
@@ -621,7 +575,7 @@ public final class RouterBench implements Callable<Integer> {
                     latencyWarmup,
                     latencyDuration);
         } finally {
-            BenchCommand.stop(p);
+            ChildJvm.stop(p);
         }
         r.p50 = l.millis().getValueAtPercentile(50);
         r.p99 = l.millis().getValueAtPercentile(99);
@@ -650,138 +604,5 @@ public final class RouterBench implements Callable<Integer> {
                     l.expected(),
                     Durations.format(RouteLatency.DRAIN)));
         }
-    }
-
-    private void stopChildren() {
-        BenchCommand.stopAll(children);
-    }
-
-    // ---- the report --------------------------------------------------------------------------------------------
-
-    private void report(PrintStream o, List<Row> rows, Input input, Map<String, Object> machine, String setup) {
-        o.println("clickflow bench router — " + setup);
-        o.println(machine.get("summary") + "; load average after the run: " + ApiBench.loadAverage());
-        if (input != null) {
-            o.printf(
-                    Locale.ROOT,
-                    "Input: %,d records, %s of keys and values (%.0f bytes each on average), %,d copies expected%n",
-                    input.records(),
-                    BenchCommand.mb(input.bytes()),
-                    input.bytes() / (double) input.records(),
-                    input.outputs());
-        }
-        Row ceiling = find(rows, "ceiling");
-        Row streams = find(rows, "kafka-streams");
-        String header = String.format(
-                Locale.ROOT,
-                "%-48s %11s %7s %9s %9s %7s %7s %7s %7s %9s",
-                "contender",
-                "records/s",
-                "MB/s",
-                "x ceiling",
-                "x Streams",
-                "p50 ms",
-                "p99 ms",
-                "max ms",
-                "CPU s",
-                "broker s");
-        o.println(header);
-        o.println("-".repeat(header.length()));
-        for (Row r : rows) {
-            o.printf(
-                    Locale.ROOT,
-                    "%-48s %11s %7s %9s %9s %7s %7s %7s %7s %9s%n",
-                    r.label,
-                    num("%,.0f", r.perSecond()),
-                    num("%.1f", r.mbPerSecond()),
-                    ceiling == null || r == ceiling ? "" : num("%.2fx", r.perSecond() / ceiling.perSecond()),
-                    streams == null || r == streams ? "" : num("%.2fx", r.perSecond() / streams.perSecond()),
-                    num("%.0f", r.p50),
-                    num("%.0f", r.p99),
-                    num("%.0f", r.max),
-                    num("%.1f", r.cpuSeconds),
-                    num("%.1f", r.brokerCpuSeconds));
-        }
-        o.println("records/s and MB/s: the input read from its start until every copy is committed (each contender's "
-                + "output counted read_committed and equal to the expected copies). Latency: from the input's append "
-                + "(LogAppendTime) to visible to a read_committed consumer.");
-        o.println("Targets:");
-        for (String[] t : targets(rows, checkpointInterval)) {
-            o.printf("  %-52s %12s   %s%n", t[0], t[1], t[2]);
-        }
-    }
-
-    private static String num(String format, double v) {
-        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, format, v);
-    }
-
-    /** {what, measured, verdict} per target of issues 13 and 24; a target whose cases did not run is left out. */
-    static List<String[]> targets(List<Row> rows, Duration checkpointInterval) {
-        List<String[]> t = new ArrayList<>();
-        Row eo = find(rows, "exactly-once");
-        Row alo = find(rows, "at-least-once");
-        Row ceiling = find(rows, "ceiling");
-        Row streams = find(rows, "kafka-streams");
-        Row eoDefaults = find(rows, "exactly-once-defaults");
-        Row streamsDefaults = find(rows, "kafka-streams-defaults");
-        if (eo != null && ceiling != null && eo.records >= 0 && ceiling.records >= 0) {
-            t.add(Targets.ratio("exactly-once records/s / ceiling", eo.perSecond() / ceiling.perSecond(), 0.6));
-        }
-        if (eo != null && streams != null && eo.records >= 0 && streams.records >= 0) {
-            t.add(Targets.ratio("exactly-once records/s / Kafka Streams", eo.perSecond() / streams.perSecond(), 1.5));
-        }
-        if (eo != null && !Double.isNaN(eo.p99)) {
-            t.add(Targets.atMostMillis(
-                    "exactly-once p99 append -> visible", eo.p99, checkpointInterval.toMillis() + 300));
-        }
-        if (eo != null && alo != null && eo.records > 0 && alo.records > 0) {
-            t.add(Targets.ratioAtMost(
-                    "broker CPU/record exactly-once / at-least-once",
-                    (eo.brokerCpuSeconds / eo.records) / (alo.brokerCpuSeconds / alo.records),
-                    1.3));
-        }
-        if (eoDefaults != null && !Double.isNaN(eoDefaults.p99)) {
-            t.add(Targets.atMostMillis("p99 as shipped", eoDefaults.p99, 500));
-            if (streamsDefaults != null && !Double.isNaN(streamsDefaults.p99)) {
-                t.add(Targets.atMostMillis(
-                        "p99 as shipped / Kafka Streams' at its defaults", eoDefaults.p99, streamsDefaults.p99));
-            }
-        }
-        return t;
-    }
-
-    private static Row find(List<Row> rows, String name) {
-        return rows.stream().filter(r -> r.name.equals(name)).findFirst().orElse(null);
-    }
-
-    private static void writeCsv(Path file, List<Row> rows) throws IOException {
-        Row ceiling = find(rows, "ceiling");
-        Row streams = find(rows, "kafka-streams");
-        List<String> lines = new ArrayList<>();
-        lines.add(
-                "contender,records,input_bytes,seconds,records_per_second,mb_per_second,vs_ceiling,vs_kafka_streams,"
-                        + "outputs,cpu_seconds,broker_cpu_seconds,peak_rss_bytes,checkpoints,p50_ms,p99_ms,max_ms,latency_note");
-        for (Row r : rows) {
-            lines.add(String.join(
-                    ",",
-                    r.name,
-                    Long.toString(r.records),
-                    Long.toString(r.inputBytes),
-                    num("%.3f", r.records < 0 ? Double.NaN : r.nanos / 1e9),
-                    num("%.0f", r.perSecond()),
-                    num("%.2f", r.mbPerSecond()),
-                    ceiling == null ? "" : num("%.3f", r.perSecond() / ceiling.perSecond()),
-                    streams == null ? "" : num("%.3f", r.perSecond() / streams.perSecond()),
-                    Long.toString(r.outputs),
-                    num("%.2f", r.cpuSeconds),
-                    num("%.2f", r.brokerCpuSeconds),
-                    Long.toString(r.peakRss),
-                    Long.toString(r.checkpoints),
-                    num("%.0f", r.p50),
-                    num("%.0f", r.p99),
-                    num("%.0f", r.max),
-                    "\"" + r.latencyNote + "\""));
-        }
-        Files.write(file, lines);
     }
 }

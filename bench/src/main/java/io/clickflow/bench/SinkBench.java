@@ -15,7 +15,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -23,7 +22,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -98,11 +96,17 @@ public final class SinkBench implements Callable<Integer> {
                 dbs.add(d.trim());
             }
         }
-        Path run = BenchCommand.runFolder(out, "sink");
-        Map<String, Object> machine = BenchCommand.machine();
+        try (BenchRun bench = BenchRun.start(out, "sink", "sink-results.csv")) {
+            return run(bench, dbs, writerCounts);
+        }
+    }
+
+    private int run(BenchRun bench, List<String> dbs, List<Integer> writerCounts) throws Exception {
+        Path run = bench.folder;
+        String machine = BenchRun.machine();
         System.out.printf(
                 "clickflow bench sink: %,d rows per case, writers %s, %s; %s%n",
-                rows, writerCounts, String.join(", ", dbs), machine.get("summary"));
+                rows, writerCounts, String.join(", ", dbs), machine);
         // Unmeasured: the JIT and Flink's first start in this JVM would otherwise land on the first case.
         System.out.println("Warm-up (not measured)...");
         long measured = rows;
@@ -123,41 +127,32 @@ public final class SinkBench implements Callable<Integer> {
         }
         System.out.println();
         System.out.printf("clickflow bench sink — %,d attributed_page_views rows per case%n", rows);
-        System.out.println(machine.get("summary"));
-        String header =
-                String.format(Locale.ROOT, "%-12s %8s %-34s %12s %9s", "database", "writers", "pass", "rows/s", "time");
-        System.out.println(header);
-        System.out.println("-".repeat(header.length()));
-        List<String> csv = new ArrayList<>(List.of("database,writers,pass,rows,seconds,rows_per_second"));
-        for (Result r : results) {
-            System.out.printf(
-                    Locale.ROOT,
-                    "%-12s %8d %-34s %,12.0f %8.1fs%n",
-                    r.database(),
-                    r.writers(),
-                    r.pass(),
-                    r.rowsPerSecond(),
-                    r.nanos() / 1e9);
-            csv.add(String.format(
-                    Locale.ROOT,
-                    "%s,%d,%s,%d,%.3f,%.0f",
-                    r.database(),
-                    r.writers(),
-                    r.pass(),
-                    r.rows(),
-                    r.nanos() / 1e9,
-                    r.rowsPerSecond()));
-        }
+        System.out.println(machine);
+        TABLE.print(System.out, results);
         System.out.println("Each case is a bounded Flink job (MiniCluster in this JVM) from submission to its end: "
                 + "rows generated in the job, batched by the sink (5,000 rows, one transaction each).");
         if (dbs.contains("sqlite") && writerCounts.stream().anyMatch(w -> w > 1)) {
             System.out.println("SQLite was measured with one writer only: clickflow gives a SQLite file one"
                     + " writer per table (more only wait on its lock).");
         }
-        Files.write(run.resolve("results.csv"), csv);
-        System.out.println("CSV: " + run.resolve("results.csv"));
+        bench.saveCsv(TABLE.csv(results));
         return 0;
     }
+
+    /** The table's columns; the CSV has every number, with more digits. */
+    private static final Table<Result> TABLE = new Table<Result>()
+            .column("database", -12, Result::database, "database", Result::database)
+            .column("writers", 8, r -> Integer.toString(r.writers()), "writers", r -> Integer.toString(r.writers()))
+            .column("pass", -34, Result::pass, "pass", Result::pass)
+            .written("rows", r -> Long.toString(r.rows()))
+            .written("seconds", r -> Table.num("%.3f", r.nanos() / 1e9))
+            .column(
+                    "rows/s",
+                    12,
+                    r -> Table.num("%,.0f", r.rowsPerSecond()),
+                    "rows_per_second",
+                    r -> Table.num("%.0f", r.rowsPerSecond()))
+            .shown("time", 9, r -> Table.num("%.1fs", r.nanos() / 1e9));
 
     /** New rows (provisional, no click), then every row again, final with a click: the upsert replaces each. */
     private List<Result> measure(String kind, int writers, Database db) throws Exception {

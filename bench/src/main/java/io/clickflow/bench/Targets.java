@@ -1,5 +1,7 @@
 package io.clickflow.bench;
 
+import java.io.PrintStream;
+import java.util.List;
 import java.util.Locale;
 
 /** A bench's targets as table lines: what, the measured value, and met or missed by how much. */
@@ -37,5 +39,13 @@ final class Targets {
                     ? String.format(Locale.ROOT, "met (target <= %.0f ms)", targetMs)
                     : String.format(Locale.ROOT, "MISSED by %.2f ms (target <= %.0f ms)", ms - targetMs, targetMs)
         };
+    }
+
+    /** "Targets:" and a line per target, aligned. */
+    static void print(PrintStream o, List<String[]> targets) {
+        o.println("Targets:");
+        for (String[] t : targets) {
+            o.printf("  %-52s %12s   %s%n", t[0], t[1], t[2]);
+        }
     }
 }

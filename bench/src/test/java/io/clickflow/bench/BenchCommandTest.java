@@ -186,25 +186,25 @@ class BenchCommandTest {
 
     @Test
     void theRouterTargetsAreMetOrMissedByHowMuch() {
-        RouterBench.Row ceiling = row("ceiling", 100_000, Double.NaN);
-        RouterBench.Row eo = row("exactly-once", 60_000, 1_450);
-        RouterBench.Row streams = row("kafka-streams", 50_000, 900);
-        var targets = RouterBench.targets(java.util.List.of(ceiling, eo, streams), java.time.Duration.ofSeconds(1));
+        RouterReport.Row ceiling = row("ceiling", 100_000, Double.NaN);
+        RouterReport.Row eo = row("exactly-once", 60_000, 1_450);
+        RouterReport.Row streams = row("kafka-streams", 50_000, 900);
+        var targets = RouterReport.targets(java.util.List.of(ceiling, eo, streams), java.time.Duration.ofSeconds(1));
         assertThat(targets).hasSize(3);
         assertThat(targets.get(0)).containsExactly("exactly-once records/s / ceiling", "0.60x", "met (target >= 0.6x)");
         assertThat(targets.get(1)[2]).isEqualTo("MISSED by 0.30x (target >= 1.5x)");
         assertThat(targets.get(2)[2]).isEqualTo("MISSED by 150.00 ms (target <= 1300 ms)");
-        assertThat(RouterBench.targets(java.util.List.of(ceiling), java.time.Duration.ofSeconds(1)))
+        assertThat(RouterReport.targets(java.util.List.of(ceiling), java.time.Duration.ofSeconds(1)))
                 .as("a target whose cases did not run is left out")
                 .isEmpty();
 
         // Issue 24: broker CPU per record exactly-once vs at-least-once, and each tool at its own defaults.
         eo.brokerCpuSeconds = 14;
-        RouterBench.Row alo = row("at-least-once", 60_000, 600);
+        RouterReport.Row alo = row("at-least-once", 60_000, 600);
         alo.brokerCpuSeconds = 10;
-        RouterBench.Row shipped = row("exactly-once-defaults", -1, 420);
-        RouterBench.Row streamsDefaults = row("kafka-streams-defaults", -1, 400);
-        var issue24 = RouterBench.targets(
+        RouterReport.Row shipped = row("exactly-once-defaults", -1, 420);
+        RouterReport.Row streamsDefaults = row("kafka-streams-defaults", -1, 400);
+        var issue24 = RouterReport.targets(
                 java.util.List.of(eo, alo, shipped, streamsDefaults), java.time.Duration.ofSeconds(1));
         assertThat(issue24).hasSize(4);
         assertThat(issue24.get(1))
@@ -214,8 +214,8 @@ class BenchCommandTest {
         assertThat(issue24.get(3)[2]).isEqualTo("MISSED by 20.00 ms (target <= 400 ms)");
     }
 
-    private static RouterBench.Row row(String name, long perSecond, double p99) {
-        RouterBench.Row r = new RouterBench.Row();
+    private static RouterReport.Row row(String name, long perSecond, double p99) {
+        RouterReport.Row r = new RouterReport.Row();
         r.name = name;
         r.records = perSecond * 10;
         r.nanos = 10_000_000_000L;
