@@ -26,8 +26,6 @@ import java.util.Map;
  */
 @Command(
         name = "clickflow",
-        mixinStandardHelpOptions = true,
-        versionProvider = Cli.Version.class,
         customSynopsis = "./clickflow <command> [options]",
         description = "Flink jobs that turn ad and clickstream events into correct numbers in a database.",
         commandListHeading = "%nCommands:%n",

@@ -44,11 +44,8 @@ import java.util.function.Function;
 /** {@code ./clickflow serve}: the stateless HTTP analytics API; run as many as you like side by side. */
 @Command(
         name = "serve",
-        mixinStandardHelpOptions = true,
         versionProvider = ServeCommand.Version.class,
         resourceBundle = "io.clickflow.api.ServeHelp",
-        showDefaultValues = true,
-        sortOptions = false,
         customSynopsis = "./clickflow serve [options]",
         header = "The HTTP analytics API: POST events to Kafka, GET hourly counts from the database.",
         description = {

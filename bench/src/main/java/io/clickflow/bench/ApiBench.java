@@ -32,11 +32,6 @@ import java.util.function.Supplier;
  */
 @Command(
         name = "api",
-        mixinStandardHelpOptions = true,
-        showDefaultValues = true,
-        sortOptions = false,
-        abbreviateSynopsis = true,
-        versionProvider = Cli.Version.class,
         description = {
             "Measures the analytics API on this machine in one run: the ceiling (the same HTTP server answering a",
             "constant), clickflow's POST and GET (serve + Kafka + the analytics job + SQLite), the Redis peer, and",

@@ -36,11 +36,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 @Command(
         name = "bench",
-        mixinStandardHelpOptions = true,
-        showDefaultValues = true,
-        sortOptions = false,
-        abbreviateSynopsis = true,
-        versionProvider = Cli.Version.class,
         subcommands = {UniquesBench.class, ApiBench.class, RouterBench.class, SinkBench.class},
         description = {
             "Measures clickflow on this machine in one run: the decode ceiling, attribution catch-up throughput",

@@ -51,11 +51,6 @@ import java.util.stream.Stream;
  */
 @Command(
         name = "router",
-        mixinStandardHelpOptions = true,
-        showDefaultValues = true,
-        sortOptions = false,
-        abbreviateSynopsis = true,
-        versionProvider = Cli.Version.class,
         description = {
             "Measures ./clickflow route on this machine in one run: the copy ceiling (plain consumer -> producer),",
             "the router exactly-once and at-least-once, and a Kafka Streams peer of the same topology: records/s",

@@ -31,10 +31,6 @@ import java.util.concurrent.Callable;
  */
 @Command(
         name = "sink",
-        mixinStandardHelpOptions = true,
-        showDefaultValues = true,
-        sortOptions = false,
-        versionProvider = Cli.Version.class,
         description = {
             "Measures the database sink: rows/s into SQLite and a throwaway PostgreSQL (with fsync) at 1, 2, 4",
             "writers, inserting attributed_page_views rows and then updating every one of them (final)."

@@ -28,11 +28,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 @Command(
         name = "uniques",
-        mixinStandardHelpOptions = true,
-        showDefaultValues = true,
-        sortOptions = false,
-        abbreviateSynopsis = true,
-        versionProvider = Cli.Version.class,
         description = {
             "Measures the unique-users job on this machine: frames/s and MB/s from files and from Kafka, each next",
             "to the parse ceiling (the job's decoder on plain threads, no Flink), in one run."

@@ -39,7 +39,25 @@ public final class Cli {
         cl.registerConverter(Long.class, s -> Long.valueOf(wholeNumber(s)));
         cl.registerConverter(long.class, s -> Long.valueOf(wholeNumber(s)));
         registerEnums(cl, cl);
+        houseStyle(cl);
         return cl;
+    }
+
+    /**
+     * Every clickflow command's usage, set here once rather than on each {@code @Command}: {@code --help} and
+     * {@code --version} (clickflow's {@link Version} unless the command names its own), defaults shown, options in
+     * the order declared, an abbreviated synopsis; on the command and all its subcommands.
+     */
+    private static void houseStyle(CommandLine cl) {
+        CommandSpec spec = cl.getCommandSpec();
+        if (!spec.mixinStandardHelpOptions()) {
+            spec.mixinStandardHelpOptions(true);
+        }
+        spec.usageMessage().showDefaultValues(true).sortOptions(false).abbreviateSynopsis(true);
+        if (spec.versionProvider() == null) {
+            spec.versionProvider(new Version());
+        }
+        cl.getSubcommands().values().forEach(Cli::houseStyle);
     }
 
     /**

@@ -33,11 +33,6 @@ import java.util.concurrent.Callable;
 /** {@code ./clickflow analytics}: checks the options, then runs the job locally or on the cluster it was submitted to. */
 @Command(
         name = "analytics",
-        mixinStandardHelpOptions = true,
-        showDefaultValues = true,
-        sortOptions = false,
-        abbreviateSynopsis = true,
-        versionProvider = Cli.Version.class,
         resourceBundle = "io.clickflow.analytics.AnalyticsHelp",
         header = "Count unique users, clicks and impressions per UTC hour (Kafka or a file in, database out).",
         description = {

@@ -30,11 +30,6 @@ import java.util.concurrent.Callable;
 /** {@code ./clickflow attribution}: checks the options, then runs the job locally or on the cluster it was submitted to. */
 @Command(
         name = "attribution",
-        mixinStandardHelpOptions = true,
-        showDefaultValues = true,
-        sortOptions = false,
-        abbreviateSynopsis = true,
-        versionProvider = Cli.Version.class,
         header = "Attribute page views to ad clicks (Kafka or files in, database out).",
         description = {
             "Attributes each page view to the latest ad click of the same user within the attribution window",

@@ -24,11 +24,6 @@ import java.util.concurrent.atomic.AtomicLong;
 /** {@code ./clickflow generate}: synthetic clicks and page views to Kafka (keyed by user) or to two files. */
 @Command(
         name = "generate",
-        mixinStandardHelpOptions = true,
-        showDefaultValues = true,
-        sortOptions = false,
-        abbreviateSynopsis = true,
-        versionProvider = Cli.Version.class,
         header = "Write synthetic ad clicks and page views to Kafka or to files.",
         description = {
             "Writes synthetic ad clicks and page views, keyed by user, to Kafka (default, paced at --rate in real",

@@ -34,11 +34,6 @@ import java.util.stream.Collectors;
  */
 @Command(
         name = "analytics",
-        mixinStandardHelpOptions = true,
-        showDefaultValues = true,
-        sortOptions = false,
-        abbreviateSynopsis = true,
-        versionProvider = Cli.Version.class,
         header = "Start a Kafka broker, the hourly analytics job, two API servers and a load on them.",
         description = {
             "Starts a Kafka broker (KRaft, child process), the hourly analytics job in a local MiniCluster with the",

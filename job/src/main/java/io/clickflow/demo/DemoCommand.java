@@ -31,11 +31,6 @@ import java.util.concurrent.Callable;
  */
 @Command(
         name = "demo",
-        mixinStandardHelpOptions = true,
-        showDefaultValues = true,
-        sortOptions = false,
-        abbreviateSynopsis = true,
-        versionProvider = Cli.Version.class,
         defaultValueProvider = DemoCommand.TrafficDefaults.class,
         subcommands = {DemoAnalyticsCommand.class, DemoRouterCommand.class, DemoUniquesCommand.class},
         header =

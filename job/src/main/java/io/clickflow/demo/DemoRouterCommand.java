@@ -25,11 +25,6 @@ import java.util.concurrent.Callable;
  */
 @Command(
         name = "router",
-        mixinStandardHelpOptions = true,
-        showDefaultValues = true,
-        sortOptions = false,
-        abbreviateSynopsis = true,
-        versionProvider = Cli.Version.class,
         header = "Start a Kafka broker, generate multi-tenant events and route them, with the Web UI.",
         description = {
             "Starts a Kafka broker (KRaft, child process) with the seed's topics, generates events of many tenants",

@@ -29,11 +29,6 @@ import java.util.concurrent.Callable;
  */
 @Command(
         name = "uniques",
-        mixinStandardHelpOptions = true,
-        showDefaultValues = true,
-        sortOptions = false,
-        abbreviateSynopsis = true,
-        versionProvider = Cli.Version.class,
         header = "Start a Kafka broker, generate frames and count unique users per minute and hour, with the Web UI.",
         description = {
             "Starts a Kafka broker (KRaft, child process), generates frames of the unique-users seed's shape into the",

@@ -18,11 +18,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /** {@code ./clickflow generate-tenant-events}: the seed 003 producer's records, for the router, to Kafka. */
 @Command(
         name = "generate-tenant-events",
-        mixinStandardHelpOptions = true,
-        showDefaultValues = true,
-        sortOptions = false,
-        abbreviateSynopsis = true,
-        versionProvider = Cli.Version.class,
         resourceBundle = "io.clickflow.route.GenerateTenantEventsHelp",
         header = "Write the seed 003 producer's records (one destination each) to Kafka, for the router.",
         description = {

@@ -25,11 +25,6 @@ import java.util.concurrent.Callable;
 /** {@code ./clickflow route}: checks the options and the topics, then runs the router locally or on a cluster. */
 @Command(
         name = "route",
-        mixinStandardHelpOptions = true,
-        showDefaultValues = true,
-        sortOptions = false,
-        abbreviateSynopsis = true,
-        versionProvider = Cli.Version.class,
         resourceBundle = "io.clickflow.route.RouteHelp",
         header = "Fan one input topic out to per-destination topics, exactly once (Kafka in, Kafka out).",
         description = {

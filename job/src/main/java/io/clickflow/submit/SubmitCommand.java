@@ -41,10 +41,6 @@ import java.util.concurrent.Callable;
  */
 @Command(
         name = "submit",
-        mixinStandardHelpOptions = true,
-        showDefaultValues = true,
-        sortOptions = false,
-        versionProvider = Cli.Version.class,
         customSynopsis = "./clickflow submit <job> [job options] [--jobmanager HOST:PORT] [--jar PATH]",
         header = "Run a job on a Flink cluster: upload this jar over REST and start it there.",
         description = {

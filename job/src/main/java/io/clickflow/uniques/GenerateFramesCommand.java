@@ -23,11 +23,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /** {@code ./clickflow generate-frames}: synthetic ~2 KB frames of the unique-users challenge to Kafka or a file. */
 @Command(
         name = "generate-frames",
-        mixinStandardHelpOptions = true,
-        showDefaultValues = true,
-        sortOptions = false,
-        abbreviateSynopsis = true,
-        versionProvider = Cli.Version.class,
         resourceBundle = "io.clickflow.uniques.GenerateFramesHelp",
         header = "Write synthetic ~2 KB JSON frames (for uniques) to Kafka or to a file.",
         description = {

@@ -37,11 +37,6 @@ import java.util.stream.Collectors;
 /** {@code ./clickflow uniques}: checks the options, then runs the job locally or on the cluster it was submitted to. */
 @Command(
         name = "uniques",
-        mixinStandardHelpOptions = true,
-        showDefaultValues = true,
-        sortOptions = false,
-        abbreviateSynopsis = true,
-        versionProvider = Cli.Version.class,
         resourceBundle = "io.clickflow.uniques.UniquesHelp",
         header = "Count unique users per minute/hour/day in JSON frames (Kafka or a file in, database and Kafka out).",
         description = {
