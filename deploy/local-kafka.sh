@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A Kafka broker on this machine and Kafka's own command-line tools, from the Kafka jars the build
 # already resolved (module kafka-runtime; there is no Kafka distribution to download here). The broker
-# is the one the demo, the bench and the tests run (io.clickflow.demo.KafkaBroker: KRaft, broker and
+# is the one the demo, the bench and the tests run (io.clickflow.broker.KafkaBroker: KRaft, broker and
 # controller in one JVM), started here as its own process that runs on after this script.
 #
 #   deploy/local-kafka.sh start  [--port 9092] [--dir output/kafka] [--topic NAME[:PARTITIONS]]...
@@ -14,13 +14,9 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 KAFKA_CP="$ROOT/kafka-runtime/target/classpath.txt"
-# The broker code is clickflow's (KafkaBroker, in the job module); it needs kafka-clients, not Flink, so
-# it runs from the job's compiled classes with the Kafka jars, which the tests also find in place when
-# they run (before the job jar is packaged).
-JOB_CLASSES="$ROOT/job/target/classes"
+# The broker code is clickflow's (KafkaBroker and LocalKafka, in kafka-runtime with the Kafka jars it runs;
+# classpath.txt also lists the shared core they use, e.g. its one-line refusals).
 RUNTIME_CLASSES="$ROOT/kafka-runtime/target/classes"
-# The shared core (clickflow-core) the broker code uses, e.g. its one-line refusals.
-CORE_CLASSES="$ROOT/core/target/classes"
 TOOLS_LOG4J="$ROOT/kafka-runtime/src/main/resources/log4j2-tools.properties"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
@@ -68,8 +64,8 @@ need_build() {
   for file in "$@"; do
     [[ -f "$file" ]] && continue
     command -v mvn >/dev/null || die "Maven (mvn) is needed to build clickflow first"
-    echo "Building the Kafka jars and clickflow (mvn package -DskipTests -pl kafka-runtime,job -am)..." >&2
-    (cd "$ROOT" && mvn -q -B -DskipTests package -pl kafka-runtime,job -am) 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2 \
+    echo "Building the Kafka jars (mvn package -DskipTests -pl kafka-runtime -am)..." >&2
+    (cd "$ROOT" && mvn -q -B -DskipTests package -pl kafka-runtime -am) 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2 \
       || die "the build failed"
     return
   done
@@ -93,11 +89,11 @@ tool() {
     ${kafka_opts[@]+"${kafka_opts[@]}"} "$class" "$@"
 }
 
-# io.clickflow.demo.LocalKafka: start, stop and status of the broker, with the arguments checked here.
+# io.clickflow.broker.LocalKafka: start, stop and status of the broker, with the arguments checked here.
 local_kafka() {
-  need_build "$KAFKA_CP" "$JOB_CLASSES/io/clickflow/demo/LocalKafka.class" "$CORE_CLASSES/io/clickflow/commandline/UsageException.class"
+  need_build "$KAFKA_CP" "$RUNTIME_CLASSES/io/clickflow/broker/LocalKafka.class"
   exec "$JAVA" -Xmx256m -Dlog4j2.configurationFile="$TOOLS_LOG4J" -Dclickflow.kafka.classpath="$KAFKA_CP" \
-    -cp "$JOB_CLASSES:$CORE_CLASSES:$(cat "$KAFKA_CP")" io.clickflow.demo.LocalKafka "$@"
+    -cp "$RUNTIME_CLASSES:$(cat "$KAFKA_CP")" io.clickflow.broker.LocalKafka "$@"
 }
 
 COMMANDS="start|stop|status|kafka-topics|kafka-console-producer|kafka-console-consumer|kafka-consumer-groups"

@@ -5,7 +5,6 @@ import io.clickflow.attribution.AttributionCommand;
 import io.clickflow.attribution.GenerateCommand;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.UsageException;
-import io.clickflow.demo.DemoCommand;
 import io.clickflow.route.GenerateTenantEventsCommand;
 import io.clickflow.route.RouteCommand;
 import io.clickflow.runner.JobRunner;
@@ -18,32 +17,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
+import java.util.List;
 import java.util.Map;
 
 /**
  * The entry point of the jar, {@code clickflow <command> [options]}, locally or under {@code flink run}, and the one
- * registry of commands: main, help, {@code submit} and the unknown-command message all read the list below.
+ * registry of commands: main, help, {@code submit} and the unknown-command message all read {@link #commandLine()}.
  */
 @Command(
         name = "clickflow",
         customSynopsis = "./clickflow <command> [options]",
         description = "Flink jobs that turn ad and clickstream events into correct numbers in a database.",
         commandListHeading = "%nCommands:%n",
-        footer = {"", "Run './clickflow <command> --help' for a command's options."},
-        subcommands = {
-            DemoCommand.class,
-            AttributionCommand.class,
-            UniquesCommand.class,
-            AnalyticsCommand.class,
-            RouteCommand.class,
-            GenerateCommand.class,
-            GenerateFramesCommand.class,
-            GenerateTenantEventsCommand.class,
-            Clickflow.Serve.class,
-            Clickflow.Bench.class,
-            SubmitCommand.class,
-            Clickflow.Test.class
-        })
+        footer = {"", "Run './clickflow <command> --help' for a command's options."})
 public final class Clickflow implements Runnable {
     @Spec
     CommandSpec spec;
@@ -67,9 +53,54 @@ public final class Clickflow implements Runnable {
         return cl.execute(args);
     }
 
-    /** The whole command line, with clickflow's converters. */
+    /**
+     * The whole command line, with clickflow's converters: the jobs and commands in this jar, and in help's order the
+     * launcher's commands that run from other modules (listed so help shows them; run here, each says so).
+     */
     public static CommandLine commandLine() {
-        return Cli.commandLine(new Clickflow());
+        CommandLine cl = new CommandLine(new Clickflow());
+        elsewhere(
+                cl,
+                "demo",
+                "the demo module",
+                "Start a Kafka broker, generate traffic and run attribution on it, with the Web UI and a results page.");
+        for (Object command : List.of(
+                new AttributionCommand(),
+                new UniquesCommand(),
+                new AnalyticsCommand(),
+                new RouteCommand(),
+                new GenerateCommand(),
+                new GenerateFramesCommand(),
+                new GenerateTenantEventsCommand())) {
+            cl.addSubcommand(command);
+        }
+        elsewhere(
+                cl,
+                "serve",
+                "the api module",
+                "The HTTP analytics API: POST events, GET hourly unique users, clicks and impressions.");
+        elsewhere(
+                cl,
+                "bench",
+                "the bench module",
+                "Measure throughput and freshness against the decode ceiling and Flink SQL.");
+        cl.addSubcommand(new SubmitCommand());
+        // No path in the header: the command list's column, as wide as its longest name, may wrap it at a '/'.
+        elsewhere(
+                cl,
+                "test",
+                "Maven (it installs what the tests need where missing)",
+                "Every test (mvn verify), after installing what the tests need where missing.");
+        return Cli.commandLine(cl);
+    }
+
+    /** A command the launcher runs from {@code where}, outside this jar. */
+    private static void elsewhere(CommandLine cl, String name, String where, String header) {
+        Runnable refuse = () -> System.err.println("clickflow " + name + ": run it through the launcher, ./clickflow "
+                + name + " (it runs from " + where + ", not the job jar)");
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(refuse).name(name);
+        spec.usageMessage().header(header).description("./clickflow " + name + " runs it from " + where + ".");
+        cl.addSubcommand(name, new CommandLine(spec));
     }
 
     /** The commands {@code submit} can start on a cluster. */
@@ -103,47 +134,5 @@ public final class Clickflow implements Runnable {
 
     private static boolean underFlinkCli() {
         return System.getProperty("sun.java.command", "").startsWith("org.apache.flink.client.cli.CliFrontend");
-    }
-
-    /** {@code ./clickflow serve} runs the HTTP API from its own module (no Flink); listed here so help shows it. */
-    @Command(
-            name = "serve",
-            header = "The HTTP analytics API: POST events, GET hourly unique users, clicks and impressions.",
-            description =
-                    "The API server lives in the api module, outside the job jar; ./clickflow serve builds and runs it.")
-    static final class Serve implements Runnable {
-        @Override
-        public void run() {
-            System.err.println(
-                    "clickflow serve: run it through the launcher, ./clickflow serve (it is not part of the job jar)");
-        }
-    }
-
-    /** {@code ./clickflow test} is the launcher's own (it installs what the tests need); listed here so help shows it. */
-    @Command(
-            name = "test",
-            // No path in the header: the command list's column, as wide as its longest name, may wrap it at a '/'.
-            header = "Every test (mvn verify), after installing what the tests need where missing.",
-            description = "The launcher runs it: Debian's maven, chromium, chromium-driver and docker-compose are "
-                    + "installed when missing, then mvn verify runs with the options given.")
-    static final class Test implements Runnable {
-        @Override
-        public void run() {
-            System.err.println("clickflow test: run it through the launcher, ./clickflow test (it runs Maven)");
-        }
-    }
-
-    /** {@code ./clickflow bench} runs from its own module (the launcher starts it); listed here so help shows it. */
-    @Command(
-            name = "bench",
-            header = "Measure throughput and freshness against the decode ceiling and Flink SQL.",
-            description =
-                    "The benchmark lives in the bench module, outside the job jar; ./clickflow bench builds and runs it.")
-    static final class Bench implements Runnable {
-        @Override
-        public void run() {
-            System.err.println(
-                    "clickflow bench: run it through the launcher, ./clickflow bench (it is not part of the job jar)");
-        }
     }
 }

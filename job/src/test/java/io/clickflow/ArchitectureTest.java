@@ -39,7 +39,6 @@ class ArchitectureTest {
         "io.clickflow.uniques..",
         "io.clickflow.analytics..",
         "io.clickflow.route..",
-        "io.clickflow.demo..",
         "io.clickflow.submit.."
     };
 
@@ -63,6 +62,8 @@ class ArchitectureTest {
             String pkg = c.getPackageName();
             boolean inPlace = pkg.equals("io.clickflow")
                     || pkg.startsWith("io.clickflow.api")
+                    // the local broker (kafka-runtime), on this classpath for the broker-restart tests only
+                    || pkg.startsWith("io.clickflow.broker")
                     || pkg.startsWith("io.clickflow.commandline")
                     // test helpers from core's test jar (a jar, so DO_NOT_INCLUDE_TESTS does not see them as tests)
                     || pkg.startsWith("io.clickflow.testing")
@@ -114,16 +115,22 @@ class ArchitectureTest {
         }
     }
 
-    /** The API (on this classpath for the end-to-end test only) uses the core module, never the job jar or Flink. */
+    /**
+     * The API and the local broker (on this classpath for the end-to-end and broker-restart tests only) use the core
+     * module, never the job jar or Flink.
+     */
     @Test
-    void theApiUsesOnlyTheCoreModule() {
+    void theApiAndTheBrokerUseOnlyTheCoreModule() {
         noClasses()
                 .that()
-                .resideInAPackage("io.clickflow.api..")
+                .resideInAnyPackage("io.clickflow.api..", "io.clickflow.broker..")
                 .should()
                 .dependOnClassesThat(JavaClass.Predicates.resideInAPackage("io.clickflow..")
                         .and(DescribedPredicate.not(JavaClass.Predicates.resideInAnyPackage(
-                                "io.clickflow.api..", "io.clickflow.tables..", "io.clickflow.commandline.."))))
+                                "io.clickflow.api..",
+                                "io.clickflow.broker..",
+                                "io.clickflow.tables..",
+                                "io.clickflow.commandline.."))))
                 .orShould()
                 .dependOnClassesThat()
                 .resideInAnyPackage("org.apache.flink..")

@@ -1,10 +1,10 @@
 package io.clickflow.bench;
 
 import io.clickflow.bench.ApiReport.Row;
+import io.clickflow.broker.KafkaBroker;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.Durations;
 import io.clickflow.commandline.UsageException;
-import io.clickflow.demo.KafkaBroker;
 import io.clickflow.tables.AnalyticsTables;
 
 import io.vertx.core.http.HttpMethod;

@@ -1,6 +1,6 @@
 package io.clickflow.bench;
 
-import io.clickflow.demo.ApiServerProcess;
+import io.clickflow.api.ApiServerProcess;
 
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpMethod;

@@ -4,10 +4,10 @@ import io.clickflow.Clickflow;
 import io.clickflow.attribution.ClickstreamGenerator;
 import io.clickflow.attribution.GenerateCommand;
 import io.clickflow.bench.AttributionReport.Result;
+import io.clickflow.broker.KafkaBroker;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.Durations;
 import io.clickflow.commandline.UsageException;
-import io.clickflow.demo.KafkaBroker;
 import io.clickflow.tables.Database;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -2,10 +2,10 @@ package io.clickflow.bench;
 
 import io.clickflow.bench.RouterReport.Input;
 import io.clickflow.bench.RouterReport.Row;
+import io.clickflow.broker.KafkaBroker;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.Durations;
 import io.clickflow.commandline.UsageException;
-import io.clickflow.demo.KafkaBroker;
 import io.clickflow.io.KafkaSinks;
 import io.clickflow.route.Destinations;
 import io.clickflow.route.RouteTraffic;

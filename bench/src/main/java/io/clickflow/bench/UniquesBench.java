@@ -1,10 +1,10 @@
 package io.clickflow.bench;
 
 import io.clickflow.bench.UniquesReport.Row;
+import io.clickflow.broker.KafkaBroker;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.Durations;
 import io.clickflow.commandline.UsageException;
-import io.clickflow.demo.KafkaBroker;
 import io.clickflow.uniques.GenerateFramesCommand;
 
 import com.fasterxml.jackson.databind.JsonNode;

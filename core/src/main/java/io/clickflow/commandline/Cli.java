@@ -29,7 +29,11 @@ public final class Cli {
 
     /** The picocli command line of {@code command} (and its subcommands) with clickflow's converters. */
     public static CommandLine commandLine(Object command) {
-        CommandLine cl = new CommandLine(command);
+        return commandLine(new CommandLine(command));
+    }
+
+    /** As {@link #commandLine(Object)}, on a command line already made (with subcommands added to it). */
+    public static CommandLine commandLine(CommandLine cl) {
         cl.setAbbreviatedOptionsAllowed(false);
         cl.setUsageHelpWidth(110);
         cl.setUsageHelpLongOptionsMaxWidth(34);

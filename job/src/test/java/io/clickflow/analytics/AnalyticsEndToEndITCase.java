@@ -2,9 +2,9 @@ package io.clickflow.analytics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clickflow.api.ApiServerProcess;
 import io.clickflow.api.ServeCommand;
 import io.clickflow.attribution.AttributionPipelines;
-import io.clickflow.demo.ApiServerProcess;
 import io.clickflow.tables.AnalyticsTables;
 import io.clickflow.tables.Database;
 import io.clickflow.testing.AnalyticsWorkload;

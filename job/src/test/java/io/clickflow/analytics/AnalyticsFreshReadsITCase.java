@@ -2,9 +2,9 @@ package io.clickflow.analytics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clickflow.api.ApiServerProcess;
 import io.clickflow.attribution.AttributionPipelines;
 import io.clickflow.commandline.Cli;
-import io.clickflow.demo.ApiServerProcess;
 import io.clickflow.stream.EmitMode;
 import io.clickflow.tables.AnalyticsTables;
 import io.clickflow.testing.AnalyticsWorkload;

@@ -2,8 +2,8 @@ package io.clickflow.analytics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clickflow.api.ApiServerProcess;
 import io.clickflow.attribution.AttributionPipelines;
-import io.clickflow.demo.ApiServerProcess;
 import io.clickflow.tables.AnalyticsTables;
 import io.clickflow.tables.Database;
 import io.clickflow.testing.AnalyticsWorkload;

@@ -15,16 +15,14 @@ import io.clickflow.io.KafkaSinks;
 import io.clickflow.route.RouteCommand;
 import io.clickflow.route.RouteOptions;
 import io.clickflow.stream.EmitMode;
+import io.clickflow.testing.CommandChecks;
 import io.clickflow.uniques.UniquesCommand;
 import io.clickflow.uniques.UniquesOptions;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
-import picocli.CommandLine.Model.OptionSpec;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -228,61 +226,6 @@ class CliTest {
                 .isEqualTo(new ClickflowRun(2, "", prefix + "--origin-service-id: give an id\n"));
     }
 
-    /** The demo passes --out-of-orderness on to the attribution job: the job's option, text and check. */
-    @Test
-    void demoTakesTheJobsOutOfOrderness() throws Exception {
-        assertThat(run("demo", "--help").out()).contains("How far event time may go backwards");
-        ClickflowRun bad = run("demo", "--out-of-orderness", "soon");
-        assertThat(bad.code()).isEqualTo(2);
-        assertThat(bad.out()).isEmpty();
-        assertThat(bad.err())
-                .startsWith("clickflow demo: ")
-                .contains("--out-of-orderness")
-                .hasLineCount(1);
-    }
-
-    @Test
-    void demoAnalyticsRefusesBadOptionsInOneLineBeforeStartingAnything() throws Exception {
-        String prefix = "clickflow demo analytics: ";
-        assertThat(run("demo", "analytics", "--rate", "0"))
-                .isEqualTo(new ClickflowRun(2, "", prefix + "--rate: must be between 1 and 100000, not 0\n"));
-        assertThat(run("demo", "analytics", "--users", "0"))
-                .isEqualTo(new ClickflowRun(2, "", prefix + "--users: must be between 1 and 10000000, not 0\n"));
-        assertThat(run("demo", "analytics", "--api-ports", "18080,18080"))
-                .isEqualTo(new ClickflowRun(
-                        2, "", prefix + "--api-ports: port 18080 is given twice (or is the --web-port)\n"));
-        assertThat(run("demo", "analytics", "--api-ports", "1,2,3,4,5,6,7,8,9"))
-                .isEqualTo(new ClickflowRun(
-                        2, "", prefix + "--api-ports: the number of ports: must be between 1 and 8, not 9\n"));
-        assertThat(run("demo", "analytics", "--api-ports", "70000"))
-                .isEqualTo(new ClickflowRun(2, "", prefix + "--api-ports: must be between 0 and 65535, not 70000\n"));
-        assertThat(run("demo", "analytics", "--api-ports", "80x"))
-                .extracting(ClickflowRun::code, ClickflowRun::out)
-                .containsExactly(2, "");
-        assertThat(run("demo", "analytics", "--rat", "5").err())
-                .isEqualTo(prefix + "unknown option --rat (did you mean --rate?)\n");
-        try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            int port = busy.getLocalPort();
-            assertThat(run("demo", "analytics", "--api-ports", "0," + port))
-                    .isEqualTo(new ClickflowRun(
-                            2,
-                            "",
-                            prefix + "--api-ports: port " + port
-                                    + " for an API server is in use (another clickflow?)\n"));
-            assertThat(run("demo", "analytics", "--api-ports", "0,0", "--web-port", Integer.toString(port)))
-                    .isEqualTo(new ClickflowRun(
-                            2,
-                            "",
-                            prefix + "--web-port: port " + port
-                                    + " for the Flink Web UI is in use (another clickflow?)\n"));
-        }
-        // demo alone is still the attribution demo; analytics is its subcommand.
-        ClickflowRun demoHelp = run("demo", "--help");
-        assertThat(demoHelp.out()).contains("attribution").containsPattern("(?m)^  analytics ");
-        assertThat(run("demo", "analytics", "--help").out())
-                .contains("--api-ports=PORT,PORT", "Default: 8080,8082", "Default: 500");
-    }
-
     @Test
     void aSqliteFileThatCannotBeMadeIsOneLineBeforeAnythingStarts(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("README.md"), "not a folder");
@@ -332,87 +275,23 @@ class CliTest {
                 .isEqualTo(new ClickflowRun(
                         2, "", "clickflow route: unexpected argument 'stray' (options start with --)\n"));
         // Every command with a required option says so, and names it for a typo.
-        int required = 0;
-        for (CommandLine command : commands()) {
-            String[] name = command.getCommandSpec()
-                    .qualifiedName(" ")
-                    .substring("clickflow ".length())
-                    .split(" ");
-            for (OptionSpec option : command.getCommandSpec().requiredArgs().stream()
-                    .filter(a -> a instanceof OptionSpec)
-                    .map(a -> (OptionSpec) a)
-                    .toList()) {
-                required++;
-                String prefix = "clickflow " + String.join(" ", name) + ": ";
-                assertThat(run(name).err()).startsWith(prefix).contains(option.longestName() + " ");
-                String typo =
-                        option.longestName().substring(0, option.longestName().length() - 1);
-                String[] args =
-                        Stream.concat(Stream.of(name), Stream.of(typo, "x")).toArray(String[]::new);
-                assertThat(run(args))
-                        .isEqualTo(new ClickflowRun(
-                                2,
-                                "",
-                                prefix + "unknown option " + typo + " (did you mean " + option.longestName() + "?)\n"));
-            }
-        }
+        int required = CommandChecks.requiredOptionsAreNamed(Clickflow::commandLine, commands());
         assertThat(required).as("commands with a required option exist").isPositive();
     }
 
     @Test
     void everyOptionHasItsDefaultInTheHelp() throws Exception {
-        for (CommandLine command : commands()) {
-            String help = command.getUsageMessage();
-            CommandLine.IDefaultValueProvider provider =
-                    command.getCommandSpec().defaultValueProvider();
-            for (OptionSpec option : command.getCommandSpec().options()) {
-                String provided = provider == null ? null : provider.defaultValue(option);
-                String value = provided != null ? provided : option.defaultValue();
-                if (value != null) {
-                    assertThat(help)
-                            .as(command.getCommandName() + " " + option.longestName())
-                            .contains("Default: " + value);
-                }
-            }
-        }
+        CommandChecks.everyOptionHasItsDefaultInTheHelp(commands());
     }
 
     @Test
     void theDocsDescribeEveryOptionOfEveryCommand() throws Exception {
-        String docs;
-        try (Stream<Path> files = Files.list(Path.of("..", "docs"))) {
-            List<Path> all = new ArrayList<>(
-                    files.filter(p -> p.toString().endsWith(".md")).sorted().toList());
-            all.add(Path.of("..", "README.md"));
-            StringBuilder text = new StringBuilder();
-            for (Path p : all) {
-                text.append(Files.readString(p));
-            }
-            docs = text.toString();
-        }
-        for (CommandLine command : commands()) {
-            for (OptionSpec option : command.getCommandSpec().options()) {
-                if (!option.usageHelp() && !option.versionHelp()) {
-                    assertThat(docs)
-                            .as("docs describe " + command.getCommandName() + " " + option.longestName())
-                            .contains("`" + option.longestName());
-                }
-            }
-        }
+        CommandChecks.theDocsDescribeEveryOption(commands());
     }
 
-    /** Every command and subcommand ({@code demo analytics}), depth first. */
+    /** Every command and subcommand of {@code ./clickflow}, depth first (the demo's are the demo module's). */
     static List<CommandLine> commands() {
-        List<CommandLine> all = new ArrayList<>();
-        addSubcommands(Clickflow.commandLine(), all);
-        return all;
-    }
-
-    private static void addSubcommands(CommandLine parent, List<CommandLine> all) {
-        for (CommandLine c : parent.getSubcommands().values()) {
-            all.add(c);
-            addSubcommands(c, all);
-        }
+        return CommandChecks.commands(Clickflow.commandLine());
     }
 
     @Test

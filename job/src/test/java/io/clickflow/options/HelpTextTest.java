@@ -15,7 +15,7 @@ class HelpTextTest {
     void everyHelpIsCleanAndWhole() {
         assertThat(HelpTexts.commands(Clickflow.commandLine()))
                 .as("the walk reaches the subcommands")
-                .containsKeys("clickflow", "clickflow analytics", "clickflow demo analytics", "clickflow route");
+                .containsKeys("clickflow", "clickflow analytics", "clickflow route");
         assertThat(HelpTexts.problems(Clickflow.commandLine())).isEmpty();
     }
 

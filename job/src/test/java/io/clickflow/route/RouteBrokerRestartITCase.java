@@ -1,7 +1,7 @@
 package io.clickflow.route;
 
 import io.clickflow.attribution.AttributionPipelines;
-import io.clickflow.demo.KafkaBroker;
+import io.clickflow.broker.KafkaBroker;
 import io.clickflow.testing.ChildJob;
 import io.clickflow.testing.KafkaTestBroker;
 import io.clickflow.testing.Waits;

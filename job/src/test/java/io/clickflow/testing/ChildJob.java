@@ -1,6 +1,6 @@
 package io.clickflow.testing;
 
-import io.clickflow.demo.KafkaBroker;
+import io.clickflow.broker.KafkaBroker;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,5 +1,7 @@
 package io.clickflow.demo;
 
+import io.clickflow.api.ApiServerProcess;
+import io.clickflow.broker.KafkaBroker;
 import io.clickflow.io.KafkaSender;
 import io.clickflow.tables.DeadLetterTables;
 

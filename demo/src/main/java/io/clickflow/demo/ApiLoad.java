@@ -2,6 +2,7 @@ package io.clickflow.demo;
 
 import io.clickflow.analytics.AnalyticsTraffic;
 import io.clickflow.analytics.UserAction;
+import io.clickflow.api.ApiServerProcess;
 import io.clickflow.tables.AnalyticsTables;
 import io.clickflow.tables.EventTimes;
 

@@ -1,4 +1,4 @@
-package io.clickflow.demo;
+package io.clickflow.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
@@ -46,15 +46,15 @@ class LocalKafkaScriptITCase {
     }
 
     /**
-     * The script would build what is missing, which must not happen inside a test run: the reactor builds
-     * kafka-runtime (package, for its classpath.txt) and compiles the job's classes before these tests.
+     * The script would build what is missing, which must not happen inside a test run: the reactor packages
+     * kafka-runtime (its classes and classpath.txt) before these tests.
      */
     @BeforeAll
     static void buildOutputIsThere() {
         assertThat(ROOT.resolve("kafka-runtime/target/classpath.txt"))
-                .as("run the tests through the reactor, e.g. mvn -pl job -am verify")
+                .as("run the tests through the reactor, e.g. mvn -pl kafka-runtime -am verify")
                 .isRegularFile();
-        assertThat(ROOT.resolve("job/target/classes/io/clickflow/demo/LocalKafka.class"))
+        assertThat(ROOT.resolve("kafka-runtime/target/classes/io/clickflow/broker/LocalKafka.class"))
                 .isRegularFile();
     }
 

@@ -3,6 +3,8 @@ package io.clickflow.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clickflow.Clickflow;
+import io.clickflow.api.ApiServerProcess;
+import io.clickflow.broker.KafkaBroker;
 import io.clickflow.commandline.Cli;
 
 import java.io.ByteArrayOutputStream;

@@ -4,6 +4,8 @@ import io.clickflow.analytics.AnalyticsCommand;
 import io.clickflow.analytics.AnalyticsJob;
 import io.clickflow.analytics.AnalyticsOptions;
 import io.clickflow.analytics.AnalyticsTraffic;
+import io.clickflow.api.ApiServerProcess;
+import io.clickflow.broker.KafkaBroker;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.UsageException;
 import io.clickflow.runner.JobRunner;

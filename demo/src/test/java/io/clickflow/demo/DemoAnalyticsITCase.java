@@ -3,6 +3,7 @@ package io.clickflow.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clickflow.analytics.AnalyticsTraffic;
+import io.clickflow.api.ApiServerProcess;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,5 +1,6 @@
 package io.clickflow.demo;
 
+import io.clickflow.api.ApiServerProcess;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.UsageException;
 

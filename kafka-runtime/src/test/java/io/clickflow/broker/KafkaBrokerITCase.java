@@ -1,8 +1,6 @@
-package io.clickflow.demo;
+package io.clickflow.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
-
-import io.clickflow.testing.ChildJob;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -31,7 +29,7 @@ class KafkaBrokerITCase {
     @Test
     void producesAndConsumesThroughAChildBrokerAndStopsIt(@TempDir Path dataDir) throws Exception {
         long pid;
-        try (KafkaBroker broker = KafkaBroker.start(dataDir, ChildJob.kafkaClasspath())) {
+        try (KafkaBroker broker = KafkaBroker.start(dataDir, Path.of("target", "classpath.txt"))) {
             pid = broker.pid();
             assertThat(ProcessHandle.of(pid))
                     .hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());

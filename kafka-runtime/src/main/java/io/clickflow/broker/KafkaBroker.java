@@ -1,12 +1,13 @@
-package io.clickflow.demo;
+package io.clickflow.broker;
 
-import io.clickflow.runner.KafkaPreflight;
+import io.clickflow.commandline.ChildProcesses;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import java.io.File;
 import java.io.IOException;
@@ -78,7 +79,7 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     /** The address clients reach a broker of this class on {@code port} at. */
-    static String address(int port) {
+    public static String address(int port) {
         return HOST + ":" + port;
     }
 
@@ -240,6 +241,34 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
+    /** Until every partition of the new topic has a leader, so a client's first send or fetch finds one. */
+    private void awaitLeader(String topic, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                if (admin
+                        .describeTopics(List.of(topic))
+                        .allTopicNames()
+                        .get(10, TimeUnit.SECONDS)
+                        .get(topic)
+                        .partitions()
+                        .stream()
+                        .allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(
+                        topic + " has partitions without a leader after " + timeout.toSeconds() + " s");
+            }
+            Thread.sleep(50); // polling the broker's metadata
+        }
+    }
+
     /** Creates a topic with replication 1, or leaves an existing one of that name as it is. */
     public void createTopic(String name, int partitions) {
         try {
@@ -252,7 +281,7 @@ public final class KafkaBroker implements AutoCloseable {
                     throw new IllegalStateException("Could not create topic " + name, e.getCause());
                 }
             }
-            KafkaPreflight.awaitLeaders(admin, List.of(name), Duration.ofSeconds(30));
+            awaitLeader(name, Duration.ofSeconds(30));
         } catch (IllegalStateException e) {
             throw e;
         } catch (ExecutionException e) {
@@ -541,7 +570,7 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     /** A port free now; the broker binds it a few seconds later, a race lost only in theory. */
-    static int freePort(int... taken) throws IOException {
+    public static int freePort(int... taken) throws IOException {
         while (true) {
             try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
                 int port = socket.getLocalPort();

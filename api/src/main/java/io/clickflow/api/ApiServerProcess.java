@@ -1,4 +1,6 @@
-package io.clickflow.demo;
+package io.clickflow.api;
+
+import io.clickflow.commandline.ChildProcesses;
 
 import java.io.File;
 import java.io.IOException;

@@ -1,12 +1,12 @@
-package io.clickflow.demo;
+package io.clickflow.commandline;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** How a demo starts the processes it stops itself, in order. */
-final class ChildProcesses {
+/** How clickflow starts the child processes it stops itself, in order (a demo's broker, servers and jobs). */
+public final class ChildProcesses {
     private static final Path SH = Path.of("/bin/sh");
 
     private ChildProcesses() {}
@@ -17,7 +17,7 @@ final class ChildProcesses {
      * before the load on them. Ignoring it leaves the order to the demo, which stops each with SIGTERM; a JVM started
      * with SIGINT ignored leaves it ignored. Where there is no /bin/sh the command runs as given.
      */
-    static List<String> ignoringCtrlC(List<String> command) {
+    public static List<String> ignoringCtrlC(List<String> command) {
         if (!Files.isExecutable(SH)) {
             return command;
         }

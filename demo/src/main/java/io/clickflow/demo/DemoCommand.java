@@ -1,10 +1,12 @@
 package io.clickflow.demo;
 
+import io.clickflow.Clickflow;
 import io.clickflow.attribution.AttributionCommand;
 import io.clickflow.attribution.AttributionJob;
 import io.clickflow.attribution.AttributionOptions;
 import io.clickflow.attribution.ClickstreamGenerator;
 import io.clickflow.attribution.GenerateCommand;
+import io.clickflow.broker.KafkaBroker;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.Durations;
 import io.clickflow.options.EventTimeOptions;
@@ -12,6 +14,7 @@ import io.clickflow.runner.JobRunner;
 import io.clickflow.stream.EmitMode;
 import io.clickflow.tables.AttributionTables;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Mixin;
@@ -42,6 +45,16 @@ import java.util.concurrent.Callable;
             "each run. Ctrl-C (or --duration) stops it all with a savepoint."
         })
 public final class DemoCommand implements Callable<Integer> {
+    /** {@code ./clickflow demo [command] [options]}: the launcher runs it from this module, outside the job jar. */
+    public static void main(String[] args) {
+        CommandLine cl = Cli.commandLine(new DemoCommand());
+        cl.setCommandName("clickflow demo");
+        int code = Clickflow.execute(cl, args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
     static final Path DEMO_DIR = Path.of("output", "demo");
 
     @Mixin

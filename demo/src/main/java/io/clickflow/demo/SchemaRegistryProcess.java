@@ -1,5 +1,7 @@
 package io.clickflow.demo;
 
+import io.clickflow.commandline.ChildProcesses;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -1,5 +1,6 @@
 package io.clickflow.demo;
 
+import io.clickflow.broker.KafkaBroker;
 import io.clickflow.commandline.Cli;
 import io.clickflow.route.GenerateTenantEventsCommand;
 import io.clickflow.route.RouteCommand;

@@ -1,4 +1,4 @@
-package io.clickflow.demo;
+package io.clickflow.broker;
 
 import java.io.IOException;
 import java.io.PrintStream;
