@@ -1,5 +1,6 @@
 package io.clickflow.bench;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -13,6 +14,7 @@ import io.vertx.core.http.RequestOptions;
 import org.HdrHistogram.Histogram;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -29,6 +31,8 @@ import java.util.function.Supplier;
 final class HttpLoad implements AutoCloseable {
     /** Highest latency the histograms hold; anything slower is recorded as this. */
     private static final long MAX_MICROS = TimeUnit.MINUTES.toMicros(1);
+    /** How long an open-loop step runs at its rate before it measures. */
+    static final Duration LEAD_IN = Duration.ofSeconds(2);
     /** How long an open-loop step waits for its last answers after its last send. */
     private static final Duration DRAIN = Duration.ofSeconds(10);
 
@@ -165,7 +169,11 @@ final class HttpLoad implements AutoCloseable {
 
     /**
      * {@code rate} requests per second for {@code duration}, each due at start + i / rate whether or not earlier ones
-     * were answered (they queue for a free connection); latency from that due time to the answer.
+     * were answered; latency from that due time to the answer. A request due while every connection has one under way
+     * waits in this generator's own queue (first in, first out) for the next free one, as in wrk2, rather than in the
+     * HTTP client's pool: under a backlog the pool's waiters cost the generator more per request than it could catch
+     * up with (BENCHMARKS.md). The first {@link #LEAD_IN} runs at the rate unmeasured, the step's transient (its
+     * connections' first requests, the JIT of this path), as wrk2 calibrates before it records.
      */
     Step openLoop(int connections, double rate, Duration duration, Supplier<Call> calls) throws Exception {
         HttpClientAgent client = client(connections);
@@ -175,38 +183,67 @@ final class HttpLoad implements AutoCloseable {
             AtomicLong ok = new AtomicLong();
             AtomicLong errors = new AtomicLong();
             AtomicLong lastAnswer = new AtomicLong();
-            long total = (long) (rate * duration.toNanos() / 1e9);
+            long lead = (long) (rate * LEAD_IN.toNanos() / 1e9);
+            long total = lead + (long) (rate * duration.toNanos() / 1e9);
             long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
-            // One pacing timer per client event loop, each sending every threads-th request from its loop.
+            long measuredFrom = start + (long) (lead * 1e9 / rate);
+            // One pacing timer per client event loop, each sending every threads-th request on its share of the
+            // connections, all from its loop (so its queue and count need no lock).
             CountDownLatch allSent = new CountDownLatch(threads);
-            CountDownLatch answered = new CountDownLatch((int) Math.min(Integer.MAX_VALUE, total));
+            CountDownLatch answered = new CountDownLatch((int) Math.min(Integer.MAX_VALUE, total - lead));
             for (int t = 0; t < threads; t++) {
                 int lane = t;
-                long[] next = {lane};
-                vertx.runOnContext(v -> vertx.setPeriodic(1, id -> {
-                    long due = Math.min(total, (long) ((System.nanoTime() - start) * rate / 1e9) + 1);
-                    for (; next[0] < due; next[0] += threads) {
-                        long intended = start + (long) (next[0] * 1e9 / rate);
-                        send(client, calls.get()).onComplete(ar -> {
-                            long at = System.nanoTime();
-                            record(h, at - intended);
-                            (ok(ar.result()) ? ok : errors).incrementAndGet();
-                            lastAnswer.accumulateAndGet(at, Math::max);
-                            answered.countDown();
-                        });
-                    }
-                    if (due >= total) {
-                        vertx.cancelTimer(id);
-                        allSent.countDown();
-                    }
-                }));
+                int laneConnections = Math.max(1, connections / threads + (lane < connections % threads ? 1 : 0));
+                vertx.runOnContext(v -> {
+                    Context laneContext = Vertx.currentContext();
+                    ArrayDeque<Long> waiting = new ArrayDeque<>();
+                    long[] next = {lane};
+                    int[] underWay = {0};
+                    Runnable[] pump = new Runnable[1];
+                    pump[0] = () -> {
+                        while (underWay[0] < laneConnections && !waiting.isEmpty()) {
+                            long intended = waiting.poll();
+                            underWay[0]++;
+                            send(client, calls.get()).onComplete(ar -> {
+                                long at = System.nanoTime();
+                                if (intended >= measuredFrom) {
+                                    record(h, at - intended);
+                                    (ok(ar.result()) ? ok : errors).incrementAndGet();
+                                    lastAnswer.accumulateAndGet(at, Math::max);
+                                    answered.countDown();
+                                }
+                                // A pooled connection may answer on another loop's thread: the queue is this lane's.
+                                if (Vertx.currentContext() == laneContext) {
+                                    underWay[0]--;
+                                    pump[0].run();
+                                } else {
+                                    laneContext.runOnContext(x -> {
+                                        underWay[0]--;
+                                        pump[0].run();
+                                    });
+                                }
+                            });
+                        }
+                    };
+                    vertx.setPeriodic(1, id -> {
+                        long due = Math.min(total, (long) ((System.nanoTime() - start) * rate / 1e9) + 1);
+                        for (; next[0] < due; next[0] += threads) {
+                            waiting.add(start + (long) (next[0] * 1e9 / rate));
+                        }
+                        pump[0].run();
+                        if (due >= total) {
+                            vertx.cancelTimer(id);
+                            allSent.countDown();
+                        }
+                    });
+                });
             }
-            if (!allSent.await(duration.toMillis() + DRAIN.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!allSent.await(LEAD_IN.toMillis() + duration.toMillis() + DRAIN.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException("the load generator could not send its requests in time");
             }
             answered.await(DRAIN.toMillis(), TimeUnit.MILLISECONDS);
             long unanswered = answered.getCount();
-            long nanos = Math.max(duration.toNanos(), lastAnswer.get() - start);
+            long nanos = Math.max(duration.toNanos(), lastAnswer.get() - measuredFrom);
             synchronized (h) {
                 return new Step(ok.get(), errors.get(), unanswered, nanos, h.copy());
             }
