@@ -31,6 +31,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -101,6 +102,9 @@ public final class JobRunner {
         run(jobName, runtime, pipeline, progress, stop -> {});
     }
 
+    /** The longest a stop takes: the savepoint's wait, then the cancel's if the savepoint fails. */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(100);
+
     /**
      * As {@link #run(String, RuntimeOptions, Pipeline, ProgressReporter)}; {@code onSubmitted} gets what stops the
      * running job as Ctrl-C does, with a savepoint (local runs only).
@@ -144,6 +148,7 @@ public final class JobRunner {
         System.out.println("Job " + jobName + " running (id " + client.getJobID() + "); Flink Web UI: " + webUi);
         Thread main = Thread.currentThread();
         AtomicBoolean stoppedByUser = new AtomicBoolean();
+        CountDownLatch stopped = new CountDownLatch(1);
         String savepoints = runtime.savepointUri();
         Runnable stop = () -> {
             if (stoppedByUser.compareAndSet(false, true)) {
@@ -152,7 +157,11 @@ public final class JobRunner {
                 } catch (RuntimeException e) {
                     System.out.println("Stopping what feeds the job failed: " + e);
                 }
-                stopQuietly(client, savepoints);
+                try {
+                    stopQuietly(client, savepoints);
+                } finally {
+                    stopped.countDown();
+                }
             }
         };
         Thread cancelOnExit = new Thread(
@@ -175,6 +184,12 @@ public final class JobRunner {
                         .isPresent();
                 status = cancelled ? JobStatus.CANCELED : JobStatus.FAILED;
                 failure = cancelled ? null : e.getCause();
+            }
+            if (stoppedByUser.get()) {
+                // The job ends as its savepoint completes, a moment before the stop hears of it: wait for the stop,
+                // so that the caller's clean-up (a demo's timer, the JVM's exit) does not interrupt it and lose the
+                // savepoint's path, and the summary comes after it.
+                stopped.await(STOP_WAIT.toSeconds(), TimeUnit.SECONDS);
             }
             progress.printSummary(
                     stoppedByUser.get() && status == JobStatus.FINISHED
