@@ -2,6 +2,7 @@ package io.clickflow.bench;
 
 import io.clickflow.bench.ApiReport.Row;
 import io.clickflow.broker.KafkaBroker;
+import io.clickflow.commandline.ChildProcesses;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.Durations;
 import io.clickflow.commandline.UsageException;
@@ -244,7 +245,7 @@ public final class ApiBench implements Callable<Integer> {
                     System.out.println("Redis peer: skipped, redis-server is not on the PATH (Debian: apt-get install "
                             + "redis-server).");
                 } else {
-                    int redisPort = ChildJvm.freePort();
+                    int redisPort = ChildProcesses.freePort();
                     Process redis = servers.startRedis(redisServer, redisPort);
                     Process p = servers.startPeer("redis", List.of(Integer.toString(redisPort)));
                     List<Long> backing = List.of(redis.pid());

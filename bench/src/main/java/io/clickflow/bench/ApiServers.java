@@ -1,6 +1,7 @@
 package io.clickflow.bench;
 
 import io.clickflow.api.ApiServerProcess;
+import io.clickflow.commandline.ChildProcesses;
 
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpMethod;
@@ -42,13 +43,16 @@ final class ApiServers {
                 kind));
         command.addAll(args);
         command.addAll(List.of(
-                "--port", Integer.toString(ChildJvm.freePort()), "--event-loops", Integer.toString(bench.eventLoops)));
+                "--port",
+                Integer.toString(ChildProcesses.freePort()),
+                "--event-loops",
+                Integer.toString(bench.eventLoops)));
         return start(kind + "-peer", command);
     }
 
     /** {@code ./clickflow serve} as the launcher runs it: its own JVM, the api module's jar and classpath. */
     Process startServe(String bs, Path db) throws Exception {
-        int port = ChildJvm.freePort();
+        int port = ChildProcesses.freePort();
         ApiServerProcess serve = ApiServerProcess.start(
                 "serve",
                 ApiServerProcess.classpath(ApiServerProcess.defaultClasspathFile()),
@@ -92,7 +96,7 @@ final class ApiServers {
                                 "--checkpoint-dir",
                                 run.resolve("checkpoints").toString(),
                                 "--web-port",
-                                Integer.toString(ChildJvm.freePort())),
+                                Integer.toString(ChildProcesses.freePort())),
                         bench.jobOptions),
                 bench.jobHeap,
                 run.log,

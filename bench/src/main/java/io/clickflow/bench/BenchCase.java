@@ -6,6 +6,7 @@ import io.clickflow.analytics.AnalyticsOptions;
 import io.clickflow.attribution.AttributionCommand;
 import io.clickflow.attribution.AttributionJob;
 import io.clickflow.attribution.AttributionOptions;
+import io.clickflow.commandline.ChildProcesses;
 import io.clickflow.route.RouteCommand;
 import io.clickflow.route.RouteJob;
 import io.clickflow.route.RouteOptions;
@@ -136,7 +137,7 @@ public final class BenchCase {
         }
         int port = warm.indexOf("--web-port");
         if (port >= 0) {
-            warm.set(port + 1, Integer.toString(ChildJvm.freePort())); // the measured run keeps its own
+            warm.set(port + 1, Integer.toString(ChildProcesses.freePort())); // the measured run keeps its own
         }
         StreamExecutionEnvironment env = setup.build(parse.apply(warm.toArray(String[]::new)));
         JobClient client = env.executeAsync(name + " warm-up");

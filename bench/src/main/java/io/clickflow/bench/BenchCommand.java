@@ -5,6 +5,7 @@ import io.clickflow.attribution.ClickstreamGenerator;
 import io.clickflow.attribution.GenerateCommand;
 import io.clickflow.bench.AttributionReport.Result;
 import io.clickflow.broker.KafkaBroker;
+import io.clickflow.commandline.ChildProcesses;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.Durations;
 import io.clickflow.commandline.UsageException;
@@ -249,7 +250,7 @@ public final class BenchCommand implements Callable<Integer> {
                         "--checkpoint-dir",
                         run.resolve("checkpoints/" + c).toString(),
                         "--web-port",
-                        Integer.toString(ChildJvm.freePort())));
+                        Integer.toString(ChildProcesses.freePort())));
                 String kind = c.equals("sql") ? "sql" : "attribution";
                 List<String> jvm = new ArrayList<>();
                 if (!cold) {
@@ -338,7 +339,7 @@ public final class BenchCommand implements Callable<Integer> {
                         "--checkpoint-dir",
                         bench.resolve("checkpoints/freshness").toString(),
                         "--web-port",
-                        Integer.toString(ChildJvm.freePort())),
+                        Integer.toString(ChildProcesses.freePort())),
                 jobHeap,
                 bench.log,
                 bench.resolve("freshness-job.log"),

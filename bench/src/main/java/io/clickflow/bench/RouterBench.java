@@ -3,6 +3,7 @@ package io.clickflow.bench;
 import io.clickflow.bench.RouterReport.Input;
 import io.clickflow.bench.RouterReport.Row;
 import io.clickflow.broker.KafkaBroker;
+import io.clickflow.commandline.ChildProcesses;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.Durations;
 import io.clickflow.commandline.UsageException;
@@ -478,7 +479,7 @@ public final class RouterBench implements Callable<Integer> {
                 "--checkpoint-dir",
                 run.resolve("checkpoints/" + prefix).toString(),
                 "--web-port",
-                Integer.toString(ChildJvm.freePort())));
+                Integer.toString(ChildProcesses.freePort())));
         if (!defaults) {
             // As shipped: route's own --checkpoint-interval and --transaction-naming.
             o.addAll(List.of(

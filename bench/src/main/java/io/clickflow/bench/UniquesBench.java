@@ -2,6 +2,7 @@ package io.clickflow.bench;
 
 import io.clickflow.bench.UniquesReport.Row;
 import io.clickflow.broker.KafkaBroker;
+import io.clickflow.commandline.ChildProcesses;
 import io.clickflow.commandline.Cli;
 import io.clickflow.commandline.Durations;
 import io.clickflow.commandline.UsageException;
@@ -300,7 +301,7 @@ public final class UniquesBench implements Callable<Integer> {
                 "--checkpoint-dir",
                 run.resolve("checkpoints/" + c).toString(),
                 "--web-port",
-                Integer.toString(ChildJvm.freePort())));
+                Integer.toString(ChildProcesses.freePort())));
         JsonNode r = ChildJvm.runCase(
                 kind,
                 warmUp ? List.of("-Dclickflow.bench.warmup=true") : List.of(),

@@ -1,11 +1,14 @@
 package io.clickflow.commandline;
 
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
-/** How clickflow starts the child processes it stops itself, in order (a demo's broker, servers and jobs). */
+/** How clickflow starts the child processes it stops itself, in order (a demo's broker, servers and jobs), and their ports. */
 public final class ChildProcesses {
     private static final Path SH = Path.of("/bin/sh");
 
@@ -24,5 +27,20 @@ public final class ChildProcesses {
         List<String> wrapped = new ArrayList<>(List.of(SH.toString(), "-c", "trap '' INT; exec \"$@\"", "sh"));
         wrapped.addAll(command);
         return wrapped;
+    }
+
+    /**
+     * A port free now on every interface, other than {@code taken}, for a child process (or a server of this JVM) to
+     * bind a moment later: a race lost only in theory on a machine that is not handing out ports meanwhile.
+     */
+    public static int freePort(int... taken) throws IOException {
+        while (true) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                int port = socket.getLocalPort();
+                if (Arrays.stream(taken).noneMatch(p -> p == port)) {
+                    return port;
+                }
+            }
+        }
     }
 }

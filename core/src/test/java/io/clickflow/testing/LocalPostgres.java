@@ -1,10 +1,10 @@
 package io.clickflow.testing;
 
+import io.clickflow.commandline.ChildProcesses;
 import io.clickflow.tables.Database;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -85,7 +85,7 @@ public final class LocalPostgres implements AutoCloseable {
                         "host all postgres 127.0.0.1/32 trust",
                         "host all " + USER + " 127.0.0.1/32 scram-sha-256",
                         ""));
-        port = freePort();
+        port = ChildProcesses.freePort();
         server = new ProcessBuilder(asServerUser(List.of(
                         binaries.resolve("bin/postgres").toString(),
                         "-D",
@@ -203,12 +203,6 @@ public final class LocalPostgres implements AutoCloseable {
         String output = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 

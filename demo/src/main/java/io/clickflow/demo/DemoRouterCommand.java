@@ -1,6 +1,7 @@
 package io.clickflow.demo;
 
 import io.clickflow.broker.KafkaBroker;
+import io.clickflow.commandline.ChildProcesses;
 import io.clickflow.commandline.Cli;
 import io.clickflow.route.GenerateTenantEventsCommand;
 import io.clickflow.route.RouteCommand;
@@ -101,7 +102,7 @@ public final class DemoRouterCommand implements Callable<Integer> {
         Cli.fraction("--malformed-fraction", malformedFraction);
         boolean avro = format == RouteOptions.Format.AVRO;
         int brokerPort = DemoSession.brokerPort();
-        int registryPort = avro ? SchemaRegistryProcess.freePort() : 0;
+        int registryPort = avro ? ChildProcesses.freePort() : 0;
         RouteOptions job = jobOptions(brokerPort, registryPort);
         List<String> names = job.destinations.all().stream().map(d -> d.name).toList();
 

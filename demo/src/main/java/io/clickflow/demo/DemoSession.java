@@ -2,6 +2,7 @@ package io.clickflow.demo;
 
 import io.clickflow.api.ApiServerProcess;
 import io.clickflow.broker.KafkaBroker;
+import io.clickflow.commandline.ChildProcesses;
 import io.clickflow.io.KafkaSender;
 import io.clickflow.tables.DeadLetterTables;
 
@@ -61,7 +62,7 @@ final class DemoSession implements AutoCloseable {
      * start (built and checked once); {@link #start} binds it a moment later.
      */
     static int brokerPort() throws IOException {
-        return KafkaBroker.freePort();
+        return ChildProcesses.freePort();
     }
 
     /**

@@ -3,8 +3,6 @@ package io.clickflow.demo;
 import io.clickflow.commandline.ChildProcesses;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,13 +41,6 @@ final class SchemaRegistryProcess implements AutoCloseable {
     /** The unpacked registry next to the broker's classpath file, as kafka-runtime's build leaves it. */
     static Path defaultDir(Path kafkaClasspathFile) {
         return kafkaClasspathFile.toAbsolutePath().getParent().resolve(DIR_NAME);
-    }
-
-    /** A loopback port free now, for {@link #start}: picked first, so the router's options name the registry at once. */
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     /** Starts the registry from {@code dir} on {@code port}, its log {@code log}, and waits until it answers. */

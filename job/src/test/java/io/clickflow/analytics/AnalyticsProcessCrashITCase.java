@@ -3,6 +3,7 @@ package io.clickflow.analytics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clickflow.api.ServeCommand;
+import io.clickflow.commandline.ChildProcesses;
 import io.clickflow.tables.AnalyticsTables;
 import io.clickflow.tables.Database;
 import io.clickflow.testing.AnalyticsWorkload;
@@ -110,7 +111,7 @@ class AnalyticsProcessCrashITCase {
                 "0");
         List<ChildJob> processes = new CopyOnWriteArrayList<>();
         try {
-            int port = ChildJob.freePort();
+            int port = ChildProcesses.freePort();
             ChildJob server = ChildJob.start(
                     dir.resolve("serve.log"),
                     List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"),
@@ -318,7 +319,7 @@ class AnalyticsProcessCrashITCase {
 
     private ChildJob start(List<String> jobArgs, String log, List<ChildJob> processes) throws Exception {
         List<String> args = new ArrayList<>(jobArgs);
-        args.addAll(List.of("--web-port", Integer.toString(ChildJob.freePort())));
+        args.addAll(List.of("--web-port", Integer.toString(ChildProcesses.freePort())));
         ChildJob job = ChildJob.start(dir.resolve(log), args);
         processes.add(job);
         return job;

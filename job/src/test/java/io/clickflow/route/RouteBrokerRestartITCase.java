@@ -2,6 +2,7 @@ package io.clickflow.route;
 
 import io.clickflow.attribution.AttributionPipelines;
 import io.clickflow.broker.KafkaBroker;
+import io.clickflow.commandline.ChildProcesses;
 import io.clickflow.testing.ChildJob;
 import io.clickflow.testing.KafkaTestBroker;
 import io.clickflow.testing.Waits;
@@ -43,8 +44,8 @@ class RouteBrokerRestartITCase {
         var records = BruteForceRouting.records(INPUT, events, 0);
         long total = TOPICS.expectedTotal(events);
         Path kafkaDir = dir.resolve("kafka");
-        int port = ChildJob.freePort();
-        int controllerPort = ChildJob.freePort();
+        int port = ChildProcesses.freePort();
+        int controllerPort = ChildProcesses.freePort();
         KafkaBroker broker = KafkaBroker.start(kafkaDir, ChildJob.kafkaClasspath(), port, controllerPort);
         JobClient job = null;
         try {

@@ -2,6 +2,7 @@ package io.clickflow.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clickflow.commandline.ChildProcesses;
 import io.clickflow.testing.ChildJob;
 import io.clickflow.testing.KafkaTestBroker;
 import io.clickflow.testing.Waits;
@@ -94,7 +95,7 @@ class RouteProcessCrashITCase {
 
     static List<String> withWebPort(List<String> args) throws Exception {
         List<String> all = new ArrayList<>(args);
-        all.addAll(List.of("--web-port", Integer.toString(ChildJob.freePort())));
+        all.addAll(List.of("--web-port", Integer.toString(ChildProcesses.freePort())));
         return all;
     }
 

@@ -6,6 +6,7 @@ import io.clickflow.Clickflow;
 import io.clickflow.attribution.BruteForceAttribution;
 import io.clickflow.attribution.ClickstreamGenerator;
 import io.clickflow.attribution.GeneratedInput;
+import io.clickflow.commandline.ChildProcesses;
 import io.clickflow.commandline.UsageException;
 import io.clickflow.counting.CountMode;
 import io.clickflow.deploy.DeployFiles;
@@ -31,7 +32,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -78,8 +78,8 @@ class AttributionClusterIT {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        restPort = freePort();
-        prometheusFrom = freePort();
+        restPort = ChildProcesses.freePort();
+        prometheusFrom = ChildProcesses.freePort();
         clusterDir = Path.of("target", "cluster-it", "run-" + System.currentTimeMillis())
                 .toAbsolutePath();
         // The cluster's processes get the database password from their environment, as a real deployment
@@ -92,7 +92,7 @@ class AttributionClusterIT {
                 "--rest-port",
                 Integer.toString(restPort),
                 "--rpc-port",
-                Integer.toString(freePort()),
+                Integer.toString(ChildProcesses.freePort()),
                 "--slots",
                 "4",
                 "--prometheus-ports",
@@ -575,11 +575,5 @@ class AttributionClusterIT {
                 .as("deploy/local-cluster.sh " + String.join(" ", args) + ":\n" + out)
                 .isZero();
         return out;
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -1,6 +1,7 @@
 package io.clickflow.testing;
 
 import io.clickflow.broker.KafkaBroker;
+import io.clickflow.commandline.ChildProcesses;
 
 import org.apache.flink.core.execution.JobClient;
 
@@ -88,8 +89,8 @@ public final class BrokerRestart {
 
     public void run(JobStart job, Check whenDone) throws Exception {
         Path kafkaDir = dir.resolve("kafka");
-        int port = ChildJob.freePort();
-        int controllerPort = ChildJob.freePort();
+        int port = ChildProcesses.freePort();
+        int controllerPort = ChildProcesses.freePort();
         broker = KafkaBroker.start(kafkaDir, ChildJob.kafkaClasspath(), port, controllerPort);
         JobClient running = null;
         try {

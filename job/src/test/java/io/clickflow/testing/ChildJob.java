@@ -4,8 +4,6 @@ import io.clickflow.broker.KafkaBroker;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -76,12 +74,6 @@ public final class ChildJob implements AutoCloseable {
         return Optional.ofNullable(System.getProperty(KafkaBroker.CLASSPATH_PROPERTY))
                 .map(Path::of)
                 .orElse(Path.of("..", KafkaBroker.DEFAULT_CLASSPATH_FILE));
-    }
-
-    public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     public boolean isAlive() {

@@ -2,6 +2,7 @@ package io.clickflow.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clickflow.commandline.ChildProcesses;
 import io.clickflow.tables.Database;
 
 import java.nio.file.Path;
@@ -123,7 +124,7 @@ public final class ProcessCrash {
 
         long started = System.nanoTime();
         List<String> first = new ArrayList<>(common);
-        first.addAll(List.of("--web-port", Integer.toString(ChildJob.freePort())));
+        first.addAll(List.of("--web-port", Integer.toString(ChildProcesses.freePort())));
         try (ChildJob crashing = ChildJob.start(dir.resolve("first.log"), first)) {
             // Killed mid-way: after rows are in the table and a checkpoint completed after them, so the restored
             // state, positions and the rows already written must agree.
@@ -147,7 +148,7 @@ public final class ProcessCrash {
         atCrash.run();
         whileDown.run();
         List<String> second = new ArrayList<>(common);
-        second.addAll(List.of("--resume", "--web-port", Integer.toString(ChildJob.freePort())));
+        second.addAll(List.of("--resume", "--web-port", Integer.toString(ChildProcesses.freePort())));
         try (ChildJob resumed = ChildJob.start(dir.resolve("second.log"), second)) {
             onResumed.run();
             if (doneWhen == null) {

@@ -21,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -116,8 +115,8 @@ public final class KafkaBroker implements AutoCloseable {
         Path dir = dataDir.toAbsolutePath().normalize();
         Files.createDirectories(dir);
         String classpath = childClasspath(runtimeClasspathFile);
-        int brokerPort = port > 0 ? port : freePort();
-        int quorumPort = controllerPort > 0 ? controllerPort : freePort(brokerPort);
+        int brokerPort = port > 0 ? port : ChildProcesses.freePort();
+        int quorumPort = controllerPort > 0 ? controllerPort : ChildProcesses.freePort(brokerPort);
         Path config = writeServerProperties(dir, brokerPort, quorumPort);
 
         // Formatting an already formatted log dir fails, and a new cluster id would orphan its data.
@@ -566,18 +565,6 @@ public final class KafkaBroker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while waiting for the Kafka broker", e);
-        }
-    }
-
-    /** A port free now; the broker binds it a few seconds later, a race lost only in theory. */
-    public static int freePort(int... taken) throws IOException {
-        while (true) {
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-                int port = socket.getLocalPort();
-                if (Arrays.stream(taken).noneMatch(p -> p == port)) {
-                    return port;
-                }
-            }
         }
     }
 

@@ -3,6 +3,8 @@ package io.clickflow.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
+import io.clickflow.commandline.ChildProcesses;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -62,7 +64,7 @@ class LocalKafkaScriptITCase {
     @Timeout(300)
     void startsABrokerTheConsoleToolsRoundTripThroughThenStopsIt(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("kafka");
-        int port = freePort();
+        int port = ChildProcesses.freePort();
         String bootstrap = "127.0.0.1:" + port;
         try {
             long startNanos = System.nanoTime();
@@ -90,7 +92,8 @@ class LocalKafkaScriptITCase {
                     .contains(bootstrap)
                     .contains("pid " + pid);
 
-            Result second = run(null, "start", "--dir", dir.toString(), "--port", Integer.toString(freePort()));
+            Result second =
+                    run(null, "start", "--dir", dir.toString(), "--port", Integer.toString(ChildProcesses.freePort()));
             assertThat(second.exit()).as(second.toString()).isNotZero();
             assertThat(second.out()).as(second.toString()).isEmpty();
             assertThat(second.errLines())
@@ -286,12 +289,6 @@ class LocalKafkaScriptITCase {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
         }
     }
 }
