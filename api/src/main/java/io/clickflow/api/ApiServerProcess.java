@@ -67,7 +67,7 @@ public final class ApiServerProcess {
     public static ApiServerProcess start(
             String name, String classpath, Path log, List<String> jvmOptions, List<String> serveArgs) {
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(ChildProcesses.javaBin());
         command.addAll(jvmOptions);
         // Exits when this JVM does, however it ends (even kill -9): its stdin, a pipe held here, closes then.
         command.add("-D" + WATCH_STDIN_PROPERTY + "=true");

@@ -35,7 +35,7 @@ final class ApiServers {
 
     Process startPeer(String kind, List<String> args) throws Exception {
         List<String> command = new ArrayList<>(List.of(
-                ChildJvm.javaBin(),
+                ChildProcesses.javaBin(),
                 ApiBench.SERVER_HEAP,
                 "-cp",
                 System.getProperty("java.class.path"),

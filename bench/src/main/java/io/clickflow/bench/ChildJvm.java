@@ -1,5 +1,7 @@
 package io.clickflow.bench;
 
+import io.clickflow.commandline.ChildProcesses;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -41,8 +43,8 @@ final class ChildJvm {
     }
 
     private static List<String> command(String kind, String heap, Path log, List<String> jvm, Path jfr) {
-        List<String> command =
-                new ArrayList<>(List.of(javaBin(), "-Xmx" + heap, "-Xms" + heap, "-Dclickflow.bench.log=" + log));
+        List<String> command = new ArrayList<>(
+                List.of(ChildProcesses.javaBin(), "-Xmx" + heap, "-Xms" + heap, "-Dclickflow.bench.log=" + log));
         command.addAll(jvm);
         command.addAll(jobJvm);
         if (profile && jfr != null) {
@@ -149,9 +151,5 @@ final class ChildJvm {
             p.destroyForcibly();
             p.waitFor(10, TimeUnit.SECONDS);
         }
-    }
-
-    static String javaBin() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 }

@@ -14,7 +14,6 @@ import io.vertx.core.http.RequestOptions;
 import org.HdrHistogram.Histogram;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -196,13 +195,16 @@ final class HttpLoad implements AutoCloseable {
                 int laneConnections = Math.max(1, connections / threads + (lane < connections % threads ? 1 : 0));
                 vertx.runOnContext(v -> {
                     Context laneContext = Vertx.currentContext();
-                    ArrayDeque<Long> waiting = new ArrayDeque<>();
+                    // The requests due and not yet sent are this lane's indexes from next up to due: a queue that
+                    // needs no storage, each one's intended time computed from its index.
                     long[] next = {lane};
+                    long[] due = {0};
                     int[] underWay = {0};
                     Runnable[] pump = new Runnable[1];
                     pump[0] = () -> {
-                        while (underWay[0] < laneConnections && !waiting.isEmpty()) {
-                            long intended = waiting.poll();
+                        while (underWay[0] < laneConnections && next[0] < due[0]) {
+                            long intended = start + (long) (next[0] * 1e9 / rate);
+                            next[0] += threads;
                             underWay[0]++;
                             send(client, calls.get()).onComplete(ar -> {
                                 long at = System.nanoTime();
@@ -226,12 +228,9 @@ final class HttpLoad implements AutoCloseable {
                         }
                     };
                     vertx.setPeriodic(1, id -> {
-                        long due = Math.min(total, (long) ((System.nanoTime() - start) * rate / 1e9) + 1);
-                        for (; next[0] < due; next[0] += threads) {
-                            waiting.add(start + (long) (next[0] * 1e9 / rate));
-                        }
+                        due[0] = Math.min(total, (long) ((System.nanoTime() - start) * rate / 1e9) + 1);
                         pump[0].run();
-                        if (due >= total) {
+                        if (due[0] >= total) {
                             vertx.cancelTimer(id);
                             allSent.countDown();
                         }

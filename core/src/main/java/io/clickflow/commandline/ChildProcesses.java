@@ -43,4 +43,9 @@ public final class ChildProcesses {
             }
         }
     }
+
+    /** The java executable of the running JVM, for a child JVM of the same Java. */
+    public static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
 }

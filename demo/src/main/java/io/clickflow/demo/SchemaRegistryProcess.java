@@ -59,7 +59,7 @@ final class SchemaRegistryProcess implements AutoCloseable {
                             + " (./clickflow demo router --format avro fetches it: mvn -DskipTests package -pl kafka-runtime -Papicurio-registry)");
         }
         Process process = new ProcessBuilder(ChildProcesses.ignoringCtrlC(List.of(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        ChildProcesses.javaBin(),
                         "-Xmx256m",
                         "-Dquarkus.http.host=127.0.0.1",
                         "-Dquarkus.http.port=" + port,

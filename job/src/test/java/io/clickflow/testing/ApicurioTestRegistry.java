@@ -1,5 +1,7 @@
 package io.clickflow.testing;
 
+import io.clickflow.commandline.ChildProcesses;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -53,7 +55,7 @@ public final class ApicurioTestRegistry implements BeforeAllCallback, AfterAllCa
         }
         Path log = Files.createTempFile("apicurio-registry", ".log");
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                ChildProcesses.javaBin(),
                 "-Xmx256m",
                 "-Dquarkus.http.host=127.0.0.1",
                 "-Dquarkus.http.port=" + port,

@@ -1,6 +1,7 @@
 package io.clickflow.testing;
 
 import io.clickflow.broker.KafkaBroker;
+import io.clickflow.commandline.ChildProcesses;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -56,7 +57,7 @@ public final class ChildJob implements AutoCloseable {
             Path log, List<String> jvmOptions, String classpath, String mainClass, List<String> args)
             throws IOException {
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(ChildProcesses.javaBin());
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", classpath, mainClass));
         command.addAll(args);

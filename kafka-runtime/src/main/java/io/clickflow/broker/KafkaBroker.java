@@ -131,7 +131,7 @@ public final class KafkaBroker implements AutoCloseable {
             // terminal that ran the script may close without taking the broker with it.
             command.add("nohup");
         }
-        command.addAll(List.of(javaExecutable(), "-Xmx512m"));
+        command.addAll(List.of(ChildProcesses.javaBin(), "-Xmx512m"));
         if (detached) {
             // Nobody holds the stdin of a broker meant to outlive its starter, so its end means nothing
             // (BrokerMain.WATCH_STDIN; kafka-runtime is not on this module's classpath).
@@ -460,7 +460,7 @@ public final class KafkaBroker implements AutoCloseable {
     private static void format(Path dataDir, String classpath, Path config) throws IOException {
         Path output = dataDir.resolve("format.log");
         Process format = new ProcessBuilder(
-                        javaExecutable(),
+                        ChildProcesses.javaBin(),
                         "-cp",
                         classpath,
                         "kafka.tools.StorageTool",
@@ -566,10 +566,6 @@ public final class KafkaBroker implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while waiting for the Kafka broker", e);
         }
-    }
-
-    private static String javaExecutable() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     private static String tail(Path file) {
