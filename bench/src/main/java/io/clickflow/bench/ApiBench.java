@@ -59,6 +59,8 @@ public final class ApiBench implements Callable<Integer> {
     static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     /** Of each case's --warmup, the part run as an open loop (when the warm-up is at least twice this). */
     static final Duration OPEN_WARMUP = Duration.ofSeconds(10);
+    /** The warm-up goes on while the JIT compilers of the case's JVMs used more than this share of one core. */
+    static final double JIT_QUIET_SHARE = 0.02;
 
     @Option(
             names = "--duration",
@@ -71,11 +73,21 @@ public final class ApiBench implements Callable<Integer> {
             names = "--warmup",
             paramLabel = "DURATION",
             defaultValue = "60s",
-            description =
-                    "Load before each case's peak, not measured: the servers are measured warm, as they run in "
-                            + "production (the JIT of the server and of the broker and job behind it); closed loop, its last "
-                            + "10 s open loop at half the rate reached (the load generator's own JIT), when it is 20 s or more.")
+            description = "Load before each case's peak, not measured: the servers are measured warm, as they run in "
+                    + "production (the JIT of the server and of the broker and job behind it); closed loop, its last "
+                    + "10 s open loop at half the rate reached (the load generator's own JIT), when it is 20 s or more; "
+                    + "then longer while the JIT still compiles (--warmup-max).")
     Duration warmup;
+
+    @Option(
+            names = "--warmup-max",
+            paramLabel = "DURATION",
+            defaultValue = "240s",
+            description = "Longest warm-up: after --warmup, open loop at half the rate reached goes on in 10 s slices "
+                    + "while the JIT compilers of the case's JVMs (server, broker, job, load generator) used more than "
+                    + "2%% of a core in the last slice, up to this (the JIT of a freshly started stack competes with "
+                    + "the servers on their core; BENCHMARKS.md).")
+    Duration warmupMax;
 
     @Option(
             names = "--rates",
@@ -186,6 +198,9 @@ public final class ApiBench implements Callable<Integer> {
         BenchOptions.atLeast("--duration", duration, 1);
         if (warmup.isNegative()) {
             throw new UsageException("--warmup: must be 0 or more");
+        }
+        if (warmupMax.isNegative()) {
+            throw new UsageException("--warmup-max: must be 0 or more");
         }
         BenchOptions.atLeast("--freshness-duration", freshnessDuration, 1);
         Cli.range("--freshness-rate", freshnessRate, 0, 1_000_000);
@@ -344,9 +359,10 @@ public final class ApiBench implements Callable<Integer> {
                 // The last seconds of it in open loop at half the rate reached: the generator's own open-loop path
                 // compiled by the JIT (on its one core) before a step measures it, not during the first step.
                 Duration open = warmup.compareTo(OPEN_WARMUP.multipliedBy(2)) >= 0 ? OPEN_WARMUP : Duration.ZERO;
+                long warmStart = System.nanoTime();
                 HttpLoad.Step closed = load.closedLoop(counts.get(0), warmup.minus(open), mix);
                 if (!open.isZero()) {
-                    load.openLoop(counts.get(0), closed.perSecond() / 2, open, mix);
+                    warmUntilQuiet(load, counts.get(0), closed.perSecond() / 2, open, mix, server, backing, warmStart);
                 }
             }
             Row peak = null;
@@ -383,6 +399,37 @@ public final class ApiBench implements Callable<Integer> {
         return rows;
     }
 
+    /**
+     * Open loop at {@code rate} in slices of {@code slice} until the JIT compilers of the server, what is behind it and
+     * this JVM used at most {@link #JIT_QUIET_SHARE} of a core in the last slice, or --warmup-max has passed since
+     * {@code warmStart}: a stack started a minute ago still compiles, in bursts that take the servers' core for tens
+     * of milliseconds, which no long-running deployment sees.
+     */
+    private void warmUntilQuiet(
+            HttpLoad load,
+            int connections,
+            double rate,
+            Duration slice,
+            Supplier<HttpLoad.Call> mix,
+            Process server,
+            List<Long> backing,
+            long warmStart)
+            throws Exception {
+        double jitShare;
+        do {
+            Cpu cpu = new Cpu(server, backing);
+            load.openLoop(connections, rate, slice, mix);
+            jitShare = cpu.jitSeconds() / cpu.elapsedSeconds();
+        } while (jitShare > JIT_QUIET_SHARE && System.nanoTime() - warmStart < warmupMax.toNanos());
+        System.out.printf(
+                Locale.ROOT,
+                "  warm-up %.0f s; JIT compilers in its last %d s: %.1f%% of a core%s%n",
+                (System.nanoTime() - warmStart) / 1e9,
+                slice.toSeconds(),
+                jitShare * 100,
+                jitShare > JIT_QUIET_SHARE ? " (still compiling at --warmup-max)" : "");
+    }
+
     /** Marks {@code r} when the load generator used at least this share of the cores it may use. */
     private Row clientBound(Row r) {
         r.clientBound = r.clientCpu >= CLIENT_BOUND_SHARE * pinning.clientCores();
@@ -408,6 +455,7 @@ public final class ApiBench implements Callable<Integer> {
         r.serverCpu = cpu.serverSeconds() / seconds;
         r.backingCpu = cpu.backingSeconds() / seconds;
         r.clientCpu = cpu.clientSeconds() / seconds;
+        r.jitMs = cpu.jitSeconds() * 1000;
         return r;
     }
 
@@ -418,11 +466,13 @@ public final class ApiBench implements Callable<Integer> {
         private final long backing;
         private final long client;
         private final long serverPid;
+        private final long jit;
         private final long started = System.nanoTime();
 
         Cpu(Process server, List<Long> backingPids) {
             this.serverPid = server.pid();
             this.backingPids = backingPids;
+            this.jit = jitNanos();
             this.server = BenchCase.processCpuNanos(serverPid);
             this.backing =
                     backingPids.stream().mapToLong(BenchCase::processCpuNanos).sum();
@@ -439,6 +489,20 @@ public final class ApiBench implements Callable<Integer> {
 
         double clientSeconds() {
             return (BenchCase.processCpuNanos() - client) / 1e9;
+        }
+
+        /** The JIT compiler threads of the server, what is behind it and this JVM (the load generator). */
+        double jitSeconds() {
+            return (jitNanos() - jit) / 1e9;
+        }
+
+        private long jitNanos() {
+            long sum = BenchCase.compilerCpuNanos(serverPid)
+                    + BenchCase.compilerCpuNanos(ProcessHandle.current().pid());
+            for (long pid : backingPids) {
+                sum += BenchCase.compilerCpuNanos(pid);
+            }
+            return sum;
         }
 
         /** Since construction: the step's whole time (an open loop's lead-in and drain too), as the CPU counted. */

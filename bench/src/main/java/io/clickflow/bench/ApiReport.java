@@ -27,6 +27,8 @@ final class ApiReport {
         double serverCpu;
         double backingCpu;
         double clientCpu;
+        /** CPU milliseconds of the JIT compilers of every JVM of the step (server, behind it, load generator). */
+        double jitMs;
         /** The load generator's connections in this step. */
         int connections;
         /** The load generator used nearly all its cores: the step measures it as much as the server. */
@@ -38,7 +40,7 @@ final class ApiReport {
         System.out.printf(
                 Locale.ROOT,
                 "  %-18s %,10.0f req/s%s  p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms%s; CPU cores: server %.2f, "
-                        + "behind it %.2f, load generator %.2f%n",
+                        + "behind it %.2f, load generator %.2f; JIT %.0f ms%n",
                 r.step,
                 r.achieved,
                 Double.isNaN(r.target) ? "" : String.format(Locale.ROOT, " (of %,.0f)", r.target),
@@ -50,7 +52,8 @@ final class ApiReport {
                         : "",
                 r.serverCpu,
                 r.backingCpu,
-                r.clientCpu);
+                r.clientCpu,
+                r.jitMs);
         return r;
     }
 
@@ -162,6 +165,7 @@ final class ApiReport {
             .written("server_cpu_cores", r -> num("%.2f", r.serverCpu))
             .written("behind_cpu_cores", r -> num("%.2f", r.backingCpu))
             .written("client_cpu_cores", r -> num("%.2f", r.clientCpu))
+            .column("JIT ms", 7, r -> num("%.0f", r.jitMs), "jit_cpu_ms", r -> num("%.0f", r.jitMs))
             .written("connections", r -> Integer.toString(r.connections));
 
     private static String num(String format, double v) {
@@ -188,6 +192,7 @@ final class ApiReport {
                     "",
                     "",
                     "",
+                    "",
                     "")));
             ApiFreshness.FreshGets g = fresh.freshGets();
             lines.add(Table.csvLine(List.of(
@@ -203,6 +208,7 @@ final class ApiReport {
                     num("%.3f", g.p99()),
                     "",
                     num("%.3f", g.max()),
+                    "",
                     "",
                     "",
                     "",

@@ -456,6 +456,30 @@ public final class BenchCase {
         }
     }
 
+    /**
+     * CPU time of a JVM's JIT compiler threads (C1 and C2) from /proc/PID/task/TID/schedstat (Linux; 0 elsewhere), in
+     * nanoseconds: how much a process still compiles, the sign that it is not yet warm.
+     */
+    static long compilerCpuNanos(long pid) {
+        long sum = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String comm = Files.readString(task.resolve("comm"));
+                    if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+                        String run = Files.readString(task.resolve("schedstat")).split(" ")[0];
+                        sum += Long.parseLong(run.trim());
+                    }
+                } catch (Exception e) {
+                    // the thread ended (the JVM retires idle compiler threads) or not Linux
+                }
+            }
+        } catch (Exception e) {
+            return 0;
+        }
+        return sum;
+    }
+
     /** VmHWM: the most resident memory this JVM ever had. */
     static long peakRssBytes() {
         try {

@@ -235,6 +235,7 @@ class BenchCommandTest {
             {"--rates", "0"},
             {"--rates", "150"},
             {"--duration", "0s"},
+            {"--warmup-max", "-1s"},
             {"--freshness-duration", "500ms"},
             {"--connections", "0"},
             {"--connections", "64,many"},
