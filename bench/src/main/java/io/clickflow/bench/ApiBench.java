@@ -73,17 +73,17 @@ public final class ApiBench implements Callable<Integer> {
             names = "--warmup",
             paramLabel = "DURATION",
             defaultValue = "60s",
-            description = "Load before each case's peak, not measured: the servers are measured warm, as they run in "
-                    + "production (the JIT of the server and of the broker and job behind it); closed loop, its last "
-                    + "10 s open loop at half the rate reached (the load generator's own JIT), when it is 20 s or more; "
-                    + "then longer while the JIT still compiles (--warmup-max).")
+            description = "Load not measured, so that the servers are measured warm, as they run in production (the "
+                    + "JIT of the server and of the broker and job behind it): closed loop before each case's peak; "
+                    + "when it is 20 s or more, its last 10 s run after the peak, in open loop at half of it (the "
+                    + "load generator's own open-loop JIT), and go on while the JIT still compiles (--warmup-max).")
     Duration warmup;
 
     @Option(
             names = "--warmup-max",
             paramLabel = "DURATION",
             defaultValue = "240s",
-            description = "Longest warm-up: after --warmup, open loop at half the rate reached goes on in 10 s slices "
+            description = "Longest warm-up: its open loop at half the peak goes on in 10 s slices "
                     + "while the JIT compilers of the case's JVMs (server, broker, job, load generator) used more than "
                     + "2%% of a core in the last slice, up to this (the JIT of a freshly started stack competes with "
                     + "the servers on their core; BENCHMARKS.md).")
@@ -190,6 +190,7 @@ public final class ApiBench implements Callable<Integer> {
     Path out;
 
     private Pinning pinning;
+    private String freshnessFailure;
     private BenchRun run;
     private ApiServers servers;
 
@@ -299,13 +300,19 @@ public final class ApiBench implements Callable<Integer> {
                         double background =
                                 freshnessRate > 0 ? freshnessRate : postPeak != null ? postPeak.achieved / 2 : 1000;
                         pinning.pinServers(serve, backingPids);
-                        fresh = new ApiFreshness(
-                                        users,
-                                        freshnessDuration,
-                                        clientThreads,
-                                        Collections.max(connectionCounts()),
-                                        postMix())
-                                .measure(port, background);
+                        try {
+                            fresh = new ApiFreshness(
+                                            users,
+                                            freshnessDuration,
+                                            clientThreads,
+                                            Collections.max(connectionCounts()),
+                                            postMix())
+                                    .measure(port, background);
+                        } catch (Exception e) {
+                            // The steps already measured are kept: the table still prints, without freshness.
+                            freshnessFailure = "Freshness: not measured (" + e + "); see " + run.resolve("serve.log");
+                            System.out.println(freshnessFailure);
+                        }
                     }
                     servers.stop(serve);
                     for (Process p : backing) {
@@ -316,6 +323,9 @@ public final class ApiBench implements Callable<Integer> {
         }
         System.out.println();
         ApiReport.print(System.out, rows, fresh, machine, setup, pinning.clientCores());
+        if (freshnessFailure != null) {
+            System.out.println(freshnessFailure);
+        }
         run.saveCsv(ApiReport.csv(rows, fresh));
         return 0;
     }
@@ -355,15 +365,11 @@ public final class ApiBench implements Callable<Integer> {
         pinning.pinServers(server, backing);
         List<Row> rows = new ArrayList<>();
         try (HttpLoad load = new HttpLoad(clientThreads, port)) {
+            // When long enough, the warm-up's last part runs after the peak, in open loop at half of it: the open
+            // loops measured next follow the generator's own switch from closed to open loop (its JIT), not a peak.
+            Duration open = warmup.compareTo(OPEN_WARMUP.multipliedBy(2)) >= 0 ? OPEN_WARMUP : Duration.ZERO;
             if (!warmup.isZero()) {
-                // The last seconds of it in open loop at half the rate reached: the generator's own open-loop path
-                // compiled by the JIT (on its one core) before a step measures it, not during the first step.
-                Duration open = warmup.compareTo(OPEN_WARMUP.multipliedBy(2)) >= 0 ? OPEN_WARMUP : Duration.ZERO;
-                long warmStart = System.nanoTime();
-                HttpLoad.Step closed = load.closedLoop(counts.get(0), warmup.minus(open), mix);
-                if (!open.isZero()) {
-                    warmUntilQuiet(load, counts.get(0), closed.perSecond() / 2, open, mix, server, backing, warmStart);
-                }
+                load.closedLoop(counts.get(0), warmup.minus(open), mix);
             }
             Row peak = null;
             for (int n : counts) {
@@ -380,6 +386,9 @@ public final class ApiBench implements Callable<Integer> {
             if (counts.size() > 1) {
                 System.out.printf(
                         Locale.ROOT, "  peak: %,.0f req/s with %d connections%n", peak.achieved, peak.connections);
+            }
+            if (!open.isZero()) {
+                warmUntilQuiet(load, peak.connections, peak.achieved / 2, open, mix, server, backing);
             }
             for (int pct : rates()) {
                 double rate = peak.achieved * pct / 100.0;
@@ -400,10 +409,10 @@ public final class ApiBench implements Callable<Integer> {
     }
 
     /**
-     * Open loop at {@code rate} in slices of {@code slice} until the JIT compilers of the server, what is behind it and
-     * this JVM used at most {@link #JIT_QUIET_SHARE} of a core in the last slice, or --warmup-max has passed since
-     * {@code warmStart}: a stack started a minute ago still compiles, in bursts that take the servers' core for tens
-     * of milliseconds, which no long-running deployment sees.
+     * The warm-up's open-loop part: at {@code rate} in slices of {@code slice} until the JIT compilers of the server,
+     * what is behind it and this JVM used at most {@link #JIT_QUIET_SHARE} of a core in the last slice, or the whole
+     * warm-up reached --warmup-max: a stack started a minute ago still compiles, in bursts that take the servers' core
+     * for tens of milliseconds, which no long-running deployment sees.
      */
     private void warmUntilQuiet(
             HttpLoad load,
@@ -412,19 +421,20 @@ public final class ApiBench implements Callable<Integer> {
             Duration slice,
             Supplier<HttpLoad.Call> mix,
             Process server,
-            List<Long> backing,
-            long warmStart)
+            List<Long> backing)
             throws Exception {
+        long warmed = warmup.minus(slice).toNanos();
         double jitShare;
         do {
             Cpu cpu = new Cpu(server, backing);
             load.openLoop(connections, rate, slice, mix);
             jitShare = cpu.jitSeconds() / cpu.elapsedSeconds();
-        } while (jitShare > JIT_QUIET_SHARE && System.nanoTime() - warmStart < warmupMax.toNanos());
+            warmed += slice.toNanos();
+        } while (jitShare > JIT_QUIET_SHARE && warmed < warmupMax.toNanos());
         System.out.printf(
                 Locale.ROOT,
-                "  warm-up %.0f s; JIT compilers in its last %d s: %.1f%% of a core%s%n",
-                (System.nanoTime() - warmStart) / 1e9,
+                "  warm-up %.0f s in all; JIT compilers in its last %d s: %.1f%% of a core%s%n",
+                warmed / 1e9,
                 slice.toSeconds(),
                 jitShare * 100,
                 jitShare > JIT_QUIET_SHARE ? " (still compiling at --warmup-max)" : "");
