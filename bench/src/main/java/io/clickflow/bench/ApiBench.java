@@ -73,17 +73,18 @@ public final class ApiBench implements Callable<Integer> {
             names = "--warmup",
             paramLabel = "DURATION",
             defaultValue = "60s",
-            description = "Load not measured, so that the servers are measured warm, as they run in production (the "
-                    + "JIT of the server and of the broker and job behind it): closed loop before each case's peak; "
-                    + "when it is 20 s or more, its last 10 s run after the peak, in open loop at half of it (the "
-                    + "load generator's own open-loop JIT), and go on while the JIT still compiles (--warmup-max).")
+            description = "Load not measured before each case's peak, so that the servers are measured warm, as they "
+                    + "run in production (the JIT of the server and of the broker and job behind it): closed loop; when "
+                    + "it is 20 s or more, its last 10 s in open loop at half the rate reached, going on while the JIT "
+                    + "still compiles (--warmup-max), and the same again at half the peak after it (the load "
+                    + "generator's own open-loop JIT).")
     Duration warmup;
 
     @Option(
             names = "--warmup-max",
             paramLabel = "DURATION",
             defaultValue = "240s",
-            description = "Longest warm-up: its open loop at half the peak goes on in 10 s slices "
+            description = "Longest warm-up: its open-loop parts go on in 10 s slices "
                     + "while the JIT compilers of the case's JVMs (server, broker, job, load generator) used more than "
                     + "2%% of a core in the last slice, up to this (the JIT of a freshly started stack competes with "
                     + "the servers on their core; BENCHMARKS.md).")
@@ -365,11 +366,18 @@ public final class ApiBench implements Callable<Integer> {
         pinning.pinServers(server, backing);
         List<Row> rows = new ArrayList<>();
         try (HttpLoad load = new HttpLoad(clientThreads, port)) {
-            // When long enough, the warm-up's last part runs after the peak, in open loop at half of it: the open
-            // loops measured next follow the generator's own switch from closed to open loop (its JIT), not a peak.
+            // When long enough, the warm-up ends in open loop until the JIT is quiet, before the peak and again
+            // after it at half of it: the open loops measured next follow the generator's own switch from closed to
+            // open loop (its JIT), not a peak.
             Duration open = warmup.compareTo(OPEN_WARMUP.multipliedBy(2)) >= 0 ? OPEN_WARMUP : Duration.ZERO;
+            long warmed = 0;
             if (!warmup.isZero()) {
-                load.closedLoop(counts.get(0), warmup.minus(open), mix);
+                HttpLoad.Step closed = load.closedLoop(counts.get(0), warmup.minus(open), mix);
+                warmed = warmup.minus(open).toNanos();
+                if (!open.isZero()) {
+                    warmed = warmUntilQuiet(
+                            load, counts.get(0), closed.perSecond() / 2, open, mix, server, backing, warmed);
+                }
             }
             Row peak = null;
             for (int n : counts) {
@@ -388,7 +396,7 @@ public final class ApiBench implements Callable<Integer> {
                         Locale.ROOT, "  peak: %,.0f req/s with %d connections%n", peak.achieved, peak.connections);
             }
             if (!open.isZero()) {
-                warmUntilQuiet(load, peak.connections, peak.achieved / 2, open, mix, server, backing);
+                warmUntilQuiet(load, peak.connections, peak.achieved / 2, open, mix, server, backing, warmed);
             }
             for (int pct : rates()) {
                 double rate = peak.achieved * pct / 100.0;
@@ -409,21 +417,22 @@ public final class ApiBench implements Callable<Integer> {
     }
 
     /**
-     * The warm-up's open-loop part: at {@code rate} in slices of {@code slice} until the JIT compilers of the server,
-     * what is behind it and this JVM used at most {@link #JIT_QUIET_SHARE} of a core in the last slice, or the whole
-     * warm-up reached --warmup-max: a stack started a minute ago still compiles, in bursts that take the servers' core
-     * for tens of milliseconds, which no long-running deployment sees.
+     * Open loop at {@code rate} in slices of {@code slice} (one at least) until the JIT compilers of the server, what
+     * is behind it and this JVM used at most {@link #JIT_QUIET_SHARE} of a core in the last slice, or the whole warm-up
+     * reached --warmup-max; returns the warm-up's time so far. A stack started a minute ago still compiles, in bursts
+     * that take the servers' core for tens of milliseconds, which no long-running deployment sees.
      */
-    private void warmUntilQuiet(
+    private long warmUntilQuiet(
             HttpLoad load,
             int connections,
             double rate,
             Duration slice,
             Supplier<HttpLoad.Call> mix,
             Process server,
-            List<Long> backing)
+            List<Long> backing,
+            long warmedBefore)
             throws Exception {
-        long warmed = warmup.minus(slice).toNanos();
+        long warmed = warmedBefore;
         double jitShare;
         do {
             Cpu cpu = new Cpu(server, backing);
@@ -438,6 +447,7 @@ public final class ApiBench implements Callable<Integer> {
                 slice.toSeconds(),
                 jitShare * 100,
                 jitShare > JIT_QUIET_SHARE ? " (still compiling at --warmup-max)" : "");
+        return warmed;
     }
 
     /** Marks {@code r} when the load generator used at least this share of the cores it may use. */
