@@ -2,6 +2,7 @@ package io.clickflow.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clickflow.commandline.ChildProcesses;
 import io.clickflow.commandline.Cli;
 
 import org.junit.jupiter.api.Test;
@@ -9,8 +10,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 
 /** A bad option stops serve with one line and exit code 2, before anything connects or listens. */
@@ -55,10 +54,7 @@ class ServeCommandTest {
     /** Without a broker serve says at once that it waits and how long, then the one line that stops it. */
     @Test
     void aMissingBrokerIsWaitedForOutLoud() throws Exception {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closed = s.getLocalPort(); // free once closed: nothing answers there
-        }
+        int closed = ChildProcesses.freePort(); // nothing answers there
         String broker = "127.0.0.1:" + closed;
         Run run = run("--bootstrap-servers", broker, "--port", "0");
         assertThat(run.code()).isEqualTo(2);

@@ -3,6 +3,7 @@ package io.clickflow.route;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.clickflow.commandline.ChildProcesses;
 import io.clickflow.commandline.UsageException;
 
 import org.apache.avro.generic.GenericData;
@@ -19,7 +20,6 @@ import org.junit.jupiter.api.Timeout;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -256,9 +256,7 @@ class AvroRoutingTest {
 
     /** A loopback port nothing listens on (the test's own socket, closed). */
     static int closedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return ChildProcesses.freePort();
     }
 
     static final String AVRO_DESTINATIONS =

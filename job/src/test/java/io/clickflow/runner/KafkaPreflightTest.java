@@ -3,14 +3,13 @@ package io.clickflow.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.clickflow.commandline.ChildProcesses;
 import io.clickflow.commandline.UsageException;
 
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -20,10 +19,7 @@ class KafkaPreflightTest {
 
     @Test
     void noBrokerIsAnnouncedAsWaitedForThenRefusedInOneLine() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort(); // closed again: nothing listens there
-        }
+        int port = ChildProcesses.freePort(); // nothing listens there
         String bootstrap = "127.0.0.1:" + port;
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream old = System.err;

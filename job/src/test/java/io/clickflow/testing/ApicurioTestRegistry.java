@@ -9,7 +9,6 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -50,9 +49,7 @@ public final class ApicurioTestRegistry implements BeforeAllCallback, AfterAllCa
                             + ": run through mvn verify (the job module unpacks it before the integration tests)",
                     e);
         }
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        port = ChildProcesses.freePort();
         Path log = Files.createTempFile("apicurio-registry", ".log");
         List<String> command = new ArrayList<>(List.of(
                 ChildProcesses.javaBin(),
