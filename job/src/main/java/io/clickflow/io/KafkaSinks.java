@@ -108,8 +108,15 @@ public final class KafkaSinks {
 
     /** Exactly-once sinks: how long a batch may wait to fill (flushed at every checkpoint anyway). */
     static final String EXACTLY_ONCE_LINGER_MS = "20";
-    /** Exactly-once sinks: the largest batch per partition (the producer's default is 16 KB). */
-    static final String EXACTLY_ONCE_BATCH_BYTES = String.valueOf(128 * 1024);
+    /** The largest batch per partition (the producer's default is 16 KB). */
+    static final String BATCH_BYTES = String.valueOf(128 * 1024);
+    /**
+     * Exactly-once sinks: the first wait before a retried request (Kafka's default is 100 ms, doubling up to
+     * {@code retry.backoff.max.ms}, 1 s). A transactional id reused right after its last commit is refused
+     * until the broker has finished that commit, which takes milliseconds; at 100 ms such a retry held about
+     * half of route's checkpoints for 100 ms more (BENCHMARKS.md, the router).
+     */
+    static final String EXACTLY_ONCE_RETRY_BACKOFF_MS = "10";
 
     /**
      * @param transactionalIdPrefix unique per job writing to the cluster: Flink aborts this prefix's lingering
@@ -159,12 +166,16 @@ public final class KafkaSinks {
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 .setTransactionNamingStrategy(naming.strategy)
                 .setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS)
-                .setRecordSerializer(new Serializer<>(format, topics));
+                .setRecordSerializer(new Serializer<>(format, topics))
+                // Under load, batches grow past 16 KB while the sender is busy: fewer, larger produce requests
+                // save the broker most of its per-request work; a quiet partition's batch still leaves after
+                // linger.ms, so this costs no latency (BENCHMARKS.md, router).
+                .setProperty("batch.size", BATCH_BYTES);
         if (delivery == Delivery.EXACTLY_ONCE) {
             // Nothing is visible before its transaction commits, and every checkpoint flushes what lingers: fuller
-            // batches cost no visibility, and save the broker most of its per-request work (BENCHMARKS.md, router).
+            // batches cost no visibility.
             builder.setProperty("linger.ms", EXACTLY_ONCE_LINGER_MS)
-                    .setProperty("batch.size", EXACTLY_ONCE_BATCH_BYTES);
+                    .setProperty("retry.backoff.ms", EXACTLY_ONCE_RETRY_BACKOFF_MS);
         }
         KafkaSink<T> sink = builder.build();
         stream.sinkTo(sink).uid(uid).name(name);
