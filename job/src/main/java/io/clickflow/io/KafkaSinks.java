@@ -112,9 +112,10 @@ public final class KafkaSinks {
     static final String BATCH_BYTES = String.valueOf(128 * 1024);
     /**
      * Exactly-once sinks: the first wait before a retried request (Kafka's default is 100 ms, doubling up to
-     * {@code retry.backoff.max.ms}, 1 s). A transactional id reused right after its last commit is refused
-     * until the broker has finished that commit, which takes milliseconds; at 100 ms such a retry held about
-     * half of route's checkpoints for 100 ms more (BENCHMARKS.md, the router).
+     * {@code retry.backoff.max.ms}, 1 s). Each checkpoint starts its next transaction with a new producer epoch
+     * (InitProducerId), often right after the same transactional id's commit, and the broker refuses it, retriably,
+     * until that commit is done, which takes milliseconds: the default held such a checkpoint a whole 100 ms
+     * longer (BENCHMARKS.md, the router).
      */
     static final String EXACTLY_ONCE_RETRY_BACKOFF_MS = "10";
 
