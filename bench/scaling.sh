@@ -4,12 +4,15 @@
 # pre-filled Kafka topics (4 partitions each) to their end (--bounded) and writing SQLite. On one machine more
 # TaskManagers add network shuffles and serialization between JVMs, never cores: this shows that overhead.
 #   bench/scaling.sh [EVENTS]   (default 2000000: clicks and page views, 100,000 users, 20% clicks)
-# Needs the sqlite3 command (Debian: sqlite3) to count the rows. Starts its own broker and clusters on free
-# ports, in a scratch folder under ${TMPDIR:-/tmp} that it deletes at the end; prints one table.
+# Needs sqlite3 (to count the rows), curl (Flink's REST API) and python3 (free ports, the REST answers' JSON).
+# Starts its own broker and clusters on free ports, in a scratch folder under ${TMPDIR:-/tmp} that it deletes
+# at the end; prints one table.
 set -euo pipefail
 EVENTS="${1:-2000000}"
 [[ "$EVENTS" =~ ^[0-9]+$ && "$EVENTS" -ge 10000 ]] || { echo "bench/scaling.sh: EVENTS must be a whole number >= 10000, not '$EVENTS'" >&2; exit 2; }
-command -v sqlite3 >/dev/null || { echo "bench/scaling.sh: needs sqlite3 (apt-get install sqlite3)" >&2; exit 2; }
+for tool in sqlite3 curl python3; do
+  command -v "$tool" >/dev/null || { echo "bench/scaling.sh: needs $tool (apt-get install $tool)" >&2; exit 2; }
+done
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DIR="$(mktemp -d "${TMPDIR:-/tmp}/clickflow-scaling.XXXXXX")"
 CLUSTER="$DIR/cluster"
