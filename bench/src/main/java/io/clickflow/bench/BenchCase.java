@@ -7,17 +7,18 @@ import io.clickflow.attribution.AttributionCommand;
 import io.clickflow.attribution.AttributionJob;
 import io.clickflow.attribution.AttributionOptions;
 import io.clickflow.commandline.ChildProcesses;
+import io.clickflow.options.RuntimeOptions;
 import io.clickflow.route.RouteCommand;
 import io.clickflow.route.RouteJob;
 import io.clickflow.route.RouteOptions;
 import io.clickflow.runner.JobRunner;
+import io.clickflow.tables.AnalyticsTables;
 import io.clickflow.tables.AttributionTables;
 import io.clickflow.tables.Database;
 import io.clickflow.tables.DeadLetterTables;
 import io.clickflow.tables.UniquesTables;
 import io.clickflow.uniques.UniquesCommand;
 import io.clickflow.uniques.UniquesJob;
-import io.clickflow.uniques.UniquesOptions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -44,15 +45,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 
 /**
  * One measured job in its own JVM (so its peak RSS is its own): {@code attribution} or {@code sql} over
  * the pre-filled topics, bounded, timed from submission to the last row in the database; or
- * {@code serve}, the attribution job unbounded until killed, for the freshness measurement; or {@code analytics},
- * the hourly job unbounded behind the API servers of {@code bench api}; or {@code route}, {@code route-ceiling} and
- * {@code kafka-streams}, the contenders of {@code bench router}. The options
- * after the case are {@code ./clickflow attribution}'s. The bounded attribution, SQL and uniques cases first run
- * once unmeasured when asked ({@link #warmUp}). Prints one {@code BENCH-RESULT {json}} line.
+ * {@code serve}, the attribution job unbounded until killed, for the freshness measurement; or {@code uniques},
+ * {@code uniques-sql}, {@code analytics} and {@code analytics-sql}, the counting jobs and their Flink SQL peers over a
+ * bounded input ({@code analytics} without one: the hourly job unbounded behind the API servers of {@code bench api});
+ * or {@code route}, {@code route-ceiling} and {@code kafka-streams}, the contenders of {@code bench router}. The
+ * options after the case are {@code ./clickflow attribution}'s (or the job's named). The bounded attribution, SQL,
+ * uniques and analytics cases first run once unmeasured when asked ({@link #warmUp}). Prints one {@code BENCH-RESULT {json}} line.
  */
 public final class BenchCase {
     static final String RESULT = "BENCH-RESULT ";
@@ -66,8 +69,8 @@ public final class BenchCase {
             uniques(kind.equals("uniques-sql"), Arrays.copyOfRange(args, 1, args.length));
             return;
         }
-        if (kind.equals("analytics")) {
-            analytics(Arrays.copyOfRange(args, 1, args.length));
+        if (kind.equals("analytics") || kind.equals("analytics-sql")) {
+            analytics(kind.equals("analytics-sql"), Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         if (kind.equals("route")) {
@@ -83,15 +86,8 @@ public final class BenchCase {
             return;
         }
         String[] options = Arrays.copyOfRange(args, 1, args.length);
-        JobSetup<AttributionOptions> attribution = o -> {
-            StreamExecutionEnvironment env = JobRunner.environment(o.runtime, null, true);
-            if (kind.equals("sql")) {
-                SqlAttribution.define(env, o);
-            } else {
-                AttributionJob.build(env, o);
-            }
-            return env;
-        };
+        JobSetup<AttributionOptions> attribution =
+                setup(o -> o.runtime, kind.equals("sql") ? SqlAttribution::define : AttributionJob::build);
         if (kind.equals("serve")) {
             AttributionOptions o = AttributionCommand.parse(options);
             serve(attribution.build(o), "bench serve", o.runtime.webPort());
@@ -147,14 +143,40 @@ public final class BenchCase {
     }
 
     /**
-     * The analytics job as {@code ./clickflow analytics} wires it, unbounded, behind {@code ./clickflow bench api}'s
-     * servers: prints {@link #READY} once every task runs, then runs until the parent kills this JVM.
+     * The analytics job as {@code ./clickflow analytics} wires it (or with {@code sql} its Flink SQL peer): over a
+     * bounded input timed to its end, as {@link #uniques} does; else unbounded behind {@code ./clickflow bench api}'s
+     * servers, printing {@link #READY} once every task runs, until the parent kills this JVM.
      */
-    static void analytics(String[] args) throws Exception {
+    static void analytics(boolean sql, String[] args) throws Exception {
+        JobSetup<AnalyticsOptions> analytics = setup(o -> o.runtime, sql ? SqlAnalytics::define : AnalyticsJob::build);
         AnalyticsOptions o = AnalyticsCommand.parse(args);
-        StreamExecutionEnvironment env = JobRunner.environment(o.runtime, null, true);
-        AnalyticsJob.build(env, o);
-        serve(env, "bench api analytics", o.runtime.webPort());
+        if (!o.fileMode() && !o.kafka.bounded()) {
+            serve(analytics.build(o), "bench api analytics", o.runtime.webPort());
+            return;
+        }
+        timed(
+                "bench analytics" + (sql ? " sql" : ""),
+                args,
+                AnalyticsCommand::parse,
+                analytics,
+                a -> a.runtime.webPort(),
+                a -> a.database,
+                AnalyticsTables.HOURLY.name());
+    }
+
+    /** A job's pipeline, added to an environment from its parsed options. */
+    @FunctionalInterface
+    interface Pipeline<O> {
+        void add(StreamExecutionEnvironment env, O options) throws Exception;
+    }
+
+    /** A job on a fresh local environment of its runtime options, with {@code pipeline} added. */
+    static <O> JobSetup<O> setup(Function<O, RuntimeOptions> runtime, Pipeline<O> pipeline) {
+        return o -> {
+            StreamExecutionEnvironment env = JobRunner.environment(runtime.apply(o), null, true);
+            pipeline.add(env, o);
+            return env;
+        };
     }
 
     /**
@@ -186,25 +208,38 @@ public final class BenchCase {
      * end; the counts' rows read back.
      */
     static void uniques(boolean sql, String[] args) throws Exception {
-        JobSetup<UniquesOptions> uniques = o -> {
-            StreamExecutionEnvironment env = JobRunner.environment(o.runtime, null, true);
-            if (sql) {
-                SqlUniques.define(env, o);
-            } else {
-                UniquesJob.build(env, o);
-            }
-            return env;
-        };
-        long coldNanos = warmUp(args, "bench uniques", UniquesCommand::parse, uniques);
-        UniquesOptions o = UniquesCommand.parse(args);
-        ObjectNode result = runToEnd(uniques.build(o), "bench uniques", o.runtime.webPort());
+        timed(
+                "bench uniques",
+                args,
+                UniquesCommand::parse,
+                setup(o -> o.runtime, sql ? SqlUniques::define : UniquesJob::build),
+                o -> o.runtime.webPort(),
+                o -> o.database,
+                UniquesTables.UNIQUE_USERS.name());
+    }
+
+    /**
+     * A counting job over its bounded input, warmed up when asked ({@link #warmUp}), then timed from submission to
+     * the end, with its CPU by thread; the rows of its {@code table} (all, final) and of late_events read back.
+     */
+    private static <O> void timed(
+            String name,
+            String[] args,
+            Function<String[], O> parse,
+            JobSetup<O> setup,
+            ToIntFunction<O> webPort,
+            Function<O, Database> database,
+            String table)
+            throws Exception {
+        long coldNanos = warmUp(args, name, parse, setup);
+        O o = parse.apply(args);
+        ObjectNode result = runToEnd(setup.build(o), name, webPort.applyAsInt(o));
         result.put("coldNanos", coldNanos);
         result.set("threadCpuMillis", JSON.valueToTree(threadCpuMillis()));
         putCounts(
                 result,
-                o.database,
-                "SELECT (SELECT COUNT(*) FROM " + UniquesTables.UNIQUE_USERS.name()
-                        + "), (SELECT COALESCE(SUM(is_final), 0) FROM " + UniquesTables.UNIQUE_USERS.name()
+                database.apply(o),
+                "SELECT (SELECT COUNT(*) FROM " + table + "), (SELECT COALESCE(SUM(is_final), 0) FROM " + table
                         + "), (SELECT COUNT(*) FROM " + DeadLetterTables.LATE.name() + ")",
                 "rows",
                 "finalRows",

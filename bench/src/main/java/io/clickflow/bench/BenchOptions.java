@@ -40,6 +40,13 @@ final class BenchOptions {
         }
     }
 
+    /** A count option of at least {@code min}. */
+    static void atLeast(String option, long value, long min) {
+        if (value < min) {
+            throw new UsageException(option + ": must be at least " + min + ", not " + value);
+        }
+    }
+
     /** A comma-separated list of whole numbers in [min, max]; {@code expected} says what they are. */
     static List<Integer> numbers(String option, String value, String expected, int min, int max) {
         List<Integer> list = new ArrayList<>();

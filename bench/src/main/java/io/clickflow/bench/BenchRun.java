@@ -1,16 +1,21 @@
 package io.clickflow.bench;
 
+import io.clickflow.io.LineFiles;
+
 import org.apache.flink.runtime.util.EnvironmentInformation;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 
 /**
  * One run of a bench: its folder ({@code <out>/<name>-<time>}) and log, the child processes it started (stopped
@@ -78,6 +83,30 @@ final class BenchRun implements AutoCloseable {
             Runtime.getRuntime().removeShutdownHook(cleanup);
         } catch (IllegalStateException exiting) {
             // the hook runs anyway
+        }
+    }
+
+    /**
+     * {@code count} lines from {@code lines} into {@code files} files {@code <name>-NN.jsonl} of {@code folder},
+     * consecutive slices named in time order: how history is kept, and how the jobs read a folder (in name order).
+     */
+    static void writeFolder(Supplier<String> lines, long count, Path folder, String name, int files)
+            throws IOException {
+        List<BufferedWriter> writers = new ArrayList<>();
+        try {
+            for (int f = 0; f < files; f++) {
+                writers.add(LineFiles.writer(folder.resolve(String.format(Locale.ROOT, "%s-%02d.jsonl", name, f))));
+            }
+            long perFile = (count + files - 1) / files;
+            for (long i = 0; i < count; i++) {
+                BufferedWriter w = writers.get((int) (i / perFile));
+                w.write(lines.get());
+                w.write('\n');
+            }
+        } finally {
+            for (BufferedWriter w : writers) {
+                w.close();
+            }
         }
     }
 

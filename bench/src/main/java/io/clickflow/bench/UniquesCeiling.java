@@ -2,7 +2,6 @@ package io.clickflow.bench;
 
 import io.clickflow.decode.Decoded;
 import io.clickflow.io.DecodingKafkaDeserializer;
-import io.clickflow.io.LineFiles;
 import io.clickflow.uniques.Frame;
 import io.clickflow.uniques.FrameDecoder;
 import io.clickflow.uniques.FrameGenerator;
@@ -11,7 +10,6 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.TopicPartition;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -38,26 +36,6 @@ final class UniquesCeiling {
         return new FrameGenerator(
                         42, users, Instant.parse("2024-01-01T00:00:00Z").getEpochSecond(), 1000, 3)
                 .withFaults(0.001, 30, 0.0001);
-    }
-
-    static void writeFolder(FrameGenerator generator, long frames, Path folder, int files) throws IOException {
-        List<BufferedWriter> writers = new ArrayList<>();
-        try {
-            for (int f = 0; f < files; f++) {
-                writers.add(LineFiles.writer(folder.resolve("frames-" + f + ".jsonl")));
-            }
-            // Consecutive slices, named in time order: how history is kept, and how the job reads a folder.
-            long perFile = (frames + files - 1) / files;
-            for (long i = 0; i < frames; i++) {
-                BufferedWriter w = writers.get((int) (i / perFile));
-                w.write(generator.next().json());
-                w.write('\n');
-            }
-        } finally {
-            for (BufferedWriter w : writers) {
-                w.close();
-            }
-        }
     }
 
     static void check(long read, long expected, String what) {

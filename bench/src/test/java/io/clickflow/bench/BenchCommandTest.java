@@ -35,6 +35,7 @@ class BenchCommandTest {
         for (CommandLine command : new CommandLine[] {
             bench,
             bench.getSubcommands().get("uniques"),
+            bench.getSubcommands().get("analytics"),
             bench.getSubcommands().get("api"),
             bench.getSubcommands().get("router"),
             bench.getSubcommands().get("sink")
@@ -53,6 +54,9 @@ class BenchCommandTest {
         for (String c : UniquesBench.ALL_CASES) {
             assertThat(docs).as("docs name the case " + c).contains("`" + c + "`");
         }
+        for (String c : AnalyticsBench.ALL_CASES) {
+            assertThat(docs).as("docs name the analytics case " + c).contains("`" + c + "`");
+        }
         for (String c : ApiBench.ALL_CASES) {
             assertThat(docs).as("docs name the api case " + c).contains("`" + c + "`");
         }
@@ -65,6 +69,10 @@ class BenchCommandTest {
     void theBenchSectionsOfTheOptionsReferenceListEveryOptionOfTheirBench() throws Exception {
         // The subcommands share option names (--cold, --cases): each must be in its bench's own section.
         assertSectionListsEveryOption(new BenchCommand(), "## `./clickflow bench`", "`./clickflow bench uniques`");
+        assertSectionListsEveryOption(
+                new UniquesBench(), "`./clickflow bench uniques` measures", "`./clickflow bench analytics` measures");
+        assertSectionListsEveryOption(
+                new AnalyticsBench(), "`./clickflow bench analytics` measures", "`./clickflow bench api` measures");
         assertSectionListsEveryOption(
                 new ApiBench(), "`./clickflow bench api` measures", "`./clickflow bench router` measures");
     }
@@ -182,6 +190,33 @@ class BenchCommandTest {
         assertThatThrownBy(() -> Cli.parse(new RouterBench(), "--latency-warmup", "soon"))
                 .isInstanceOf(UsageException.class)
                 .hasMessageContaining("--latency-warmup");
+    }
+
+    @Test
+    void analyticsBenchRefusesBadCountsAndFractionsInOneLine() {
+        Cli.parse(new AnalyticsBench()).check();
+        assertThat(Cli.parse(new AnalyticsBench()).jobs.partitions).isEqualTo(4);
+        for (String[] bad : new String[][] {
+            {"--events", "10"},
+            {"--hours", "0"},
+            {"--historic", "1.5"},
+            {"--keyed", "-0.1"},
+            {"--retries", "2"},
+            {"--partitions", "0"},
+            {"--users", "0"},
+            {"--parallelism", "0"},
+            {"--job-heap", "big"},
+            {"--cases", "file-exact,warp"}
+        }) {
+            assertThatThrownBy(() -> Cli.parse(new AnalyticsBench(), bad).check())
+                    .as(String.join(" ", bad))
+                    .isInstanceOf(UsageException.class)
+                    .hasMessageContaining(bad[0])
+                    .hasMessageNotContaining("\n");
+        }
+        assertThatThrownBy(() -> Cli.parse(new AnalyticsBench(), "--emit-mode", "sometimes"))
+                .isInstanceOf(UsageException.class)
+                .hasMessageContaining("--emit-mode");
     }
 
     @Test
