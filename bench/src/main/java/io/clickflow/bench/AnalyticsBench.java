@@ -167,20 +167,7 @@ public final class AnalyticsBench implements Callable<Integer> {
                         Table.mb(BenchKafka.logBytes(run.resolve("kafka"))));
                 for (String c : List.of("kafka-exact", "kafka-hll", "kafka-exact-rocksdb", "kafka-sql")) {
                     if (cases.contains(c)) {
-                        rows.add(job(
-                                bench,
-                                c,
-                                fileBytes,
-                                List.of(
-                                        "--bootstrap-servers",
-                                        bs,
-                                        "--events-topic",
-                                        TOPIC,
-                                        "--group-id",
-                                        "bench-" + c,
-                                        "--starting-offsets",
-                                        "earliest",
-                                        "--bounded")));
+                        rows.add(job(bench, c, fileBytes, JobCaseOptions.kafkaInput(bs, "--events-topic", TOPIC, c)));
                     }
                 }
             }

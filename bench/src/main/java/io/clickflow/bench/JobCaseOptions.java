@@ -88,6 +88,20 @@ final class JobCaseOptions {
         }
     }
 
+    /** A case's Kafka input: {@code topic} (its job's option {@code topicOption}) from the start to its end. */
+    static List<String> kafkaInput(String bootstrapServers, String topicOption, String topic, String c) {
+        return List.of(
+                "--bootstrap-servers",
+                bootstrapServers,
+                topicOption,
+                topic,
+                "--group-id",
+                "bench-" + c,
+                "--starting-offsets",
+                "earliest",
+                "--bounded");
+    }
+
     /**
      * Runs case {@code c}, the job {@code kind} of {@link BenchCase} with {@code caseOptions} and its own database,
      * checkpoints and web port, in its own JVM (twice unless {@code --cold}), and returns its row.

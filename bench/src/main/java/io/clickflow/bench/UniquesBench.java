@@ -147,27 +147,16 @@ public final class UniquesBench implements Callable<Integer> {
                 for (String c :
                         List.of("kafka-exact", "kafka-hll", "kafka-exact-rocksdb", "kafka-exact-db", "kafka-sql")) {
                     if (cases.contains(c)) {
-                        rows.add(job(
-                                bench,
-                                c,
-                                fileBytes,
-                                List.of(
-                                        "--bootstrap-servers",
-                                        bs,
-                                        "--frames-topic",
-                                        TOPIC,
-                                        "--group-id",
-                                        "bench-" + c,
-                                        "--starting-offsets",
-                                        "earliest",
-                                        "--bounded",
-                                        "--output-topic",
-                                        c.endsWith("-db") || c.endsWith("-sql") ? "none" : "bench_unique_users",
-                                        "--state-backend",
-                                        c.endsWith("rocksdb") ? "rocksdb" : "hashmap",
-                                        "--windows",
-                                        windows),
-                                kafkaCeiling));
+                        List<String> options =
+                                new ArrayList<>(JobCaseOptions.kafkaInput(bs, "--frames-topic", TOPIC, c));
+                        options.addAll(List.of(
+                                "--output-topic",
+                                c.endsWith("-db") || c.endsWith("-sql") ? "none" : "bench_unique_users",
+                                "--state-backend",
+                                c.endsWith("rocksdb") ? "rocksdb" : "hashmap",
+                                "--windows",
+                                windows));
+                        rows.add(job(bench, c, fileBytes, options, kafkaCeiling));
                     }
                 }
             }
