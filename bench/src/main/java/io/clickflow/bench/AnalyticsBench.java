@@ -183,7 +183,8 @@ public final class AnalyticsBench implements Callable<Integer> {
         System.out.println("Job times run from submission to the job's end (MiniCluster start excluded). CPU us/e: CPU"
                 + " time of the job's JVM per event (all its threads; the broker's not included).");
         System.out.println(
-                "cold e/s: the same job's first run in its fresh JVM (JIT compiling meanwhile); the row's numbers are its second run.");
+                "cold e/s: the same job's first run in its fresh JVM (JIT compiling meanwhile); the row's numbers are its"
+                        + " second run.");
         System.out.println("hours: final rows in hourly_stats; late: events in late_events (past clickflow's"
                 + " --allowed-lateness; the SQL peer drops late events without a trace).");
         CountReport.comparePeers(rows, CountReport.EVENTS, r -> "");

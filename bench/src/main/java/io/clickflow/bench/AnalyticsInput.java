@@ -21,7 +21,7 @@ final class AnalyticsInput {
     static final long START = Instant.parse("2024-01-01T00:00:00Z").toEpochMilli();
     /** The demo's load's share of clicks. */
     static final double CLICK_RATIO = 0.1;
-    /** The demo's load's disorder: well within the jobs' default out-of-orderness (5 s), so no current event is late. */
+    /** The demo's load's disorder: within the jobs' default out-of-orderness (5 s), so no current event is late. */
     static final int DISORDER_MILLIS = 1_000;
 
     /** What the input is made of: the bench's options. */

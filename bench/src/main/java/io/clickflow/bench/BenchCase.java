@@ -55,7 +55,8 @@ import java.util.function.ToIntFunction;
  * bounded input ({@code analytics} without one: the hourly job unbounded behind the API servers of {@code bench api});
  * or {@code route}, {@code route-ceiling} and {@code kafka-streams}, the contenders of {@code bench router}. The
  * options after the case are {@code ./clickflow attribution}'s (or the job's named). The bounded attribution, SQL,
- * uniques and analytics cases first run once unmeasured when asked ({@link #warmUp}). Prints one {@code BENCH-RESULT {json}} line.
+ * uniques and analytics cases first run once unmeasured when asked ({@link #warmUp}). Prints one
+ * {@code BENCH-RESULT {json}} line.
  */
 public final class BenchCase {
     static final String RESULT = "BENCH-RESULT ";

@@ -19,10 +19,7 @@ import java.util.function.Function;
 final class CountReport {
     private CountReport() {}
 
-    /**
-     * What a bench's input is made of ({@code frames}, one {@code frame}, {@code f}) and what its jobs count per
-     * ({@code windows}), for the table's headers and the CSV's names.
-     */
+    /** A bench's words for its input's records ({@code frames}, {@code frame}, {@code f}) and its windows. */
     record Unit(String plural, String singular, String letter, String windows) {}
 
     static final Unit FRAMES = new Unit("frames", "frame", "f", "windows");

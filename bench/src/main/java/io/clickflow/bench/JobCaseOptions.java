@@ -72,7 +72,7 @@ final class JobCaseOptions {
         int run(BenchRun bench, Set<String> cases) throws Exception;
     }
 
-    /** Checks these options and the bench's {@code --cases} (a list of {@code all}), as picocli cannot, one line each. */
+    /** Checks these options and the bench's {@code --cases} (of {@code all}) as picocli cannot, one line each. */
     void check(String cases, List<String> all) {
         Cli.range("--partitions", partitions, 1, 64);
         Cli.range("--users", users, 1, 100_000_000);
