@@ -128,8 +128,7 @@ final class ResultsQueries {
         Range range = resolve(asked, span[0], span[1]);
         Map<String, long[]> campaigns = new LinkedHashMap<>();
         long[] unattributed = new long[2];
-        try (PreparedStatement ps = c.prepareStatement("SELECT attributed_campaign_id, is_final, COUNT(*) FROM " + table
-                + " WHERE event_time >= ? AND event_time <= ? GROUP BY attributed_campaign_id, is_final")) {
+        try (PreparedStatement ps = c.prepareStatement(ResultsSql.ATTRIBUTION_CAMPAIGNS)) {
             bindRange(ps, timeout, range);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -177,7 +176,7 @@ final class ResultsQueries {
         String pad;
         if (span <= Duration.ofHours(3).toMillis()) {
             bucket = "minute";
-            prefix = 16; // 2024-01-01T10:05
+            prefix = ResultsSql.MINUTE_PREFIX;
             pad = ":00.000Z";
         } else if (span <= Duration.ofDays(4).toMillis()) {
             bucket = "hour";
@@ -189,9 +188,7 @@ final class ResultsQueries {
             pad = "T00:00:00.000Z";
         }
         Map<String, long[]> byBucket = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT SUBSTR(event_time, 1, " + prefix + "), "
-                + "CASE WHEN attributed_campaign_id IS NULL THEN 0 ELSE 1 END, COUNT(*) FROM " + ATTRIBUTED + " "
-                + "WHERE event_time >= ? AND event_time <= ? GROUP BY 1, 2 ORDER BY 1")) {
+        try (PreparedStatement ps = c.prepareStatement(ResultsSql.attributionSeries(prefix))) {
             bindRange(ps, timeout, range);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -209,10 +206,7 @@ final class ResultsQueries {
 
     private static JsonArray latestAttributed(Connection c, int timeout, Range range) throws SQLException {
         JsonArray latest = new JsonArray();
-        try (PreparedStatement ps = c.prepareStatement("SELECT page_view_id, user_id, event_time, url, "
-                + "attributed_campaign_id, attributed_click_id, attributed_click_time, is_final "
-                + "FROM " + ATTRIBUTED + " WHERE event_time >= ? AND event_time <= ? "
-                + "ORDER BY event_time DESC, page_view_id DESC LIMIT " + LATEST_ROWS)) {
+        try (PreparedStatement ps = c.prepareStatement(ResultsSql.ATTRIBUTION_LATEST)) {
             bindRange(ps, timeout, range);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -238,8 +232,7 @@ final class ResultsQueries {
     static JsonObject uniques(Connection c, int timeout, String asked, Long window) throws SQLException {
         String table = UNIQUE_USERS;
         JsonArray windows = new JsonArray();
-        try (PreparedStatement ps =
-                c.prepareStatement("SELECT DISTINCT window_seconds FROM " + table + " ORDER BY window_seconds")) {
+        try (PreparedStatement ps = c.prepareStatement(ResultsSql.UNIQUES_WINDOWS)) {
             ps.setQueryTimeout(timeout);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -258,10 +251,7 @@ final class ResultsQueries {
         Range range = resolve(asked, span[0], span[1]);
         List<JsonObject> points = new ArrayList<>();
         boolean bounds = false;
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT window_start, window_end, unique_users, lower_bound, upper_bound, is_final FROM " + table
-                        + " WHERE window_seconds = ? AND window_start >= ? AND window_start <= ? "
-                        + "ORDER BY window_start DESC LIMIT " + MAX_POINTS)) {
+        try (PreparedStatement ps = c.prepareStatement(ResultsSql.UNIQUES_POINTS)) {
             ps.setQueryTimeout(timeout);
             ps.setLong(1, seconds);
             ps.setString(2, range.from());
@@ -297,8 +287,7 @@ final class ResultsQueries {
         String from = EventTimes.format(newest - 23 * AnalyticsTables.HOUR_MILLIS);
         JsonArray hours = new JsonArray();
         JsonObject current = null;
-        try (PreparedStatement ps = c.prepareStatement("SELECT hour_start, unique_users, clicks, impressions, is_final "
-                + "FROM " + table + " WHERE hour_start >= ? AND hour_start <= ? ORDER BY hour_start")) {
+        try (PreparedStatement ps = c.prepareStatement(ResultsSql.HOURLY_RANGE)) {
             ps.setQueryTimeout(timeout);
             ps.setString(1, from);
             ps.setString(2, span[1]);
@@ -322,7 +311,7 @@ final class ResultsQueries {
     /** Rejected input by reason with the newest payloads, and late events by stream with the newest of them. */
     static JsonObject rejected(Connection c, int timeout, boolean sqlite) throws SQLException {
         JsonObject out = present(REJECTED);
-        JsonArray reasons = grouped(c, timeout, "SELECT reason, COUNT(*) FROM " + REJECTED + " GROUP BY reason");
+        JsonArray reasons = grouped(c, timeout, ResultsSql.REJECTED_BY_REASON);
         long others = 0;
         int cut = 0;
         while (reasons.size() > MAX_REASONS) {
@@ -333,10 +322,7 @@ final class ResultsQueries {
         out.put("byReason", reasons)
                 .put("otherReasons", new JsonObject().put("reasons", cut).put("count", others));
         JsonArray latest = new JsonArray();
-        // Insertion order: SQLite's rowid, PostgreSQL's physical position (the table has no time column).
-        String order = sqlite ? "rowid DESC" : "ctid DESC";
-        try (PreparedStatement ps = c.prepareStatement("SELECT stream, source, position, reason, payload " + "FROM "
-                + REJECTED + " ORDER BY " + order + " LIMIT " + LATEST_PAYLOADS)) {
+        try (PreparedStatement ps = c.prepareStatement(ResultsSql.rejectedLatest(sqlite))) {
             ps.setQueryTimeout(timeout);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -355,10 +341,9 @@ final class ResultsQueries {
 
     static JsonObject late(Connection c, int timeout) throws SQLException {
         JsonObject out = present(LATE);
-        out.put("byStream", grouped(c, timeout, "SELECT stream, COUNT(*) FROM " + LATE + " GROUP BY stream"));
+        out.put("byStream", grouped(c, timeout, ResultsSql.LATE_BY_STREAM));
         JsonArray latest = new JsonArray();
-        try (PreparedStatement ps = c.prepareStatement("SELECT stream, event_id, user_id, event_time, watermark "
-                + "FROM " + LATE + " ORDER BY watermark DESC, event_id LIMIT " + LATEST_PAYLOADS)) {
+        try (PreparedStatement ps = c.prepareStatement(ResultsSql.LATE_LATEST)) {
             ps.setQueryTimeout(timeout);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -396,17 +381,10 @@ final class ResultsQueries {
         return new JsonArray(rows);
     }
 
-    /** The first and last time of a MIN/MAX query; null when the table has no rows. */
-    /**
-     * The oldest and newest {@code column} of {@code table} ({@code where} may narrow it). Two subqueries, not
-     * {@code MIN(x), MAX(x)} in one: SQLite answers a lone MIN or MAX from the column's index in a few page
-     * reads, but both in one select scan the whole table.
-     */
+    /** The oldest and newest {@code column} of {@code table} ({@link ResultsSql#span}); null when it has no rows. */
     private static String[] span(Connection c, int timeout, String table, String column, String where)
             throws SQLException {
-        String sql = "SELECT (SELECT MIN(" + column + ") FROM " + table + where + "), (SELECT MAX(" + column + ") FROM "
-                + table + where + ")";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
+        try (PreparedStatement ps = c.prepareStatement(ResultsSql.span(table, column, where))) {
             ps.setQueryTimeout(timeout);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next() || rs.getString(1) == null) {

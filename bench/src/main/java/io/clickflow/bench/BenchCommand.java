@@ -37,7 +37,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 @Command(
         name = "bench",
-        subcommands = {UniquesBench.class, AnalyticsBench.class, ApiBench.class, RouterBench.class, SinkBench.class},
+        subcommands = {
+            UniquesBench.class,
+            AnalyticsBench.class,
+            ApiBench.class,
+            RouterBench.class,
+            SinkBench.class,
+            TablesBench.class
+        },
         description = {
             "Measures clickflow on this machine in one run: the decode ceiling, attribution catch-up throughput",
             "(heap and RocksDB, both emit modes), the same rule in Flink SQL, and update-mode freshness."

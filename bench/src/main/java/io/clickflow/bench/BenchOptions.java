@@ -26,6 +26,24 @@ final class BenchOptions {
         return cases;
     }
 
+    /** The databases a bench may measure: SQLite, and a PostgreSQL it starts. */
+    static final List<String> DATABASES = List.of("sqlite", "postgresql");
+
+    /** {@code --databases}: each one of {@link #DATABASES}, else one line naming it; the list in the order given. */
+    static List<String> databases(String list) {
+        List<String> dbs = new ArrayList<>();
+        for (String d : list.split(",")) {
+            if (!DATABASES.contains(d.trim())) {
+                throw new UsageException(
+                        "--databases: unknown database '" + d + "'; databases: " + String.join(", ", DATABASES));
+            }
+            if (!dbs.contains(d.trim())) {
+                dbs.add(d.trim());
+            }
+        }
+        return dbs;
+    }
+
     /** {@code --job-heap}: a size the JVM's -Xmx takes. */
     static void checkHeap(String heap) {
         if (!heap.matches("[0-9]+[mgMG]")) {

@@ -36,8 +36,6 @@ import java.util.concurrent.Callable;
             "writers, inserting attributed_page_views rows and then updating every one of them (final)."
         })
 public final class SinkBench implements Callable<Integer> {
-    static final List<String> DATABASES = List.of("sqlite", "postgresql");
-
     @Option(names = "--rows", paramLabel = "N", defaultValue = "1000000", description = "Rows per case.")
     long rows;
 
@@ -83,15 +81,7 @@ public final class SinkBench implements Callable<Integer> {
                 throw new UsageException("--writers: '" + w + "' is not a whole number");
             }
         }
-        List<String> dbs = new ArrayList<>();
-        for (String d : databases.split(",")) {
-            if (!DATABASES.contains(d.trim())) {
-                throw new UsageException("--databases: unknown database '" + d + "'; databases: sqlite, postgresql");
-            }
-            if (!dbs.contains(d.trim())) {
-                dbs.add(d.trim());
-            }
-        }
+        List<String> dbs = BenchOptions.databases(databases);
         try (BenchRun bench = BenchRun.start(out, "sink", "sink-results.csv")) {
             return run(bench, dbs, writerCounts);
         }

@@ -38,7 +38,8 @@ class BenchCommandTest {
             bench.getSubcommands().get("analytics"),
             bench.getSubcommands().get("api"),
             bench.getSubcommands().get("router"),
-            bench.getSubcommands().get("sink")
+            bench.getSubcommands().get("sink"),
+            bench.getSubcommands().get("tables")
         }) {
             for (OptionSpec option : command.getCommandSpec().options()) {
                 if (!option.usageHelp() && !option.versionHelp()) {

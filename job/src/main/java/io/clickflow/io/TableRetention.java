@@ -20,7 +20,7 @@ public final class TableRetention implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /** Rows per delete: a short transaction however large the backlog. */
-    static final int BATCH_ROWS = 1000;
+    public static final int BATCH_ROWS = 1000;
 
     /**
      * How long one round may delete: a tenth of the sink's time at most (rounds are {@link JdbcSinks#RETENTION_CHECK}
@@ -83,6 +83,11 @@ public final class TableRetention implements Serializable {
             }
         }
         return deleted;
+    }
+
+    /** One batch's delete, its parameter the cutoff: what {@code ./clickflow bench tables} times. */
+    public String deleteStatement() {
+        return delete;
     }
 
     public String table() {
