@@ -5,6 +5,7 @@
 #
 #   deploy/local-cluster.sh start [--rest-port 8081] [--rpc-port 6123] [--taskmanagers 1] [--slots 4]
 #                                 [--prometheus-ports 9249-9259] [--bind 127.0.0.1] [--dir output/cluster]
+#                                 [--set KEY=VALUE]...   (any other Flink setting for config.yaml; repeatable)
 #   deploy/local-cluster.sh stop   [--dir output/cluster]
 #   deploy/local-cluster.sh status [--dir output/cluster]
 #   deploy/local-cluster.sh flink  [--dir output/cluster] <flink CLI arguments>
@@ -43,6 +44,7 @@ TASKMANAGERS=1
 SLOTS=4
 PROMETHEUS_PORTS=9249-9259
 BIND=127.0.0.1
+SETTINGS=()
 while [[ $# -gt 0 ]]; do
   [[ "$1" == --help || "$1" == -h ]] && usage
   [[ $# -ge 2 ]] || die "option $1 needs a value"
@@ -54,7 +56,10 @@ while [[ $# -gt 0 ]]; do
     --slots) SLOTS="$2" ;;
     --prometheus-ports) PROMETHEUS_PORTS="$2" ;;
     --bind) BIND="$2" ;;
-    *) die "unknown option $1 (options: --dir --rest-port --rpc-port --taskmanagers --slots --prometheus-ports --bind)" ;;
+    --set)
+      [[ "$2" =~ ^[A-Za-z0-9._-]+=.+$ ]] || die "--set takes KEY=VALUE (a Flink setting, e.g. execution.checkpointing.unaligned.enabled=true), not '$2'"
+      SETTINGS+=("$2") ;;
+    *) die "unknown option $1 (options: --dir --rest-port --rpc-port --taskmanagers --slots --prometheus-ports --bind --set)" ;;
   esac
   shift 2
 done
@@ -127,6 +132,14 @@ execution.checkpointing.dir: file://$DIR/checkpoints
 metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory
 metrics.reporter.prom.port: $PROMETHEUS_PORTS
 EOF
+  # A --set key replaces the line above that has it: Flink reads each key once.
+  local setting key
+  for setting in ${SETTINGS[@]+"${SETTINGS[@]}"}; do
+    key="${setting%%=*}"
+    grep -v "^${key//./\\.}:" "$CONF/config.yaml" > "$CONF/config.yaml.new" || true
+    echo "$key: ${setting#*=}" >> "$CONF/config.yaml.new"
+    mv "$CONF/config.yaml.new" "$CONF/config.yaml"
+  done
   local cp logging
   cp="$(cat "$FLINK_CP")"
   logging=("${JAVA_MODULE_OPTS[@]}" -Dlog4j.configurationFile="file:$CONF/log4j.properties")
