@@ -104,10 +104,11 @@ public abstract class ShardCounts<P extends Progress> extends KeyedProcessFuncti
                 .useProcessingTime()
                 .updateTtlOnCreateAndWrite() // a retry does not extend its id's life: the window runs from the first
                 .neverReturnExpired()
-                // Expired ids go on heap backends as keys are touched (and in full snapshots), on RocksDB in
-                // compaction; a key never touched again is still cleared with its window (onTimer).
+                // An expired id is never read; it is dropped with its window's state (onTimer), from full
+                // snapshots, and on RocksDB in compaction. No incremental cleanup: on the heap backend each check
+                // copies the whole id map of a shard, on every access of the state (BENCHMARKS.md, analytics).
                 .cleanupFullSnapshot()
-                .cleanupIncrementally(10, false)
+                .disableCleanupInBackground()
                 .cleanupInRocksdbCompactFilter(1000)
                 .build();
         MapStateDescriptor<String, Boolean> ids =
