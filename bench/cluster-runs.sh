@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Shared by bench/scaling.sh and bench/checkpoints.sh (sourced, not run): a broker with pre-filled attribution
 # topics, and runs of the attribution job on a fresh standalone cluster (deploy/local-cluster.sh) each.
-# The caller sets ROOT and SCRIPT (its name, for messages) and has checked the tools.
+# The caller sets ROOT, SCRIPT (its name, for messages) and EVENTS; both check them and the tools here, before
+# anything starts.
 
+[[ "$EVENTS" =~ ^[0-9]+$ && "$EVENTS" -ge 10000 ]] || { echo "$SCRIPT: EVENTS must be a whole number >= 10000, not '$EVENTS'" >&2; exit 2; }
+for tool in sqlite3 curl python3; do
+  command -v "$tool" >/dev/null || { echo "$SCRIPT: needs $tool (apt-get install $tool)" >&2; exit 2; }
+done
 DIR="$(mktemp -d "${TMPDIR:-/tmp}/clickflow-bench.XXXXXX")"
 CLUSTER="$DIR/cluster"
 cleanup() {

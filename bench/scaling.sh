@@ -10,10 +10,6 @@
 set -euo pipefail
 SCRIPT=bench/scaling.sh
 EVENTS="${1:-2000000}"
-[[ "$EVENTS" =~ ^[0-9]+$ && "$EVENTS" -ge 10000 ]] || { echo "$SCRIPT: EVENTS must be a whole number >= 10000, not '$EVENTS'" >&2; exit 2; }
-for tool in sqlite3 curl python3; do
-  command -v "$tool" >/dev/null || { echo "$SCRIPT: needs $tool (apt-get install $tool)" >&2; exit 2; }
-done
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=bench/cluster-runs.sh
 source "$ROOT/bench/cluster-runs.sh"
