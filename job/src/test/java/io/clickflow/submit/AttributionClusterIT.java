@@ -96,8 +96,36 @@ class AttributionClusterIT {
                 "--slots",
                 "4",
                 "--prometheus-ports",
-                prometheusFrom + "-" + (prometheusFrom + 4));
+                prometheusFrom + "-" + (prometheusFrom + 4),
+                "--set",
+                "web.refresh-interval=2000");
         assertThat(started).contains("Flink cluster up");
+        assertThat(Files.readString(clusterDir.resolve("conf/config.yaml")))
+                .as("--set puts any Flink setting into the cluster's config.yaml")
+                .contains("\nweb.refresh-interval: 2000\n");
+    }
+
+    /** A --set that is not KEY=VALUE stops the script in one line before anything starts. */
+    @Test
+    @Timeout(60)
+    void aBadSettingIsOneLineBeforeAnythingStarts() throws Exception {
+        Process p = new ProcessBuilder(
+                        "bash",
+                        ROOT.resolve("deploy/local-cluster.sh").toString(),
+                        "start",
+                        "--dir",
+                        clusterDir.resolveSibling("never-started").toString(),
+                        "--set",
+                        "web.refresh-interval")
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(1);
+        assertThat(out.strip())
+                .isEqualTo("local-cluster: --set takes KEY=VALUE (a Flink setting, e.g."
+                        + " execution.checkpointing.unaligned.enabled=true), not 'web.refresh-interval'");
+        assertThat(clusterDir.resolveSibling("never-started")).doesNotExist();
     }
 
     @AfterAll
