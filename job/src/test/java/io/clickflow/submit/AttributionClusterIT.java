@@ -109,20 +109,15 @@ class AttributionClusterIT {
     @Test
     @Timeout(60)
     void aBadSettingIsOneLineBeforeAnythingStarts() throws Exception {
-        Process p = new ProcessBuilder(
-                        "bash",
-                        ROOT.resolve("deploy/local-cluster.sh").toString(),
-                        "start",
-                        "--dir",
-                        clusterDir.resolveSibling("never-started").toString(),
-                        "--set",
-                        "web.refresh-interval")
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).isEqualTo(1);
-        assertThat(out.strip())
+        Ran ran = run(
+                Map.of(),
+                "start",
+                "--dir",
+                clusterDir.resolveSibling("never-started").toString(),
+                "--set",
+                "web.refresh-interval");
+        assertThat(ran.exit()).isEqualTo(1);
+        assertThat(ran.out().strip())
                 .isEqualTo("local-cluster: --set takes KEY=VALUE (a Flink setting, e.g."
                         + " execution.checkpointing.unaligned.enabled=true), not 'web.refresh-interval'");
         assertThat(clusterDir.resolveSibling("never-started")).doesNotExist();
@@ -438,25 +433,21 @@ class AttributionClusterIT {
     @Test
     @Timeout(120)
     void aBadOptionUnderFlinkRunIsOneLine() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(
-                        "bash",
-                        ROOT.resolve("deploy/local-cluster.sh").toString(),
-                        "flink",
-                        "--dir",
-                        clusterDir.toString(),
-                        "run",
-                        "--detached",
-                        "-c",
-                        "io.clickflow.Clickflow",
-                        jobJar().toString(),
-                        "attribution",
-                        "--emit-mdoe",
-                        "update")
-                .redirectErrorStream(true);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isEqualTo(2);
+        Ran ran = run(
+                Map.of(),
+                "flink",
+                "--dir",
+                clusterDir.toString(),
+                "run",
+                "--detached",
+                "-c",
+                "io.clickflow.Clickflow",
+                jobJar().toString(),
+                "attribution",
+                "--emit-mdoe",
+                "update");
+        String out = ran.out();
+        assertThat(ran.exit()).as(out).isEqualTo(2);
         assertThat(out.strip().lines().filter(l -> !l.isBlank()).toList())
                 .as(out)
                 .containsExactly("clickflow attribution: unknown option --emit-mdoe (did you mean --emit-mode?)");
@@ -590,7 +581,10 @@ class AttributionClusterIT {
         }
     }
 
-    static String script(Map<String, String> env, String... args) throws Exception {
+    /** deploy/local-cluster.sh's exit code and its output (stdout and stderr together). */
+    record Ran(int exit, String out) {}
+
+    static Ran run(Map<String, String> env, String... args) throws Exception {
         List<String> command = new ArrayList<>(
                 List.of("bash", ROOT.resolve("deploy/local-cluster.sh").toString()));
         command.addAll(List.of(args));
@@ -599,9 +593,14 @@ class AttributionClusterIT {
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue())
-                .as("deploy/local-cluster.sh " + String.join(" ", args) + ":\n" + out)
+        return new Ran(p.exitValue(), out);
+    }
+
+    static String script(Map<String, String> env, String... args) throws Exception {
+        Ran ran = run(env, args);
+        assertThat(ran.exit())
+                .as("deploy/local-cluster.sh " + String.join(" ", args) + ":\n" + ran.out())
                 .isZero();
-        return out;
+        return ran.out();
     }
 }
