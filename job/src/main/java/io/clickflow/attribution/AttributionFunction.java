@@ -43,7 +43,8 @@ import java.util.List;
  * <p>Timers: event-time timers only for what is due soon (a view's finalization, a click's settling), one per user
  * at the earliest; the settled click's expiry, half an hour out, has no event-time timer (it would keep about one
  * entry per recently clicking user in the queue every other timer is sifted through). An expired settled click is
- * treated as gone wherever it is read, and removed for good by a coarse processing-time timer per user.
+ * treated as gone wherever it is read, and removed for good by a coarse processing-time timer per user, set for
+ * when the watermark is expected to reach the expiry at its measured pace.
  */
 public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick, PageView, AttributedPageView>
         implements CheckpointedFunction {
@@ -56,9 +57,9 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
     static final long CLEANUP_GRANULARITY_MILLIS = Duration.ofMinutes(1).toMillis();
 
     /**
-     * The longest a cleanup timer waits before it looks again: the wait assumes event time advances as fast as
-     * processing time, which a replay outruns; without a limit a replay would hold its expired clicks for a window
-     * of wall-clock time.
+     * The longest a cleanup timer waits while the subtask has not measured the watermark's pace yet (its first
+     * {@link WatermarkPace#MIN_SPAN_MILLIS}): reading event time as processing time, a replay that outruns it would
+     * hold its expired clicks for a window of wall-clock time.
      */
     static final long CLEANUP_MAX_DELAY_MILLIS = Duration.ofMinutes(5).toMillis();
 
@@ -73,6 +74,13 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
      * clicks often does not pile up timers. Cleared with the user's state, and the timer deleted with it.
      */
     private transient ValueState<Long> cleanupTimeState;
+
+    /**
+     * Not state: a measurement of this subtask's watermark against its clock, taken again after a restore. Without
+     * it every held click was looked at every few minutes however long its window, which with a day's window and
+     * millions of users was more timer work than the events.
+     */
+    private transient WatermarkPace watermarkPace = new WatermarkPace();
 
     /**
      * Totals behind the {@code pendingPageViews} and {@code clicksHeld} gauges, one entry per subtask.
@@ -120,6 +128,7 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
         userState = getRuntimeContext().getState(userStateDescriptor(stateSerializer));
         cleanupTimeState =
                 getRuntimeContext().getState(new ValueStateDescriptor<>("settled-click-cleanup-time", Long.class));
+        watermarkPace = new WatermarkPace();
         var metrics = getRuntimeContext().getMetricGroup();
         clicksIn = metrics.counter("clicksIn");
         pageViewsIn = metrics.counter("pageViewsIn");
@@ -358,13 +367,18 @@ public class AttributionFunction extends KeyedCoProcessFunction<String, AdClick,
     }
 
     /**
-     * When to look whether the settled click expired: after the event time left until its expiry, read as processing
-     * time (at least a granule, at most {@link #CLEANUP_MAX_DELAY_MILLIS}), rounded up to whole granules so that the
-     * users of a subtask share a few timestamps.
+     * When to look whether the settled click expired: when the watermark is expected to reach its expiry at the pace
+     * measured in this subtask (never slower than real time; until a pace is measured, the event time left read as
+     * processing time, at most {@link #CLEANUP_MAX_DELAY_MILLIS}), at least a granule, rounded up to whole granules
+     * so that the users of a subtask share a few timestamps.
      */
     long cleanupTime(AdClick settled, long watermark, long now) {
+        watermarkPace.observe(watermark, now);
         long left = watermark == Long.MIN_VALUE ? windowMillis : clickExpiryTime(settled) - watermark;
-        long delay = Math.min(Math.max(left, CLEANUP_GRANULARITY_MILLIS), CLEANUP_MAX_DELAY_MILLIS);
+        long wait = watermarkPace.measured()
+                ? watermarkPace.processingMillisFor(left)
+                : Math.min(left, CLEANUP_MAX_DELAY_MILLIS);
+        long delay = Math.max(wait, CLEANUP_GRANULARITY_MILLIS);
         long time = now + delay;
         return time - Math.floorMod(time, CLEANUP_GRANULARITY_MILLIS) + CLEANUP_GRANULARITY_MILLIS;
     }

@@ -271,15 +271,16 @@ public final class JobRunner {
             .noDefaultValue();
 
     /**
-     * The state backend, and on RocksDB timers on the JVM heap: there is one per pending page view and
-     * per held click, small and bounded like the state itself, and keeping them out of RocksDB made
-     * catch-up faster (BENCHMARKS.md). RocksDB checkpoints are incremental: each uploads only the files written
-     * since the one before, instead of the whole state every interval.
+     * The state backend, and on RocksDB its timers in RocksDB too, whatever the cluster says: attribution keeps a timer
+     * per user holding a click, and on the heap those would grow the heap with the state and be written whole, on the
+     * task thread, into every checkpoint (BENCHMARKS.md "Large state"); where state is small enough for heap timers to
+     * pay, the hashmap backend is cheaper still. RocksDB checkpoints are incremental: each uploads only the files
+     * written since the one before, instead of the whole state every interval.
      */
     public static void configureStateBackend(Configuration conf, String stateBackend) {
         conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);
         if (stateBackend.equals("rocksdb")) {
-            conf.set(ROCKSDB_TIMERS, "HEAP");
+            conf.set(ROCKSDB_TIMERS, "ROCKSDB");
             conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         }
     }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -436,7 +437,8 @@ class AttributionFunctionTest {
 
     /**
      * A cleanup timer that fires before the watermark reaches the click's expiry (event time slower than processing
-     * time, or stopped) keeps the click and looks again later; the click still serves views in its window.
+     * time, or stopped) keeps the click and looks again later, when the event time left has passed as processing
+     * time; the click still serves views in its window.
      */
     @Test
     void aCleanupTimerBeforeTheExpiryKeepsTheClickAndLooksAgain() throws Exception {
@@ -447,7 +449,8 @@ class AttributionFunctionTest {
             assertThat(h.timers()).as("the cleanup timer again").isEqualTo(1);
             h.view("pv", "u", AT_12_30).watermark(AT_12_30);
             assertThat(h.finalClicks()).containsEntry("pv", "c");
-            h.watermark(AT_12_35).processingTime(AttributionFunction.CLEANUP_MAX_DELAY_MILLIS * 6);
+            long lookedAgainAfterTheTimeLeft = AttributionFunction.CLEANUP_MAX_DELAY_MILLIS * 3 + THIRTY_MINUTES;
+            h.watermark(AT_12_35).processingTime(lookedAgainAfterTheTimeLeft);
             assertNoStateLeft(h);
         }
     }
@@ -471,6 +474,40 @@ class AttributionFunctionTest {
         assertThat(f.cleanupTime(click, Long.MIN_VALUE, now))
                 .as("no watermark yet")
                 .isEqualTo(f.cleanupTime(click, AT_12_05, now));
+    }
+
+    /**
+     * Once the subtask has measured how fast its watermark advances, a cleanup timer waits for when the watermark
+     * should reach the expiry: a replay's faster event time shortens the wait, and a day's window at real-time pace
+     * is looked at after the day, not every few minutes; a watermark slower than real time counts as real time.
+     */
+    @Test
+    void cleanupTimesFollowTheWatermarksMeasuredPace() {
+        long granule = AttributionFunction.CLEANUP_GRANULARITY_MILLIS;
+        long day = Duration.ofDays(1).toMillis();
+        long start = 10 * granule;
+        long measured = start + WatermarkPace.MIN_SPAN_MILLIS;
+        AdClick click = new AdClick("c", "u", "A", AT_12_05);
+
+        AttributionFunction realTime = new AttributionFunction(Duration.ofDays(1), EmitMode.ON_WATERMARK);
+        realTime.cleanupTime(click, AT_12_05, start);
+        assertThat(realTime.cleanupTime(click, AT_12_05 + WatermarkPace.MIN_SPAN_MILLIS, measured))
+                .as("a day's window at real-time pace: after the day left, not after a few minutes")
+                .isEqualTo(start + day + granule);
+
+        AttributionFunction replay = new AttributionFunction(Duration.ofDays(1), EmitMode.ON_WATERMARK);
+        replay.cleanupTime(click, AT_12_05, start);
+        long sixtyTimesFaster = 60 * WatermarkPace.MIN_SPAN_MILLIS;
+        long aSixtiethOfTheTimeLeft = measured + (day - sixtyTimesFaster) / 60;
+        assertThat(replay.cleanupTime(click, AT_12_05 + sixtyTimesFaster, measured))
+                .as("event time sixty times faster: a sixtieth of the event time left")
+                .isEqualTo(aSixtiethOfTheTimeLeft - aSixtiethOfTheTimeLeft % granule + granule);
+
+        AttributionFunction stalled = new AttributionFunction(Duration.ofDays(1), EmitMode.ON_WATERMARK);
+        stalled.cleanupTime(click, AT_12_05, start);
+        assertThat(stalled.cleanupTime(click, AT_12_05, measured))
+                .as("a watermark that stands still: the event time left as processing time")
+                .isEqualTo(start + day + granule);
     }
 
     private static void assertNoStateLeft(AttributionHarness h) {

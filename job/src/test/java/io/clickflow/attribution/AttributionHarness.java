@@ -7,6 +7,7 @@ import io.clickflow.tables.TextOrder;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.checkpoint.SnapshotType;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
@@ -70,6 +71,11 @@ public final class AttributionHarness implements AutoCloseable {
 
     public OperatorSubtaskState snapshot() throws Exception {
         return harness.snapshot(1, 1);
+    }
+
+    /** A snapshot of the given type: a checkpoint, or a savepoint in its canonical or native format. */
+    public OperatorSubtaskState snapshot(SnapshotType type) throws Exception {
+        return harness.snapshotWithLocalState(1, 1, type).getJobManagerOwnedState();
     }
 
     /** Epoch millis of {@code HH:mm[:ss]} on 2024-01-01 UTC. */
