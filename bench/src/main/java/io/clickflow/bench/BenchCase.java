@@ -221,7 +221,8 @@ public final class BenchCase {
 
     /**
      * A counting job over its bounded input, warmed up when asked ({@link #warmUp}), then timed from submission to
-     * the end, with its CPU by thread; the rows of its {@code table} (all, final) and of late_events read back.
+     * the end, with its CPU by kind of thread over that run; the rows of its {@code table} (all, final) and of
+     * late_events read back.
      */
     private static <O> void timed(
             String name,
@@ -234,9 +235,8 @@ public final class BenchCase {
             throws Exception {
         long coldNanos = warmUp(args, name, parse, setup);
         O o = parse.apply(args);
-        ObjectNode result = runToEnd(setup.build(o), name, webPort.applyAsInt(o));
+        ObjectNode result = runToEnd(setup.build(o), name, webPort.applyAsInt(o), true);
         result.put("coldNanos", coldNanos);
-        result.set("threadCpuMillis", JSON.valueToTree(threadCpuMillis()));
         putCounts(
                 result,
                 database.apply(o),
@@ -285,6 +285,7 @@ public final class BenchCase {
         if (stageCpu != null) {
             stageCpu.stop();
             result.set("stageCpuMillis", JSON.valueToTree(stageCpu.millisByStage()));
+            result.set("threadCpuMillis", JSON.valueToTree(stageCpu.millisByKind()));
             System.err.println(name + ": CPU by thread over the measured run (ms): " + stageCpu.millisByThread());
         }
         result.put("startUpNanos", start - startUp);
@@ -321,16 +322,6 @@ public final class BenchCase {
         System.exit(0);
     }
 
-    /**
-     * CPU time of this JVM's threads by kind, from /proc (so the JIT compiler and GC threads, which JFR's
-     * sampler does not see, are counted): milliseconds, largest first.
-     */
-    static Map<String, Long> threadCpuMillis() {
-        Map<String, Long> byKind = new HashMap<>();
-        StageCpu.readThreads().forEach((key, ticks) -> byKind.merge(kind(StageCpu.name(key)), ticks * 10, Long::sum));
-        return largestFirst(byKind);
-    }
-
     private static Map<String, Long> largestFirst(Map<String, Long> millis) {
         Map<String, Long> sorted = new LinkedHashMap<>();
         millis.entrySet().stream()
@@ -365,8 +356,12 @@ public final class BenchCase {
         if (name.startsWith("GC Thread") || name.startsWith("G1 ")) return "GC";
         if (name.startsWith("Source Data Fet")) return "source fetchers";
         if (name.startsWith("Source: ")) return "source tasks (decode, split, assign)";
-        if (name.startsWith("count distinct")) return "stage 1 (per shard)";
-        if (name.startsWith("count unique")) return "stage 2 (per window) + sinks";
+        if (name.startsWith("count distinct") || name.startsWith("count users, cl")) return "stage 1 (per shard)";
+        if (name.startsWith("count unique") || name.startsWith("count hourly st")) return "stage 2 + sinks";
+        if (name.contains("WindowAgg") || name.startsWith("GroupAggregate") || name.startsWith("Calc")) {
+            return "SQL aggregate";
+        }
+        if (name.startsWith("to unique_users") || name.startsWith("to hourly_stats")) return "SQL to rows + sinks";
         if (name.startsWith("kafka-producer")) return "Kafka producer";
         return "other";
     }
@@ -440,6 +435,13 @@ public final class BenchCase {
         /** The thread's name in a key of {@link #readThreads}. */
         static String name(String key) {
             return key.substring(key.indexOf('/') + 1);
+        }
+
+        /** Milliseconds of CPU per {@link #kind} of thread, largest first. */
+        Map<String, Long> millisByKind() {
+            Map<String, Long> byKind = new HashMap<>();
+            millisByThread().forEach((name, millis) -> byKind.merge(kind(name), millis, Long::sum));
+            return largestFirst(byKind);
         }
 
         /** Milliseconds of CPU per {@link #STAGES stage}, in their order. */
