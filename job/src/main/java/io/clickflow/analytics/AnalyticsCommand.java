@@ -94,7 +94,7 @@ public final class AnalyticsCommand implements Callable<Integer>, JobCommand {
         AnalyticsWorkflow.Settings settings = new AnalyticsWorkflow.Settings(
                 counting.counting(AnalyticsWorkflow::hours).withCounters(AssignHours.COUNTERS),
                 counting.outOfOrderness(),
-                counting.idleTimeout(),
+                counting.idleTimeout(kafka.boundedInput(eventsFile != null)),
                 dedupWindow);
         Database db = database.database();
         RuntimeOptions checkedRuntime = runtime.validate();

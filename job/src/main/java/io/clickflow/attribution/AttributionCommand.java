@@ -103,7 +103,10 @@ public final class AttributionCommand implements Callable<Integer>, JobCommand {
             throw new UsageException("--attribution-window must be longer than 0");
         }
         AttributionWorkflow.Settings settings = new AttributionWorkflow.Settings(
-                attributionWindow, emitMode, outOfOrderness.value(), idleTimeout.value());
+                attributionWindow,
+                emitMode,
+                outOfOrderness.value(),
+                idleTimeout.forInput(kafka.boundedInput(fileMode)));
         Database db = database.database();
         RuntimeOptions checkedRuntime = runtime.validate();
         return new AttributionOptions(

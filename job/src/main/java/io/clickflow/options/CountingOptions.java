@@ -78,7 +78,8 @@ public final class CountingOptions {
         return outOfOrderness.value();
     }
 
-    public Duration idleTimeout() {
-        return idleTimeout.value();
+    /** {@code --idle-timeout} as it applies to an input that is {@code bounded} or not. */
+    public Duration idleTimeout(boolean bounded) {
+        return idleTimeout.forInput(bounded);
     }
 }

@@ -50,11 +50,22 @@ public final class EventTimeOptions {
                 names = "--idle-timeout",
                 paramLabel = "DURATION",
                 defaultValue = "30s",
-                description = "A partition silent this long stops holding the watermark back (0: never).")
+                description = "Kafka: a partition silent this long stops holding the watermark back (0: never). "
+                        + "Files and --bounded runs read every partition to its end and never go idle.")
         private Duration value;
 
         public Duration value() {
             return value;
+        }
+
+        /**
+         * The timeout for an input; none for a bounded one (files, {@code --bounded}). Such an input is never
+         * silent, only slow (a restored file reader re-reads up to its position first), and a source subtask
+         * that has finished holds the end-of-time watermark: idleness would let that watermark through and
+         * make every later record late.
+         */
+        public Duration forInput(boolean bounded) {
+            return bounded ? Duration.ZERO : value;
         }
     }
 }

@@ -52,6 +52,11 @@ public final class KafkaOptions {
                     + "repeatable; wins over the job's own.")
     Map<String, String> consumerProperties = new LinkedHashMap<>();
 
+    /** Whether the job's input is read to an end: files ({@code fileMode}), or Kafka with {@code --bounded}. */
+    public boolean boundedInput(boolean fileMode) {
+        return fileMode || bounded;
+    }
+
     /**
      * The Kafka input; refuses {@code --bounded} with a restore unless the job reads files: Flink's bounded
      * KafkaSource never signals its end after a restore (FLINK-31006), the job would hang.

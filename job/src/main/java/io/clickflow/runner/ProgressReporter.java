@@ -105,6 +105,12 @@ public final class ProgressReporter {
             System.out.println("Job " + outcome + ".");
             return;
         }
+        // The last line may have been read just before the job wrote its last rows (a final window at the end of
+        // input): the summary reads the tables once more.
+        Map<String, Long> current = countRows();
+        if (!current.isEmpty()) {
+            lastCounts = current;
+        }
         System.out.println("Job " + outcome + ". Results in " + counts.where() + ":");
         for (Map.Entry<String, Long> e : lastCounts.entrySet()) {
             System.out.printf("  %-12s %,d%n", e.getKey(), e.getValue());

@@ -119,7 +119,7 @@ public final class UniquesCommand implements Callable<Integer>, JobCommand {
         UniquesWorkflow.Settings settings = new UniquesWorkflow.Settings(
                 counting.counting(count -> UniquesWorkflow.windowKeys(sizes, count)),
                 counting.outOfOrderness(),
-                counting.idleTimeout());
+                counting.idleTimeout(kafka.boundedInput(fileMode)));
         Database db = database.database();
         RuntimeOptions checkedRuntime = runtime.validate();
         return new UniquesOptions(

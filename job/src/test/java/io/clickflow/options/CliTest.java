@@ -310,6 +310,36 @@ class CliTest {
                         + " be deleted and written again in part");
     }
 
+    /**
+     * A bounded input is read to its end, so none of it is ever silent; and a source subtask that has finished
+     * holds the end-of-time watermark, which idleness would let through while a reader still re-reads its file
+     * after a restore (seen: every frame after a savepoint late).
+     */
+    @Test
+    void idlenessAppliesToUnboundedKafkaOnly(@TempDir Path dir) throws Exception {
+        String file = Files.writeString(dir.resolve("in.jsonl"), "").toString();
+        assertThat(uniques().settings.idleTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(uniques("--idle-timeout", "5s").settings.idleTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(uniques("--frames-file", file, "--idle-timeout", "5s")
+                        .settings
+                        .idleTimeout())
+                .isZero();
+        assertThat(uniques("--bounded").settings.idleTimeout()).isZero();
+        assertThat(attribution().settings.idleTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(attribution("--clicks-file", file, "--page-views-file", file)
+                        .settings
+                        .idleTimeout())
+                .isZero();
+        assertThat(attribution("--bounded", "--idle-timeout", "5s").settings.idleTimeout())
+                .isZero();
+        assertThat(io.clickflow.analytics.AnalyticsCommand.parse().settings.idleTimeout())
+                .isEqualTo(Duration.ofSeconds(30));
+        assertThat(io.clickflow.analytics.AnalyticsCommand.parse("--events-file", file)
+                        .settings
+                        .idleTimeout())
+                .isZero();
+    }
+
     @Test
     void consumerPropertiesReachTheInputAndWinOverTheJobsOwn() {
         assertThat(attribution().kafka.properties()).isEmpty();
