@@ -7,7 +7,7 @@ import io.clickflow.attribution.AdClick;
 import io.clickflow.attribution.AdClickDecoder;
 import io.clickflow.attribution.PageView;
 import io.clickflow.attribution.PageViewDecoder;
-import io.clickflow.io.JsonLinesFileFormat;
+import io.clickflow.io.JsonLinesReader;
 import io.clickflow.tables.EventTimes;
 import io.clickflow.tables.RejectedEvent;
 
@@ -16,9 +16,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.file.src.reader.StreamFormat;
 import org.apache.flink.core.fs.FSDataInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -46,7 +43,7 @@ import java.util.concurrent.atomic.AtomicLong;
 class DecoderFuzzTest {
     private static final long SEED = 0x5EEDC11CL;
     private static final String SOURCE = "fuzz";
-    /** The line limit of {@code JsonLinesFileFormat} (package-private there). */
+    /** The line limit of {@code JsonLinesReader} (package-private there). */
     private static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
 
     private static final AtomicLong CASES = new AtomicLong();
@@ -1007,12 +1004,9 @@ class DecoderFuzzTest {
     @SuppressWarnings("unchecked")
     private static List<Decoded<Object>> readAll(JsonEventDecoder<?> decoder, byte[] bytes, Random pieces, int maxPiece)
             throws IOException {
-        Object type = decoder instanceof AdClickDecoder ? AdClickDecoder.TYPE : PageViewDecoder.TYPE;
-        JsonLinesFileFormat<Object> format = new JsonLinesFileFormat<>(
-                (JsonEventDecoder<Object>) decoder, SOURCE, (TypeInformation<Decoded<Object>>) type);
         List<Decoded<Object>> out = new ArrayList<>();
-        try (StreamFormat.Reader<Decoded<Object>> reader =
-                format.createReader(new Configuration(), new BytesInputStream(bytes, pieces, maxPiece))) {
+        try (JsonLinesReader<Object> reader = new JsonLinesReader<>(
+                new BytesInputStream(bytes, pieces, maxPiece), (JsonEventDecoder<Object>) decoder, SOURCE)) {
             Decoded<Object> d;
             while ((d = reader.read()) != null) {
                 out.add(d);
