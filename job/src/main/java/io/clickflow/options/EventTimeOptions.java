@@ -60,9 +60,9 @@ public final class EventTimeOptions {
 
         /**
          * The timeout for an input; none for a bounded one (files, {@code --bounded}). Such an input is never
-         * silent, only slow (a restored file reader re-reads up to its position first), and a source subtask
-         * that has finished holds the end-of-time watermark: idleness would let that watermark through and
-         * make every later record late.
+         * silent, only at times slow (a reader restored from an older savepoint first reads up to its position),
+         * and a source subtask that has finished holds the end-of-time watermark: idleness would let that
+         * watermark through and make every later record late.
          */
         public Duration forInput(boolean bounded) {
             return bounded ? Duration.ZERO : value;
