@@ -69,19 +69,18 @@ public final class JsonLinesReader<T> implements Closeable {
 
     /**
      * Passes over {@code records} records without decoding them (as {@link #read} would return them: every line
-     * but blank ones); false if the stream ended first.
+     * but blank ones), or to the end of the stream if it has fewer.
      */
-    boolean skipRecords(long records) throws IOException {
+    void skipRecords(long records) throws IOException {
         for (long left = records; left > 0; ) {
             int len = readLine();
             if (len < 0) {
-                return false;
+                return;
             }
             if (len > MAX_LINE_BYTES || !isBlank(line, len)) {
                 left--;
             }
         }
-        return true;
     }
 
     /** The byte offset just after the last line read (its line end included). */
