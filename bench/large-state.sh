@@ -11,7 +11,7 @@
 # from that retained checkpoint and run to its end. Prints events/s, every checkpoint (duration, state size,
 # uploaded), the stop and the savepoint's size, each restore's time until every task runs, and the result,
 # checked against the input (uniques: the day's count is the file's distinct uids; attribution: one row per page
-# view). Needs curl and python3, and disk: ~2 KB per frame (32 GB by default) or ~250 bytes per attribution
+# view). Needs python3, and disk: ~2 KB per frame (32 GB by default) or ~250 bytes per attribution
 # event, plus the state. Runs in a scratch folder under ${TMPDIR:-/tmp}, deleted at the end unless KEEP=1.
 set -euo pipefail
 SCRIPT=bench/large-state.sh
@@ -30,14 +30,13 @@ done
 [[ $# -le 3 ]] || usage
 [[ "$STOP_PERCENT" =~ ^[0-9]+$ && "$STOP_PERCENT" -ge 1 && "$STOP_PERCENT" -le 99 ]] \
   || { echo "$SCRIPT: STOP_PERCENT must be 1-99, not '$STOP_PERCENT'" >&2; exit 2; }
-for tool in curl python3; do
-  command -v "$tool" >/dev/null || { echo "$SCRIPT: needs $tool (apt-get install $tool)" >&2; exit 2; }
-done
+command -v python3 >/dev/null || { echo "$SCRIPT: needs python3 (apt-get install python3)" >&2; exit 2; }
 STOP_AT=$((EVENTS * STOP_PERCENT / 100))
 INTERVAL="${INTERVAL:-30s}"
 DIR="$(mktemp -d "${TMPDIR:-/tmp}/clickflow-large-state.XXXXXX")"
+RUN="io.clickflow.Clickflow $JOB .*$DIR" # the job's JVM, as pgrep -f sees it (the launcher execs it)
 cleanup() {
-  pkill -f "io.clickflow.Clickflow $JOB .*$DIR" 2>/dev/null || true
+  pkill -f "$RUN" 2>/dev/null || true
   [[ -n "${POLLER:-}" ]] && kill "$POLLER" 2>/dev/null || true
   if [[ "${KEEP:-}" == 1 ]]; then echo "Kept $DIR" >&2; else rm -rf "$DIR"; fi
 }
@@ -93,8 +92,13 @@ EOF
   POLLER=$!
 }
 stop_poll() { kill "$POLLER" 2>/dev/null || true; wait "$POLLER" 2>/dev/null || true; POLLER=""; }
-events_in() { tail -1 "$1" | sed -n 's/.*events in \([0-9,]*\).*/\1/p' | tr -d , ; }
-job_pid() { pgrep -f "io.clickflow.Clickflow $JOB .*$DIR" | head -1; }
+events_in() { sed -n 's/.*events in \([0-9,]*\).*/\1/p' | tr -d , ; }
+alive() { pgrep -f "$RUN" >/dev/null; }
+# end SIGNAL: sends it to the job's JVM and waits until that is gone.
+end() {
+  kill "-$1" "$(pgrep -f "$RUN" | head -1)"
+  while alive; do sleep 0.5; done
+}
 
 # start NAME [OPTIONS...]: the job in the background, its log in $DIR/NAME.log, its REST API polled.
 start() {
@@ -123,34 +127,33 @@ checkpoints() {
 echo "First run: until $STOP_AT events are read, then a savepoint..." >&2
 start first
 while sleep 2; do
-  n="$(events_in "$DIR/first.log")"
+  n="$(tail -1 "$DIR/first.log" | events_in)"
   [[ -n "$n" && "$n" -ge "$STOP_AT" ]] && break
-  pgrep -f "io.clickflow.Clickflow $JOB .*$DIR" >/dev/null || { echo "$SCRIPT: the first run ended early:" >&2; tail -20 "$DIR/first.log" >&2; exit 1; }
+  alive || { echo "$SCRIPT: the first run ended early:" >&2; tail -20 "$DIR/first.log" >&2; exit 1; }
 done
 stop_began="$(date +%s.%N)"
-kill -TERM "$(job_pid)"
-while pgrep -f "io.clickflow.Clickflow $JOB .*$DIR" >/dev/null; do sleep 0.5; done
+end TERM
 stop_ended="$(date +%s.%N)"
 stop_poll
 grep -q "Stopped with a savepoint" "$DIR/first.log" \
   || { echo "$SCRIPT: no savepoint:" >&2; tail -20 "$DIR/first.log" >&2; exit 1; }
-read_first="$(grep 'events in' "$DIR/first.log" | tail -1 | sed -n 's/.*events in \([0-9,]*\).*/\1/p' | tr -d ,)"
-secs_first="$(grep 'events in' "$DIR/first.log" | tail -1 | sed -n 's/^\[ *\([0-9]*\)s\].*/\1/p')"
+last_line="$(grep 'events in' "$DIR/first.log" | tail -1)"
+read_first="$(events_in <<<"$last_line")"
+secs_first="$(sed -n 's/^\[ *\([0-9]*\)s\].*/\1/p' <<<"$last_line")"
 savepoint="$(ls -d "$DIR"/checkpoints/savepoints/savepoint-* | head -1)"
 
 echo "Resuming from the savepoint; killing the run after its first checkpoint..." >&2
 start from-savepoint --resume
 while ! grep -q '^checkpoint' "$DIR/from-savepoint.poll" 2>/dev/null; do
-  pgrep -f "io.clickflow.Clickflow $JOB .*$DIR" >/dev/null || { echo "$SCRIPT: the resumed run ended before its first checkpoint: give it more to read (a lower STOP_PERCENT) or a shorter INTERVAL" >&2; exit 1; }
+  alive || { echo "$SCRIPT: the resumed run ended before its first checkpoint: give it more to read (a lower STOP_PERCENT) or a shorter INTERVAL" >&2; exit 1; }
   sleep 1
 done
-kill -KILL "$(job_pid)"
-while pgrep -f "io.clickflow.Clickflow $JOB .*$DIR" >/dev/null; do sleep 0.5; done
+end KILL
 stop_poll
 
 echo "Resuming from the retained checkpoint, to the end..." >&2
 start from-checkpoint --resume
-while pgrep -f "io.clickflow.Clickflow $JOB .*$DIR" >/dev/null; do sleep 2; done
+while alive; do sleep 2; done
 stop_poll
 grep -q "Job finished" "$DIR/from-checkpoint.log" \
   || { echo "$SCRIPT: the last run did not finish:" >&2; tail -20 "$DIR/from-checkpoint.log" >&2; exit 1; }
